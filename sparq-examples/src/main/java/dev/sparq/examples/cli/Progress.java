@@ -1,0 +1,135 @@
+package dev.sparq.examples.cli;
+
+import dev.sparq.core.engine.Budget;
+import dev.sparq.core.engine.IterationEvent;
+import dev.sparq.core.engine.RunStats;
+import dev.sparq.core.engine.SparqListener;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Shows how far a run is through its budget. On a terminal it redraws one line: a bar, the
+ * percentage, the iteration rate, the rollout rate, the estimated time left and the archive's size;
+ * elsewhere (a pipe, a file, CI logs) it prints a plain line every {@code logIntervalMillis}, and
+ * always for the last iteration.
+ */
+public final class Progress implements SparqListener {
+  /** How progress is shown. */
+  public enum Mode {
+    /** A bar when {@code System.console()} is present, log lines otherwise. */
+    AUTO,
+    /** A bar redrawn in place. */
+    BAR,
+    /** Plain periodic lines. */
+    LOG,
+    /** Nothing. */
+    NONE
+  }
+
+  private static final int WIDTH = 30;
+
+  private final PrintStream out;
+  private final Mode mode;
+  private final Budget budget;
+  private final long logIntervalMillis;
+  private final LongSupplier clock;
+  private final long startNanos;
+  private final RunStats start;
+  private long lastDraw = Long.MIN_VALUE;
+  private boolean drewBar;
+
+  /**
+   * @param out where to write (usually {@code System.err})
+   * @param mode {@link Mode#AUTO} picks BAR on a terminal and LOG otherwise
+   * @param budget the run's budget (progress is the largest fraction of any of its limits)
+   * @param start the totals when this process started (non-zero when resuming)
+   * @param logIntervalMillis the gap between log lines
+   * @param clock nanosecond clock (tests pass a fake one)
+   */
+  public Progress(PrintStream out, Mode mode, Budget budget, RunStats start, long logIntervalMillis,
+      LongSupplier clock) {
+    this.out = out;
+    this.mode = mode == Mode.AUTO ? (System.console() != null ? Mode.BAR : Mode.LOG) : mode;
+    this.budget = budget;
+    this.start = start;
+    this.logIntervalMillis = logIntervalMillis;
+    this.clock = clock;
+    this.startNanos = clock.getAsLong();
+  }
+
+  /** The mode in effect after resolving {@link Mode#AUTO}. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The fraction of the budget used by {@code t}, in [0, 1]. */
+  public static double fraction(Budget b, RunStats t) {
+    double f = 0;
+    f = Math.max(f, ratio(t.iterations(), b.maxIterations()));
+    f = Math.max(f, ratio(t.candidates(), b.maxCandidates()));
+    f = Math.max(f, ratio(t.rollouts(), b.maxRollouts()));
+    return Math.min(1.0, f);
+  }
+
+  private static double ratio(long used, long max) {
+    return max == Long.MAX_VALUE || max <= 0 ? 0 : (double) used / max;
+  }
+
+  @Override
+  public void onIteration(IterationEvent e) {
+    if (mode == Mode.NONE) {
+      return;
+    }
+    long now = clock.getAsLong();
+    double f = fraction(budget, e.totals());
+    double fStart = fraction(budget, start);
+    boolean last = budget.exhausted(e.totals());
+    double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+    long its = e.totals().iterations() - start.iterations();
+    long rolls = e.totals().rollouts() - start.rollouts();
+    double itRate = its / secs;
+    double rollRate = rolls / secs;
+    double done = f - fStart;
+    String eta = done > 0 && !last ? duration(secs * (1 - f) / done) : last ? "0:00" : "--:--";
+    String stats = String.format(Locale.ROOT, "it %d, %.1f it/s, %.0f rollouts/s, ETA %s, %d members in %d cells, QD %.2f",
+        e.totals().iterations(), itRate, rollRate, eta, e.archive().members(), e.archive().occupiedCells(),
+        e.archive().qdScore());
+    if (mode == Mode.BAR) {
+      if (!last && lastDraw != Long.MIN_VALUE && now - lastDraw < 100_000_000L) {
+        return;
+      }
+      int filled = (int) Math.round(f * WIDTH);
+      out.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] "
+          + String.format(Locale.ROOT, "%3.0f%% ", f * 100) + stats + "   ");
+      drewBar = true;
+      if (last) {
+        out.println();
+        drewBar = false;
+      }
+      out.flush();
+    } else {
+      if (!last && lastDraw != Long.MIN_VALUE && now - lastDraw < logIntervalMillis * 1_000_000L) {
+        return;
+      }
+      out.println(String.format(Locale.ROOT, "progress %3.0f%%: ", f * 100) + stats);
+    }
+    lastDraw = now;
+  }
+
+  /** Ends a bar line left open by a run that stopped before its budget. */
+  public void finish() {
+    if (drewBar) {
+      out.println();
+      drewBar = false;
+    }
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    if (s >= 3600) {
+      return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    }
+    return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+}

@@ -1,0 +1,285 @@
+package dev.sparq.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Json;
+import dev.sparq.core.engine.Budget;
+import dev.sparq.core.engine.Variant;
+import dev.sparq.examples.demo.DemoDomain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The configuration of one {@code sparq run}, read from {@code run.yaml} (or JSON). Every key is
+ * documented in {@code src-docs/configuration.md}; a fault names its key and the allowed values.
+ *
+ * @param backend which models generate and solve
+ * @param seeds the seed set
+ * @param preset one of SPARQ's four variants
+ * @param archive the archive shape ({@code skills}, {@code grid}, {@code cvt})
+ * @param capacity members per cell, SPARQ's T
+ * @param k rollouts per problem
+ * @param bandLow lowest solve rate with non-zero quality
+ * @param bandHigh highest solve rate with non-zero quality
+ * @param batchSize parents per iteration
+ * @param budget when to stop
+ * @param output the run directory
+ * @param seed the run seed
+ * @param threads threads running stage chunks
+ * @param checkpointEvery iterations between checkpoints
+ */
+public record RunConfig(
+    Backend backend,
+    SeedSet seeds,
+    Variant preset,
+    DemoDomain.ArchiveKind archive,
+    int capacity,
+    int k,
+    double bandLow,
+    double bandHigh,
+    int batchSize,
+    Budget budget,
+    Path output,
+    long seed,
+    int threads,
+    int checkpointEvery) {
+
+  /** Allowed backend types. */
+  public static final List<String> BACKENDS = List.of("demo", "onnx", "openai");
+  /** Allowed seed formats. */
+  public static final List<String> SEED_FORMATS = List.of("demo", "jsonl");
+  /** Allowed presets (SPARQ's variants, lower case). */
+  public static final List<String> PRESETS =
+      List.of("static_uniform", "static_diverse", "dynamic_uniform", "dynamic_diverse");
+  /** Allowed archive types. */
+  public static final List<String> ARCHIVES = List.of("skills", "grid", "cvt");
+
+  /** Checks references and ranges. */
+  public RunConfig {
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(seeds, "seeds");
+    Objects.requireNonNull(preset, "preset");
+    Objects.requireNonNull(archive, "archive");
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(output, "output");
+  }
+
+  /**
+   * The model backend.
+   *
+   * @param type {@code demo} (simulated student, no model), {@code onnx} (in-process model) or
+   *     {@code openai} (OpenAI-compatible servers)
+   * @param slip the demo student's slip rate
+   * @param model onnx: a model directory or hub id; openai: the served model name
+   * @param device onnx: {@code cpu} or {@code cuda}
+   * @param endpoints openai: base URLs such as {@code http://localhost:8000/v1}
+   * @param apiKeyEnv openai: the environment variable holding the API key (may be empty)
+   * @param temperature sampling temperature for generation and rollouts
+   * @param maxTokens the most tokens per completion
+   */
+  public record Backend(String type, double slip, String model, String device, List<String> endpoints,
+      String apiKeyEnv, double temperature, int maxTokens) {
+    /** Copies the endpoint list. */
+    public Backend {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /**
+   * Where the seed problems come from.
+   *
+   * @param format {@code demo} (generated demo problems) or {@code jsonl} (one problem per line)
+   * @param path the file (jsonl)
+   * @param limit the most seeds to use (demo: how many to generate)
+   */
+  public record SeedSet(String format, String path, int limit) {}
+
+  /** The configuration of {@code sparq demo} with the given knobs. */
+  public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
+      long iterations, long seed, int k, int batchSize, int seeds) {
+    return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", List.of(), "", 1.0, 1024),
+        new SeedSet("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
+        Budget.iterations(iterations), output, seed, 1, 5);
+  }
+
+  /** Reads a YAML or JSON file ({@code .json} is read as JSON, anything else as YAML). */
+  public static RunConfig load(Path file) {
+    JsonNode tree;
+    try {
+      String text = Files.readString(file);
+      ObjectMapper m = file.toString().toLowerCase(Locale.ROOT).endsWith(".json") ? Json.mapper()
+          : new YAMLMapper();
+      tree = m.readTree(text);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": the configuration file does not exist");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": not valid YAML/JSON: " + e.getMessage().split("\n")[0]);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new ConfigException(file + ": the configuration must be a mapping of keys to values");
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return fromTree(tree, file.toString(), base);
+  }
+
+  /**
+   * Reads a configuration tree. Relative paths ({@code seeds.path}, {@code output}) are resolved
+   * against {@code base}.
+   */
+  public static RunConfig fromTree(JsonNode tree, String source, Path base) {
+    ConfigReader root = new ConfigReader(source, "", tree).allow("backend", "seeds", "preset", "archive",
+        "k", "band", "batchSize", "budget", "output", "seed", "threads", "checkpointEvery");
+    if (!root.has("backend")) {
+      throw root.error("backend", "is required (a mapping with 'type': one of "
+          + String.join(", ", BACKENDS) + ")");
+    }
+    ConfigReader b = root.object("backend").allow("type", "slip", "model", "device", "endpoints",
+        "apiKeyEnv", "temperature", "maxTokens");
+    String type = b.choice("type", null, BACKENDS.toArray(String[]::new));
+    if (type == null) {
+      throw b.error("type", "is required; allowed values: " + String.join(", ", BACKENDS));
+    }
+    String model = b.string("model", "");
+    List<String> endpoints = b.strings("endpoints");
+    if (type.equals("onnx") && model.isBlank()) {
+      throw b.error("model", "is required for backend 'onnx' (a model directory or a hub id such as "
+          + "onnx-community/Qwen2.5-0.5B-Instruct)");
+    }
+    if (type.equals("openai")) {
+      if (endpoints.isEmpty()) {
+        throw b.error("endpoints", "is required for backend 'openai' (a list of base URLs such as "
+            + "http://localhost:8000/v1)");
+      }
+      if (model.isBlank()) {
+        throw b.error("model", "is required for backend 'openai' (the model name the server serves)");
+      }
+      for (String e : endpoints) {
+        if (!e.startsWith("http://") && !e.startsWith("https://")) {
+          throw b.error("endpoints", "'" + e + "' is not an http:// or https:// URL");
+        }
+      }
+    }
+    Backend backend = new Backend(type, b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10), model,
+        b.choice("device", "cpu", "cpu", "cuda"), endpoints, b.string("apiKeyEnv", ""),
+        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 1024, 1, 1 << 20));
+
+    ConfigReader s = root.object("seeds").allow("format", "path", "limit");
+    String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
+        SEED_FORMATS.toArray(String[]::new));
+    String path = s.string("path", "");
+    if (format.equals("jsonl")) {
+      if (path.isBlank()) {
+        throw s.error("path", "is required for seed format 'jsonl'");
+      }
+      path = base == null ? path : base.resolve(path).normalize().toString();
+    }
+    if (format.equals("demo") && !type.equals("demo")) {
+      throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
+          + type + "': jsonl");
+    }
+    SeedSet seeds = new SeedSet(format, path, (int) s.integer("limit", format.equals("demo") ? 200 : 1_000_000,
+        1, Integer.MAX_VALUE));
+
+    Variant preset = Variant.valueOf(root.choice("preset", "static_uniform", PRESETS.toArray(String[]::new))
+        .toUpperCase(Locale.ROOT));
+    ConfigReader a = root.object("archive").allow("type", "capacity");
+    DemoDomain.ArchiveKind archive = DemoDomain.ArchiveKind.valueOf(
+        a.choice("type", "skills", ARCHIVES.toArray(String[]::new)).toUpperCase(Locale.ROOT));
+    if (archive != DemoDomain.ArchiveKind.SKILLS && !type.equals("demo")) {
+      throw a.error("type", "'" + archive.name().toLowerCase(Locale.ROOT) + "' needs numeric measures, "
+          + "which only backend 'demo' provides; allowed values for backend '" + type + "': skills");
+    }
+    int capacity = (int) a.integer("capacity", 8, 1, 1_000_000);
+    double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
+    ConfigReader bu = root.object("budget").allow("iterations", "candidates", "rollouts");
+    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts")) {
+      throw root.error("budget", "is required: give at least one of iterations, candidates, rollouts");
+    }
+    Budget budget = new Budget(bu.integer("iterations", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+        bu.integer("candidates", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE));
+    String out = root.string("output", null);
+    if (out == null || out.isBlank()) {
+      throw root.error("output", "is required (the run directory to create)");
+    }
+    Path output = base == null ? Path.of(out) : base.resolve(out).normalize();
+    return new RunConfig(backend, seeds, preset, archive, capacity,
+        (int) root.integer("k", 16, 1, 4096), band[0], band[1],
+        (int) root.integer("batchSize", 64, 1, 1_000_000), budget, output,
+        root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE),
+        (int) root.integer("threads", 1, 1, 1024),
+        (int) root.integer("checkpointEvery", 10, 1, Integer.MAX_VALUE));
+  }
+
+  /** The tree {@link #fromTree} reads back to an equal configuration (paths absolute). */
+  public ObjectNode toTree() {
+    ObjectMapper m = Json.mapper();
+    ObjectNode root = m.createObjectNode();
+    ObjectNode b = root.putObject("backend");
+    b.put("type", backend.type());
+    if (backend.type().equals("demo")) {
+      b.put("slip", backend.slip());
+    } else {
+      b.put("model", backend.model());
+      b.put("temperature", backend.temperature());
+      b.put("maxTokens", backend.maxTokens());
+    }
+    if (backend.type().equals("onnx")) {
+      b.put("device", backend.device());
+    }
+    if (backend.type().equals("openai")) {
+      ArrayNode e = b.putArray("endpoints");
+      backend.endpoints().forEach(e::add);
+      b.put("apiKeyEnv", backend.apiKeyEnv());
+    }
+    ObjectNode s = root.putObject("seeds");
+    s.put("format", seeds.format());
+    if (!seeds.path().isEmpty()) {
+      s.put("path", Path.of(seeds.path()).toAbsolutePath().toString());
+    }
+    s.put("limit", seeds.limit());
+    root.put("preset", preset.name().toLowerCase(Locale.ROOT));
+    ObjectNode a = root.putObject("archive");
+    a.put("type", archive.name().toLowerCase(Locale.ROOT));
+    a.put("capacity", capacity);
+    root.put("k", k);
+    root.putArray("band").add(bandLow).add(bandHigh);
+    root.put("batchSize", batchSize);
+    ObjectNode bu = root.putObject("budget");
+    if (budget.maxIterations() != Long.MAX_VALUE) {
+      bu.put("iterations", budget.maxIterations());
+    }
+    if (budget.maxCandidates() != Long.MAX_VALUE) {
+      bu.put("candidates", budget.maxCandidates());
+    }
+    if (budget.maxRollouts() != Long.MAX_VALUE) {
+      bu.put("rollouts", budget.maxRollouts());
+    }
+    root.put("output", output.toAbsolutePath().toString());
+    root.put("seed", seed);
+    root.put("threads", threads);
+    root.put("checkpointEvery", checkpointEvery);
+    return root;
+  }
+
+  /** This configuration with another budget. */
+  public RunConfig withBudget(Budget b) {
+    return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
+        output, seed, threads, checkpointEvery);
+  }
+
+  /** This configuration with another output directory. */
+  public RunConfig withOutput(Path o) {
+    return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
+        o, seed, threads, checkpointEvery);
+  }
+}

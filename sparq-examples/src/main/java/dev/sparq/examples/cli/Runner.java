@@ -1,0 +1,96 @@
+package dev.sparq.examples.cli;
+
+import dev.sparq.core.DataException;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.engine.CandidateSink;
+import dev.sparq.core.engine.IterationEvent;
+import dev.sparq.core.engine.RunStats;
+import dev.sparq.core.engine.Sparq;
+import dev.sparq.core.engine.SparqListener;
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs the engine for a run directory: builds the stages from its configuration, logs every
+ * candidate and every iteration's metrics, checkpoints every {@code checkpointEvery} iterations and
+ * at the end, and resumes from the last checkpoint when asked.
+ */
+public final class Runner {
+  private Runner() {}
+
+  /** What a run did. */
+  public record Result(RunStats totals, long iterationsThisProcess, boolean stoppedEarly) {}
+
+  /**
+   * Runs (or resumes) until the configuration's budget is exhausted or {@code stop} is set.
+   *
+   * @param dir the run directory (its configuration decides everything)
+   * @param resume continue from the last checkpoint instead of starting fresh
+   * @param progress shown while running (may be null)
+   * @param stop set from another thread (a shutdown hook) to stop after the current iteration
+   */
+  public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
+      AtomicBoolean stop) {
+    RunConfig c = dir.config();
+    RunDirectory.Checkpoint cp = null;
+    if (resume) {
+      cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0, null,
+          "no checkpoint to resume from (" + RunDirectory.ARCHIVE + " and " + RunDirectory.STATE
+              + " are written every " + c.checkpointEvery() + " iterations)"));
+      dir.truncateAfter(cp.state().totals().iterations());
+    }
+    RunStats start = cp == null ? RunStats.empty() : cp.state().totals();
+    try (Components comp = Components.open(c)) {
+      CandidateSink sink = dir.candidateSink();
+      Progress bar = progress == null || progress == Progress.Mode.NONE ? null
+          : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);
+      Sparq.Builder b = Sparq.builder()
+          .generator(comp.generator())
+          .solver(comp.solver())
+          .estimator(comp.estimator())
+          .descriptor(comp.descriptor())
+          .seeds(comp.seeds())
+          .variant(c.preset())
+          .nicheCapacity(c.capacity())
+          .batchSize(c.batchSize())
+          .threads(c.threads())
+          .budget(c.budget())
+          .seed(c.seed())
+          .sink(sink)
+          .listener(new SparqListener() {
+            @Override
+            public void onIteration(IterationEvent e) {
+              dir.appendMetrics(MetricsRow.of(e));
+            }
+          });
+      if (bar != null) {
+        b.listener(bar);
+      }
+      if (cp != null) {
+        b.resume(cp.state(), cp.archive());
+      } else {
+        b.archive(comp.archive());
+      }
+      long steps = 0;
+      try (Sparq sparq = b.build()) {
+        while (!c.budget().exhausted(sparq.totals()) && !stop.get()) {
+          sparq.step();
+          steps++;
+          if (sparq.iteration() % c.checkpointEvery() == 0) {
+            checkpoint(sparq, sink, dir);
+          }
+        }
+        checkpoint(sparq, sink, dir);
+        if (bar != null) {
+          bar.finish();
+        }
+        return new Result(sparq.totals(), steps, !c.budget().exhausted(sparq.totals()));
+      }
+    }
+  }
+
+  private static void checkpoint(Sparq sparq, CandidateSink sink, RunDirectory dir) {
+    sink.flush();
+    dir.writeCheckpoint((CellArchive) sparq.archive(), sparq.state());
+  }
+}

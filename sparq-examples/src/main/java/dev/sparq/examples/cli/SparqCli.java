@@ -1,0 +1,421 @@
+package dev.sparq.examples.cli;
+
+import dev.sparq.core.SparqException;
+import dev.sparq.core.archive.ArchiveStats;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.archive.Tessellation;
+import dev.sparq.core.engine.Budget;
+import dev.sparq.core.engine.RunStats;
+import dev.sparq.core.engine.Variant;
+import dev.sparq.core.model.Elite;
+import dev.sparq.examples.demo.DemoDomain;
+import dev.sparq.examples.report.HtmlReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code sparq} command line: {@code demo}, {@code run}, {@code resume}, {@code export},
+ * {@code report} and {@code inspect}. Exit status 0 on success, 2 for a usage, configuration or
+ * data error (the message names the key or file:line), 1 for anything else.
+ */
+@Command(name = "sparq", mixinStandardHelpOptions = true, version = "sparq " + SparqCli.VERSION,
+    description = "Evolve synthetic math problems with a quality-diversity loop (SPARQ).",
+    subcommands = {SparqCli.Demo.class, SparqCli.Run.class, SparqCli.Resume.class, SparqCli.Export.class,
+        SparqCli.Report.class, SparqCli.Inspect.class})
+public final class SparqCli implements Runnable {
+  /** The version printed by {@code --version}. */
+  public static final String VERSION = "0.1.0-SNAPSHOT";
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  /** Runs the command line with the given streams and returns the exit status (for tests). */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new SparqCli());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof SparqException || ex instanceof UncheckedIOException) {
+        line.getErr().println("sparq: " + ex.getMessage());
+        return 2;
+      }
+      line.getErr().println("sparq: unexpected failure: " + ex);
+      ex.printStackTrace(line.getErr());
+      return 1;
+    });
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      Object cmd = sub.getCommand();
+      if (cmd instanceof Base b) {
+        b.out = out;
+        b.err = err;
+      }
+    }
+    return cl.execute(args);
+  }
+
+  /** Shared streams and helpers of the subcommands. */
+  abstract static class Base implements Callable<Integer> {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    @Option(names = "--progress", defaultValue = "AUTO",
+        description = "Progress display: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; auto = a bar "
+            + "on a terminal, log lines otherwise).")
+    Progress.Mode progress;
+
+    /** Runs a directory, stopping cleanly (with a checkpoint) on Ctrl-C. */
+    Runner.Result runWithStopHook(RunDirectory dir, boolean resume) {
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread main = Thread.currentThread();
+      Thread hook = new Thread(() -> {
+        stop.set(true);
+        try {
+          main.join(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sparq-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        return Runner.run(dir, resume, progress, err, stop);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+          // the JVM is shutting down; the hook is running
+        }
+      }
+    }
+
+    void printTotals(RunStats t) {
+      out.printf(Locale.ROOT, "iterations %d, candidates %d, evaluated %d, rollouts %d, added %d, rejected %d%n",
+          t.iterations(), t.candidates(), t.evaluated(), t.rollouts(), t.added(), t.rejectedTotal());
+    }
+
+    void printArchive(CellArchive a) {
+      ArchiveStats s = a.stats();
+      out.printf(Locale.ROOT, "archive: %d members in %d cells%s, QD score %.2f, best quality %.3f, "
+          + "mean quality %.3f%n", s.members(), s.occupiedCells(),
+          s.cells() > 0 ? String.format(Locale.ROOT, " of %d (coverage %.1f%%)", s.cells(), 100 * s.coverage()) : "",
+          s.qdScore(), s.bestQuality(), s.meanQuality());
+    }
+  }
+
+  /** {@code sparq demo}. */
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = {"Run the whole pipeline on the built-in demo domain: no model, no download.",
+          "The student is SIMULATED (a random process whose chance of a slip grows with the number and "
+              + "size of solution steps). Writes a run directory with the archive, candidate log, "
+              + "metrics, an export and an HTML report."})
+  static final class Demo extends Base {
+    @Option(names = {"-o", "--output"}, defaultValue = "sparq-out/demo",
+        description = "Run directory (replaced if it holds an earlier run; default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--iterations", defaultValue = "40", description = "Iterations (default: ${DEFAULT-VALUE}).")
+    long iterations;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Run seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--preset", defaultValue = "DYNAMIC_DIVERSE",
+        description = "SPARQ variant: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Variant preset;
+
+    @Option(names = "--archive", defaultValue = "SKILLS",
+        description = "Archive: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    DemoDomain.ArchiveKind archive;
+
+    @Option(names = "-k", defaultValue = "16", description = "Rollouts per problem (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Parents per iteration (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seeds", defaultValue = "200", description = "Seed problems (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Override
+    public Integer call() {
+      long start = System.nanoTime();
+      RunConfig config = RunConfig.demo(output, preset, archive, iterations, seed, k, batch, seeds);
+      out.println("sparq demo: built-in arithmetic and algebra domain with a SIMULATED student (no language "
+          + "model is used).");
+      out.printf(Locale.ROOT, "preset %s, archive %s, %d iterations of %d parents, K = %d, seed %d%n",
+          preset.name().toLowerCase(Locale.ROOT), archive.name().toLowerCase(Locale.ROOT), iterations, batch, k,
+          seed);
+      RunDirectory dir = RunDirectory.create(config, true);
+      Runner.Result r = runWithStopHook(dir, false);
+      printTotals(r.totals());
+      CellArchive a = dir.readCheckpoint().orElseThrow().archive();
+      printArchive(a);
+      SimpleExport.Summary ex = SimpleExport.export(dir, "messages", 0.0, 1.0, Long.MAX_VALUE, seed,
+          dir.file(RunDirectory.EXPORT).resolve("messages.jsonl"));
+      Path report = dir.file(RunDirectory.REPORT);
+      HtmlReport.write(dir, report);
+      out.println();
+      out.println("outputs in " + dir.root().toAbsolutePath().normalize() + ":");
+      out.println("  report       " + report.toAbsolutePath().normalize() + "   (open in a browser)");
+      out.println("  archive      " + dir.file(RunDirectory.ARCHIVE).toAbsolutePath().normalize());
+      out.println("  candidates   " + dir.file(RunDirectory.CANDIDATES).toAbsolutePath().normalize()
+          + "   (every evaluated problem with its rollouts)");
+      out.println("  metrics      " + dir.file(RunDirectory.METRICS).toAbsolutePath().normalize());
+      out.println("  export       " + ex.file().toAbsolutePath().normalize() + "   (" + ex.written()
+          + " training examples in chat-messages format)");
+      out.printf(Locale.ROOT, "done in %.1f s. Next: sparq inspect %s | sparq export %s --format alpaca%n",
+          (System.nanoTime() - start) / 1e9, output, output);
+      return 0;
+    }
+  }
+
+  /** {@code sparq run}. */
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Start a run described by a YAML or JSON configuration (see configuration.md).")
+  static final class Run extends Base {
+    @Option(names = {"-c", "--config"}, required = true, description = "run.yaml or run.json")
+    Path config;
+
+    @Option(names = {"-o", "--output"}, description = "Overrides the configuration's 'output'.")
+    Path output;
+
+    @Option(names = "--force", description = "Replace an existing run directory at the output path.")
+    boolean force;
+
+    @Option(names = "--no-report", description = "Do not write report.html at the end.")
+    boolean noReport;
+
+    @Override
+    public Integer call() {
+      RunConfig c = RunConfig.load(config);
+      if (output != null) {
+        c = c.withOutput(output);
+      }
+      if (c.backend().type().equals("demo")) {
+        out.println("backend 'demo': the student is SIMULATED; no language model is used.");
+      }
+      Components.open(c).close(); // fail fast on seeds and backend before creating the directory
+      RunDirectory dir = RunDirectory.create(c, force);
+      Runner.Result r = runWithStopHook(dir, false);
+      finish(dir, r);
+      return 0;
+    }
+
+    void finish(RunDirectory dir, Runner.Result r) {
+      printTotals(r.totals());
+      printArchive(dir.readCheckpoint().orElseThrow().archive());
+      if (r.stoppedEarly()) {
+        out.println("stopped before the budget; continue with: sparq resume " + dir.root());
+      }
+      if (!noReport) {
+        Path report = dir.file(RunDirectory.REPORT);
+        HtmlReport.write(dir, report);
+        out.println("report: " + report.toAbsolutePath().normalize());
+      }
+      out.println("run directory: " + dir.root().toAbsolutePath().normalize());
+    }
+  }
+
+  /** {@code sparq resume}. */
+  @Command(name = "resume", mixinStandardHelpOptions = true,
+      description = "Continue a run from its last checkpoint, to its budget or a new iteration limit.")
+  static final class Resume extends Base {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
+    Path dir;
+
+    @Option(names = "--iterations", description = "New total iteration limit (replaces the budget's).")
+    Long iterations;
+
+    @Option(names = "--no-report", description = "Do not rewrite report.html at the end.")
+    boolean noReport;
+
+    @Override
+    public Integer call() {
+      RunDirectory d = RunDirectory.open(dir);
+      if (iterations != null) {
+        Budget b = d.config().budget().withIterations(iterations);
+        d = d.withConfig(d.config().withBudget(b));
+      }
+      RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElse(RunStats.empty());
+      if (d.config().budget().exhausted(before)) {
+        out.println("the run has already used its budget (" + before.iterations() + " iterations); "
+            + "raise it with --iterations N");
+        return 0;
+      }
+      out.println("resuming " + d.root() + " at iteration " + before.iterations());
+      Runner.Result r = runWithStopHook(d, true);
+      Run finisher = new Run();
+      finisher.out = out;
+      finisher.noReport = noReport;
+      finisher.finish(d, r);
+      return 0;
+    }
+  }
+
+  /** {@code sparq export}. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Write training data from a run: each correct rollout of every problem with quality > 0 "
+          + "(inside the quality filter) becomes one example."})
+  static final class Export extends Base {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
+    Path dir;
+
+    @Option(names = "--format", defaultValue = "messages",
+        description = "messages (TRL/OpenAI chat), prompt-completion, alpaca or sharegpt (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--min-quality", defaultValue = "0", description = "Lowest quality kept (default: ${DEFAULT-VALUE}).")
+    double minQuality;
+
+    @Option(names = "--max-quality", defaultValue = "1", description = "Highest quality kept (default: ${DEFAULT-VALUE}).")
+    double maxQuality;
+
+    @Option(names = "--budget", description = "At most this many examples (a uniform random subset).")
+    Long budget;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/export/FORMAT.jsonl).")
+    Path output;
+
+    @Override
+    public Integer call() {
+      RunDirectory d = RunDirectory.open(dir);
+      if (budget != null && budget < 1) {
+        throw dev.sparq.core.ConfigException.forKey("budget", "must be >= 1, was " + budget);
+      }
+      if (minQuality > maxQuality) {
+        throw dev.sparq.core.ConfigException.forKey("min-quality", "must not exceed --max-quality");
+      }
+      Path file = output != null ? output : d.file(RunDirectory.EXPORT).resolve(format + ".jsonl");
+      SimpleExport.Summary s = SimpleExport.export(d, format, minQuality, maxQuality,
+          budget == null ? Long.MAX_VALUE : budget, seed, file);
+      out.printf(Locale.ROOT, "%d problems passed the filter, %d examples, %d written to %s%n",
+          s.eligibleCandidates(), s.examplesBeforeBudget(), s.written(), s.file().toAbsolutePath().normalize());
+      return 0;
+    }
+  }
+
+  /** {@code sparq report}. */
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Write the self-contained HTML report of a run.")
+  static final class Report extends Base {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
+    Path dir;
+
+    @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/report.html).")
+    Path output;
+
+    @Override
+    public Integer call() {
+      RunDirectory d = RunDirectory.open(dir);
+      Path file = output != null ? output : d.file(RunDirectory.REPORT);
+      int cells = HtmlReport.write(d, file);
+      out.println("report with " + cells + " occupied cells: " + file.toAbsolutePath().normalize());
+      return 0;
+    }
+  }
+
+  /** {@code sparq inspect}. */
+  @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Summarise a run directory.")
+  static final class Inspect extends Base {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
+    Path dir;
+
+    @Option(names = "--top", defaultValue = "10", description = "Niches to list (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Override
+    public Integer call() {
+      RunDirectory d = RunDirectory.open(dir);
+      RunConfig c = d.config();
+      out.println("run directory " + d.root().toAbsolutePath().normalize());
+      out.printf(Locale.ROOT, "backend %s%s, preset %s, archive %s (capacity %d), K %d, band [%.2f, %.2f], batch %d, seed %d%n",
+          c.backend().type(), d.simulated() ? " (SIMULATED student)" : "", c.preset().name().toLowerCase(Locale.ROOT),
+          c.archive().name().toLowerCase(Locale.ROOT), c.capacity(), c.k(), c.bandLow(), c.bandHigh(),
+          c.batchSize(), c.seed());
+      var cp = d.readCheckpoint();
+      if (cp.isEmpty()) {
+        out.println("no checkpoint yet");
+      } else {
+        RunStats t = cp.get().state().totals();
+        out.printf(Locale.ROOT, "checkpoint at iteration %d (budget: %s)%n", t.iterations(), budget(c.budget()));
+        printTotals(t);
+        printArchive(cp.get().archive());
+        out.println("archive statuses: " + t.statusCounts());
+        out.println("rejections: " + (t.rejections().isEmpty() ? "none" : t.rejections()));
+        CellArchive a = cp.get().archive();
+        Tessellation tess = a.tessellation();
+        List<int[]> cells = new ArrayList<>();
+        for (int cell : a.occupiedCells()) {
+          cells.add(new int[] {cell});
+        }
+        cells.sort((x, y) -> Double.compare(a.cell(y[0]).get(0).quality(), a.cell(x[0]).get(0).quality()));
+        out.println("top cells by best quality:");
+        for (int i = 0; i < Math.min(top, cells.size()); i++) {
+          List<Elite> m = a.cell(cells.get(i)[0]);
+          out.printf(Locale.ROOT, "  %-48s best %.3f, %d member%s%n", tess.label(cells.get(i)[0]), m.get(0).quality(),
+              m.size(), m.size() == 1 ? "" : "s");
+        }
+      }
+      out.println("files:");
+      try (Stream<Path> files = Files.list(d.root())) {
+        for (Path f : files.sorted().toList()) {
+          out.printf(Locale.ROOT, "  %-18s %s%n", f.getFileName(),
+              Files.isDirectory(f) ? "(directory)" : human(Files.size(f)));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return 0;
+    }
+
+    private static String budget(Budget b) {
+      List<String> parts = new ArrayList<>();
+      for (Map.Entry<String, Long> e : Map.of("iterations", b.maxIterations(), "candidates", b.maxCandidates(),
+          "rollouts", b.maxRollouts()).entrySet()) {
+        if (e.getValue() != Long.MAX_VALUE) {
+          parts.add(e.getValue() + " " + e.getKey());
+        }
+      }
+      parts.sort(null);
+      return String.join(", ", parts);
+    }
+
+    private static String human(long bytes) {
+      if (bytes < 1024) {
+        return bytes + " B";
+      }
+      if (bytes < 1024 * 1024) {
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+      }
+      return String.format(Locale.ROOT, "%.1f MiB", bytes / 1024.0 / 1024.0);
+    }
+  }
+}

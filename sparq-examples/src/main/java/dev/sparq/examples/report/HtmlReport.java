@@ -1,0 +1,283 @@
+package dev.sparq.examples.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.DataException;
+import dev.sparq.core.Json;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.archive.CvtTessellation;
+import dev.sparq.core.archive.GridTessellation;
+import dev.sparq.core.archive.Tessellation;
+import dev.sparq.core.engine.RunStats;
+import dev.sparq.core.model.Elite;
+import dev.sparq.examples.cli.MetricsRow;
+import dev.sparq.examples.cli.RunDirectory;
+import dev.sparq.examples.demo.DemoDomain;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes the report of a run as one self-contained HTML file: no external scripts, styles or fonts.
+ * The data is embedded as JSON and drawn by inline JavaScript into SVG (and a canvas for CVT
+ * backgrounds):
+ * <ul>
+ *   <li>the archive: a heatmap for grid archives, centroids over a nearest-centroid map for CVT
+ *       archives, a ranked niche chart for skill-set (categorical) archives; every occupied cell is
+ *       one element with a {@code data-cell} attribute;
+ *   <li>the solve-rate histogram of every evaluated candidate;
+ *   <li>QD score, coverage (or occupied cells) and rollouts spent over iterations;
+ *   <li>rejection reasons;
+ *   <li>a table of sample problems per niche (HTML-escaped on the server side).
+ * </ul>
+ * When the page has drawn everything it sets {@code data-render="ok"} on the root element; any script
+ * error is written into the {@code #errors} element and sets {@code data-render="error"}.
+ */
+public final class HtmlReport {
+  /** Niches shown in the sample table. */
+  static final int SAMPLE_NICHES = 25;
+  /** Members shown per niche in the sample table. */
+  static final int SAMPLES_PER_NICHE = 3;
+
+  private HtmlReport() {}
+
+  /** Writes the report of {@code dir} to {@code out}; returns the number of drawn (occupied) cells. */
+  public static int write(RunDirectory dir, Path out) {
+    RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
+        null, "the run has no checkpoint yet (" + RunDirectory.ARCHIVE + "), so there is nothing to report"));
+    ObjectNode data = data(dir, cp);
+    String html = render(data, dir);
+    try {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, html, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out, e);
+    }
+    return cp.archive().occupiedCells().length;
+  }
+
+  static ObjectNode data(RunDirectory dir, RunDirectory.Checkpoint cp) {
+    ObjectNode d = Json.mapper().createObjectNode();
+    RunStats t = cp.state().totals();
+    d.put("title", dir.root().getFileName() == null ? "run" : dir.root().getFileName().toString());
+    d.put("simulated", dir.simulated());
+    ObjectNode s = d.putObject("summary");
+    s.put("iterations", t.iterations());
+    s.put("candidates", t.candidates());
+    s.put("evaluated", t.evaluated());
+    s.put("rollouts", t.rollouts());
+    s.put("added", t.added());
+    s.put("rejected", t.rejectedTotal());
+    d.set("archive", archiveView(cp.archive(), dir));
+    ArrayNode m = d.putArray("metrics");
+    for (MetricsRow r : dir.metrics()) {
+      m.add(Json.mapper().valueToTree(r));
+    }
+    ObjectNode rej = d.putObject("rejections");
+    t.rejections().forEach(rej::put);
+    ObjectNode st = d.putObject("statuses");
+    t.statusCounts().forEach(st::put);
+    // solve rates of every evaluated candidate, and the operators that made them
+    int k = dir.config().k();
+    int bins = k <= 32 ? k + 1 : 21;
+    long[] hist = new long[bins];
+    TreeMap<String, long[]> ops = new TreeMap<>();
+    dir.forEachCandidate(c -> {
+      if (c.difficulty().measured()) {
+        double sr = c.difficulty().solveRate();
+        int b = (int) Math.min(bins - 1, Math.floor(sr * (bins - 1) + 1e-9));
+        hist[b]++;
+      }
+      long[] o = ops.computeIfAbsent(c.problem().lineage().operator(), x -> new long[2]);
+      o[0]++;
+      if (c.difficulty().quality() > 0) {
+        o[1]++;
+      }
+    });
+    ArrayNode h = d.putArray("solveRates");
+    for (long v : hist) {
+      h.add(v);
+    }
+    ObjectNode on = d.putObject("operators");
+    ops.forEach((name, v) -> on.putArray(name).add(v[0]).add(v[1]));
+    ObjectNode band = d.putObject("band");
+    band.put("low", dir.config().bandLow());
+    band.put("high", dir.config().bandHigh());
+    return d;
+  }
+
+  private static ObjectNode archiveView(CellArchive a, RunDirectory dir) {
+    ObjectNode v = Json.mapper().createObjectNode();
+    Tessellation t = a.tessellation();
+    v.put("capacity", a.capacity());
+    v.put("members", a.size());
+    ArrayNode names = v.putArray("measureNames");
+    if (dir.config().backend().type().equals("demo")) {
+      DemoDomain.MEASURES.forEach(names::add);
+    }
+    if (t instanceof GridTessellation g) {
+      v.put("kind", "grid");
+      ArrayNode b = v.putArray("bins");
+      ArrayNode lo = v.putArray("lower");
+      ArrayNode hi = v.putArray("upper");
+      for (int i = 0; i < g.dimensions(); i++) {
+        b.add(g.bins()[i]);
+        lo.add(g.lower()[i]);
+        hi.add(g.upper()[i]);
+      }
+    } else if (t instanceof CvtTessellation c) {
+      v.put("kind", "cvt");
+      ArrayNode cs = v.putArray("centroids");
+      for (double[] p : c.centroids()) {
+        ArrayNode pt = cs.addArray();
+        pt.add(p[0]).add(p.length > 1 ? p[1] : 0);
+      }
+    } else {
+      v.put("kind", "niches");
+    }
+    ArrayNode cells = v.putArray("cells");
+    for (int cell : a.occupiedCells()) {
+      List<Elite> members = a.cell(cell);
+      if (members.isEmpty()) {
+        continue;
+      }
+      ObjectNode o = cells.addObject();
+      o.put("cell", cell);
+      o.put("label", t.label(cell));
+      o.put("members", members.size());
+      double sum = 0;
+      for (Elite e : members) {
+        sum += e.quality();
+      }
+      o.put("best", members.get(0).quality());
+      o.put("mean", sum / members.size());
+      if (t instanceof GridTessellation g) {
+        ArrayNode bi = o.putArray("bins");
+        for (int x : g.binsOf(cell)) {
+          bi.add(x);
+        }
+      }
+    }
+    return v;
+  }
+
+  /** Escapes text for HTML element content and attribute values. */
+  public static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&#39;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** JSON that is safe inside a {@code <script>} element. */
+  static String scriptJson(Object value) {
+    try {
+      return Json.mapper().writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e")
+          .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String fmt(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "-";
+  }
+
+  static String sampleTable(RunDirectory dir, CellArchive a) {
+    Tessellation t = a.tessellation();
+    List<int[]> ranked = new ArrayList<>();
+    for (int cell : a.occupiedCells()) {
+      ranked.add(new int[] {cell});
+    }
+    ranked.sort(Comparator.<int[]>comparingDouble(c -> -a.cell(c[0]).get(0).quality())
+        .thenComparingInt(c -> -a.cell(c[0]).size()).thenComparingInt(c -> c[0]));
+    StringBuilder sb = new StringBuilder();
+    sb.append("<table class=\"samples\"><thead><tr><th>niche</th><th>problem</th><th>answer</th>"
+        + "<th>quality</th><th>solved</th><th>made by</th></tr></thead><tbody>\n");
+    int shown = 0;
+    for (int[] c : ranked) {
+      if (shown++ >= SAMPLE_NICHES) {
+        break;
+      }
+      List<Elite> members = a.cell(c[0]);
+      int rows = Math.min(SAMPLES_PER_NICHE, members.size());
+      for (int i = 0; i < rows; i++) {
+        Elite e = members.get(i);
+        sb.append("<tr>");
+        if (i == 0) {
+          sb.append("<td rowspan=\"").append(rows).append("\" class=\"niche\">")
+              .append(escape(t.label(c[0]))).append("<br><small>").append(members.size())
+              .append(" member").append(members.size() == 1 ? "" : "s").append("</small></td>");
+        }
+        var d = e.difficulty();
+        sb.append("<td class=\"stmt\">").append(escape(e.problem().statement())).append("</td>")
+            .append("<td><code>").append(escape(e.problem().answer())).append("</code></td>")
+            .append("<td>").append(fmt(e.quality())).append("</td>")
+            .append("<td>").append(d.measured() ? d.correct() + "/" + d.rollouts() : "seed").append("</td>")
+            .append("<td>").append(escape(e.problem().lineage().operator())).append(" (gen ")
+            .append(e.problem().lineage().generation()).append(")</td></tr>\n");
+      }
+    }
+    return sb.append("</tbody></table>").toString();
+  }
+
+  private static String render(ObjectNode data, RunDirectory dir) {
+    RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow();
+    String template = template();
+    RunStats t = cp.state().totals();
+    Map<String, String> vars = new TreeMap<>();
+    vars.put("TITLE", escape("SPARQ report: " + data.get("title").asText()));
+    vars.put("NOTICE", dir.simulated()
+        ? "<p class=\"notice\"><b>Simulated student.</b> This run used the built-in demo domain: the "
+            + "problems are generated by rules and the &ldquo;student&rdquo; is a random simulation whose "
+            + "chance of a slip grows with the number and size of solution steps. No language model was "
+            + "involved.</p>"
+        : "");
+    vars.put("CONFIG", escape(Json.mapper().valueToTree(dir.config().toTree()).toPrettyString()));
+    vars.put("SAMPLES", sampleTable(dir, cp.archive()));
+    vars.put("DATA", scriptJson(data));
+    vars.put("ITERATIONS", Long.toString(t.iterations()));
+    // one pass, so text inside the values is never scanned for placeholders
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\\{([A-Z]+)}}").matcher(template);
+    StringBuilder out = new StringBuilder(template.length() + 4096);
+    while (m.find()) {
+      String v = vars.get(m.group(1));
+      if (v == null) {
+        throw new IllegalStateException("report template has an unknown placeholder " + m.group());
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static String template() {
+    try (InputStream in = HtmlReport.class.getResourceAsStream("report.html")) {
+      if (in == null) {
+        throw new IllegalStateException("report template missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
