@@ -1,0 +1,136 @@
+package dev.sparq.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.DataException;
+import dev.sparq.core.engine.Variant;
+import dev.sparq.examples.demo.DemoDomain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunConfigTest {
+  @TempDir
+  Path tmp;
+
+  private static final String OK = """
+      backend: {type: demo}
+      budget: {iterations: 5}
+      output: out
+      """;
+
+  private RunConfig parse(String yaml) throws IOException {
+    return RunConfig.fromTree(new YAMLMapper().readTree(yaml), "run.yaml", tmp);
+  }
+
+  private String error(String yaml) {
+    return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+  }
+
+  @Test
+  void defaultsAreSparqs() throws IOException {
+    RunConfig c = parse(OK);
+    assertEquals(Variant.STATIC_UNIFORM, c.preset());
+    assertEquals(16, c.k());
+    assertEquals(0.1, c.bandLow());
+    assertEquals(0.9, c.bandHigh());
+    assertEquals(64, c.batchSize());
+    assertEquals(DemoDomain.ArchiveKind.SKILLS, c.archive());
+    assertEquals("demo", c.seeds().format());
+    assertEquals(tmp.resolve("out"), c.output());
+  }
+
+  @Test
+  void treeRoundTrips() throws IOException {
+    RunConfig c = parse("""
+        backend: {type: openai, endpoints: ["http://a:8000/v1", "http://b:8000/v1"], model: m, apiKeyEnv: KEY}
+        seeds: {format: jsonl, path: seeds.jsonl, limit: 100}
+        preset: dynamic-diverse
+        archive: {type: skills, capacity: 3}
+        k: 4
+        band: [0.2, 0.8]
+        batchSize: 8
+        budget: {candidates: 1000, rollouts: 5000}
+        output: o
+        seed: -9
+        threads: 4
+        checkpointEvery: 3
+        """);
+    assertEquals(Variant.DYNAMIC_DIVERSE, c.preset());
+    assertEquals(tmp.resolve("seeds.jsonl").toString(), c.seeds().path());
+    assertEquals(c, RunConfig.fromTree(c.toTree(), "x", null));
+  }
+
+  @Test
+  void errorsNameTheKeyAndTheAllowedValues() {
+    assertEquals("run.yaml: key 'backend.type': 'gpt' is not allowed; allowed values: demo, onnx, openai",
+        error("backend: {type: gpt}\nbudget: {iterations: 1}\noutput: o"));
+    assertTrue(error("backend: {type: demo}\npreset: greedy\nbudget: {iterations: 1}\noutput: o")
+        .contains("key 'preset': 'greedy' is not allowed; allowed values: static_uniform, static_diverse, "
+            + "dynamic_uniform, dynamic_diverse"));
+    assertTrue(error(OK + "archive: {type: hexagons}").contains(
+        "key 'archive.type': 'hexagons' is not allowed; allowed values: skills, grid, cvt"));
+    assertTrue(error(OK + "kk: 3").contains("key 'kk': unknown key; allowed keys here: archive, backend,"));
+    assertTrue(error(OK + "k: 0").contains("key 'k': must be between 1 and 4096, was 0"));
+    assertTrue(error(OK + "k: many").contains("key 'k': must be a whole number"));
+    assertTrue(error(OK + "band: [0.9, 0.1]").contains("key 'band': needs 0.0 <= low <= high <= 1.0"));
+    assertTrue(error("backend: {type: demo}\noutput: o").contains("key 'budget': is required"));
+    assertTrue(error("budget: {iterations: 1}\noutput: o").contains("key 'backend': is required"));
+    assertTrue(error("backend: {type: onnx}\nbudget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}")
+        .contains("key 'backend.model': is required for backend 'onnx'"));
+    assertTrue(error("backend: {type: openai, model: m}\nbudget: {iterations: 1}\noutput: o\nseeds: {path: s}")
+        .contains("key 'backend.endpoints': is required"));
+    assertTrue(error("backend: {type: openai, model: m, endpoints: [ftp://x]}\nbudget: {iterations: 1}\n"
+        + "output: o\nseeds: {path: s}").contains("'ftp://x' is not an http:// or https:// URL"));
+    assertTrue(error("backend: {type: openai, model: m, endpoints: [http://x]}\nbudget: {iterations: 1}\n"
+        + "output: o").contains("key 'seeds.path': is required for seed format 'jsonl'"));
+    assertTrue(error("backend: {type: openai, model: m, endpoints: [http://x]}\nbudget: {iterations: 1}\n"
+        + "output: o\nseeds: {format: demo}").contains("key 'seeds.format': 'demo' seeds only work with backend 'demo'"));
+    assertTrue(error("backend: {type: onnx, model: m}\nbudget: {iterations: 1}\noutput: o\nseeds: {path: s}\n"
+        + "archive: {type: grid}").contains("key 'archive.type': 'grid' needs numeric measures"));
+    assertTrue(error("backend: demo\nbudget: {iterations: 1}\noutput: o").contains(
+        "key 'backend': must be a mapping"));
+  }
+
+  @Test
+  void loadReportsMissingAndBrokenFiles() throws IOException {
+    assertTrue(assertThrows(ConfigException.class, () -> RunConfig.load(tmp.resolve("nope.yaml")))
+        .getMessage().contains("does not exist"));
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(bad, "{\"backend\": ");
+    assertTrue(assertThrows(ConfigException.class, () -> RunConfig.load(bad)).getMessage()
+        .startsWith(bad + ": not valid YAML/JSON"));
+  }
+
+  @Test
+  void jsonlSeedsReportFileLineAndField() throws IOException {
+    Path seeds = tmp.resolve("seeds.jsonl");
+    Files.writeString(seeds, """
+        {"problem": "What is 2+2?", "solution": "It is \\\\boxed{4}.", "level": "Level 1"}
+        {"problem": "What is 3+3?", "answer": "6"}
+        {"solution": "no problem here", "answer": "1"}
+        """);
+    DataException e = assertThrows(DataException.class, () -> JsonlSeeds.read(seeds, 10));
+    assertEquals(seeds + ":3: field 'problem': is missing (or give 'statement')", e.getMessage());
+    var two = JsonlSeeds.read(seeds, 2);
+    assertEquals("4", two.get(0).answer());
+    assertEquals("Level 1", two.get(0).attributes().get("level"));
+    assertEquals("6", two.get(1).answer());
+  }
+
+  @Test
+  void backendsThatAreNotBuiltInSayWhatIsAllowed() throws IOException {
+    Path seeds = tmp.resolve("s.jsonl");
+    Files.writeString(seeds, "{\"problem\": \"1+1?\", \"answer\": \"2\"}\n");
+    RunConfig c = parse("backend: {type: openai, model: m, endpoints: [\"http://localhost:1/v1\"]}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}");
+    String msg = assertThrows(ConfigException.class, () -> Components.open(c)).getMessage();
+    assertTrue(msg.contains("key 'backend.type'"), msg);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.sparq.examples.cli;
+
+import static dev.sparq.examples.cli.CliTestSupport.sparq;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sparq.core.Json;
+import dev.sparq.core.archive.ArchiveJson;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.archive.CvtTessellation;
+import dev.sparq.core.archive.GridTessellation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SparqCliTest {
+  @TempDir
+  Path tmp;
+
+  private static List<String> lines(Path f) throws IOException {
+    return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
+  }
+
+  @Test
+  void demoRunsEverythingAndSaysTheStudentIsSimulated() throws IOException {
+    Path out = tmp.resolve("demo");
+    CliTestSupport.Result r = sparq("demo", "-o", out.toString(), "--iterations", "6", "--batch", "32",
+        "--progress", "log");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("SIMULATED"), r.out());
+    for (String f : List.of("run.json", "archive.json", "state.json", "metrics.jsonl", "candidates.jsonl",
+        "report.html", "export/messages.jsonl")) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f);
+      assertTrue(r.out().contains(out.resolve(f).toAbsolutePath().normalize().toString())
+          || f.equals("run.json") || f.equals("state.json"), "output names " + f + ":\n" + r.out());
+    }
+    assertEquals(6, lines(out.resolve("metrics.jsonl")).size());
+    JsonNode state = Json.mapper().readTree(out.resolve("state.json").toFile());
+    long evaluated = state.path("totals").path("evaluated").asLong();
+    assertEquals(evaluated, lines(out.resolve("candidates.jsonl")).size());
+    assertTrue(Json.mapper().readTree(out.resolve("run.json").toFile()).path("simulatedStudent").asBoolean());
+    // every exported example is a correct rollout of a problem with quality > 0
+    for (String l : lines(out.resolve("export/messages.jsonl"))) {
+      JsonNode m = Json.mapper().readTree(l).path("messages");
+      assertEquals("user", m.get(0).path("role").asText());
+      assertTrue(m.get(1).path("content").asText().contains("\\boxed{"));
+    }
+    assertTrue(r.err().contains("progress 100%"), r.err());
+    // a second demo run replaces the first
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "2", "--progress", "none").status());
+    assertEquals(2, lines(out.resolve("metrics.jsonl")).size());
+  }
+
+  @Test
+  void demoFillsGridAndCvtArchives() throws IOException {
+    for (String kind : List.of("grid", "cvt")) {
+      Path out = tmp.resolve(kind);
+      CliTestSupport.Result r = sparq("demo", "-o", out.toString(), "--iterations", "3", "--archive", kind,
+          "--progress", "none");
+      assertEquals(0, r.status(), r.err());
+      CellArchive a = ArchiveJson.read(Files.newInputStream(out.resolve("archive.json")));
+      assertTrue(kind.equals("grid") ? a.tessellation() instanceof GridTessellation
+          : a.tessellation() instanceof CvtTessellation);
+      assertTrue(a.occupiedCells().length > 3);
+    }
+  }
+
+  private Path writeConfig(String name, String text) throws IOException {
+    Path f = tmp.resolve(name);
+    Files.writeString(f, text);
+    return f;
+  }
+
+  @Test
+  void runReadsYamlAndJsonConfigsAndWritesTheSameRun() throws IOException {
+    Path yaml = writeConfig("run.yaml", """
+        backend:
+          type: demo
+          slip: 0.12
+        seeds:
+          format: demo
+          limit: 50
+        preset: static_diverse
+        archive:
+          type: skills
+          capacity: 4
+        k: 8
+        band: [0.1, 0.9]
+        batchSize: 16
+        budget:
+          iterations: 4
+        output: out-yaml
+        seed: 7
+        checkpointEvery: 2
+        """);
+    Path json = writeConfig("run.json", """
+        {"backend": {"type": "demo", "slip": 0.12}, "seeds": {"format": "demo", "limit": 50},
+         "preset": "static_diverse", "archive": {"type": "skills", "capacity": 4}, "k": 8,
+         "band": [0.1, 0.9], "batchSize": 16, "budget": {"iterations": 4}, "output": "out-json",
+         "seed": 7, "checkpointEvery": 2}
+        """);
+    CliTestSupport.Result a = sparq("run", "--config", yaml.toString(), "--progress", "none");
+    assertEquals(0, a.status(), a.err());
+    assertTrue(a.out().contains("SIMULATED"));
+    CliTestSupport.Result b = sparq("run", "-c", json.toString(), "--progress", "none");
+    assertEquals(0, b.status(), b.err());
+    assertArrayEquals(Files.readAllBytes(tmp.resolve("out-yaml/archive.json")),
+        Files.readAllBytes(tmp.resolve("out-json/archive.json")));
+    assertTrue(Files.exists(tmp.resolve("out-yaml/report.html")));
+    // refusing to overwrite, then --force
+    CliTestSupport.Result again = sparq("run", "--config", yaml.toString(), "--progress", "none");
+    assertEquals(2, again.status());
+    assertTrue(again.err().contains("not empty"), again.err());
+    assertEquals(0, sparq("run", "--config", yaml.toString(), "--progress", "none", "--force").status());
+  }
+
+  @Test
+  void resumeContinuesExactlyWhereTheRunStopped() throws IOException {
+    String common = """
+        backend: {type: demo}
+        preset: dynamic_diverse
+        batchSize: 24
+        k: 8
+        seed: 3
+        checkpointEvery: 1
+        """;
+    Path full = writeConfig("full.yaml", common + "budget: {iterations: 6}\noutput: full\n");
+    Path half = writeConfig("half.yaml", common + "budget: {iterations: 3}\noutput: half\n");
+    assertEquals(0, sparq("run", "-c", full.toString(), "--progress", "none").status());
+    assertEquals(0, sparq("run", "-c", half.toString(), "--progress", "none").status());
+    CliTestSupport.Result done = sparq("resume", tmp.resolve("half").toString());
+    assertTrue(done.out().contains("already used its budget"), done.out());
+    CliTestSupport.Result r = sparq("resume", tmp.resolve("half").toString(), "--iterations", "6",
+        "--progress", "none");
+    assertEquals(0, r.status(), r.err());
+    for (String f : List.of("archive.json", "state.json", "candidates.jsonl")) {
+      assertArrayEquals(Files.readAllBytes(tmp.resolve("full").resolve(f)),
+          Files.readAllBytes(tmp.resolve("half").resolve(f)), f);
+    }
+    assertEquals(6, lines(tmp.resolve("half/metrics.jsonl")).size());
+  }
+
+  @Test
+  void resumeDropsLogLinesWrittenAfterTheLastCheckpoint() throws IOException {
+    Path cfg = writeConfig("c.yaml", """
+        backend: {type: demo}
+        batchSize: 16
+        k: 8
+        budget: {iterations: 4}
+        output: run
+        checkpointEvery: 2
+        """);
+    assertEquals(0, sparq("run", "-c", cfg.toString(), "--progress", "none").status());
+    Path dir = tmp.resolve("run");
+    byte[] archive = Files.readAllBytes(dir.resolve("archive.json"));
+    byte[] log = Files.readAllBytes(dir.resolve("candidates.jsonl"));
+    // simulate a crash after iteration 4's log lines but before its checkpoint: roll the checkpoint back
+    RunDirectory d = RunDirectory.open(dir);
+    Path again = tmp.resolve("again.yaml");
+    Files.writeString(again, Files.readString(cfg).replace("iterations: 4", "iterations: 2").replace("output: run",
+        "output: two"));
+    assertEquals(0, sparq("run", "-c", again.toString(), "--progress", "none").status());
+    Files.copy(tmp.resolve("two/archive.json"), dir.resolve("archive.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(tmp.resolve("two/state.json"), dir.resolve("state.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(4, d.metrics().size());
+    CliTestSupport.Result r = sparq("resume", dir.toString(), "--progress", "none");
+    assertEquals(0, r.status(), r.err());
+    assertArrayEquals(archive, Files.readAllBytes(dir.resolve("archive.json")));
+    assertArrayEquals(log, Files.readAllBytes(dir.resolve("candidates.jsonl")));
+    assertEquals(4, d.metrics().size());
+  }
+
+  @Test
+  void exportWritesEachFormatWithFiltersAndBudget() throws IOException {
+    Path out = tmp.resolve("d");
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "4", "--progress", "none").status());
+    CliTestSupport.Result all = sparq("export", out.toString(), "--format", "alpaca");
+    assertEquals(0, all.status(), all.err());
+    List<String> alpaca = lines(out.resolve("export/alpaca.jsonl"));
+    assertTrue(alpaca.size() > 10);
+    JsonNode first = Json.mapper().readTree(alpaca.get(0));
+    assertTrue(first.has("instruction") && first.has("output"));
+
+    CliTestSupport.Result some = sparq("export", out.toString(), "--format", "sharegpt", "--budget", "5",
+        "--min-quality", "0.5", "-o", tmp.resolve("s.jsonl").toString());
+    assertEquals(0, some.status(), some.err());
+    assertEquals(5, lines(tmp.resolve("s.jsonl")).size());
+    assertEquals("human", Json.mapper().readTree(lines(tmp.resolve("s.jsonl")).get(0))
+        .path("conversations").get(0).path("from").asText());
+
+    // a quality window nothing can reach exports nothing
+    assertEquals(0, sparq("export", out.toString(), "--format", "prompt-completion", "--min-quality", "0.95").status());
+    assertEquals(0, lines(out.resolve("export/prompt-completion.jsonl")).size());
+
+    CliTestSupport.Result bad = sparq("export", out.toString(), "--format", "parquet");
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains("allowed values: messages, prompt-completion, alpaca, sharegpt"), bad.err());
+  }
+
+  @Test
+  void inspectSummarisesARun() {
+    Path out = tmp.resolve("i");
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "3", "--progress", "none").status());
+    CliTestSupport.Result r = sparq("inspect", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("SIMULATED student"), r.out());
+    assertTrue(r.out().contains("checkpoint at iteration 3 (budget: 3 iterations)"), r.out());
+    assertTrue(r.out().matches("(?s).*archive: \\d+ members in \\d+ cells.*"), r.out());
+    assertTrue(r.out().contains("candidates.jsonl"), r.out());
+    assertTrue(r.out().contains("top cells by best quality"), r.out());
+  }
+
+  @Test
+  void commandsOnSomethingThatIsNotARunDirectoryFailClearly() {
+    for (String cmd : List.of("inspect", "report", "export", "resume")) {
+      CliTestSupport.Result r = sparq(cmd, tmp.toString());
+      assertEquals(2, r.status(), cmd);
+      assertTrue(r.err().contains("not a sparq run directory: run.json is missing"), r.err());
+    }
+    CliTestSupport.Result none = sparq("frobnicate");
+    assertEquals(2, none.status());
+    assertFalse(none.err().isEmpty());
+  }
+}

@@ -1,0 +1,150 @@
+package dev.sparq.examples.report;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.archive.ArchiveJson;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.examples.cli.SparqCli;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loads reports in a real headless Chromium: no console errors, the page's script finished
+ * ({@code data-render="ok"}), one drawn element per occupied cell, and a screenshot. Skipped only when
+ * no Chromium is installed ({@code .ci/run} installs it).
+ */
+class HtmlReportChromiumTest {
+  private static Path browser;
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void findBrowser() {
+    Optional<Path> b = Chromium.find();
+    Assumptions.assumeTrue(b.isPresent(), "chromium is not installed (apt-get install -y chromium, as .ci/run "
+        + "does); skipping the browser tests of the HTML report");
+    browser = b.get();
+  }
+
+  static Path screenshots() throws IOException {
+    return Files.createDirectories(Path.of("target", "report-screenshots"));
+  }
+
+  private Path demo(String archive) {
+    Path out = tmp.resolve("run-" + archive);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    int status = SparqCli.execute(new String[] {"demo", "-o", out.toString(), "--iterations", "8",
+        "--archive", archive, "--progress", "none"}, ps, ps);
+    assertEquals(0, status, bytes.toString(StandardCharsets.UTF_8));
+    return out;
+  }
+
+  static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"skills", "grid", "cvt"})
+  void reportLoadsWithoutErrorsAndDrawsOneElementPerOccupiedCell(String archive) throws Exception {
+    Path run = demo(archive);
+    Path report = run.resolve("report.html");
+    String html = Files.readString(report);
+    assertFalse(html.matches("(?s).*<script[^>]*\\bsrc=.*"), "no external scripts");
+    assertFalse(html.matches("(?s).*<link[^>]*>.*"), "no external styles or fonts");
+    assertFalse(html.contains("@import") || html.contains("url("), "no external resources in CSS");
+
+    Chromium.Run dom = Chromium.run(browser, report, tmp, "--dump-dom");
+    assertEquals(0, dom.status(), dom.stderr());
+    assertEquals(java.util.List.of(), dom.consoleLines(), "console output from the page");
+    assertTrue(dom.stdout().contains("data-render=\"ok\""), "the page's script did not finish:\n"
+        + dom.stdout().substring(0, Math.min(3000, dom.stdout().length())));
+    assertTrue(dom.stdout().contains("<pre id=\"errors\" hidden=\"\"></pre>"), "errors were written into the page");
+
+    CellArchive a;
+    try (InputStream in = Files.newInputStream(run.resolve("archive.json"))) {
+      a = ArchiveJson.read(in);
+    }
+    int occupied = a.occupiedCells().length;
+    assertTrue(occupied > 3);
+    assertEquals(occupied, count(dom.stdout(), "\\sdata-cell=\"\\d+\""), "drawn cells");
+    // each occupied cell is drawn exactly once
+    for (int cell : a.occupiedCells()) {
+      assertEquals(1, count(dom.stdout(), "\\sdata-cell=\"" + cell + "\""), "cell " + cell);
+    }
+
+    Path shot = screenshots().resolve("report-" + archive + ".png");
+    Files.deleteIfExists(shot);
+    Chromium.Run s = Chromium.run(browser, report, tmp, "--window-size=1280,2400",
+        "--screenshot=" + shot.toAbsolutePath());
+    assertEquals(0, s.status(), s.stderr());
+    byte[] png = Files.readAllBytes(shot);
+    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
+    assertTrue(png.length > 20_000, "screenshot too small to show the charts: " + png.length);
+  }
+
+  @Test
+  void theCheckCatchesAPageWithAScriptError() throws Exception {
+    Path run = demo("skills");
+    Path broken = tmp.resolve("broken.html");
+    Files.writeString(broken, Files.readString(run.resolve("report.html"))
+        .replace("var D = JSON.parse(", "var D = notDefinedAnywhere() || JSON.parse("));
+    Chromium.Run dom = Chromium.run(browser, broken, tmp, "--dump-dom");
+    assertFalse(dom.stdout().contains("data-render=\"ok\""));
+    assertTrue(dom.stdout().contains("notDefinedAnywhere"), "the error is written into the page");
+    Path thrown = tmp.resolve("thrown.html");
+    Files.writeString(thrown, "<!DOCTYPE html><html><body><script>undefinedCall();</script></body></html>");
+    Chromium.Run t = Chromium.run(browser, thrown, tmp, "--dump-dom");
+    assertFalse(t.consoleLines().isEmpty(), "an uncaught error must show in the console log:\n" + t.stderr());
+  }
+
+  @Test
+  void problemTextIsEscapedAndNeverRuns() throws Exception {
+    Path run = demo("skills");
+    Path archiveFile = run.resolve("archive.json");
+    String evil = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script> & \"q\"";
+    // replace every statement in the saved archive with hostile text, then re-render the report
+    String json = Files.readString(archiveFile);
+    String jsonEvil = json.replaceAll("\"statement\":\"([^\"\\\\]|\\\\.)*\"",
+        Matcher.quoteReplacement("\"statement\":" + dev.sparq.core.Json.mapper().writeValueAsString(evil)));
+    assertFalse(jsonEvil.equals(json));
+    Files.writeString(archiveFile, jsonEvil);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    assertEquals(0, SparqCli.execute(new String[] {"report", run.toString()}, ps, ps));
+    String html = Files.readString(run.resolve("report.html"));
+    assertTrue(html.contains("<td class=\"stmt\">&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;&quot;&gt;"
+        + "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; &quot;q&quot;</td>"), "escaped in the table");
+    assertFalse(html.contains("<script>document.title"), "raw script in the report");
+    assertFalse(html.contains("<img src=x"), "raw img in the report");
+    Chromium.Run dom = Chromium.run(browser, run.resolve("report.html"), tmp, "--dump-dom");
+    assertTrue(dom.stdout().contains("data-render=\"ok\""));
+    assertFalse(dom.stdout().contains("<title>pwned"), "injected script ran");
+    Files.copy(run.resolve("report.html"), screenshots().resolve("escaped.html"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
