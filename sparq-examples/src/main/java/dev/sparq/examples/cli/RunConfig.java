@@ -63,6 +63,26 @@ public record RunConfig(
   /** Allowed archive types. */
   public static final List<String> ARCHIVES = List.of("skills", "grid", "cvt");
 
+  /** Every key of the file, dotted (documented in configuration.md). */
+  public static final List<String> KEYS = List.of("backend.type", "backend.slip", "backend.model",
+      "backend.device", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature", "backend.maxTokens",
+      "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
+      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "output", "seed", "threads",
+      "checkpointEvery");
+
+  /** The keys allowed under {@code prefix} ("" for the top level). */
+  static String[] keysUnder(String prefix) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (String k : KEYS) {
+      if (prefix.isEmpty()) {
+        out.add(k.contains(".") ? k.substring(0, k.indexOf('.')) : k);
+      } else if (k.startsWith(prefix + ".")) {
+        out.add(k.substring(prefix.length() + 1));
+      }
+    }
+    return out.toArray(String[]::new);
+  }
+
   /** Checks references and ranges. */
   public RunConfig {
     Objects.requireNonNull(backend, "backend");
@@ -136,14 +156,12 @@ public record RunConfig(
    * against {@code base}.
    */
   public static RunConfig fromTree(JsonNode tree, String source, Path base) {
-    ConfigReader root = new ConfigReader(source, "", tree).allow("backend", "seeds", "preset", "archive",
-        "k", "band", "batchSize", "budget", "output", "seed", "threads", "checkpointEvery");
+    ConfigReader root = new ConfigReader(source, "", tree).allow(keysUnder(""));
     if (!root.has("backend")) {
       throw root.error("backend", "is required (a mapping with 'type': one of "
           + String.join(", ", BACKENDS) + ")");
     }
-    ConfigReader b = root.object("backend").allow("type", "slip", "model", "device", "endpoints",
-        "apiKeyEnv", "temperature", "maxTokens");
+    ConfigReader b = root.object("backend").allow(keysUnder("backend"));
     String type = b.choice("type", null, BACKENDS.toArray(String[]::new));
     if (type == null) {
       throw b.error("type", "is required; allowed values: " + String.join(", ", BACKENDS));
@@ -172,7 +190,7 @@ public record RunConfig(
         b.choice("device", "cpu", "cpu", "cuda"), endpoints, b.string("apiKeyEnv", ""),
         b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 1024, 1, 1 << 20));
 
-    ConfigReader s = root.object("seeds").allow("format", "path", "limit");
+    ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
     String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
         SEED_FORMATS.toArray(String[]::new));
     String path = s.string("path", "");
@@ -191,7 +209,7 @@ public record RunConfig(
 
     Variant preset = Variant.valueOf(root.choice("preset", "static_uniform", PRESETS.toArray(String[]::new))
         .toUpperCase(Locale.ROOT));
-    ConfigReader a = root.object("archive").allow("type", "capacity");
+    ConfigReader a = root.object("archive").allow(keysUnder("archive"));
     DemoDomain.ArchiveKind archive = DemoDomain.ArchiveKind.valueOf(
         a.choice("type", "skills", ARCHIVES.toArray(String[]::new)).toUpperCase(Locale.ROOT));
     if (archive != DemoDomain.ArchiveKind.SKILLS && !type.equals("demo")) {
@@ -200,7 +218,7 @@ public record RunConfig(
     }
     int capacity = (int) a.integer("capacity", 8, 1, 1_000_000);
     double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
-    ConfigReader bu = root.object("budget").allow("iterations", "candidates", "rollouts");
+    ConfigReader bu = root.object("budget").allow(keysUnder("budget"));
     if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts")) {
       throw root.error("budget", "is required: give at least one of iterations, candidates, rollouts");
     }

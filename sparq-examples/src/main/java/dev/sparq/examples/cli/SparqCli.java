@@ -49,9 +49,15 @@ public final class SparqCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Runs the command line and exits with its status. */
+  /**
+   * Runs the command line; exits with the status when it is not 0 (a zero status simply returns, so
+   * {@code mvn exec:java} finishes normally).
+   */
   public static void main(String[] args) {
-    System.exit(execute(args, System.out, System.err));
+    int status = execute(args, System.out, System.err);
+    if (status != 0) {
+      System.exit(status);
+    }
   }
 
   /** Runs the command line with the given streams and returns the exit status (for tests). */
