@@ -18,7 +18,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Runner {
   private Runner() {}
 
-  /** What a run did. */
+  /**
+   * What a run did.
+   *
+   * @param totals the run totals at the end (over all processes that worked on the run)
+   * @param iterationsThisProcess iterations this call ran
+   * @param stoppedEarly whether it stopped (Ctrl-C) before the budget was exhausted
+   */
   public record Result(RunStats totals, long iterationsThisProcess, boolean stoppedEarly) {}
 
   /**

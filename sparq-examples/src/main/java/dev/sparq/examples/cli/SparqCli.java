@@ -90,6 +90,22 @@ public final class SparqCli implements Runnable {
     PrintStream out = System.out;
     PrintStream err = System.err;
 
+    void printTotals(RunStats t) {
+      out.printf(Locale.ROOT, "iterations %d, candidates %d, evaluated %d, rollouts %d, added %d, rejected %d%n",
+          t.iterations(), t.candidates(), t.evaluated(), t.rollouts(), t.added(), t.rejectedTotal());
+    }
+
+    void printArchive(CellArchive a) {
+      ArchiveStats s = a.stats();
+      out.printf(Locale.ROOT, "archive: %d members in %d cells%s, QD score %.2f, best quality %.3f, "
+          + "mean quality %.3f%n", s.members(), s.occupiedCells(),
+          s.cells() > 0 ? String.format(Locale.ROOT, " of %d (coverage %.1f%%)", s.cells(), 100 * s.coverage()) : "",
+          s.qdScore(), s.bestQuality(), s.meanQuality());
+    }
+  }
+
+  /** Subcommands that run the engine. */
+  abstract static class Running extends Base {
     @Option(names = "--progress", defaultValue = "AUTO",
         description = "Progress display: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; auto = a bar "
             + "on a terminal, log lines otherwise).")
@@ -119,18 +135,6 @@ public final class SparqCli implements Runnable {
       }
     }
 
-    void printTotals(RunStats t) {
-      out.printf(Locale.ROOT, "iterations %d, candidates %d, evaluated %d, rollouts %d, added %d, rejected %d%n",
-          t.iterations(), t.candidates(), t.evaluated(), t.rollouts(), t.added(), t.rejectedTotal());
-    }
-
-    void printArchive(CellArchive a) {
-      ArchiveStats s = a.stats();
-      out.printf(Locale.ROOT, "archive: %d members in %d cells%s, QD score %.2f, best quality %.3f, "
-          + "mean quality %.3f%n", s.members(), s.occupiedCells(),
-          s.cells() > 0 ? String.format(Locale.ROOT, " of %d (coverage %.1f%%)", s.cells(), 100 * s.coverage()) : "",
-          s.qdScore(), s.bestQuality(), s.meanQuality());
-    }
   }
 
   /** {@code sparq demo}. */
@@ -139,7 +143,7 @@ public final class SparqCli implements Runnable {
           "The student is SIMULATED (a random process whose chance of a slip grows with the number and "
               + "size of solution steps). Writes a run directory with the archive, candidate log, "
               + "metrics, an export and an HTML report."})
-  static final class Demo extends Base {
+  static final class Demo extends Running {
     @Option(names = {"-o", "--output"}, defaultValue = "sparq-out/demo",
         description = "Run directory (replaced if it holds an earlier run; default: ${DEFAULT-VALUE}).")
     Path output;
@@ -203,7 +207,7 @@ public final class SparqCli implements Runnable {
   /** {@code sparq run}. */
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Start a run described by a YAML or JSON configuration (see configuration.md).")
-  static final class Run extends Base {
+  static final class Run extends Running {
     @Option(names = {"-c", "--config"}, required = true, description = "run.yaml or run.json")
     Path config;
 
@@ -250,7 +254,7 @@ public final class SparqCli implements Runnable {
   /** {@code sparq resume}. */
   @Command(name = "resume", mixinStandardHelpOptions = true,
       description = "Continue a run from its last checkpoint, to its budget or a new iteration limit.")
-  static final class Resume extends Base {
+  static final class Resume extends Running {
     @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
     Path dir;
 

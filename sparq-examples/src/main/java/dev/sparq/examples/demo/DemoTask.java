@@ -12,7 +12,13 @@ import java.util.Optional;
  */
 public sealed interface DemoTask permits DemoTask.Evaluate, DemoTask.Linear, DemoTask.System2 {
 
-  /** One step of a worked solution, with what makes it hard for the simulated student. */
+  /**
+   * One step of a worked solution, with what makes it hard for the simulated student.
+   *
+   * @param text the step as written in the reference solution
+   * @param digits the most decimal digits of a number in the step
+   * @param fractional whether the step involves a non-integer number
+   */
   record Step(String text, int digits, boolean fractional) {}
 
   /** {@code "arithmetic"}, {@code "linear_equations"} or {@code "systems_of_equations"}. */
