@@ -341,8 +341,9 @@ public final class OpenAiLanguageModel implements LanguageModel {
           }
         } else {
           String body = new String(resp.body(), StandardCharsets.UTF_8);
-          if (askN > 1 && ep.nSupport() == NSupport.AUTO && Wire.refusesN(body)
-              && learnedSkips < pool.states().size()) {
+          // AUTO endpoints (also those that learned it from a concurrent request just now).
+          if (askN > 1 && ep.nSupport() != NSupport.NATIVE && Wire.refusesN(body)
+              && learnedSkips <= pool.states().size()) {
             // Not a failure of the endpoint: it does not do n > 1. Ask again, one sample at a time.
             pool.release(ep, EndpointPool.Outcome.NEUTRAL);
             learnFanOut(ep, "HTTP " + status + ": " + Wire.excerpt(redact(body)));
@@ -557,7 +558,12 @@ public final class OpenAiLanguageModel implements LanguageModel {
   @Override
   public String toString() {
     return "OpenAiLanguageModel[" + name + ", api=" + api + ", maxInFlight=" + maxInFlight
-        + ", endpoints=" + endpoints() + "]";
+        + ", endpoints=" + pool.states().stream()
+            .map(s -> "[" + s.name + (s.model == null ? "" : ", model=" + s.model)
+                + ", maxConcurrency=" + s.limit + ", n=" + s.nSupport()
+                + (s.key == null ? "" : ", apiKey=" + s.key) + "]")
+            .collect(Collectors.joining(", ", "[", "]"))
+        + "]";
   }
 
   // ---------------------------------------------------------------------------------------------
