@@ -1,0 +1,33 @@
+package dev.sparq.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.llm.SamplingParams;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BackendsExampleTest {
+
+  @Test
+  void theDocumentedPoolServesFromAllThreeServers() throws Exception {
+    FakeOpenAiServer.Config llamaCpp = new FakeOpenAiServer.Config();
+    llamaCpp.maxN = 1;
+    llamaCpp.recordBodies = true;
+    try (FakeOpenAiServer vllm = FakeOpenAiServer.start();
+        FakeOpenAiServer sglang = FakeOpenAiServer.start();
+        FakeOpenAiServer cpp = FakeOpenAiServer.start(llamaCpp);
+        OpenAiLanguageModel model = BackendsExample.pool(vllm.baseUrl(), sglang.baseUrl(), cpp.baseUrl())) {
+      assertEquals(64 + 128 + 4, model.maxInFlight());
+      SamplingParams p = SamplingParams.builder().n(4).seed(11).maxTokens(64).build();
+      OpenAiLanguageModelTest.assertAnswers("d", 11, 4,
+          model.complete(OpenAiLanguageModelTest.requests("d", 60), p), 60);
+      assertTrue(vllm.answered() > 0 && sglang.answered() > 0 && cpp.answered() > 0,
+          vllm.answered() + " " + sglang.answered() + " " + cpp.answered());
+      assertEquals(0, cpp.refusedN());
+      cpp.bodies().forEach(b -> assertEquals(1, b.get("n").asInt()));
+      assertEquals(List.of(NSupport.AUTO, NSupport.AUTO, NSupport.FAN_OUT),
+          List.of(model.nSupport(0), model.nSupport(1), model.nSupport(2)));
+    }
+  }
+}
