@@ -6,7 +6,7 @@ import java.time.Duration;
 final class BackendsExample {
   private BackendsExample() {}
 
-  // snippet:pool
+  // snippet:openai-pool
   static OpenAiLanguageModel pool(String vllmUrl, String sglangUrl, String llamaCppUrl) {
     return OpenAiLanguageModel.builder()
         .model("google/gemma-2-9b-it")                 // the name the servers were started with
@@ -21,5 +21,5 @@ final class BackendsExample {
         .retryPolicy(RetryPolicy.defaults().withMaxAttempts(8))
         .build();
   }
-  // end-snippet
+  // end:openai-pool
 }

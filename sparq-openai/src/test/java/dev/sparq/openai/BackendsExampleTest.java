@@ -10,6 +10,25 @@ import org.junit.jupiter.api.Test;
 class BackendsExampleTest {
 
   @Test
+  void theSnippetInTheDocsIsThisCode() throws Exception {
+    java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
+    java.nio.file.Path root = here;
+    while (root != null && !java.nio.file.Files.exists(root.resolve("src-docs"))) {
+      root = root.getParent();
+    }
+    if (root == null) {
+      throw new IllegalStateException("src-docs not found above " + here);
+    }
+    String source = java.nio.file.Files.readString(
+        root.resolve("sparq-openai/src/test/java/dev/sparq/openai/BackendsExample.java"));
+    String body = source.split("// snippet:openai-pool\n")[1].split("\\s*// end:openai-pool")[0];
+    String dedented = body.lines().map(l -> l.startsWith("  ") ? l.substring(2) : l)
+        .collect(java.util.stream.Collectors.joining("\n"));
+    String doc = java.nio.file.Files.readString(root.resolve("src-docs/backends.md"));
+    assertTrue(dedented.length() > 200 && doc.contains(dedented), "backends.md lacks:\n" + dedented);
+  }
+
+  @Test
   void theDocumentedPoolServesFromAllThreeServers() throws Exception {
     FakeOpenAiServer.Config llamaCpp = new FakeOpenAiServer.Config();
     llamaCpp.maxN = 1;
