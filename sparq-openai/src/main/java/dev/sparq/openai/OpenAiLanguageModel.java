@@ -31,12 +31,15 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -322,9 +325,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
       long t0 = System.nanoTime();
       AttemptFailure failure;
       try {
-        HttpResponse<byte[]> resp = http.send(
-            httpRequest(ep, request, params, askN, call.firstSlot()),
-            HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> resp =
+            send(httpRequest(ep, request, params, askN, call.firstSlot()));
         int status = resp.statusCode();
         if (status >= 200 && status < 300) {
           Wire.Parsed parsed;
@@ -401,6 +403,34 @@ public final class OpenAiLanguageModel implements LanguageModel {
         Thread.currentThread().interrupt();
         throw new ModelException(name + ": interrupted", e);
       }
+    }
+  }
+
+  /**
+   * Sends one request and waits for the whole response, at most the request timeout: the
+   * HttpClient's own timeout only covers the arrival of the response headers, so a server that
+   * stalls in the middle of a body would otherwise hold the worker forever.
+   */
+  private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<byte[]>> future =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    try {
+      return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new HttpTimeoutException("no complete response within " + requestTimeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(String.valueOf(cause), cause);
     }
   }
 

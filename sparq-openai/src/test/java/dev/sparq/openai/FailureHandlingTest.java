@@ -260,6 +260,96 @@ class FailureHandlingTest {
   }
 
   @Test
+  void oneFatalRequestFailsTheCallAndStopsTheOthers() throws Exception {
+    try (ScriptedServer server = new ScriptedServer((k, ex) -> {
+          if (k == 3) {
+            ScriptedServer.send(ex, 404, "{\"error\":\"model 'nope' not found\"}");
+          } else {
+            try {
+              Thread.sleep(300);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            ScriptedServer.send(ex, 503, "{}");
+          }
+        });
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl())
+            .maxInFlight(4)
+            .retryPolicy(OpenAiLanguageModelTest.fastRetries(3)).build()) {
+      ModelException e = assertThrows(ModelException.class,
+          () -> model.complete(OpenAiLanguageModelTest.requests("z", 12), ONE));
+      assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains("not found"), e.getMessage());
+      // The other workers give up instead of working through the remaining requests and retries.
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (model.metrics().total().inFlight() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, model.metrics().total().inFlight());
+      Thread.sleep(400);
+      assertTrue(server.requests() <= 8, "requests after the failure: " + server.requests());
+    }
+  }
+
+  @Test
+  void concurrentCallersGetTheirOwnResults() throws Exception {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start();
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl())
+            .maxInFlight(8).build()) {
+      SamplingParams p = SamplingParams.builder().n(2).seed(21).maxTokens(64).build();
+      List<Thread> threads = new java.util.ArrayList<>();
+      List<Throwable> errors = new CopyOnWriteArrayList<>();
+      for (int t = 0; t < 6; t++) {
+        String prefix = "t" + t;
+        Thread th = new Thread(() -> {
+          try {
+            for (int round = 0; round < 3; round++) {
+              OpenAiLanguageModelTest.assertAnswers(prefix, 21, 2,
+                  model.complete(OpenAiLanguageModelTest.requests(prefix, 15), p), 15);
+            }
+          } catch (Throwable e) {
+            errors.add(e);
+          }
+        });
+        threads.add(th);
+        th.start();
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertEquals(List.of(), errors);
+      assertEquals(6 * 3 * 15, model.metrics().total().responses());
+      assertTrue(server.maxInFlight() <= 8, "in flight at the server: " + server.maxInFlight());
+    }
+  }
+
+  @Test
+  void aBodyThatStallsMidwayTimesOut() throws Exception {
+    try (ScriptedServer server = new ScriptedServer((k, ex) -> {
+          if (k == 1) {
+            // Headers and the start of the body, then nothing for a long time.
+            ex.sendResponseHeaders(200, 500);
+            ex.getResponseBody().write("{\"choices\":[".getBytes(StandardCharsets.UTF_8));
+            ex.getResponseBody().flush();
+            try {
+              Thread.sleep(3000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            ex.close();
+          } else {
+            ScriptedServer.ok(ex, "second");
+          }
+        });
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl())
+            .requestTimeout(Duration.ofMillis(300))
+            .retryPolicy(OpenAiLanguageModelTest.fastRetries(3)).build()) {
+      assertEquals("second", model.complete(List.of(ChatRequest.user("x")), ONE).get(0).get(0).text());
+      assertEquals(1, model.metrics().total().failures(FailureKind.TIMEOUT));
+      assertEquals(1, model.metrics().retries());
+    }
+  }
+
+  @Test
   void endpointUrlsAreNormalised() {
     assertEquals("http://127.0.0.1:8000/v1", Endpoint.of("http://127.0.0.1:8000").baseUri().toString());
     assertEquals("http://127.0.0.1:8000/v1", Endpoint.of("http://127.0.0.1:8000/v1/").baseUri().toString());
