@@ -31,15 +31,14 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -96,6 +95,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
   private final EndpointPool pool;
   private final HttpClient http;
   private final ThreadPoolExecutor executor;
+  private final ScheduledThreadPoolExecutor watchdogs;
   private final RetryPolicy retry;
   private final Duration requestTimeout;
   private final boolean samplingExtras;
@@ -145,6 +145,12 @@ public final class OpenAiLanguageModel implements LanguageModel {
     this.executor = new ThreadPoolExecutor(
         maxInFlight, maxInFlight, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), tf);
     this.executor.allowCoreThreadTimeOut(true);
+    this.watchdogs = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "sparq-openai-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    this.watchdogs.setRemoveOnCancelPolicy(true);
   }
 
   /** A new builder. */
@@ -407,30 +413,42 @@ public final class OpenAiLanguageModel implements LanguageModel {
   }
 
   /**
-   * Sends one request and waits for the whole response, at most the request timeout: the
+   * Sends one request and waits for the whole response, at most the request timeout. The
    * HttpClient's own timeout only covers the arrival of the response headers, so a server that
-   * stalls in the middle of a body would otherwise hold the worker forever.
+   * stalls in the middle of a body would otherwise hold the worker until the connection dies; a
+   * watchdog interrupts the blocking send at the deadline instead, which makes the client cancel
+   * the exchange. (Blocking send with a watchdog costs far less CPU than sendAsync, which hands
+   * every response to another thread.)
    */
   private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<byte[]>> future =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    Thread worker = Thread.currentThread();
+    // 0: running, 1: finished in time, 2: the watchdog fired.
+    AtomicInteger state = new AtomicInteger();
+    ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
+      if (state.compareAndSet(0, 2)) {
+        worker.interrupt();
+      }
+    }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
     try {
-      return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new HttpTimeoutException("no complete response within " + requestTimeout.toMillis() + " ms");
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
-      future.cancel(true);
+      if (state.get() == 2) {
+        throw new HttpTimeoutException(
+            "no complete response within " + requestTimeout.toMillis() + " ms");
+      }
       throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
+    } catch (IOException e) {
+      if (state.get() == 2) {
+        throw new HttpTimeoutException(
+            "no complete response within " + requestTimeout.toMillis() + " ms");
       }
-      if (cause instanceof RuntimeException re) {
-        throw re;
+      throw e;
+    } finally {
+      watchdog.cancel(false);
+      if (!state.compareAndSet(0, 1)) {
+        // The watchdog fired: clear its interrupt, which was meant for the send only.
+        Thread.interrupted();
       }
-      throw new IOException(String.valueOf(cause), cause);
     }
   }
 
@@ -577,6 +595,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
     }
     closed = true;
     executor.shutdownNow();
+    watchdogs.shutdownNow();
     try {
       executor.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
