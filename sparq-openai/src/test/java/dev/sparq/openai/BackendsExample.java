@@ -1,5 +1,8 @@
 package dev.sparq.openai;
 
+import dev.sparq.core.engine.IterationEvent;
+import dev.sparq.core.engine.SparqListener;
+import java.io.PrintStream;
 import java.time.Duration;
 
 /** The code of the snippet in src-docs/backends.md, compiled and run by {@link BackendsExampleTest}. */
@@ -22,4 +25,17 @@ final class BackendsExample {
         .build();
   }
   // end:openai-pool
+
+  // snippet:openai-usage
+  static SparqListener usageReporter(OpenAiLanguageModel model, PrintStream out) {
+    return new SparqListener() {
+      @Override
+      public void onIteration(IterationEvent event) {
+        OpenAiMetrics m = model.metrics();
+        out.printf("iteration %d: %d prompt + %d completion tokens, %d retries%n",
+            event.iteration(), m.usage().promptTokens(), m.usage().completionTokens(), m.retries());
+      }
+    };
+  }
+  // end:openai-usage
 }

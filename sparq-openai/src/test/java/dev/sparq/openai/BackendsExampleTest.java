@@ -21,11 +21,30 @@ class BackendsExampleTest {
     }
     String source = java.nio.file.Files.readString(
         root.resolve("sparq-openai/src/test/java/dev/sparq/openai/BackendsExample.java"));
-    String body = source.split("// snippet:openai-pool\n")[1].split("\\s*// end:openai-pool")[0];
-    String dedented = body.lines().map(l -> l.startsWith("  ") ? l.substring(2) : l)
-        .collect(java.util.stream.Collectors.joining("\n"));
     String doc = java.nio.file.Files.readString(root.resolve("src-docs/backends.md"));
-    assertTrue(dedented.length() > 200 && doc.contains(dedented), "backends.md lacks:\n" + dedented);
+    for (String name : List.of("openai-pool", "openai-usage")) {
+      String body = source.split("// snippet:" + name + "\\n")[1].split("\\s*// end:" + name)[0];
+      String dedented = body.lines().map(l -> l.startsWith("  ") ? l.substring(2) : l)
+          .collect(java.util.stream.Collectors.joining("\n"));
+      assertTrue(dedented.length() > 200 && doc.contains(dedented), "backends.md lacks:\n" + dedented);
+    }
+  }
+
+  @Test
+  void theUsageReporterPrintsTheModelsTokens() throws Exception {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start();
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl()).build()) {
+      List<List<dev.sparq.core.llm.Completion>> out = model.complete(
+          OpenAiLanguageModelTest.requests("u", 3), SamplingParams.builder().seed(1).maxTokens(64).build());
+      long completion = out.stream().flatMap(List::stream)
+          .mapToLong(dev.sparq.core.llm.Completion::completionTokens).sum();
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream ps = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+      BackendsExample.usageReporter(model, ps)
+          .onIteration(new dev.sparq.core.engine.IterationEvent(4, null, null, 3, 3, 1, 3, 0));
+      assertEquals("iteration 4: 6 prompt + " + completion + " completion tokens, 0 retries\n",
+          bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
   }
 
   @Test
