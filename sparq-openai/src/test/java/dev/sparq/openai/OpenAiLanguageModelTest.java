@@ -252,31 +252,39 @@ class OpenAiLanguageModelTest {
       List<List<Completion>> out = model.complete(requests("r", count), p);
       assertAnswers("r", 1000, 2, out, count);
 
-      // The servers together answered each sample exactly once.
-      Map<String, Integer> answers = new java.util.TreeMap<>(a.answersBySample());
-      b.answersBySample().forEach((k, v) -> answers.merge(k, v, Integer::sum));
-      assertEquals(count * 2, answers.size());
-      answers.forEach((k, v) -> assertEquals(1, v, "answers for " + k));
-
       Map<FakeOpenAiServer.Fault, Integer> faults = new java.util.EnumMap<>(a.faults());
       b.faults().forEach((k, v) -> faults.merge(k, v, Integer::sum));
       for (FakeOpenAiServer.Fault f : FakeOpenAiServer.Fault.values()) {
         assertTrue(faults.getOrDefault(f, 0) > 0, "no " + f + " injected: " + faults);
       }
       int injected = a.totalFaults() + b.totalFaults();
-
       OpenAiMetrics m = model.metrics();
       EndpointStats t = m.total();
+      // Timeouts beyond the injected slow answers: an ordinary answer took longer than the
+      // timeout (only on a badly overloaded machine). The server then answered that call twice.
+      long spurious = t.failures(FailureKind.TIMEOUT) - faults.get(FakeOpenAiServer.Fault.SLOW);
+      assertTrue(spurious >= 0 && spurious <= 3, "timeouts not explained by injected faults: " + spurious);
+
+      // The servers together answered each sample exactly once (plus the spurious timeouts).
+      Map<String, Integer> answers = new java.util.TreeMap<>(a.answersBySample());
+      b.answersBySample().forEach((k, v) -> answers.merge(k, v, Integer::sum));
+      assertEquals(count * 2, answers.size());
+      long duplicates = 0;
+      for (Map.Entry<String, Integer> e : answers.entrySet()) {
+        assertTrue(e.getValue() >= 1, "no answer for " + e.getKey());
+        duplicates += e.getValue() - 1;
+      }
+      assertTrue(duplicates <= 2 * spurious, duplicates + " duplicate answers, " + spurious + " spurious timeouts");
+
       // Each injected fault is seen by the client as exactly one failed, retried attempt.
       assertEquals((long) faults.get(FakeOpenAiServer.Fault.ERROR_500), t.failures(FailureKind.SERVER_ERROR));
       assertEquals((long) faults.get(FakeOpenAiServer.Fault.RATE_LIMITED), t.failures(FailureKind.RATE_LIMITED));
       assertEquals((long) faults.get(FakeOpenAiServer.Fault.MALFORMED), t.failures(FailureKind.MALFORMED));
-      assertEquals((long) faults.get(FakeOpenAiServer.Fault.SLOW), t.failures(FailureKind.TIMEOUT));
       assertEquals((long) faults.get(FakeOpenAiServer.Fault.RESET), t.failures(FailureKind.CONNECTION));
-      assertEquals(injected, m.retries());
-      assertEquals(injected, retries.size());
+      assertEquals(injected + spurious, m.retries());
+      assertEquals(injected + spurious, retries.size());
       assertEquals(count, t.responses());
-      assertEquals(count + injected, t.attempts());
+      assertEquals(count + injected + spurious, t.attempts());
       assertEquals(a.requests() + b.requests(), t.attempts());
       assertEquals(0, t.inFlight());
       // Tokens: per endpoint sums make the total, and the completions carry all of them.
