@@ -123,6 +123,37 @@ public final class AnswerChecker {
     return new Graded(answer.get(), check(gold, answer.get()));
   }
 
+  /** The shape of an answer: integer, rational, irrational, expression, tuple, list, matrix or text. */
+  public AnswerKind kind(String answer) {
+    if (answer == null || answer.isBlank() || answer.length() > maxAnswerChars) {
+      return AnswerKind.NONE;
+    }
+    Budget budget = new Budget(maxSteps);
+    try {
+      AnswerValue v = new AnswerParser(budget, maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Seq s) {
+        return s.ordered() ? AnswerKind.TUPLE : AnswerKind.LIST;
+      }
+      if (v instanceof AnswerValue.Matrix) {
+        return AnswerKind.MATRIX;
+      }
+      if (v instanceof AnswerValue.Text) {
+        return AnswerKind.TEXT;
+      }
+      Expr e = ((AnswerValue.Scalar) v).expr();
+      if (!ExprEval.variables(e).isEmpty()) {
+        return AnswerKind.EXPRESSION;
+      }
+      Rational r = ExprEval.exact(e, budget);
+      if (r == null) {
+        return AnswerKind.IRRATIONAL;
+      }
+      return r.isInteger() ? AnswerKind.INTEGER : AnswerKind.RATIONAL;
+    } catch (Budget.Exceeded | ArithmeticException | StackOverflowError e) {
+      return AnswerKind.NONE;
+    }
+  }
+
   private boolean same(AnswerValue g, AnswerValue p, Budget budget) {
     budget.step();
     if (g instanceof AnswerValue.Scalar gs && p instanceof AnswerValue.Scalar ps) {
