@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 final class AnswerParser {
   private static final Pattern THOUSANDS = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
   private static final Pattern PREFIX = Pattern.compile(
-      "^(?:[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?(?:\\([A-Za-z]\\))?|\\\\[A-Za-z]+)\\s*=\\s*(.+)$",
+      "^(?:[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?(?:\\([A-Za-z]\\))?|\\\\[A-Za-z]+)\\s*(?:=|\\\\in(?![A-Za-z]))\\s*(.+)$",
       Pattern.DOTALL);
   private static final Pattern MIXED_LATEX = Pattern.compile(
       "^(-?)(\\d+)\\s*\\\\frac\\s*(?:\\{\\s*(\\d+)\\s*\\}|(\\d))\\s*(?:\\{\\s*(\\d+)\\s*\\}|(\\d))$");
@@ -25,6 +25,15 @@ final class AnswerParser {
   private static final Pattern MATRIX = Pattern.compile(
       "^\\\\begin\\{([pbBvV]?matrix|array)\\}(.*)\\\\end\\{\\1\\}$", Pattern.DOTALL);
 
+  private static final Pattern COMMAND = Pattern.compile("\\\\[A-Za-z]+");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  private static final Pattern SIZING = Pattern.compile("\\\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])");
+  private static final Pattern SPACING = Pattern.compile("(?<!\\\\)\\\\[,;:!]");
+  private static final Pattern ESCAPED_SPACE = Pattern.compile("(?<!\\\\)\\\\ ");
+  private static final Pattern DEGREE_MARK = Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*\\}?");
+  private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?$");
+  private static final Pattern TEXT_ALTERNATIVE = Pattern.compile("\\\\(?:text|mbox|mathrm)\\s*\\{\\s*(?:or|and)\\s*\\}");
+  private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\]])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
   private static final Map<String, Integer> SMALL = Map.ofEntries(
       Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
       Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6), Map.entry("seven", 7),
@@ -57,15 +66,19 @@ final class AnswerParser {
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
         .replace("\u00b0", "");
     s = s.replace("\\$", "").replace("$", "");
-    s = s.replaceAll("\\\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![A-Za-z])", "");
+    s = s.transform(x -> SIZING.matcher(x).replaceAll(""));
     // Spacing commands, but not the row separator \\\\ of matrices.
-    s = s.replace("\\displaystyle", "").replaceAll("(?<!\\\\)\\\\[,;:!]", "")
-        .replaceAll("(?<!\\\\)\\\\ ", " ").replace("~", " ").replace("\\quad", " ")
+    s = s.replace("\\displaystyle", "").transform(x -> SPACING.matcher(x).replaceAll(""))
+        .transform(x -> ESCAPED_SPACE.matcher(x).replaceAll(" ")).replace("~", " ").replace("\\quad", " ")
         .replace("\\qquad", " ").replace("{,}", "");
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac");
-    s = s.replaceAll("\\^\\s*\\{?\\s*\\\\circ\\s*\\}?", "").replace("\\circ", "")
-        .replace("\\degree", "").replaceAll("(?i)\\s*degrees?$", "");
+    s = s.transform(x -> DEGREE_MARK.matcher(x).replaceAll("")).replace("\\circ", "")
+        .replace("\\degree", "").transform(x -> DEGREE_WORD.matcher(x).replaceAll(""));
     s = s.replace("\\%", "%");
+    s = unboxed(s);
+    // Alternatives ("x = 1 or x = 2", "1 \text{ and } 2") form a list.
+    s = s.transform(x -> TEXT_ALTERNATIVE.matcher(x).replaceAll(","))
+        .transform(x -> WORD_ALTERNATIVE.matcher(x).replaceAll(","));
     s = unwrapText(s);
     s = s.trim();
     while (s.endsWith(".")) {
@@ -73,6 +86,24 @@ final class AnswerParser {
     }
     if (THOUSANDS.matcher(s).matches()) {
       s = s.replace(",", "");
+    }
+    return s;
+  }
+
+  /** Removes one wrapping {@code \boxed{...}} (a prediction copied with its box). */
+  private static String unboxed(String s) {
+    String t = s.trim();
+    for (String box : new String[] {"\\boxed", "\\fbox"}) {
+      if (t.startsWith(box)) {
+        int open = box.length();
+        while (open < t.length() && t.charAt(open) == ' ') {
+          open++;
+        }
+        if (open < t.length() && t.charAt(open) == '{'
+            && AnswerExtractor.matchBrace(t, open) == t.length() - 1) {
+          return t.substring(open + 1, t.length() - 1);
+        }
+      }
     }
     return s;
   }
@@ -120,6 +151,10 @@ final class AnswerParser {
     s = s.trim();
     while (s.endsWith(".") && !s.endsWith("..")) {
       s = s.substring(0, s.length() - 1).trim();
+    }
+    Matcher whole = PREFIX.matcher(s);
+    if (whole.matches() && whole.group(1).indexOf('=') < 0) {
+      s = whole.group(1).trim(); // "x \in [2, 5]", "x = -1, 3"
     }
     Matcher mx = MATRIX.matcher(s);
     if (mx.matches()) {
@@ -224,7 +259,7 @@ final class AnswerParser {
   }
 
   private static boolean onlyCommands(String s) {
-    return !WORD.matcher(s.replaceAll("\\\\[A-Za-z]+", " ")).find();
+    return !WORD.matcher(COMMAND.matcher(s).replaceAll(" ")).find();
   }
 
   private static Expr mixedNumber(String s) {
@@ -269,7 +304,7 @@ final class AnswerParser {
     long total = 0;
     long current = 0;
     boolean any = false;
-    for (String w : t.split("\\s+")) {
+    for (String w : WHITESPACE.split(t)) {
       if (w.equals("and")) {
         continue;
       }
@@ -292,7 +327,7 @@ final class AnswerParser {
 
   /** Text compared case-insensitively without spaces, braces, a trailing period or "(A)" parentheses. */
   static String textKey(String raw) {
-    String t = normalize(raw).toLowerCase(Locale.ROOT).replaceAll("\\s+", "");
+    String t = WHITESPACE.matcher(normalize(raw).toLowerCase(Locale.ROOT)).replaceAll("");
     while (t.endsWith(".")) {
       t = t.substring(0, t.length() - 1);
     }

@@ -156,4 +156,28 @@ class PaperPresetTest {
       assertTrue(a < f, "adaptive " + a + " < fixed " + f);
     }
   }
+
+  @Test
+  void sameArchiveOnOneOrFourThreadsWithTheAdaptiveEstimator() {
+    List<String> one = runIds(1);
+    List<String> four = runIds(4);
+    assertFalse(one.isEmpty());
+    assertEquals(one, four);
+  }
+
+  private static List<String> runIds(int threads) {
+    ArithmeticModel model = new ArithmeticModel(0.2, 0.1, 0.05);
+    PaperPreset.Setup setup = PaperPreset.builder().model(model).seeds(seeds())
+        .variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(3).adaptive(true)
+        .guardPolicy(ValidityGuard.Policy.DROP).seed(21).setup();
+    try (Sparq sparq = setup.sparq().chunkSize(16).threads(threads).budget(Budget.iterations(4)).build()) {
+      sparq.run();
+      List<String> ids = new ArrayList<>();
+      for (Elite e : sparq.archive().members()) {
+        ids.add(e.id() + ":" + e.difficulty() + ":" + e.descriptor().key());
+      }
+      ids.sort(null);
+      return ids;
+    }
+  }
 }
