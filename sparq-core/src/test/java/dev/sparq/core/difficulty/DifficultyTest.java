@@ -216,4 +216,17 @@ class DifficultyTest {
     assertEquals(one.priorState(), restored.priorState());
     assertFalse(one.priorState().observations() == 0);
   }
+
+  @Test
+  void priorStateSurvivesAJsonRoundTrip() throws Exception {
+    SolveRatePrior prior = SolveRatePrior.initial(16, 0.3, 0.3, 20);
+    prior.observe(0, 8);
+    prior.observe(3, 8);
+    prior.observe(8, 8);
+    String json = dev.sparq.core.Json.mapper().writeValueAsString(prior.state());
+    SolveRatePrior.State back = dev.sparq.core.Json.mapper().readValue(json, SolveRatePrior.State.class);
+    assertEquals(prior.state(), back);
+    assertEquals(java.util.Arrays.toString(prior.probabilities()),
+        java.util.Arrays.toString(SolveRatePrior.fromState(back).probabilities()));
+  }
 }
