@@ -10,7 +10,7 @@ sealed interface Expr {
   /** A variable such as {@code x} or {@code a_1}. */
   record Var(String name) implements Expr {}
 
-  /** A named constant: {@code pi}, {@code e} is not one (letters are variables), {@code inf}. */
+  /** A named constant: {@code pi} or {@code inf}. (Letters, {@code e} included, are variables.) */
   record Const(String name) implements Expr {}
 
   /** Unary minus. */

@@ -84,7 +84,7 @@ public final class LlmGenerator implements Generator {
       SamplingParams params = sampling.toBuilder().seed(context.random().nextLong()).build();
       List<List<Completion>> replies = model.complete(requests, params);
       for (int j = 0; j < requests.size(); j++) {
-        List<Completion> reply = j < replies.size() ? replies.get(j) : List.of();
+        List<Completion> reply = replies != null && j < replies.size() ? replies.get(j) : List.of();
         out.set(slots.get(j), child(reply, chosen.get(j), prompts.get(j)));
       }
     }
