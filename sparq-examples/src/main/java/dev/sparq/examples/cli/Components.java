@@ -1,15 +1,30 @@
 package dev.sparq.examples.cli;
 
 import dev.sparq.core.ConfigException;
+import dev.sparq.core.answer.AnswerChecker;
 import dev.sparq.core.archive.Archive;
+import dev.sparq.core.difficulty.FixedKEstimator;
+import dev.sparq.core.difficulty.SolveRateBand;
+import dev.sparq.core.difficulty.ValidityGuard;
+import dev.sparq.core.generate.LlmGenerator;
+import dev.sparq.core.generate.Operators;
+import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.pipeline.DifficultyEstimator;
 import dev.sparq.core.pipeline.DiversityDescriptor;
 import dev.sparq.core.pipeline.Generator;
 import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.skills.SkillDescriptor;
+import dev.sparq.core.skills.SkillLabeler;
+import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.examples.demo.DemoDomain;
+import dev.sparq.openai.OpenAiLanguageModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -23,40 +38,95 @@ import java.util.SplittableRandom;
  * @param descriptor places problems in niches
  * @param seeds the seed set
  * @param archive the empty archive to fill
+ * @param chunkSize items per stage call (a whole batch for model backends, so a GPU or a server
+ *     sees full batches)
  * @param closeables closed in reverse order by {@link #close()}
  */
 record Components(Generator generator, Solver solver, DifficultyEstimator estimator,
-    DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, List<AutoCloseable> closeables)
-    implements AutoCloseable {
+    DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
+    List<AutoCloseable> closeables) implements AutoCloseable {
 
-  /** Builds the stages for a configuration. */
-  static Components open(RunConfig c) {
-    List<Problem> seeds = switch (c.seeds().format()) {
-      case "demo" -> DemoDomain.seeds(c.seeds().limit(), new SplittableRandom(c.seed()));
-      default -> JsonlSeeds.read(Path.of(c.seeds().path()), c.seeds().limit());
+  /** SPARQ's k: skills per problem. */
+  static final int SKILLS_PER_PROBLEM = 3;
+  /** SPARQ's M: the skill vocabulary is the most common M skills of the seed set. */
+  static final int VOCABULARY = 100;
+
+  /** Loads the seed set of a configuration. */
+  static List<Problem> seeds(RunConfig c) {
+    RunConfig.SeedSet s = c.seeds();
+    List<Problem> all = switch (s.format()) {
+      case "demo" -> DemoDomain.seeds(s.limit(), new SplittableRandom(c.seed()));
+      default -> JsonlSeeds.read(Path.of(s.path()), s.limit());
     };
+    return all.size() > s.limit() ? List.copyOf(all.subList(0, s.limit())) : all;
+  }
+
+  /** Builds the stages for a configuration (for model backends this opens the model). */
+  static Components open(RunConfig c) {
+    List<Problem> seeds = seeds(c);
     Archive archive = DemoDomain.archive(c.archive(), c.capacity(), c.seed());
+    SolveRateBand band = new SolveRateBand(c.bandLow(), c.bandHigh());
+    DifficultyEstimator estimator = new FixedKEstimator(c.k(), band, ValidityGuard.flagging());
     switch (c.backend().type()) {
-      case "demo":
-        return new Components(DemoDomain.generator(), DemoDomain.student(c.backend().slip()),
-            DemoDomain.estimator(c.k(), c.bandLow(), c.bandHigh()), DemoDomain.descriptor(), seeds, archive,
-            List.of());
+      case "demo": {
+        AnswerChecker checker = AnswerChecker.standard();
+        return new Components(DemoDomain.generator(),
+            DemoDomain.student(c.backend().slip(), (given, gold) -> checker.equivalent(gold, given)),
+            estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of());
+      }
       case "onnx":
-        throw ConfigException.forKey("backend.type", "'onnx' needs the sparq-onnx module and the LLM "
-            + "pipeline, which this build does not include yet; allowed values in this build: demo");
-      case "openai":
-        throw ConfigException.forKey("backend.type", "'openai' needs the sparq-openai module and the LLM "
-            + "pipeline, which this build does not include yet; allowed values in this build: demo");
+        throw ConfigException.forKey("backend.type", "'onnx' needs the sparq-onnx module, which this build "
+            + "does not include yet; allowed values in this build: demo, openai");
+      case "openai": {
+        LanguageModel model = openai(c);
+        List<AutoCloseable> close = List.of(model);
+        try {
+          return llm(c, model, seeds, archive, estimator, close);
+        } catch (RuntimeException e) {
+          try {
+            model.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+          throw e;
+        }
+      }
       default:
         throw ConfigException.forKey("backend.type", "'" + c.backend().type()
             + "' is not allowed; allowed values: " + String.join(", ", RunConfig.BACKENDS));
     }
   }
 
+  private static LanguageModel openai(RunConfig c) {
+    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder()
+        .endpoints(c.backend().endpoints())
+        .model(c.backend().model());
+    if (!c.backend().apiKeyEnv().isBlank()) {
+      b.apiKeyFromEnvironment(c.backend().apiKeyEnv());
+    }
+    return b.build();
+  }
+
+  /**
+   * The LLM pipeline of the paper around one model in every role: mutation generator, K-rollout
+   * student, skill labeller with a vocabulary from the seed set (labelled once, here).
+   */
+  private static Components llm(RunConfig c, LanguageModel model, List<Problem> seeds, Archive archive,
+      DifficultyEstimator estimator, List<AutoCloseable> close) {
+    SamplingParams sampling = SamplingParams.builder().temperature(c.backend().temperature())
+        .maxTokens(c.backend().maxTokens()).build();
+    Generator generator = LlmGenerator.builder(model).sampling(sampling).operator(Operators.mutate()).build();
+    Solver solver = LlmSolver.builder(model).sampling(sampling).build();
+    SkillLabeler labeler = SkillLabeler.builder(model).k(SKILLS_PER_PROBLEM).build();
+    SkillDescriptor descriptor = SkillDescriptor.forSeeds(labeler, seeds, VOCABULARY, c.batchSize(),
+        StageContext.of(new SplittableRandom(c.seed() ^ 0x5EED5L)));
+    return new Components(generator, solver, estimator, descriptor, seeds, archive, c.batchSize(), close);
+  }
+
   @Override
   public void close() {
     List<AutoCloseable> rev = new ArrayList<>(closeables);
-    java.util.Collections.reverse(rev);
+    Collections.reverse(rev);
     RuntimeException first = null;
     for (AutoCloseable a : rev) {
       try {
@@ -70,5 +140,10 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     if (first != null) {
       throw first;
     }
+  }
+
+  /** Whether a path names an existing model directory rather than a hub id. */
+  static boolean isDirectory(String model) {
+    return Files.isDirectory(Path.of(model));
   }
 }

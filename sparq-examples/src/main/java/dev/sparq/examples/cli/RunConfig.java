@@ -65,7 +65,8 @@ public record RunConfig(
 
   /** Every key of the file, dotted (documented in configuration.md). */
   public static final List<String> KEYS = List.of("backend.type", "backend.slip", "backend.model",
-      "backend.device", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature", "backend.maxTokens",
+      "backend.device", "backend.variant", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature",
+      "backend.maxTokens",
       "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
       "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "output", "seed", "threads",
       "checkpointEvery");
@@ -101,12 +102,14 @@ public record RunConfig(
    * @param slip the demo student's slip rate
    * @param model onnx: a model directory or hub id; openai: the served model name
    * @param device onnx: {@code cpu} or {@code cuda}
+   * @param variant onnx: the model file variant ({@code fp32}, {@code fp16}, {@code q4}, ...)
    * @param endpoints openai: base URLs such as {@code http://localhost:8000/v1}
    * @param apiKeyEnv openai: the environment variable holding the API key (may be empty)
    * @param temperature sampling temperature for generation and rollouts
    * @param maxTokens the most tokens per completion
    */
-  public record Backend(String type, double slip, String model, String device, List<String> endpoints,
+  public record Backend(String type, double slip, String model, String device, String variant,
+      List<String> endpoints,
       String apiKeyEnv, double temperature, int maxTokens) {
     /** Copies the endpoint list. */
     public Backend {
@@ -126,7 +129,8 @@ public record RunConfig(
   /** The configuration of {@code sparq demo} with the given knobs. */
   public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
       long iterations, long seed, int k, int batchSize, int seeds) {
-    return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", List.of(), "", 1.0, 1024),
+    return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", "fp32", List.of(), "", 1.0,
+        1024),
         new SeedSet("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
         Budget.iterations(iterations), output, seed, 1, 5);
   }
@@ -187,16 +191,17 @@ public record RunConfig(
       }
     }
     Backend backend = new Backend(type, b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10), model,
-        b.choice("device", "cpu", "cpu", "cuda"), endpoints, b.string("apiKeyEnv", ""),
+        b.choice("device", "cpu", "cpu", "cuda"), b.string("variant", "fp32"), endpoints,
+        b.string("apiKeyEnv", ""),
         b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 1024, 1, 1 << 20));
 
     ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
     String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
         SEED_FORMATS.toArray(String[]::new));
     String path = s.string("path", "");
-    if (format.equals("jsonl")) {
+    if (!format.equals("demo")) {
       if (path.isBlank()) {
-        throw s.error("path", "is required for seed format 'jsonl'");
+        throw s.error("path", "is required for seed format '" + format + "'");
       }
       path = base == null ? path : base.resolve(path).normalize().toString();
     }
@@ -253,6 +258,7 @@ public record RunConfig(
     }
     if (backend.type().equals("onnx")) {
       b.put("device", backend.device());
+      b.put("variant", backend.variant());
     }
     if (backend.type().equals("openai")) {
       ArrayNode e = b.putArray("endpoints");

@@ -184,6 +184,18 @@ public final class RunDirectory {
     }
   }
 
+  /** Deletes the directory when no checkpoint was ever written (a run that could not start). */
+  public void deleteIfNeverCheckpointed() {
+    if (Files.exists(file(STATE))) {
+      return;
+    }
+    try {
+      deleteTree(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+
   /** Appends one metrics line. */
   public void appendMetrics(MetricsRow row) {
     try (Writer w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8,

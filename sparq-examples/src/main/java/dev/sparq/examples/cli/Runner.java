@@ -37,6 +37,14 @@ public final class Runner {
    */
   public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
       AtomicBoolean stop) {
+    try (Components comp = Components.open(dir.config())) {
+      return run(dir, comp, resume, progress, err, stop);
+    }
+  }
+
+  /** As {@link #run(RunDirectory, boolean, Progress.Mode, PrintStream, AtomicBoolean)} with stages already open. */
+  static Result run(RunDirectory dir, Components comp, boolean resume, Progress.Mode progress,
+      PrintStream err, AtomicBoolean stop) {
     RunConfig c = dir.config();
     RunDirectory.Checkpoint cp = null;
     if (resume) {
@@ -46,7 +54,7 @@ public final class Runner {
       dir.truncateAfter(cp.state().totals().iterations());
     }
     RunStats start = cp == null ? RunStats.empty() : cp.state().totals();
-    try (Components comp = Components.open(c)) {
+    {
       CandidateSink sink = dir.candidateSink();
       Progress bar = progress == null || progress == Progress.Mode.NONE ? null
           : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);
@@ -59,6 +67,7 @@ public final class Runner {
           .variant(c.preset())
           .nicheCapacity(c.capacity())
           .batchSize(c.batchSize())
+          .chunkSize(comp.chunkSize())
           .threads(c.threads())
           .budget(c.budget())
           .seed(c.seed())

@@ -113,6 +113,13 @@ public final class SparqCli implements Runnable {
 
     /** Runs a directory, stopping cleanly (with a checkpoint) on Ctrl-C. */
     Runner.Result runWithStopHook(RunDirectory dir, boolean resume) {
+      try (Components comp = Components.open(dir.config())) {
+        return runWithStopHook(dir, comp, resume);
+      }
+    }
+
+    /** Runs a directory with stages already open. */
+    Runner.Result runWithStopHook(RunDirectory dir, Components comp, boolean resume) {
       AtomicBoolean stop = new AtomicBoolean();
       Thread main = Thread.currentThread();
       Thread hook = new Thread(() -> {
@@ -125,7 +132,7 @@ public final class SparqCli implements Runnable {
       }, "sparq-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
-        return Runner.run(dir, resume, progress, err, stop);
+        return Runner.run(dir, comp, resume, progress, err, stop);
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -229,11 +236,30 @@ public final class SparqCli implements Runnable {
       if (c.backend().type().equals("demo")) {
         out.println("backend 'demo': the student is SIMULATED; no language model is used.");
       }
-      Components.open(c).close(); // fail fast on seeds and backend before creating the directory
-      RunDirectory dir = RunDirectory.create(c, force);
-      Runner.Result r = runWithStopHook(dir, false);
-      finish(dir, r);
+      if (!force && Files.isDirectory(c.output()) && !isEmptyDir(c.output())) {
+        RunDirectory.create(c, false); // fails with the message that explains the choices
+      }
+      // open the seeds and the model before creating the run directory, so mistakes leave nothing behind
+      try (Components comp = Components.open(c)) {
+        RunDirectory dir = RunDirectory.create(c, force);
+        Runner.Result r;
+        try {
+          r = runWithStopHook(dir, comp, false);
+        } catch (RuntimeException e) {
+          dir.deleteIfNeverCheckpointed(); // the engine could not start: leave nothing behind
+          throw e;
+        }
+        finish(dir, r);
+      }
       return 0;
+    }
+
+    private static boolean isEmptyDir(Path p) {
+      try (Stream<Path> s = Files.list(p)) {
+        return s.findAny().isEmpty();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     void finish(RunDirectory dir, Runner.Result r) {

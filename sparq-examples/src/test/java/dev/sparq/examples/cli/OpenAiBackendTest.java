@@ -1,0 +1,85 @@
+package dev.sparq.examples.cli;
+
+import static dev.sparq.examples.cli.CliTestSupport.sparq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sparq.core.Json;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.model.Elite;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sparq run} with {@code backend: openai} against an in-process OpenAI-compatible server:
+ * the real LLM pipeline (generator, student, skill labeller, answer checking) over HTTP.
+ */
+class OpenAiBackendTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void runsTheLlmPipelineOverHttpAndResumes() throws IOException {
+    try (FakeMathServer server = new FakeMathServer()) {
+      StringBuilder seeds = new StringBuilder();
+      for (int i = 1; i <= 12; i++) {
+        seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + 2)
+            .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + 2).append("}.\"}\n");
+      }
+      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      Path cfg = tmp.resolve("run.yaml");
+      Files.writeString(cfg, """
+          backend:
+            type: openai
+            endpoints: ["%s"]
+            model: fake-math
+            maxTokens: 256
+          seeds: {format: jsonl, path: seeds.jsonl}
+          preset: dynamic_diverse
+          archive: {capacity: 4}
+          k: 8
+          batchSize: 8
+          budget: {iterations: 2}
+          output: run
+          seed: 5
+          """.formatted(server.baseUrl()));
+      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
+      assertEquals(0, r.status(), r.out() + r.err());
+      assertFalse(r.out().contains("SIMULATED"), r.out());
+      assertTrue(server.label.get() >= 12, "the seeds were labelled: " + server.label.get());
+      assertTrue(server.generate.get() >= 16);
+      assertTrue(server.solve.get() > 0);
+
+      RunDirectory dir = RunDirectory.open(tmp.resolve("run"));
+      CellArchive archive = dir.readCheckpoint().orElseThrow().archive();
+      List<Elite> children = archive.members().stream().filter(e -> !e.problem().lineage().isSeed()).toList();
+      assertFalse(children.isEmpty(), "generated problems reached the archive");
+      for (Elite e : children) {
+        assertEquals("mutate", e.problem().lineage().operator());
+        assertTrue(e.difficulty().rollouts() == 8);
+        // skills come from the labeller, restricted to the seed set's vocabulary
+        assertFalse(e.descriptor().labels().isEmpty());
+        assertTrue(List.of("addition", "arithmetic", "large numbers").containsAll(e.descriptor().labels()),
+            e.descriptor().toString());
+      }
+      JsonNode state = Json.mapper().readTree(dir.file("state.json").toFile());
+      assertTrue(state.path("totals").path("rejections").toString().contains("generate/"),
+          "untagged replies are counted as rejections: " + state.path("totals"));
+      assertTrue(Files.exists(dir.file("report.html")));
+
+      CliTestSupport.Result more = sparq("resume", dir.root().toString(), "--iterations", "3", "--progress", "none");
+      assertEquals(0, more.status(), more.err());
+      assertEquals(3, dir.readCheckpoint().orElseThrow().state().totals().iterations());
+
+      CliTestSupport.Result ex = sparq("export", dir.root().toString(), "--format", "messages");
+      assertEquals(0, ex.status(), ex.err());
+      assertTrue(ex.out().matches("(?s)[1-9]\\d* problems passed the filter, [1-9]\\d* examples.*"), ex.out());
+    }
+  }
+}
