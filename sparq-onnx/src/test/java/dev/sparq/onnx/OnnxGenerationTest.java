@@ -316,4 +316,30 @@ class OnnxGenerationTest {
           || cs.get(0).finishReason() == FinishReason.STOP);
     }
   }
+
+  @Test
+  void concurrentCallsGiveTheSameResultsAsSequentialOnes() throws Exception {
+    List<long[]> ps = prompts();
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      params.add(SamplingParams.builder().temperature(1).n(2).seed(50 + i).maxTokens(6).build());
+    }
+    List<List<List<Completion>>> sequential = new ArrayList<>();
+    for (SamplingParams p : params) {
+      sequential.add(model.completeTokens(ps, p));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<List<List<Completion>>>> fs = new ArrayList<>();
+      for (SamplingParams p : params) {
+        fs.add(pool.submit(() -> model.completeTokens(ps, p)));
+      }
+      for (int i = 0; i < params.size(); i++) {
+        assertEquals(sequential.get(i), fs.get(i).get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(0, model.openNativeValues());
+  }
 }

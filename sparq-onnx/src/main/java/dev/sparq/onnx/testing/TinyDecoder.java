@@ -168,6 +168,16 @@ public final class TinyDecoder {
 
   /** The ONNX model; large weights go to {@code externalData} when it is not null. */
   public OnnxGraphBuilder graph(Path externalData) throws IOException {
+    return graph(externalData, false);
+  }
+
+  /**
+   * The ONNX model. With {@code halfIo} the KV cache inputs/outputs and the logits are float16
+   * (the interface of an fp16 export) while the arithmetic stays float32, so the runtime's
+   * half-precision paths can be tested against the float32 model.
+   */
+  public OnnxGraphBuilder graph(Path externalData, boolean halfIo) throws IOException {
+    int kvType = halfIo ? OnnxGraphBuilder.FLOAT16 : FLOAT;
     int e = spec.hidden();
     int h = spec.heads();
     int d = spec.headDim();
@@ -179,16 +189,16 @@ public final class TinyDecoder {
     g.input("attention_mask", INT64, "batch_size", "total_sequence_length");
     g.input("position_ids", INT64, "batch_size", "sequence_length");
     for (int i = 0; i < spec.layers(); i++) {
-      g.input("past_key_values." + i + ".key", FLOAT, "batch_size", h, "past_sequence_length", d);
-      g.input("past_key_values." + i + ".value", FLOAT, "batch_size", h, "past_sequence_length", d);
+      g.input("past_key_values." + i + ".key", kvType, "batch_size", h, "past_sequence_length", d);
+      g.input("past_key_values." + i + ".value", kvType, "batch_size", h, "past_sequence_length", d);
     }
     if (spec.numLogitsToKeep()) {
       g.input("num_logits_to_keep", INT64);
     }
-    g.output("logits", FLOAT, "batch_size", "sequence_length", v);
+    g.output("logits", kvType, "batch_size", "sequence_length", v);
     for (int i = 0; i < spec.layers(); i++) {
-      g.output("present." + i + ".key", FLOAT, "batch_size", h, "total_sequence_length", d);
-      g.output("present." + i + ".value", FLOAT, "batch_size", h, "total_sequence_length", d);
+      g.output("present." + i + ".key", kvType, "batch_size", h, "total_sequence_length", d);
+      g.output("present." + i + ".value", kvType, "batch_size", h, "total_sequence_length", d);
     }
     g.floatInit("embed", embed, v, e);
     g.floatInit("pos_embed", pos, spec.maxPositions(), e);
@@ -220,10 +230,30 @@ public final class TinyDecoder {
       String q = heads(g, g.op("MatMul", n1, g.floatInit("wq_" + i, wq[i], e, e)));
       String k = heads(g, g.op("MatMul", n1, g.floatInit("wk_" + i, wk[i], e, e)));
       String vv = heads(g, g.op("MatMul", n1, g.floatInit("wv_" + i, wv[i], e, e)));
-      String kall = g.node("Concat", new String[] {"past_key_values." + i + ".key", k},
-          "present." + i + ".key", Attr.i("axis", 2));
-      String vall = g.node("Concat", new String[] {"past_key_values." + i + ".value", vv},
-          "present." + i + ".value", Attr.i("axis", 2));
+      String kall;
+      String vall;
+      if (halfIo) {
+        Attr toFloat = Attr.i("to", FLOAT);
+        Attr toHalf = Attr.i("to", OnnxGraphBuilder.FLOAT16);
+        String pk = g.op("Cast", new Attr[] {toFloat}, "past_key_values." + i + ".key");
+        String pv = g.op("Cast", new Attr[] {toFloat}, "past_key_values." + i + ".value");
+        // Round the new entries to half too, so cached and recomputed runs see the same values.
+        String kh = g.op("Cast", new Attr[] {toHalf}, k);
+        String vh = g.op("Cast", new Attr[] {toHalf}, vv);
+        g.node("Concat", new String[] {"past_key_values." + i + ".key", kh}, "present." + i + ".key",
+            Attr.i("axis", 2));
+        g.node("Concat", new String[] {"past_key_values." + i + ".value", vh},
+            "present." + i + ".value", Attr.i("axis", 2));
+        kall = g.op("Concat", new Attr[] {Attr.i("axis", 2)}, pk,
+            g.op("Cast", new Attr[] {toFloat}, kh));
+        vall = g.op("Concat", new Attr[] {Attr.i("axis", 2)}, pv,
+            g.op("Cast", new Attr[] {toFloat}, vh));
+      } else {
+        kall = g.node("Concat", new String[] {"past_key_values." + i + ".key", k},
+            "present." + i + ".key", Attr.i("axis", 2));
+        vall = g.node("Concat", new String[] {"past_key_values." + i + ".value", vv},
+            "present." + i + ".value", Attr.i("axis", 2));
+      }
       String kt = g.op("Transpose", new Attr[] {Attr.ints("perm", 0, 1, 3, 2)}, kall);
       String sc = g.op("Add", g.op("Mul", g.op("MatMul", q, kt), "c_scale"), bias);
       String pr = g.op("Softmax", new Attr[] {Attr.i("axis", -1)}, sc);
@@ -243,7 +273,12 @@ public final class TinyDecoder {
       String end = g.longInit("c_end", new long[] {Long.MAX_VALUE}, 1);
       nf = g.op("Slice", nf, start, end, one);
     }
-    g.node("MatMul", new String[] {nf, g.floatInit("lm_head", lm, e, v)}, "logits");
+    if (halfIo) {
+      g.node("Cast", new String[] {g.op("MatMul", nf, g.floatInit("lm_head", lm, e, v))}, "logits",
+          Attr.i("to", OnnxGraphBuilder.FLOAT16));
+    } else {
+      g.node("MatMul", new String[] {nf, g.floatInit("lm_head", lm, e, v)}, "logits");
+    }
     return g;
   }
 
@@ -314,6 +349,14 @@ public final class TinyDecoder {
       + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
       + "{% endfor %}"
       + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+  /**
+   * Adds {@code onnx/model_fp16.onnx}, the float16-interface variant of {@link #graph(Path,
+   * boolean)}, to a directory written by {@link #writeTo(Path)}.
+   */
+  public void writeHalfVariant(Path dir) throws IOException {
+    graph(null, true).write(dir.resolve("onnx/model_fp16.onnx"));
+  }
 
   // ---------------------------------------------------------------- reference forward pass
 
