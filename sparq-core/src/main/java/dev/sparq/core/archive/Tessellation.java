@@ -16,7 +16,8 @@ import dev.sparq.core.model.Descriptor;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = GridTessellation.class, name = "grid"),
   @JsonSubTypes.Type(value = CvtTessellation.class, name = "cvt"),
-  @JsonSubTypes.Type(value = CategoricalTessellation.class, name = "categorical")
+  @JsonSubTypes.Type(value = CategoricalTessellation.class, name = "categorical"),
+  @JsonSubTypes.Type(value = SingleCellTessellation.class, name = "single")
 })
 public interface Tessellation {
   /** Cell count reported by tessellations whose cells are created on demand and unbounded. */

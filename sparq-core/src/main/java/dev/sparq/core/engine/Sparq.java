@@ -1,0 +1,585 @@
+package dev.sparq.core.engine;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Outcome;
+import dev.sparq.core.Rejection;
+import dev.sparq.core.SparqException;
+import dev.sparq.core.archive.AddResult;
+import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.archive.Archive;
+import dev.sparq.core.archive.CategoricalTessellation;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.archive.SingleCellTessellation;
+import dev.sparq.core.archive.Tessellation;
+import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Difficulty;
+import dev.sparq.core.model.Elite;
+import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.model.Evaluation;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.pipeline.DifficultyEstimator;
+import dev.sparq.core.pipeline.DiversityDescriptor;
+import dev.sparq.core.pipeline.Generator;
+import dev.sparq.core.pipeline.ParentSource;
+import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.pipeline.StageContext;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SPARQ engine: a MAP-Elites style loop that, each iteration, draws a batch of parents from the
+ * working set, generates one child per parent, estimates each child's difficulty from solver
+ * rollouts, describes it, offers the batch to the archive, and hands every evaluated child to the
+ * {@link CandidateSink}.
+ *
+ * <pre>{@code
+ * try (Sparq sparq = Sparq.builder()
+ *     .generator(generator).estimator(estimator).solver(solver).descriptor(descriptor)
+ *     .seeds(seeds)
+ *     .variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(8)
+ *     .batchSize(64).budget(Budget.iterations(100)).seed(42)
+ *     .build()) {
+ *   RunStats totals = sparq.run();
+ *   ArchiveStats stats = sparq.archive().stats();
+ * }
+ * }</pre>
+ *
+ * <h2>Determinism</h2>
+ * Every random choice uses a generator derived from the run seed, the iteration number, the stage and
+ * the chunk index. Batches are cut into chunks of {@link Builder#chunkSize(int)} items whatever the
+ * thread count, so a run gives the same archive on 1 or 8 threads provided the components are
+ * deterministic functions of their inputs and random generator. Components must be thread-safe when
+ * {@link Builder#threads(int)} is above 1.
+ *
+ * <h2>Resuming</h2>
+ * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
+ * Archive)} continues it exactly.
+ */
+public final class Sparq implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sparq.class);
+
+  static final int STAGE_SELECT = 1;
+  static final int STAGE_GENERATE = 2;
+  static final int STAGE_ESTIMATE = 3;
+  static final int STAGE_DESCRIBE = 4;
+  static final int STAGE_SEEDS = 5;
+
+  private final Generator generator;
+  private final Solver solver;
+  private final DifficultyEstimator estimator;
+  private final DiversityDescriptor descriptor;
+  private final ParentSelector selector;
+  private final WorkingSet workingSet;
+  private final Archive archive;
+  private final Archive seedPool;
+  private final int batchSize;
+  private final int chunkSize;
+  private final int threads;
+  private final Budget budget;
+  private final long seed;
+  private final List<SparqListener> listeners;
+  private final CandidateSink sink;
+  private final ExecutorService executor;
+
+  private long iteration;
+  private long candidates;
+  private long generated;
+  private long evaluated;
+  private long rollouts;
+  private long added;
+  private final EnumMap<AddStatus, Long> statusCounts = new EnumMap<>(AddStatus.class);
+  private final TreeMap<String, Long> rejections = new TreeMap<>();
+
+  private Sparq(Builder b) {
+    this.generator = b.generator;
+    this.solver = b.solver;
+    this.estimator = b.estimator;
+    this.descriptor = b.descriptor;
+    this.selector = b.selector != null ? b.selector : b.variant.selector();
+    this.workingSet = b.workingSet != null ? b.workingSet : b.variant.workingSet();
+    this.batchSize = b.batchSize;
+    this.chunkSize = b.chunkSize;
+    this.threads = b.threads;
+    this.budget = b.budget;
+    this.seed = b.resumeState != null ? b.resumeState.seed() : b.seed;
+    this.listeners = List.copyOf(b.listeners);
+    this.sink = b.sink;
+    this.executor = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "sparq-stage");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+
+    try {
+      Archive a = b.archive;
+      if (a == null) {
+        Tessellation t = b.variant.singleCell() ? new SingleCellTessellation() : new CategoricalTessellation();
+        a = CellArchive.builder().tessellation(t).capacity(b.nicheCapacity).build();
+      }
+      if (b.resumeArchive != null) {
+        a = b.resumeArchive;
+      }
+      this.archive = a;
+
+      // describe the seeds once: they form the static pool, or the initial dynamic archive
+      Tessellation poolTessellation = archive.tessellation() instanceof CategoricalTessellation
+          ? new CategoricalTessellation() : archive.tessellation();
+      CellArchive pool = CellArchive.builder().tessellation(poolTessellation)
+          .capacity(Integer.MAX_VALUE).build();
+      List<Elite> seedElites = describeSeeds(b.seeds);
+      pool.add(seedElites);
+      this.seedPool = pool;
+
+      if (b.resumeState != null) {
+        RunStats t = b.resumeState.totals();
+        iteration = t.iterations();
+        candidates = t.candidates();
+        generated = t.generated();
+        evaluated = t.evaluated();
+        rollouts = t.rollouts();
+        added = t.added();
+        t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
+        rejections.putAll(t.rejections());
+      } else if (workingSet == WorkingSet.DYNAMIC) {
+        archive.add(seedElites);
+      }
+      if (workingSet == WorkingSet.STATIC ? seedPool.isEmpty() : archive.isEmpty()) {
+        throw new ConfigException("the working set is empty: no seed problem could be described ("
+            + b.seeds.size() + " seeds given)");
+      }
+    } catch (RuntimeException e) {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
+      throw e;
+    }
+  }
+
+  private List<Elite> describeSeeds(List<Problem> seeds) {
+    List<Outcome<Descriptor>> described = runChunked(seeds, STAGE_SEEDS, -1, ParentSource.empty(),
+        (chunk, ctx) -> descriptor.describe(chunk, ctx), "describe (seeds)");
+    List<Elite> out = new ArrayList<>(seeds.size());
+    for (int i = 0; i < seeds.size(); i++) {
+      Outcome<Descriptor> d = described.get(i);
+      if (d.isPresent()) {
+        out.add(new Elite(seeds.get(i), Difficulty.unmeasured(), d.value(), -1));
+      } else {
+        reject(-1, "seed", seeds.get(i).id(), d.rejection());
+      }
+    }
+    return out;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Runs iterations until the budget is exhausted; returns the totals. */
+  public RunStats run() {
+    while (!budget.exhausted(totals())) {
+      step();
+    }
+    sink.flush();
+    return totals();
+  }
+
+  /** Runs one iteration and returns its event. */
+  public IterationEvent step() {
+    long start = System.nanoTime();
+    long it = iteration;
+    Archive pool = workingSet == WorkingSet.STATIC ? seedPool : archive;
+
+    // 1. select parents (single-threaded, one generator per iteration)
+    RandomGenerator selectRandom = new SplittableRandom(Seeds.derive(seed, it, STAGE_SELECT, 0));
+    List<Problem> parents = new ArrayList<>(batchSize);
+    for (int i = 0; i < batchSize; i++) {
+      Optional<Elite> p = selector.select(pool, selectRandom);
+      if (p.isEmpty()) {
+        break;
+      }
+      parents.add(p.get().problem());
+    }
+    ParentSource source = (count, random) -> {
+      List<Problem> extra = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        selector.select(pool, random).ifPresent(e -> extra.add(e.problem()));
+      }
+      return extra;
+    };
+
+    // 2. generate
+    List<Outcome<Problem>> gen = runChunked(parents, STAGE_GENERATE, it, source,
+        generator::generate, "generate");
+    List<Problem> children = new ArrayList<>();
+    for (int i = 0; i < gen.size(); i++) {
+      if (gen.get(i).isPresent()) {
+        children.add(gen.get(i).value());
+      } else {
+        reject(it, "generate", parents.get(i).id(), gen.get(i).rejection());
+      }
+    }
+
+    // 3. estimate difficulty
+    List<Outcome<Evaluation>> est = runChunked(children, STAGE_ESTIMATE, it, source,
+        (chunk, ctx) -> estimator.estimate(chunk, solver, ctx), "estimate");
+    List<Problem> measured = new ArrayList<>();
+    List<Evaluation> evaluations = new ArrayList<>();
+    long iterationRollouts = 0;
+    for (int i = 0; i < est.size(); i++) {
+      if (est.get(i).isPresent()) {
+        Evaluation ev = est.get(i).value();
+        measured.add(children.get(i));
+        evaluations.add(ev);
+        iterationRollouts += ev.rollouts().size();
+      } else {
+        reject(it, "estimate", children.get(i).id(), est.get(i).rejection());
+      }
+    }
+
+    // 4. describe
+    List<Outcome<Descriptor>> desc = runChunked(measured, STAGE_DESCRIBE, it, source,
+        descriptor::describe, "describe");
+    List<Elite> offered = new ArrayList<>();
+    List<Evaluation> offeredEval = new ArrayList<>();
+    for (int i = 0; i < desc.size(); i++) {
+      if (desc.get(i).isPresent()) {
+        offered.add(new Elite(measured.get(i), evaluations.get(i).difficulty(), desc.get(i).value(), it));
+        offeredEval.add(evaluations.get(i));
+      } else {
+        reject(it, "describe", measured.get(i).id(), desc.get(i).rejection());
+      }
+    }
+
+    // 5. add to the archive as one batch
+    List<AddResult> results = offered.isEmpty() ? List.of() : archive.add(offered);
+    List<EvaluatedCandidate> out = new ArrayList<>(offered.size());
+    int iterationAdded = 0;
+    for (int i = 0; i < offered.size(); i++) {
+      Elite e = offered.get(i);
+      AddResult r = results.get(i);
+      statusCounts.merge(r.status(), 1L, Long::sum);
+      if (r.inserted()) {
+        iterationAdded++;
+      }
+      if (r.cell() < 0) {
+        reject(it, "archive", e.id(), Rejection.of("no_cell", "the archive has no cell for "
+            + e.descriptor()));
+      }
+      out.add(new EvaluatedCandidate(it, e.problem(), offeredEval.get(i).rollouts(), e.difficulty(),
+          e.descriptor(), r.status(), r.value()));
+    }
+
+    // 6. record
+    sink.accept(it, out);
+    candidates += parents.size();
+    generated += children.size();
+    evaluated += offered.size();
+    rollouts += iterationRollouts;
+    added += iterationAdded;
+    iteration++;
+    for (EvaluatedCandidate c : out) {
+      for (SparqListener l : listeners) {
+        l.onCandidate(c);
+      }
+    }
+    IterationEvent event = new IterationEvent(it, archive.stats(), totals(), parents.size(),
+        offered.size(), iterationAdded, iterationRollouts, System.nanoTime() - start);
+    for (SparqListener l : listeners) {
+      l.onIteration(event);
+    }
+    LOG.debug("iteration {}: {} parents, {} evaluated, {} added", it, parents.size(), offered.size(),
+        iterationAdded);
+    return event;
+  }
+
+  private void reject(long it, String stage, String id, Rejection r) {
+    rejections.merge(stage + "/" + r.reason(), 1L, Long::sum);
+    RejectionEvent event = new RejectionEvent(it, stage, id, r);
+    for (SparqListener l : listeners) {
+      l.onRejection(event);
+    }
+  }
+
+  /**
+   * Cuts {@code items} into fixed chunks, runs {@code stage} on each (in parallel when threads > 1)
+   * with a random generator derived from (seed, iteration, stage, chunk), and concatenates results.
+   */
+  private <I, O> List<O> runChunked(List<I> items, int stageId, long it, ParentSource source,
+      BiFunction<List<I>, StageContext, List<O>> stage, String name) {
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    int chunks = (items.size() + chunkSize - 1) / chunkSize;
+    List<List<O>> parts = new ArrayList<>(chunks);
+    if (executor == null || chunks == 1) {
+      for (int c = 0; c < chunks; c++) {
+        parts.add(runChunk(items, c, stageId, it, source, stage, name));
+      }
+    } else {
+      List<Future<List<O>>> futures = new ArrayList<>(chunks);
+      for (int c = 0; c < chunks; c++) {
+        final int chunk = c;
+        futures.add(executor.submit(() -> runChunk(items, chunk, stageId, it, source, stage, name)));
+      }
+      for (Future<List<O>> f : futures) {
+        try {
+          parts.add(f.get());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SparqException("interrupted during stage " + name, e);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new SparqException("stage " + name + " failed: " + cause, cause);
+        }
+      }
+    }
+    List<O> out = new ArrayList<>(items.size());
+    parts.forEach(out::addAll);
+    return out;
+  }
+
+  private <I, O> List<O> runChunk(List<I> items, int c, int stageId, long it, ParentSource source,
+      BiFunction<List<I>, StageContext, List<O>> stage, String name) {
+    List<I> chunk = items.subList(c * chunkSize, Math.min(items.size(), (c + 1) * chunkSize));
+    StageContext ctx = new StageContext(new SplittableRandom(Seeds.derive(seed, it, stageId, c)), it, source);
+    List<O> out = stage.apply(List.copyOf(chunk), ctx);
+    if (out == null || out.size() != chunk.size()) {
+      throw new SparqException("stage " + name + " returned " + (out == null ? "null" : out.size())
+          + " results for " + chunk.size() + " inputs; it must return exactly one per input");
+    }
+    return out;
+  }
+
+  /** The archive the engine fills (for dynamic variants, also the working set). */
+  public Archive archive() {
+    return archive;
+  }
+
+  /** The described seed set (all seeds, any capacity), the working set of static variants. */
+  public Archive seedPool() {
+    return seedPool;
+  }
+
+  /** Run totals so far. */
+  public RunStats totals() {
+    Map<String, Long> st = new TreeMap<>();
+    statusCounts.forEach((k, v) -> st.put(k.name(), v));
+    return new RunStats(iteration, candidates, generated, evaluated, rollouts, added, st, rejections);
+  }
+
+  /** The state to save with the archive for an exact resume. */
+  public EngineState state() {
+    return new EngineState(seed, totals());
+  }
+
+  /** The next iteration to run. */
+  public long iteration() {
+    return iteration;
+  }
+
+  /** The run seed. */
+  public long seed() {
+    return seed;
+  }
+
+  public WorkingSet workingSet() {
+    return workingSet;
+  }
+
+  /** Stops the stage threads and closes the sink. Does not close the model components. */
+  @Override
+  public void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    sink.close();
+  }
+
+  /** Builder of {@link Sparq}. Required: generator, solver, estimator, descriptor, seeds. */
+  public static final class Builder {
+    private Generator generator;
+    private Solver solver;
+    private DifficultyEstimator estimator;
+    private DiversityDescriptor descriptor;
+    private List<Problem> seeds;
+    private Variant variant = Variant.STATIC_UNIFORM;
+    private ParentSelector selector;
+    private WorkingSet workingSet;
+    private Archive archive;
+    private int nicheCapacity = 10;
+    private int batchSize = 64;
+    private int chunkSize = 16;
+    private int threads = 1;
+    private Budget budget = Budget.iterations(100);
+    private long seed = 0;
+    private final List<SparqListener> listeners = new ArrayList<>();
+    private CandidateSink sink = CandidateSink.discard();
+    private EngineState resumeState;
+    private Archive resumeArchive;
+
+    private Builder() {}
+
+    public Builder generator(Generator generator) {
+      this.generator = generator;
+      return this;
+    }
+
+    public Builder solver(Solver solver) {
+      this.solver = solver;
+      return this;
+    }
+
+    public Builder estimator(DifficultyEstimator estimator) {
+      this.estimator = estimator;
+      return this;
+    }
+
+    public Builder descriptor(DiversityDescriptor descriptor) {
+      this.descriptor = descriptor;
+      return this;
+    }
+
+    /** The seed set D (at least one problem). */
+    public Builder seeds(List<Problem> seeds) {
+      this.seeds = List.copyOf(seeds);
+      return this;
+    }
+
+    /** One of SPARQ's four variants (default {@link Variant#STATIC_UNIFORM}). */
+    public Builder variant(Variant variant) {
+      this.variant = Objects.requireNonNull(variant, "variant");
+      return this;
+    }
+
+    /** Overrides the variant's selection rule. */
+    public Builder selector(ParentSelector selector) {
+      this.selector = selector;
+      return this;
+    }
+
+    /** Overrides the variant's working-set rule. */
+    public Builder workingSet(WorkingSet workingSet) {
+      this.workingSet = workingSet;
+      return this;
+    }
+
+    /**
+     * The archive to fill. Default: a categorical archive keyed by the descriptor's labels with
+     * capacity {@link #nicheCapacity(int)}, or for {@link Variant#DYNAMIC_UNIFORM} one cell of that
+     * capacity (top-T overall).
+     */
+    public Builder archive(Archive archive) {
+      this.archive = archive;
+      return this;
+    }
+
+    /** SPARQ's T: members per niche in the default archive (default 10; the paper leaves it open). */
+    public Builder nicheCapacity(int t) {
+      this.nicheCapacity = t;
+      return this;
+    }
+
+    /** Parents per iteration, b (default 64 as in the paper). */
+    public Builder batchSize(int b) {
+      this.batchSize = b;
+      return this;
+    }
+
+    /**
+     * Items per work unit (default 16). Stages receive chunks of this size; the chunking, not the
+     * thread count, fixes the random streams, so results do not depend on {@link #threads(int)}.
+     * Use the batch size for backends that want whole batches (one GPU call).
+     */
+    public Builder chunkSize(int c) {
+      this.chunkSize = c;
+      return this;
+    }
+
+    /** Threads that run chunks of a stage concurrently (default 1). */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** When to stop (default 100 iterations). */
+    public Builder budget(Budget budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /** The run seed (default 0). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder listener(SparqListener listener) {
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Where every evaluated candidate goes (default: discarded). */
+    public Builder sink(CandidateSink sink) {
+      this.sink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Continues a saved run: the totals and seed from {@code state}, the archive from
+     * {@code archive} (which replaces {@link #archive(Archive)} and is not re-seeded).
+     */
+    public Builder resume(EngineState state, Archive archive) {
+      this.resumeState = Objects.requireNonNull(state, "state");
+      this.resumeArchive = Objects.requireNonNull(archive, "archive");
+      return this;
+    }
+
+    public Sparq build() {
+      if (generator == null) {
+        throw ConfigException.forKey("generator", "is required");
+      }
+      if (solver == null) {
+        throw ConfigException.forKey("solver", "is required");
+      }
+      if (estimator == null) {
+        throw ConfigException.forKey("estimator", "is required");
+      }
+      if (descriptor == null) {
+        throw ConfigException.forKey("descriptor", "is required");
+      }
+      if (seeds == null || seeds.isEmpty()) {
+        throw ConfigException.forKey("seeds", "at least one seed problem is required");
+      }
+      if (batchSize < 1) {
+        throw ConfigException.forKey("batchSize", "must be >= 1, was " + batchSize);
+      }
+      if (chunkSize < 1) {
+        throw ConfigException.forKey("chunkSize", "must be >= 1, was " + chunkSize);
+      }
+      if (threads < 1) {
+        throw ConfigException.forKey("threads", "must be >= 1, was " + threads);
+      }
+      if (nicheCapacity < 1) {
+        throw ConfigException.forKey("nicheCapacity", "must be >= 1, was " + nicheCapacity);
+      }
+      return new Sparq(this);
+    }
+  }
+}
