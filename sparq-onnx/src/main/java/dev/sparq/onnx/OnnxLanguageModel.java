@@ -73,6 +73,8 @@ public final class OnnxLanguageModel implements LanguageModel {
   private final SplittableRandom seeds;
   private final Stats stats = new Stats();
   private volatile TokenObserver observer;
+  /** Rows times vocabulary above which rows are sampled in parallel (tests lower it). */
+  static volatile long parallelSamplingElements = 1L << 18;
 
   /** Sees every sampled token with its logits row; for tests. */
   interface TokenObserver {
@@ -158,6 +160,10 @@ public final class OnnxLanguageModel implements LanguageModel {
     so.setOptimizationLevel(options.optLevel());
     if (options.intraOpThreads() > 0) {
       so.setIntraOpNumThreads(options.intraOpThreads());
+    }
+    if (!options.allowSpinning()) {
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      so.addConfigEntry("session.inter_op.allow_spinning", "0");
     }
     if (options.device() == OnnxOptions.Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
@@ -386,6 +392,7 @@ public final class OnnxLanguageModel implements LanguageModel {
     private final SamplingParams params;
     private final long seed;
     private final TokenSampler sampler;
+    private final ThreadLocal<TokenSampler> samplers;
     private final int maxStop;
     private List<Row> rows = new ArrayList<>();
     private final List<Row> all = new ArrayList<>();
@@ -403,6 +410,7 @@ public final class OnnxLanguageModel implements LanguageModel {
       this.params = params;
       this.seed = seed;
       this.sampler = new TokenSampler(params);
+      this.samplers = ThreadLocal.withInitial(() -> new TokenSampler(params));
       int m = 0;
       for (String s : params.stop()) {
         m = Math.max(m, s.length());
@@ -546,15 +554,36 @@ public final class OnnxLanguageModel implements LanguageModel {
         }
         FloatBuffer logits = runModel(all, r, 1);
         total = t;
+        int[] next = sampleRows(logits, r);
         for (int i = 0; i < r; i++) {
           Row row = rows.get(i);
-          accept(row, observe(row, logits, i * sig.vocab(), r,
-              sampler.sample(logits, i * sig.vocab(), sig.vocab(), row.seen, row.rng)));
+          accept(row, observe(row, logits, i * sig.vocab(), r, next[i]));
         }
         stats.tokens.add(r);
       } finally {
         closeInputs(inputs);
       }
+    }
+
+    /**
+     * Samples one token per row. Rows are independent (each has its own generator), so with many
+     * rows over a large vocabulary they are sampled in parallel; the result does not depend on it.
+     */
+    private int[] sampleRows(FloatBuffer logits, int r) {
+      int[] next = new int[r];
+      int vocab = sig.vocab();
+      if (r > 1 && (long) r * vocab >= parallelSamplingElements) {
+        java.util.stream.IntStream.range(0, r).parallel().forEach(i -> {
+          Row row = rows.get(i);
+          next[i] = samplers.get().sample(logits.duplicate(), i * vocab, vocab, row.seen, row.rng);
+        });
+      } else {
+        for (int i = 0; i < r; i++) {
+          Row row = rows.get(i);
+          next[i] = sampler.sample(logits, i * vocab, vocab, row.seen, row.rng);
+        }
+      }
+      return next;
     }
 
     /** Adds the optional scalar inputs; returns 1 when logits are limited to the last position. */

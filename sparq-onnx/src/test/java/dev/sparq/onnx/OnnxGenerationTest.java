@@ -342,4 +342,19 @@ class OnnxGenerationTest {
     }
     assertEquals(0, model.openNativeValues());
   }
+
+  @Test
+  void parallelRowSamplingGivesTheSameResults() {
+    List<long[]> ps = prompts();
+    SamplingParams p = SamplingParams.builder().temperature(1).topP(0.9).n(4).seed(9).maxTokens(8)
+        .repetitionPenalty(1.1).build();
+    List<List<Completion>> sequential = model.completeTokens(ps, p);
+    long saved = OnnxLanguageModel.parallelSamplingElements;
+    OnnxLanguageModel.parallelSamplingElements = 1;
+    try {
+      assertEquals(sequential, model.completeTokens(ps, p));
+    } finally {
+      OnnxLanguageModel.parallelSamplingElements = saved;
+    }
+  }
 }
