@@ -366,6 +366,8 @@ public final class OnnxLanguageModel implements LanguageModel {
     final HfTokenizer.IncrementalDecoder decoder = tokenizer.incremental();
     long last;
     int generated;
+    long[] out = new long[16];
+    int outLen;
     FinishReason finish;
     String text;
 
@@ -704,33 +706,44 @@ public final class OnnxLanguageModel implements LanguageModel {
         r.seen.set(token);
       }
       if (eosIds.contains((long) token)) {
-        r.text = r.decoder.finish();
-        r.finish = FinishReason.STOP;
+        finish(r, FinishReason.STOP);
         return;
       }
-      int before = r.decoder.text().length();
-      String piece = r.decoder.add(token);
-      if (!piece.isEmpty() && maxStop > 0) {
-        String text = r.decoder.text();
-        int from = Math.max(0, before - maxStop + 1);
-        int cut = -1;
-        for (String stop : params.stop()) {
-          int at = text.indexOf(stop, from);
-          if (at >= 0 && (cut < 0 || at < cut)) {
-            cut = at;
+      if (r.outLen == r.out.length) {
+        r.out = java.util.Arrays.copyOf(r.out, r.outLen * 2);
+      }
+      r.out[r.outLen++] = token;
+      if (maxStop > 0) {
+        // Stop strings need the text as it grows; without them the text is decoded once at the end.
+        int before = r.decoder.text().length();
+        String piece = r.decoder.add(token);
+        if (!piece.isEmpty()) {
+          String text = r.decoder.text();
+          int from = Math.max(0, before - maxStop + 1);
+          int cut = -1;
+          for (String stop : params.stop()) {
+            int at = text.indexOf(stop, from);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+              cut = at;
+            }
+          }
+          if (cut >= 0) {
+            r.text = text.substring(0, cut);
+            r.finish = FinishReason.STOP;
+            return;
           }
         }
-        if (cut >= 0) {
-          r.text = text.substring(0, cut);
-          r.finish = FinishReason.STOP;
-          return;
-        }
       }
-      if (r.generated >= params.maxTokens() || r.promptLen + r.pad + r.generated >= maxPositions
-          || total + 1 - r.pad >= maxPositions) {
-        r.text = r.decoder.finish();
-        r.finish = FinishReason.LENGTH;
+      // The token just sampled would be fed at position total - pad; past the context it cannot be.
+      if (r.generated >= params.maxTokens() || total - r.pad >= maxPositions) {
+        finish(r, FinishReason.LENGTH);
       }
+    }
+
+    private void finish(Row r, FinishReason reason) {
+      r.text = maxStop > 0 ? r.decoder.finish()
+          : tokenizer.decode(java.util.Arrays.copyOf(r.out, r.outLen), true);
+      r.finish = reason;
     }
 
     private OnnxTensor tensor(LongBuffer data, long rowsN, long cols) throws OrtException {
