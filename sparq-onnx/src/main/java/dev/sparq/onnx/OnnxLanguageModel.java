@@ -668,8 +668,13 @@ public final class OnnxLanguageModel implements LanguageModel {
       }
       tracker.track(result);
       List<OnnxTensor> next = new ArrayList<>(sig.presentNames().size());
-      for (String name : sig.presentNames()) {
-        next.add((OnnxTensor) result.get(name).orElseThrow());
+      try {
+        for (String name : sig.presentNames()) {
+          next.add((OnnxTensor) result.get(name).orElseThrow());
+        }
+      } catch (RuntimeException e) {
+        tracker.close(result);
+        throw e;
       }
       replaceKv(result, next);
       FloatBuffer view = logitsBuf.asFloatBuffer();
@@ -706,8 +711,13 @@ public final class OnnxLanguageModel implements LanguageModel {
         stats.runs.increment();
         tracker.track(result);
         List<OnnxTensor> next = new ArrayList<>(kv.size());
-        for (int i = 0; i < kv.size(); i++) {
-          next.add((OnnxTensor) result.get("out_" + i).orElseThrow());
+        try {
+          for (int i = 0; i < kv.size(); i++) {
+            next.add((OnnxTensor) result.get("out_" + i).orElseThrow());
+          }
+        } catch (RuntimeException e) {
+          tracker.close(result);
+          throw e;
         }
         replaceKv(result, next);
       } finally {
