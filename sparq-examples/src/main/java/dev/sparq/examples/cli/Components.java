@@ -74,11 +74,9 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
             DemoDomain.student(c.backend().slip(), (given, gold) -> checker.equivalent(gold, given)),
             estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of());
       }
-      case "onnx":
-        throw ConfigException.forKey("backend.type", "'onnx' needs the sparq-onnx module, which this build "
-            + "does not include yet; allowed values in this build: demo, openai");
-      case "openai": {
-        LanguageModel model = openai(c);
+      case "openai":
+      case "onnx": {
+        LanguageModel model = c.backend().type().equals("openai") ? openai(c) : OnnxBackend.open(c);
         List<AutoCloseable> close = List.of(model);
         try {
           return llm(c, model, seeds, archive, estimator, close);
