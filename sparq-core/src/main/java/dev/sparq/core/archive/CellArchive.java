@@ -109,9 +109,13 @@ public final class CellArchive implements Archive {
     int[] cellIdx = new int[n];
     AddStatus[] status = new AddStatus[n];
     double[] value = new double[n];
+    // reject a null before pass 1 creates categorical cells, so a failed batch changes nothing
+    for (int i = 0; i < n; i++) {
+      Objects.requireNonNull(candidates.get(i), "candidate " + i);
+    }
     // pass 1: judge every candidate against the archive before the batch
     for (int i = 0; i < n; i++) {
-      Elite e = Objects.requireNonNull(candidates.get(i), "candidate " + i);
+      Elite e = candidates.get(i);
       int c = tessellation.cellOf(e.descriptor(), true);
       cellIdx[i] = c;
       double q = e.quality();
