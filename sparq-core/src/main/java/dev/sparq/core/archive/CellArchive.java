@@ -360,10 +360,15 @@ public final class CellArchive implements Archive {
       }
     }
     if (occupiedOrder != null) {
+      boolean[] listed = new boolean[a.cells.length];
       for (int c : occupiedOrder) {
         if (c < 0 || c >= a.cells.length || a.cells[c] == null) {
           throw new IllegalArgumentException("occupied list names empty cell " + c);
         }
+        if (listed[c]) {
+          throw new IllegalArgumentException("occupied list names cell " + c + " twice");
+        }
+        listed[c] = true;
         a.addOccupied(c);
       }
       int nonEmpty = 0;
