@@ -150,6 +150,28 @@ public final class CellArchive implements Archive {
     return out;
   }
 
+  /** A batch of one, without the batch's bookkeeping arrays; the same rule as {@link #add(List)}. */
+  @Override
+  public synchronized AddResult add(Elite candidate) {
+    Objects.requireNonNull(candidate, "candidate 0");
+    int c = tessellation.cellOf(candidate.descriptor(), true);
+    if (c < 0) {
+      return new AddResult(AddStatus.NOT_ADDED, 0.0, c, false);
+    }
+    double q = candidate.quality();
+    Cell cell = c < cells.length ? cells[c] : null;
+    if (cell == null || cell.size < capacity) {
+      insert(candidate, c);
+      return new AddResult(AddStatus.NEW, q, c, true);
+    }
+    double worst = cell.worst();
+    if (q > worst) {
+      insert(candidate, c);
+      return new AddResult(AddStatus.IMPROVED, q - worst, c, true);
+    }
+    return new AddResult(AddStatus.NOT_ADDED, q - worst, c, false);
+  }
+
   /** Inserts into a cell if it ranks within capacity; returns the entry or null. */
   private Entry insert(Elite e, int c) {
     ensureCells(c);

@@ -76,6 +76,42 @@ class CvtTessellationTest {
   }
 
   @Test
+  void degenerateLayoutsAgreeWithBruteForce() {
+    SplittableRandom r = new SplittableRandom(11);
+    double[][] line = new double[300][];
+    for (int i = 0; i < line.length; i++) {
+      line[i] = new double[] {r.nextDouble(-5, 5), 2.0};
+    }
+    double[][] far = randomPoints(500, 2, 1e6, 1e6 + 1e-3, r);
+    double[][] clustered = new double[400][];
+    for (int i = 0; i < clustered.length; i++) {
+      // a dense cluster plus a few distant outliers
+      clustered[i] = i % 100 == 0 ? new double[] {r.nextDouble(-100, 100), r.nextDouble(-100, 100)}
+          : new double[] {r.nextDouble(0, 0.01), r.nextDouble(0, 0.01)};
+    }
+    double[][][] layouts = {line, far, clustered, {{3, 4}}, {{1, 1}, {1, 1}, {1, 1}}};
+    for (double[][] centroids : layouts) {
+      CvtTessellation cvt = new CvtTessellation(centroids);
+      double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE};
+      double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE};
+      for (double[] c : centroids) {
+        for (int j = 0; j < 2; j++) {
+          lo[j] = Math.min(lo[j], c[j]);
+          hi[j] = Math.max(hi[j], c[j]);
+        }
+      }
+      for (int k = 0; k < 4_000; k++) {
+        double[] q = new double[2];
+        for (int j = 0; j < 2; j++) {
+          double span = Math.max(hi[j] - lo[j], 1e-3);
+          q[j] = r.nextDouble(lo[j] - 0.3 * span, hi[j] + 0.3 * span);
+        }
+        assertEquals(bruteForce(centroids, q), cvt.nearest(q));
+      }
+    }
+  }
+
+  @Test
   void builtTessellationAt10000CellsAgreesWithBruteForce() {
     CvtTessellation cvt = CvtTessellation.build(10_000, new double[] {0, 0}, new double[] {1, 1},
         20_000, 3, new SplittableRandom(3));
