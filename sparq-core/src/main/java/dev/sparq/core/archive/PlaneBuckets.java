@@ -4,8 +4,8 @@ package dev.sparq.core.archive;
  * A fast exact nearest-centroid index for two-dimensional CVTs: a regular grid of about one bucket
  * per centroid over the centroids' bounding box (plus a margin), where each bucket lists every
  * centroid that can be the nearest one for some point of the bucket. A query finds its bucket and
- * scans its short list (typically 5 to 15 centroids). Points outside the box get no answer and go to
- * the k-d tree.
+ * scans its short list (typically 5 to 15 centroids). Points outside the box, or in a bucket crowded
+ * by a dense cluster, get no answer and go to the k-d tree.
  *
  * <p>Exactness: for a bucket B, let c0 be the centroid nearest to B's centre and U the largest
  * distance from c0 to a point of B. For any point p in B the nearest centroid c* satisfies
@@ -14,6 +14,9 @@ package dev.sparq.core.archive;
  * smaller index while scanning, as in the k-d tree.
  */
 final class PlaneBuckets {
+  /** Buckets with more candidates than this leave the query to the k-d tree. */
+  private static final int CROWDED = 48;
+
   private final double x0;
   private final double y0;
   private final double x1;
@@ -149,12 +152,18 @@ final class PlaneBuckets {
     return dx * dx + dy * dy;
   }
 
-  /** The nearest centroid, or -1 when the point lies outside the indexed box. */
+  /**
+   * The nearest centroid, or -1 when the point lies outside the indexed box or in a crowded bucket
+   * (more than {@value #CROWDED} candidates, as in a dense cluster), where the k-d tree is faster.
+   */
   int nearest(double x, double y) {
     if (!(x >= x0 && x < x1 && y >= y0 && y < y1)) {
       return -1;
     }
     int b = bucketOf(x, y);
+    if (start[b + 1] - start[b] > CROWDED) {
+      return -1;
+    }
     int best = -1;
     double bestDist = Double.POSITIVE_INFINITY;
     for (int k = start[b], end = start[b + 1]; k < end; k++) {

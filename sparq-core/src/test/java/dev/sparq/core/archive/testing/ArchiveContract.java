@@ -152,7 +152,7 @@ public abstract class ArchiveContract {
 
   /** No cell holds more than the capacity, cells are sorted best first, and none is empty. */
   @Property(tries = TRIES)
-  void membersNeverExceedCapacityPerCell(@ForAll("scenarios") Scenario scenario) {
+  public void membersNeverExceedCapacityPerCell(@ForAll("scenarios") Scenario scenario) {
     Archive archive = newArchive();
     int capacity = archive.capacity();
     check(capacity >= 1, () -> "capacity must be >= 1, was " + capacity);
@@ -182,7 +182,7 @@ public abstract class ArchiveContract {
    * archive maps its descriptor to that cell.
    */
   @Property(tries = TRIES)
-  void insertedCandidateIsRetrievableFromItsCell(@ForAll("scenarios") Scenario scenario) {
+  public void insertedCandidateIsRetrievableFromItsCell(@ForAll("scenarios") Scenario scenario) {
     Archive archive = newArchive();
     for (List<Elite> batch : scenario.elites()) {
       List<AddResult> results = addChecked(archive, batch);
@@ -207,7 +207,7 @@ public abstract class ArchiveContract {
    * cell's quality never decreases". Occupied cells stay occupied.
    */
   @Property(tries = TRIES)
-  void cellQualityNeverDecreases(@ForAll("scenarios") Scenario scenario) {
+  public void cellQualityNeverDecreases(@ForAll("scenarios") Scenario scenario) {
     Archive archive = newArchive();
     // cell numbers are stable within one archive (on-demand cells keep the number they got)
     Map<Integer, double[]> previous = new HashMap<>();
@@ -233,20 +233,20 @@ public abstract class ArchiveContract {
 
   /** Batch add equals the pyribs rule (reference model) for distinct qualities in any order. */
   @Property(tries = TRIES)
-  void batchAddFollowsPyribsRuleForDistinctQualities(
+  public void batchAddFollowsPyribsRuleForDistinctQualities(
       @ForAll("distinctScenarios") Scenario scenario) {
     checkAgainstModel(scenario);
   }
 
   /** Batch add equals the pyribs rule, including ties (earlier and stored members win ties). */
   @Property(tries = TRIES)
-  void batchAddFollowsPyribsRuleWithTies(@ForAll("scenarios") Scenario scenario) {
+  public void batchAddFollowsPyribsRuleWithTies(@ForAll("scenarios") Scenario scenario) {
     checkAgainstModel(scenario);
   }
 
   /** Statistics agree with the contents after every batch; sampling returns members. */
   @Property(tries = TRIES)
-  void statsAgreeWithContents(@ForAll("scenarios") Scenario scenario, @ForAll long seed) {
+  public void statsAgreeWithContents(@ForAll("scenarios") Scenario scenario, @ForAll long seed) {
     Archive archive = newArchive();
     checkStats(archive, seed);
     for (List<Elite> batch : scenario.elites()) {
@@ -260,7 +260,7 @@ public abstract class ArchiveContract {
    * same seed; and the same results and state after one more batch.
    */
   @Property(tries = TRIES)
-  void roundTripIsExact(@ForAll("scenarios") Scenario scenario, @ForAll long seed) {
+  public void roundTripIsExact(@ForAll("scenarios") Scenario scenario, @ForAll long seed) {
     Archive archive = newArchive();
     List<List<Elite>> batches = scenario.elites();
     for (int b = 0; b < batches.size() - 1; b++) {
@@ -298,7 +298,7 @@ public abstract class ArchiveContract {
    * sequential order of the batches.
    */
   @Property(tries = TRIES)
-  void concurrentAddsMatchSomeSequentialOrder(@ForAll("concurrentScenarios") Scenario scenario)
+  public void concurrentAddsMatchSomeSequentialOrder(@ForAll("concurrentScenarios") Scenario scenario)
       throws InterruptedException, ExecutionException {
     List<List<Elite>> batches = scenario.elites();
     Archive archive = newArchive();
@@ -405,13 +405,13 @@ public abstract class ArchiveContract {
 
   /** Pools of descriptors and 1 to 6 batches of 0 to 12 candidates, qualities with ties. */
   @Provide
-  Arbitrary<Scenario> scenarios() {
+  public Arbitrary<Scenario> scenarios() {
     return scenario(1, 6, 0, 12);
   }
 
   /** Like {@link #scenarios()} but all qualities distinct, in a random order. */
   @Provide
-  Arbitrary<Scenario> distinctScenarios() {
+  public Arbitrary<Scenario> distinctScenarios() {
     return scenarios().flatMap(s -> {
       int n = s.candidateCount();
       List<Integer> ranks = new ArrayList<>(n);
@@ -435,7 +435,7 @@ public abstract class ArchiveContract {
 
   /** 2 to 4 non-empty batches of up to 6 candidates (one thread each). */
   @Provide
-  Arbitrary<Scenario> concurrentScenarios() {
+  public Arbitrary<Scenario> concurrentScenarios() {
     return scenario(2, 4, 1, 6);
   }
 
