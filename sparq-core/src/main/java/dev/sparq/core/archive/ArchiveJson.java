@@ -93,7 +93,11 @@ public final class ArchiveJson {
     }
     List<CellArchive.Placed> placed = new ArrayList<>();
     if (doc.members() != null) {
-      for (Member m : doc.members()) {
+      for (int i = 0; i < doc.members().size(); i++) {
+        Member m = doc.members().get(i);
+        if (m == null || m.elite() == null) {
+          throw new SparqException("archive document: members[" + i + "]: field 'elite' is missing");
+        }
         placed.add(new CellArchive.Placed(m.cell(), m.rank(), m.elite()));
       }
     }

@@ -17,6 +17,11 @@ public final class CategoricalTessellation implements Tessellation {
   private final int maxCells;
   private final List<String> keys;
   private final Map<String, Integer> index;
+  /**
+   * A cache from label lists to cells, so that looking up a descriptor does not build its key string;
+   * filled on creation and on the first lookup of a key by labels. The key string stays the identity.
+   */
+  private final Map<List<String>, Integer> byLabels = new HashMap<>();
 
   /** An unbounded categorical tessellation. */
   public CategoricalTessellation() {
@@ -85,7 +90,16 @@ public final class CategoricalTessellation implements Tessellation {
 
   @Override
   public int cellOf(Descriptor descriptor, boolean create) {
-    return cellOfKey(descriptor.key(), create);
+    List<String> labels = descriptor.labels();
+    Integer cached = byLabels.get(labels);
+    if (cached != null) {
+      return cached;
+    }
+    int c = cellOfKey(descriptor.key(), create);
+    if (c >= 0) {
+      byLabels.put(labels, c);
+    }
+    return c;
   }
 
   @Override

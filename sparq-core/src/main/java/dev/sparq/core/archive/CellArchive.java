@@ -109,9 +109,13 @@ public final class CellArchive implements Archive {
     int[] cellIdx = new int[n];
     AddStatus[] status = new AddStatus[n];
     double[] value = new double[n];
+    // reject a null before pass 1 creates categorical cells, so a failed batch changes nothing
+    for (int i = 0; i < n; i++) {
+      Objects.requireNonNull(candidates.get(i), "candidate " + i);
+    }
     // pass 1: judge every candidate against the archive before the batch
     for (int i = 0; i < n; i++) {
-      Elite e = Objects.requireNonNull(candidates.get(i), "candidate " + i);
+      Elite e = candidates.get(i);
       int c = tessellation.cellOf(e.descriptor(), true);
       cellIdx[i] = c;
       double q = e.quality();
@@ -144,6 +148,28 @@ public final class CellArchive implements Archive {
       out.add(new AddResult(status[i], value[i], cellIdx[i], inserted));
     }
     return out;
+  }
+
+  /** A batch of one, without the batch's bookkeeping arrays; the same rule as {@link #add(List)}. */
+  @Override
+  public synchronized AddResult add(Elite candidate) {
+    Objects.requireNonNull(candidate, "candidate 0");
+    int c = tessellation.cellOf(candidate.descriptor(), true);
+    if (c < 0) {
+      return new AddResult(AddStatus.NOT_ADDED, 0.0, c, false);
+    }
+    double q = candidate.quality();
+    Cell cell = c < cells.length ? cells[c] : null;
+    if (cell == null || cell.size < capacity) {
+      insert(candidate, c);
+      return new AddResult(AddStatus.NEW, q, c, true);
+    }
+    double worst = cell.worst();
+    if (q > worst) {
+      insert(candidate, c);
+      return new AddResult(AddStatus.IMPROVED, q - worst, c, true);
+    }
+    return new AddResult(AddStatus.NOT_ADDED, q - worst, c, false);
   }
 
   /** Inserts into a cell if it ranks within capacity; returns the entry or null. */
@@ -356,10 +382,15 @@ public final class CellArchive implements Archive {
       }
     }
     if (occupiedOrder != null) {
+      boolean[] listed = new boolean[a.cells.length];
       for (int c : occupiedOrder) {
         if (c < 0 || c >= a.cells.length || a.cells[c] == null) {
           throw new IllegalArgumentException("occupied list names empty cell " + c);
         }
+        if (listed[c]) {
+          throw new IllegalArgumentException("occupied list names cell " + c + " twice");
+        }
+        listed[c] = true;
         a.addOccupied(c);
       }
       int nonEmpty = 0;

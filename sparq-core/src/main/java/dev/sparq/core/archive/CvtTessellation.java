@@ -9,12 +9,15 @@ import java.util.random.RandomGenerator;
 /**
  * A centroidal Voronoi tessellation: each cell is the region nearest to one centroid. Centroids come
  * from k-means over points sampled uniformly inside bounds ({@link #build}) or are given directly.
- * Lookup uses a k-d tree, so it stays fast at 10,000 cells and more. Measures outside the sampled
+ * Lookup is exact and stays fast at 10,000 cells and more: a k-d tree, and in two dimensions a
+ * bucket grid in front of it ({@link PlaneBuckets}). Measures outside the sampled
  * bounds still map to the nearest centroid; NaN or infinite measures are an error.
  */
 public final class CvtTessellation implements Tessellation {
   private final double[][] centroids;
   private final KdTree tree;
+  /** A faster exact index for two dimensions; null otherwise. */
+  private final PlaneBuckets buckets;
 
   /** A tessellation with the given centroids (all of one dimension, finite). */
   @JsonCreator
@@ -40,6 +43,7 @@ public final class CvtTessellation implements Tessellation {
       this.centroids[i] = centroids[i].clone();
     }
     this.tree = new KdTree(this.centroids);
+    this.buckets = d == 2 ? new PlaneBuckets(this.centroids, tree) : null;
   }
 
   /**
@@ -140,6 +144,12 @@ public final class CvtTessellation implements Tessellation {
 
   /** Index of the nearest centroid to a point. */
   public int nearest(double[] point) {
+    if (buckets != null && point.length == 2) {
+      int c = buckets.nearest(point[0], point[1]);
+      if (c >= 0) {
+        return c;
+      }
+    }
     return tree.nearest(point);
   }
 
@@ -150,13 +160,19 @@ public final class CvtTessellation implements Tessellation {
       throw new IllegalArgumentException("CVT has " + d + " dimensions but the descriptor has "
           + descriptor.dimensions() + " measures");
     }
-    double[] q = descriptor.measures();
     for (int i = 0; i < d; i++) {
-      if (!Double.isFinite(q[i])) {
-        throw new IllegalArgumentException("CVT: measure " + i + " is " + q[i] + "; measures must be finite");
+      double x = descriptor.measure(i);
+      if (!Double.isFinite(x)) {
+        throw new IllegalArgumentException("CVT: measure " + i + " is " + x + "; measures must be finite");
       }
     }
-    return tree.nearest(q);
+    if (buckets != null) {
+      int c = buckets.nearest(descriptor.measure(0), descriptor.measure(1));
+      if (c >= 0) {
+        return c;
+      }
+    }
+    return tree.nearest(descriptor);
   }
 
   @Override
