@@ -1,0 +1,242 @@
+package dev.sparq.core.store;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.sparq.core.Json;
+import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Difficulty;
+import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.model.Lineage;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.model.Rollout;
+import dev.sparq.core.model.Validity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Encodes one evaluated candidate as one JSON object (one line of the candidate log) and decodes it
+ * again, with Jackson's streaming API (no reflection, no intermediate tree). The field set is
+ * documented in {@code src-docs/storage.md}; every field has one JSON type in every record so that
+ * columnar readers (Arrow, {@code datasets}) infer one schema.
+ */
+public final class LogCodec {
+  private static final JsonFactory FACTORY = Json.mapper().getFactory();
+
+  /** Version of the record layout, written as {@code "v"} in every record. */
+  public static final int RECORD_VERSION = 1;
+
+  private LogCodec() {}
+
+  /** Writes one record (without the trailing newline) to {@code out}. */
+  public static void write(long seq, EvaluatedCandidate c, OutputStream out) throws IOException {
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      write(seq, c, g);
+    }
+  }
+
+  static void write(long seq, EvaluatedCandidate c, JsonGenerator g) throws IOException {
+    Problem p = c.problem();
+    Difficulty d = c.difficulty();
+    g.writeStartObject();
+    g.writeNumberField("v", RECORD_VERSION);
+    g.writeNumberField("seq", seq);
+    g.writeNumberField("iteration", c.iteration());
+    g.writeStringField("id", p.id());
+    g.writeStringField("problem", p.statement());
+    g.writeStringField("solution", p.solution());
+    g.writeStringField("answer", p.answer());
+    g.writeArrayFieldStart("parent_ids");
+    for (String id : p.lineage().parentIds()) {
+      g.writeString(id);
+    }
+    g.writeEndArray();
+    g.writeStringField("operator", p.lineage().operator());
+    g.writeNumberField("generation", p.lineage().generation());
+    g.writeStringField("attributes", attributesJson(p.attributes()));
+    g.writeArrayFieldStart("rollouts");
+    for (Rollout r : c.rollouts()) {
+      g.writeStartObject();
+      g.writeStringField("text", r.text());
+      g.writeStringField("answer", r.answer());
+      g.writeBooleanField("correct", r.correct());
+      g.writeNumberField("tokens", r.tokens());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeNumberField("correct", d.correct());
+    g.writeNumberField("num_rollouts", d.rollouts());
+    g.writeFieldName("solve_rate");
+    writeDouble(g, d.solveRate());
+    g.writeFieldName("quality");
+    writeDouble(g, d.quality());
+    g.writeStringField("validity", d.validity().name());
+    g.writeArrayFieldStart("measures");
+    Descriptor desc = c.descriptor();
+    for (int i = 0; i < desc.dimensions(); i++) {
+      writeDouble(g, desc.measure(i));
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("skills");
+    for (String s : desc.labels()) {
+      g.writeString(s);
+    }
+    g.writeEndArray();
+    g.writeStringField("status", c.status().name());
+    g.writeFieldName("value");
+    writeDouble(g, c.value());
+    g.writeEndObject();
+  }
+
+  private static void writeDouble(JsonGenerator g, double v) throws IOException {
+    if (Double.isFinite(v)) {
+      g.writeNumber(v);
+    } else {
+      g.writeNull();
+    }
+  }
+
+  private static String attributesJson(Map<String, String> attributes) throws IOException {
+    if (attributes.isEmpty()) {
+      return "{}";
+    }
+    return Json.mapper().writeValueAsString(attributes);
+  }
+
+  /**
+   * Decodes one record from {@code bytes[off, off+len)}.
+   *
+   * @throws IOException when the bytes are not a complete, well-formed record
+   */
+  public static LoggedCandidate read(byte[] bytes, int off, int len) throws IOException {
+    try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
+      return read(p);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static LoggedCandidate read(JsonParser p) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IOException("a log record must be a JSON object");
+    }
+    long seq = -1;
+    long iteration = 0;
+    String id = null;
+    String statement = null;
+    String solution = "";
+    String answer = "";
+    List<String> parents = new ArrayList<>(2);
+    String operator = "";
+    int generation = 0;
+    Map<String, String> attributes = Map.of();
+    List<Rollout> rollouts = new ArrayList<>(8);
+    int correct = 0;
+    int numRollouts = 0;
+    double quality = 0;
+    Validity validity = Validity.VALID;
+    double[] measures = new double[4];
+    int nMeasures = 0;
+    List<String> skills = new ArrayList<>(4);
+    AddStatus status = null;
+    double value = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "seq" -> seq = p.getLongValue();
+        case "iteration" -> iteration = p.getLongValue();
+        case "id" -> id = p.getText();
+        case "problem" -> statement = p.getText();
+        case "solution" -> solution = v == JsonToken.VALUE_NULL ? "" : p.getText();
+        case "answer" -> answer = v == JsonToken.VALUE_NULL ? "" : p.getText();
+        case "parent_ids" -> {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            parents.add(p.getText());
+          }
+        }
+        case "operator" -> operator = p.getText();
+        case "generation" -> generation = p.getIntValue();
+        case "attributes" -> {
+          String s = p.getText();
+          if (s != null && !s.equals("{}")) {
+            attributes = Json.mapper().readValue(s, TreeMap.class);
+          }
+        }
+        case "rollouts" -> {
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            rollouts.add(readRollout(p));
+          }
+        }
+        case "correct" -> correct = p.getIntValue();
+        case "num_rollouts" -> numRollouts = p.getIntValue();
+        case "quality" -> quality = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+        case "validity" -> validity = Validity.valueOf(p.getText());
+        case "measures" -> {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (nMeasures == measures.length) {
+              measures = java.util.Arrays.copyOf(measures, nMeasures * 2);
+            }
+            measures[nMeasures++] = p.currentToken() == JsonToken.VALUE_NULL ? Double.NaN
+                : p.getDoubleValue();
+          }
+        }
+        case "skills" -> {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            skills.add(p.getText());
+          }
+        }
+        case "status" -> status = AddStatus.valueOf(p.getText());
+        case "value" -> value = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+        default -> p.skipChildren();
+      }
+    }
+    if (t != JsonToken.END_OBJECT) {
+      throw new IOException("unterminated log record");
+    }
+    if (p.nextToken() != null) {
+      throw new IOException("trailing data after a log record");
+    }
+    if (seq < 0) {
+      throw new IOException("field 'seq' is missing");
+    }
+    if (statement == null) {
+      throw new IOException("field 'problem' is missing");
+    }
+    if (status == null) {
+      throw new IOException("field 'status' is missing");
+    }
+    Problem problem = new Problem(id, statement, solution, answer,
+        new Lineage(parents, operator, generation), attributes);
+    Difficulty difficulty = new Difficulty(correct, numRollouts, quality, validity);
+    Descriptor descriptor = new Descriptor(java.util.Arrays.copyOf(measures, nMeasures), skills);
+    return new LoggedCandidate(seq, new EvaluatedCandidate(iteration, problem, rollouts, difficulty,
+        descriptor, status, value));
+  }
+
+  private static Rollout readRollout(JsonParser p) throws IOException {
+    String text = "";
+    String answer = null;
+    boolean correct = false;
+    int tokens = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "text" -> text = p.getText();
+        case "answer" -> answer = v == JsonToken.VALUE_NULL ? null : p.getText();
+        case "correct" -> correct = v == JsonToken.VALUE_TRUE;
+        case "tokens" -> tokens = p.getIntValue();
+        default -> p.skipChildren();
+      }
+    }
+    return new Rollout(text, answer, correct, tokens);
+  }
+}
