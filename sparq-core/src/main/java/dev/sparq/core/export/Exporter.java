@@ -100,11 +100,13 @@ public final class Exporter {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
           JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
         g.setRootValueSeparator(null);
+        Pass1 pass = new Pass1(counters);
         if (!b.selector.twoPass()) {
-          try (LogReader log = LogReader.open(b.log, b.maxRecords)) {
-            Pass1 pass = new Pass1(counters);
-            while (log.hasNext()) {
-              for (Example e : pass.accept(log.next())) {
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
+              for (Example e : pass.accept(c)) {
                 write(g, e, stats);
               }
             }
@@ -113,10 +115,11 @@ public final class Exporter {
           }
         } else {
           SelectionStrategy strategy = SelectionStrategy.of(b.selector, b.seed);
-          try (LogReader log = LogReader.open(b.log, b.maxRecords)) {
-            Pass1 pass = new Pass1(counters);
-            while (log.hasNext()) {
-              for (Example e : pass.accept(log.next())) {
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
+              for (Example e : pass.accept(c)) {
                 strategy.offer(key(e.seq(), e.rollout()), e.quality(), e.skills());
               }
             }
@@ -125,31 +128,20 @@ public final class Exporter {
           }
           long[] selected = strategy.select();
           Arrays.sort(selected);
-          int next = 0;
-          try (LogReader log = LogReader.open(b.log, b.maxRecords)) {
-            while (log.hasNext() && next < selected.length) {
-              LoggedCandidate c = log.next();
-              long lo = key(c.seq(), -2);
-              long hi = key(c.seq(), MAX_ROLLOUTS);
-              if (selected[next] > hi) {
-                continue;
-              }
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log,
+                  v -> anySelected(selected, v.seq()) ? v.decode() : null, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
               for (Example e : expand(c)) {
-                long k = key(e.seq(), e.rollout());
-                while (next < selected.length && selected[next] < k && selected[next] >= lo) {
-                  next++;
-                }
-                if (next < selected.length && selected[next] == k) {
+                if (Arrays.binarySearch(selected, key(e.seq(), e.rollout())) >= 0) {
                   write(g, e, stats);
-                  next++;
                 }
-              }
-              while (next < selected.length && selected[next] <= hi) {
-                next++;
               }
             }
           }
         }
+        pass.finish();
       }
       Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Map<String, Long> removed = new LinkedHashMap<>(counters.removed);
@@ -178,6 +170,16 @@ public final class Exporter {
     } catch (IOException e) {
       throw new UncheckedIOException("export to " + b.output + " failed", e);
     }
+  }
+
+  /** Whether any selected key belongs to record {@code seq}. */
+  private static boolean anySelected(long[] sorted, long seq) {
+    int i = Arrays.binarySearch(sorted, key(seq, -2));
+    if (i >= 0) {
+      return true;
+    }
+    int at = -i - 1;
+    return at < sorted.length && sorted[at] <= key(seq, MAX_ROLLOUTS);
   }
 
   private void write(JsonGenerator g, Example e, Stats stats) throws IOException {
@@ -265,6 +267,8 @@ public final class Exporter {
     private final Counters counters;
     private final LongHashSet exact = new LongHashSet(1 << 12);
     private final LongHashSet near = new LongHashSet(1 << 12);
+    private long qualityZero;
+    private long qualityBand;
 
     Pass1(Counters counters) {
       this.counters = counters;
@@ -282,17 +286,32 @@ public final class Exporter {
       counters.removed.merge(reason, 1L, Long::sum);
     }
 
-    List<Example> accept(LoggedCandidate lc) {
-      EvaluatedCandidate c = lc.candidate();
-      double q = c.difficulty().quality();
+    /**
+     * The quality filters, on the reader thread: decodes only records that pass them. Its counts
+     * are published by {@link #finish()}.
+     */
+    LoggedCandidate admit(LogReader.RecordView view) {
+      double q = view.quality();
       if (!(q > 0)) {
-        remove("quality_zero");
-        return List.of();
+        qualityZero++;
+        return null;
       }
       if (q < b.minQuality || q > b.maxQuality) {
-        remove("quality_band");
-        return List.of();
+        qualityBand++;
+        return null;
       }
+      return view.decode();
+    }
+
+    /** Adds the reader thread's counts (call after the reader is done). */
+    void finish() {
+      counters.removed.merge("quality_zero", qualityZero, Long::sum);
+      counters.removed.merge("quality_band", qualityBand, Long::sum);
+    }
+
+    /** The remaining filters and the expansion into examples, on the caller's thread. */
+    List<Example> accept(LoggedCandidate lc) {
+      EvaluatedCandidate c = lc.candidate();
       String statement = c.problem().statement();
       long[] tokens = null;
       if (!benchmarkHashes.isEmpty()) {
@@ -316,7 +335,7 @@ public final class Exporter {
       }
       long exactKey = 0;
       if (b.exactDedup) {
-        exactKey = TextHashing.hash(TextHashing.normalise(statement));
+        exactKey = TextHashing.normalisedHash(statement);
         if (exact.contains(exactKey)) {
           remove("duplicate_exact");
           return List.of();
@@ -374,8 +393,18 @@ public final class Exporter {
     String promptTemplate = "{problem}";
     String systemPrompt;
     long seed;
+    boolean background = true;
 
     private Builder() {}
+
+    /**
+     * Read and decode the log on a background thread while filtering and writing on the caller's
+     * (default true; the output is the same either way).
+     */
+    public Builder backgroundReader(boolean background) {
+      this.background = background;
+      return this;
+    }
 
     /** The candidate log: a log directory or one shard. */
     public Builder log(Path log) {

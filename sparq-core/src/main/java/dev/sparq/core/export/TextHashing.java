@@ -1,7 +1,5 @@
 package dev.sparq.core.export;
 
-import java.util.Locale;
-
 /**
  * Word tokenisation and 64-bit hashing for duplicate and contamination checks: tokens are maximal
  * runs of letters or digits, lower-cased (root locale); a word n-gram hashes the token hashes in
@@ -63,23 +61,30 @@ final class TextHashing {
     return out;
   }
 
-  /** Normalised text for exact duplicate checks: tokens joined by single spaces. */
-  static String normalise(String text) {
-    StringBuilder sb = new StringBuilder(text.length());
+  /**
+   * A 64-bit hash of the text normalised for exact duplicate checks: its tokens, lower-cased and
+   * joined by single spaces (so case, spacing and punctuation do not matter).
+   */
+  static long normalisedHash(String text) {
+    long h = 0xcbf29ce484222325L;
+    int len = 0;
     boolean in = false;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isLetterOrDigit(c)) {
-        if (!in && sb.length() > 0) {
-          sb.append(' ');
+        if (!in && len > 0) {
+          h = (h ^ ' ') * 0x100000001b3L;
+          len++;
         }
-        sb.append(c);
+        char l = Character.isUpperCase(c) ? Character.toLowerCase(c) : c;
+        h = (h ^ l) * 0x100000001b3L;
+        len++;
         in = true;
       } else {
         in = false;
       }
     }
-    return sb.toString().toLowerCase(Locale.ROOT);
+    return mix(h ^ len);
   }
 
   /** A 64-bit hash of a string (FNV-1a over chars, then mixed). */

@@ -15,6 +15,7 @@ import dev.sparq.core.model.Rollout;
 import dev.sparq.core.model.Validity;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,20 +47,42 @@ public final class LogCodec {
     Problem p = c.problem();
     Difficulty d = c.difficulty();
     g.writeStartObject();
+    // cheap scalar fields first, so readers can filter on them without parsing the texts
     g.writeNumberField("v", RECORD_VERSION);
     g.writeNumberField("seq", seq);
     g.writeNumberField("iteration", c.iteration());
     g.writeStringField("id", p.id());
-    g.writeStringField("problem", p.statement());
-    g.writeStringField("solution", p.solution());
-    g.writeStringField("answer", p.answer());
+    g.writeFieldName("quality");
+    writeDouble(g, d.quality());
+    g.writeFieldName("solve_rate");
+    writeDouble(g, d.solveRate());
+    g.writeNumberField("correct", d.correct());
+    g.writeNumberField("num_rollouts", d.rollouts());
+    g.writeStringField("validity", d.validity().name());
+    g.writeStringField("status", c.status().name());
+    g.writeFieldName("value");
+    writeDouble(g, c.value());
+    Descriptor desc = c.descriptor();
+    g.writeArrayFieldStart("skills");
+    for (String s : desc.labels()) {
+      g.writeString(s);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("measures");
+    for (int i = 0; i < desc.dimensions(); i++) {
+      writeDouble(g, desc.measure(i));
+    }
+    g.writeEndArray();
+    g.writeStringField("operator", p.lineage().operator());
+    g.writeNumberField("generation", p.lineage().generation());
     g.writeArrayFieldStart("parent_ids");
     for (String id : p.lineage().parentIds()) {
       g.writeString(id);
     }
     g.writeEndArray();
-    g.writeStringField("operator", p.lineage().operator());
-    g.writeNumberField("generation", p.lineage().generation());
+    g.writeStringField("problem", p.statement());
+    g.writeStringField("answer", p.answer());
+    g.writeStringField("solution", p.solution());
     g.writeStringField("attributes", attributesJson(p.attributes()));
     g.writeArrayFieldStart("rollouts");
     for (Rollout r : c.rollouts()) {
@@ -71,27 +94,6 @@ public final class LogCodec {
       g.writeEndObject();
     }
     g.writeEndArray();
-    g.writeNumberField("correct", d.correct());
-    g.writeNumberField("num_rollouts", d.rollouts());
-    g.writeFieldName("solve_rate");
-    writeDouble(g, d.solveRate());
-    g.writeFieldName("quality");
-    writeDouble(g, d.quality());
-    g.writeStringField("validity", d.validity().name());
-    g.writeArrayFieldStart("measures");
-    Descriptor desc = c.descriptor();
-    for (int i = 0; i < desc.dimensions(); i++) {
-      writeDouble(g, desc.measure(i));
-    }
-    g.writeEndArray();
-    g.writeArrayFieldStart("skills");
-    for (String s : desc.labels()) {
-      g.writeString(s);
-    }
-    g.writeEndArray();
-    g.writeStringField("status", c.status().name());
-    g.writeFieldName("value");
-    writeDouble(g, c.value());
     g.writeEndObject();
   }
 
@@ -219,6 +221,101 @@ public final class LogCodec {
     Descriptor descriptor = new Descriptor(java.util.Arrays.copyOf(measures, nMeasures), skills);
     return new LoggedCandidate(seq, new EvaluatedCandidate(iteration, problem, rollouts, difficulty,
         descriptor, status, value));
+  }
+
+  /**
+   * Reads only the leading scalar fields of a record up to {@code quality} (written first by
+   * {@link #write}): {@code [seq, quality]}, with NaN for a field not found before the texts.
+   */
+  static double[] peek(byte[] bytes, int off, int len) throws IOException {
+    double[] fast = fastPeek(bytes, off, len);
+    if (fast != null) {
+      return fast;
+    }
+    double seq = Double.NaN;
+    double quality = Double.NaN;
+    try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("a log record must be a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (v.isStructStart()) {
+          break;
+        }
+        if (name.equals("seq")) {
+          seq = p.getLongValue();
+        } else if (name.equals("quality")) {
+          quality = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+          break;
+        }
+      }
+    }
+    return new double[] {seq, quality};
+  }
+
+  private static final byte[] PREFIX = "{\"v\":1,\"seq\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] QUALITY = "\"quality\":".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The header as {@link #write} lays it out, read without a JSON parser; null when the bytes do not
+   * start that way (then the caller parses properly).
+   */
+  private static double[] fastPeek(byte[] b, int off, int len) {
+    int end = off + len;
+    if (len < PREFIX.length + 16 || !startsWith(b, off, PREFIX)) {
+      return null;
+    }
+    int i = off + PREFIX.length;
+    long seq = 0;
+    int digits = 0;
+    while (i < end && b[i] >= '0' && b[i] <= '9' && digits < 18) {
+      seq = seq * 10 + (b[i++] - '0');
+      digits++;
+    }
+    if (digits == 0 || i >= end || b[i] != ',') {
+      return null;
+    }
+    int limit = Math.min(end - QUALITY.length, i + 256);
+    for (int j = i; j < limit; j++) {
+      if (b[j] == '"' && startsWith(b, j, QUALITY)) {
+        int s = j + QUALITY.length;
+        int e = s;
+        while (e < end && b[e] != ',' && b[e] != '}') {
+          e++;
+        }
+        if (e == end) {
+          return null;
+        }
+        double q;
+        if (e - s == 3 && b[s] == '0' && b[s + 1] == '.' && b[s + 2] == '0') {
+          q = 0.0;
+        } else if (e - s == 4 && b[s] == 'n') {
+          q = Double.NaN;
+        } else {
+          try {
+            q = Double.parseDouble(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+          } catch (NumberFormatException ex) {
+            return null;
+          }
+        }
+        return new double[] {seq, q};
+      }
+    }
+    return null;
+  }
+
+  private static boolean startsWith(byte[] b, int at, byte[] prefix) {
+    if (at + prefix.length > b.length) {
+      return false;
+    }
+    for (int k = 0; k < prefix.length; k++) {
+      if (b[at + k] != prefix[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Rollout readRollout(JsonParser p) throws IOException {

@@ -83,14 +83,31 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
   }
 
   private LoggedCandidate advance() {
-    if (read >= limit) {
+    if (!advanceLine()) {
       return null;
+    }
+    return decodeCurrent();
+  }
+
+  private LoggedCandidate decodeCurrent() {
+    try {
+      return LogCodec.read(input.buffer(), input.lineStart(), input.lineLength());
+    } catch (IOException | RuntimeException e) {
+      throw new DataException(shards.get(shardIndex), line, null,
+          "not a valid candidate record: " + e.getMessage(), e);
+    }
+  }
+
+  /** Moves to the next non-empty complete line; false at the end or at the limit. */
+  private boolean advanceLine() {
+    if (read >= limit) {
+      return false;
     }
     try {
       while (true) {
         if (input == null) {
           if (++shardIndex >= shards.size()) {
-            return null;
+            return false;
           }
           input = new LineInput(LogFiles.open(shards.get(shardIndex)));
           line = 0;
@@ -100,14 +117,8 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
           if (input.lineLength() == 0) {
             continue;
           }
-          try {
-            LoggedCandidate c = LogCodec.read(input.buffer(), input.lineStart(), input.lineLength());
-            read++;
-            return c;
-          } catch (IOException | RuntimeException e) {
-            throw new DataException(shards.get(shardIndex), line, null,
-                "not a valid candidate record: " + e.getMessage(), e);
-          }
+          read++;
+          return true;
         }
         if (input.tornTail()) {
           if (shardIndex < shards.size() - 1) {
@@ -122,6 +133,75 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read candidate log shard "
           + shards.get(Math.max(0, Math.min(shardIndex, shards.size() - 1))), e);
+    }
+  }
+
+  /**
+   * Advances to the next record without decoding it, for readers that filter on the leading
+   * fields ({@code seq}, {@code quality}) before paying for a full decode. Returns null at the end.
+   * The view is valid until the next call; do not mix with {@link #next()}.
+   */
+  public RecordView nextView() {
+    if (next != null) {
+      throw new IllegalStateException("nextView() cannot follow hasNext()");
+    }
+    if (done || !advanceLine()) {
+      done = true;
+      return null;
+    }
+    view.peeked = false;
+    return view;
+  }
+
+  private final RecordView view = new RecordView();
+
+  /** The current record of {@link #nextView()}, decoded lazily. */
+  public final class RecordView {
+    private boolean peeked;
+    private long seq;
+    private double quality;
+
+    private RecordView() {}
+
+    private void peek() {
+      if (!peeked) {
+        try {
+          double[] h = LogCodec.peek(input.buffer(), input.lineStart(), input.lineLength());
+          if (Double.isNaN(h[0])) {
+            // not in the usual order: fall back to a full decode
+            LoggedCandidate c = decodeCurrent();
+            seq = c.seq();
+            quality = c.candidate().difficulty().quality();
+          } else {
+            seq = (long) h[0];
+            quality = h[1];
+            if (Double.isNaN(quality)) {
+              quality = decodeCurrent().candidate().difficulty().quality();
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          throw new DataException(shards.get(shardIndex), line, null,
+              "not a valid candidate record: " + e.getMessage(), e);
+        }
+        peeked = true;
+      }
+    }
+
+    /** The record's sequence number. */
+    public long seq() {
+      peek();
+      return seq;
+    }
+
+    /** The record's quality. */
+    public double quality() {
+      peek();
+      return quality;
+    }
+
+    /** Decodes the whole record. */
+    public LoggedCandidate decode() {
+      return decodeCurrent();
     }
   }
 

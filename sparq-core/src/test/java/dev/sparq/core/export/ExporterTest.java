@@ -227,6 +227,10 @@ class ExporterTest {
     assertEquals(350L, r1.removed().get("not_selected"));
     assertEquals(lines(tmp.resolve("r1/sparq.jsonl")), lines(tmp.resolve("r1b/sparq.jsonl")));
     assertNotEquals(lines(tmp.resolve("r1/sparq.jsonl")), lines(tmp.resolve("r2/sparq.jsonl")));
+    Exporter.builder().log(log).output(tmp.resolve("r1c")).selector(Selector.random(50)).seed(1)
+        .backgroundReader(false).build().run();
+    assertEquals(lines(tmp.resolve("r1/sparq.jsonl")), lines(tmp.resolve("r1c/sparq.jsonl")),
+        "the background reader does not change the output");
 
     ExportReport g = Exporter.builder().log(log).output(tmp.resolve("g")).format(ExportFormat.VERL)
         .selector(Selector.gaussian(0.9, 0.05, 40)).seed(3).build().run();
