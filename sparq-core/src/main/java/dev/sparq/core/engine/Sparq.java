@@ -124,41 +124,48 @@ public final class Sparq implements AutoCloseable {
       return t;
     }) : null;
 
-    Archive a = b.archive;
-    if (a == null) {
-      Tessellation t = b.variant.singleCell() ? new SingleCellTessellation() : new CategoricalTessellation();
-      a = CellArchive.builder().tessellation(t).capacity(b.nicheCapacity).build();
-    }
-    if (b.resumeArchive != null) {
-      a = b.resumeArchive;
-    }
-    this.archive = a;
+    try {
+      Archive a = b.archive;
+      if (a == null) {
+        Tessellation t = b.variant.singleCell() ? new SingleCellTessellation() : new CategoricalTessellation();
+        a = CellArchive.builder().tessellation(t).capacity(b.nicheCapacity).build();
+      }
+      if (b.resumeArchive != null) {
+        a = b.resumeArchive;
+      }
+      this.archive = a;
 
-    // describe the seeds once: they form the static pool, or the initial dynamic archive
-    Tessellation poolTessellation = archive.tessellation() instanceof CategoricalTessellation
-        ? new CategoricalTessellation() : archive.tessellation();
-    CellArchive pool = CellArchive.builder().tessellation(poolTessellation)
-        .capacity(Integer.MAX_VALUE).build();
-    List<Elite> seedElites = describeSeeds(b.seeds);
-    pool.add(seedElites);
-    this.seedPool = pool;
+      // describe the seeds once: they form the static pool, or the initial dynamic archive
+      Tessellation poolTessellation = archive.tessellation() instanceof CategoricalTessellation
+          ? new CategoricalTessellation() : archive.tessellation();
+      CellArchive pool = CellArchive.builder().tessellation(poolTessellation)
+          .capacity(Integer.MAX_VALUE).build();
+      List<Elite> seedElites = describeSeeds(b.seeds);
+      pool.add(seedElites);
+      this.seedPool = pool;
 
-    if (b.resumeState != null) {
-      RunStats t = b.resumeState.totals();
-      iteration = t.iterations();
-      candidates = t.candidates();
-      generated = t.generated();
-      evaluated = t.evaluated();
-      rollouts = t.rollouts();
-      added = t.added();
-      t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
-      rejections.putAll(t.rejections());
-    } else if (workingSet == WorkingSet.DYNAMIC) {
-      archive.add(seedElites);
-    }
-    if (workingSet == WorkingSet.STATIC ? seedPool.isEmpty() : archive.isEmpty()) {
-      throw new ConfigException("the working set is empty: no seed problem could be described ("
-          + b.seeds.size() + " seeds given)");
+      if (b.resumeState != null) {
+        RunStats t = b.resumeState.totals();
+        iteration = t.iterations();
+        candidates = t.candidates();
+        generated = t.generated();
+        evaluated = t.evaluated();
+        rollouts = t.rollouts();
+        added = t.added();
+        t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
+        rejections.putAll(t.rejections());
+      } else if (workingSet == WorkingSet.DYNAMIC) {
+        archive.add(seedElites);
+      }
+      if (workingSet == WorkingSet.STATIC ? seedPool.isEmpty() : archive.isEmpty()) {
+        throw new ConfigException("the working set is empty: no seed problem could be described ("
+            + b.seeds.size() + " seeds given)");
+      }
+    } catch (RuntimeException e) {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
+      throw e;
     }
   }
 
