@@ -266,7 +266,7 @@ abstract class SelectionStrategy {
         }
         ranked[fill[setOf[i]]++] = rank << 32 | i;
       }
-      long[] out = new long[(int) Math.min(n, size)];
+      long[] out = new long[Math.min(n, size)];
       int k = 0;
       for (int s = 0; s < m; s++) {
         Arrays.sort(ranked, start[s], start[s + 1]);

@@ -157,23 +157,36 @@ public final class CandidateLog implements CandidateSink {
       for (EvaluatedCandidate c : candidates) {
         append(c, out);
       }
-      if (shardRecords >= options.recordsPerShard()) {
-        endMember();
-        channel.force(false);
-        channel.close();
-        shard++;
-        shardRecords = 0;
-        openShard(0);
-      }
+      rotateIfFull();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
     }
   }
 
-  /** Appends one record (used by {@link #accept} and by tools that write synthetic logs). */
+  private void rotateIfFull() throws IOException {
+    if (shardRecords >= options.recordsPerShard()) {
+      endMember();
+      if (options.fsync()) {
+        channel.force(false);
+      }
+      channel.close();
+      shard++;
+      shardRecords = 0;
+      openShard(0);
+    }
+  }
+
+  /**
+   * Appends one record outside the engine's batches (for tools that write or convert logs); a
+   * new shard starts as soon as the current one is full.
+   */
   public void append(EvaluatedCandidate c) {
+    if (closed) {
+      throw new IllegalStateException("candidate log is closed");
+    }
     try {
       append(c, out());
+      rotateIfFull();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
     }

@@ -88,7 +88,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
       CellArchive archive = ArchiveJson.fromJson(m.writeValueAsString(root.get("archive")));
       Map<String, JsonNode> slots = new TreeMap<>();
-      root.path("slots").fields().forEachRemaining(e -> slots.put(e.getKey(), e.getValue()));
+      root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
       return new Checkpoint(state, log, archive, slots);
     } catch (IOException e) {
       throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);

@@ -106,6 +106,23 @@ class CandidateLogTest {
   }
 
   @Test
+  void appendRotatesAtTheExactRecordCount() {
+    Path dir = tmp.resolve("append");
+    try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults().withRecordsPerShard(10))) {
+      for (EvaluatedCandidate c : batch(3, 25)) {
+        log.append(c);
+      }
+    }
+    try (LogReader r = LogReader.open(dir)) {
+      assertEquals(3, r.shards().size());
+      assertEquals(25, r.stream().count());
+    }
+    try (LogReader r = LogReader.open(dir.resolve("candidates-000002.jsonl"))) {
+      assertEquals(20, r.next().seq(), "a single shard can be read on its own");
+    }
+  }
+
+  @Test
   void tornLastLineIsSkippedByReaderAndCutByRecover() throws IOException {
     Path dir = tmp.resolve("torn");
     try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults())) {

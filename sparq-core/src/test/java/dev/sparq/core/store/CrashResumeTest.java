@@ -84,17 +84,28 @@ class CrashResumeTest {
     long lastIterations = 0;
     int checked = 0;
     while (kills < 10) {
+      Path out = tmp.resolve("child-" + kills + ".out");
       Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
           System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString(),
           Long.toString(ITERATIONS), Integer.toString(EVERY), "2")
           .redirectErrorStream(true)
-          .redirectOutput(tmp.resolve("child-" + kills + ".out").toFile())
+          .redirectOutput(out.toFile())
           .start();
-      long delay = 300 + random.nextInt(2500); // JVM start-up alone takes about a second
+      long delay;
+      if (random.nextInt(5) == 0) {
+        delay = random.nextInt(600); // now and then during start-up or while opening the run
+      } else {
+        // otherwise at a random moment of the iterations: wait until the run is open (the child
+        // prints a line then; start-up time varies a lot on a loaded machine)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Files.size(out) == 0 && p.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        delay = random.nextInt(1200);
+      }
       boolean exited = p.waitFor(delay, TimeUnit.MILLISECONDS);
       assertTrue(!exited, "the child finished (exit " + (exited ? p.exitValue() : 0) + ") before it"
-          + " could be killed: make the run longer; output: "
-          + Files.readString(tmp.resolve("child-" + kills + ".out")));
+          + " could be killed: make the run longer; output: " + Files.readString(out));
       p.destroyForcibly(); // SIGKILL on Unix
       p.waitFor();
       kills++;
@@ -122,8 +133,8 @@ class CrashResumeTest {
       }
       // the archive agrees with the log
       assertEquals(replay(dir, records), ArchiveJson.toJson(cp.archive()));
-      System.out.printf("kill %d after %d ms: checkpoint at iteration %d, %d records%n", kills, delay,
-          iterations, records);
+      System.out.printf("kill %d (delay %d ms): checkpoint at iteration %d, %d records%n", kills,
+          delay, iterations, records);
       lastRecords = records;
       lastIterations = iterations;
       checked++;
