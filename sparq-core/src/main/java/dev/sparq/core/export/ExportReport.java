@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param contamination problems flagged per benchmark name (a problem can match several)
  * @param qualityHistogram written examples per quality decile {@code [0,0.1) ... [0.9,1.0]}
  * @param skills written examples per skill label
- * @param skillSets distinct skill sets among written examples
+ * @param skillSets distinct skill sets among written examples (counted up to 100,000)
  * @param data the data file
  * @param datasetInfo the LLaMA-Factory {@code dataset_info.json}, when the format has an entry
  */

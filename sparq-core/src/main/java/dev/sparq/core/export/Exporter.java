@@ -63,6 +63,9 @@ import java.util.TreeMap;
 public final class Exporter {
   static final int MAX_ROLLOUTS = 4093;
 
+  /** Distinct skill sets counted for the statistics (memory bound); more are not counted. */
+  static final int MAX_TRACKED_SKILL_SETS = 100_000;
+
   private final Builder b;
   private final List<long[]> benchmarkSets = new ArrayList<>();
   private final List<LongHashSet> benchmarkHashes = new ArrayList<>();
@@ -196,7 +199,7 @@ public final class Exporter {
     for (String s : e.skills()) {
       stats.skills.merge(s, 1L, Long::sum);
     }
-    if (stats.skillSets.size() < 1_000_000) {
+    if (stats.skillSets.size() < MAX_TRACKED_SKILL_SETS) {
       stats.skillSets.add(String.join("|", e.skills()));
     }
   }

@@ -85,6 +85,11 @@ public final class CandidateLog implements CandidateSink {
           Files.delete(p);
         }
       }
+      Path other = LogFiles.shard(dir, position.shard(), !options.gzip());
+      if (!Files.exists(current) && Files.exists(other)) {
+        throw new SparqException("candidate log " + dir + " is " + (options.gzip() ? "not " : "")
+            + "gzip-compressed (" + other.getFileName() + ") but the log options say otherwise");
+      }
       long size = Files.exists(current) ? Files.size(current) : 0;
       if (size < position.offset()) {
         throw new SparqException("candidate log " + current + " has " + size

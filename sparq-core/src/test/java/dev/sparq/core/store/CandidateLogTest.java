@@ -227,6 +227,19 @@ class CandidateLogTest {
   }
 
   @Test
+  void resumeWithTheWrongCompressionSaysSo() {
+    Path dir = tmp.resolve("wrong-gz");
+    LogPosition pos;
+    try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults())) {
+      log.accept(0, batch(0, 2));
+      pos = log.checkpoint();
+    }
+    dev.sparq.core.SparqException e = assertThrows(dev.sparq.core.SparqException.class,
+        () -> CandidateLog.resume(dir, LogOptions.defaults().withGzip(true), pos));
+    assertTrue(e.getMessage().contains("is not gzip-compressed"), e.getMessage());
+  }
+
+  @Test
   void resumeRefusesALogShorterThanTheCheckpoint() {
     Path dir = tmp.resolve("short");
     try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults())) {
