@@ -57,7 +57,7 @@ public final class LogCodec {
     g.writeNumberField("v", RECORD_VERSION);
     g.writeNumberField("seq", seq);
     g.writeNumberField("iteration", c.iteration());
-    g.writeStringField("id", p.id());
+    g.writeStringField("id", clean(p.id()));
     g.writeFieldName("quality");
     writeDouble(g, d.quality());
     g.writeFieldName("solve_rate");
@@ -71,7 +71,7 @@ public final class LogCodec {
     Descriptor desc = c.descriptor();
     g.writeArrayFieldStart("skills");
     for (String s : desc.labels()) {
-      g.writeString(s);
+      g.writeString(clean(s));
     }
     g.writeEndArray();
     g.writeArrayFieldStart("measures");
@@ -79,28 +79,63 @@ public final class LogCodec {
       writeDouble(g, desc.measure(i));
     }
     g.writeEndArray();
-    g.writeStringField("operator", p.lineage().operator());
+    g.writeStringField("operator", clean(p.lineage().operator()));
     g.writeNumberField("generation", p.lineage().generation());
     g.writeArrayFieldStart("parent_ids");
     for (String id : p.lineage().parentIds()) {
-      g.writeString(id);
+      g.writeString(clean(id));
     }
     g.writeEndArray();
-    g.writeStringField("problem", p.statement());
-    g.writeStringField("answer", p.answer());
-    g.writeStringField("solution", p.solution());
-    g.writeStringField("attributes", attributesJson(p.attributes()));
+    g.writeStringField("problem", clean(p.statement()));
+    g.writeStringField("answer", clean(p.answer()));
+    g.writeStringField("solution", clean(p.solution()));
+    g.writeStringField("attributes", clean(attributesJson(p.attributes())));
     g.writeArrayFieldStart("rollouts");
     for (Rollout r : c.rollouts()) {
       g.writeStartObject();
-      g.writeStringField("text", r.text());
-      g.writeStringField("answer", r.answer());
+      g.writeStringField("text", clean(r.text()));
+      g.writeStringField("answer", r.answer() == null ? null : clean(r.answer()));
       g.writeBooleanField("correct", r.correct());
       g.writeNumberField("tokens", r.tokens());
       g.writeEndObject();
     }
     g.writeEndArray();
     g.writeEndObject();
+  }
+
+  /**
+   * The text with every unpaired surrogate replaced by U+FFFD: model output cut in the middle of a
+   * surrogate pair cannot be encoded as UTF-8, and the log must stay readable by any UTF-8 reader.
+   */
+  static String clean(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return replaceLoneSurrogates(s);
+      }
+    }
+    return s;
+  }
+
+  private static String replaceLoneSurrogates(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        sb.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        sb.append('\uFFFD');
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   private static void writeDouble(JsonGenerator g, double v) throws IOException {
@@ -230,15 +265,23 @@ public final class LogCodec {
   }
 
   /**
-   * Reads only the leading scalar fields of a record up to {@code quality} (written first by
-   * {@link #write}): {@code [seq, quality]}, with NaN for a field not found before the texts.
+   * The leading fields of a record.
+   *
+   * @param seq the record's seq, or -1 when it was not found before the texts
+   * @param quality the quality, or NaN when not found (or null)
    */
-  static double[] peek(byte[] bytes, int off, int len) throws IOException {
-    double[] fast = fastPeek(bytes, off, len);
+  record Header(long seq, double quality) {}
+
+  /**
+   * Reads only the leading scalar fields of a record up to {@code quality} (written first by
+   * {@link #write}).
+   */
+  static Header peek(byte[] bytes, int off, int len) throws IOException {
+    Header fast = fastPeek(bytes, off, len);
     if (fast != null) {
       return fast;
     }
-    double seq = Double.NaN;
+    long seq = -1;
     double quality = Double.NaN;
     try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -258,7 +301,7 @@ public final class LogCodec {
         }
       }
     }
-    return new double[] {seq, quality};
+    return new Header(seq, quality);
   }
 
   private static final byte[] PREFIX = "{\"v\":1,\"seq\":".getBytes(StandardCharsets.US_ASCII);
@@ -268,7 +311,7 @@ public final class LogCodec {
    * The header as {@link #write} lays it out, read without a JSON parser; null when the bytes do not
    * start that way (then the caller parses properly).
    */
-  private static double[] fastPeek(byte[] b, int off, int len) {
+  private static Header fastPeek(byte[] b, int off, int len) {
     int end = off + len;
     if (len < PREFIX.length + 16 || !startsWith(b, off, PREFIX)) {
       return null;
@@ -306,7 +349,7 @@ public final class LogCodec {
             return null;
           }
         }
-        return new double[] {seq, q};
+        return new Header(seq, q);
       }
     }
     return null;

@@ -166,18 +166,15 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
     private void peek() {
       if (!peeked) {
         try {
-          double[] h = LogCodec.peek(input.buffer(), input.lineStart(), input.lineLength());
-          if (Double.isNaN(h[0])) {
-            // not in the usual order: fall back to a full decode
+          LogCodec.Header h = LogCodec.peek(input.buffer(), input.lineStart(), input.lineLength());
+          if (h.seq() < 0 || Double.isNaN(h.quality())) {
+            // not in the usual order (or a null quality): fall back to a full decode
             LoggedCandidate c = decodeCurrent();
             seq = c.seq();
             quality = c.candidate().difficulty().quality();
           } else {
-            seq = (long) h[0];
-            quality = h[1];
-            if (Double.isNaN(quality)) {
-              quality = decodeCurrent().candidate().difficulty().quality();
-            }
+            seq = h.seq();
+            quality = h.quality();
           }
         } catch (IOException | RuntimeException e) {
           throw new DataException(shards.get(shardIndex), line, null,
