@@ -27,8 +27,10 @@ public enum ExportFormat {
    */
   GRPO(true),
   /**
-   * verl RL rows, one per problem: {@code {"data_source":"sparq","prompt":[...],"ability":"math",
-   * "reward_model":{"style":"rule","ground_truth":A},"extra_info":{"index":i,"id":..,"quality":q}}}.
+   * verl RL rows, one per problem: {@code {"data_source":D,"prompt":[...],"ability":"math",
+   * "reward_model":{"style":"rule","ground_truth":A},"extra_info":{"index":i,"id":..,"quality":q}}};
+   * D is {@code "sparq"} unless {@link Exporter.Builder#dataSource(String)} says otherwise (verl
+   * picks its scoring function by this name).
    */
   VERL(true),
   /** OpenAI chat fine-tuning: {@code {"messages":[[sys,]user,assistant]}} (string contents). */
@@ -63,9 +65,10 @@ public enum ExportFormat {
    * @param prompt the user message (the problem in the prompt template)
    * @param system the system message, or null
    * @param index 0-based row index in the output
+   * @param dataSource the {@code data_source} of verl rows
    */
-  void write(JsonGenerator g, Example e, String prompt, String system, long index)
-      throws IOException {
+  void write(JsonGenerator g, Example e, String prompt, String system, long index,
+      String dataSource) throws IOException {
     g.writeStartObject();
     switch (this) {
       case MESSAGES, OPENAI -> {
@@ -92,7 +95,7 @@ public enum ExportFormat {
         g.writeStringField("answer", e.answer());
       }
       case VERL -> {
-        g.writeStringField("data_source", "sparq");
+        g.writeStringField("data_source", dataSource);
         g.writeArrayFieldStart("prompt");
         message(g, "system", system);
         message(g, "user", prompt);

@@ -187,7 +187,7 @@ public final class Exporter {
 
   private void write(JsonGenerator g, Example e, Stats stats) throws IOException {
     String prompt = b.promptTemplate.replace("{problem}", e.problem());
-    b.format.write(g, e, prompt, b.systemPrompt, stats.written);
+    b.format.write(g, e, prompt, b.systemPrompt, stats.written, b.dataSource);
     g.writeRaw('\n');
     stats.written++;
     if (e.seq() != stats.lastSeq) {
@@ -397,8 +397,20 @@ public final class Exporter {
     String systemPrompt;
     long seed;
     boolean background = true;
+    String dataSource = "sparq";
 
     private Builder() {}
+
+    /**
+     * The {@code data_source} written into {@link ExportFormat#VERL} rows (default {@code sparq}).
+     * verl chooses its built-in scoring function by this name, so naming a dataset it knows (for
+     * example {@code lighteval/MATH} for boxed answers) reuses that scorer; otherwise configure a
+     * custom reward function in verl.
+     */
+    public Builder dataSource(String name) {
+      this.dataSource = java.util.Objects.requireNonNull(name, "name");
+      return this;
+    }
 
     /**
      * Read and decode the log on a background thread while filtering and writing on the caller's

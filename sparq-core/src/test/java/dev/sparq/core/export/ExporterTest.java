@@ -143,8 +143,11 @@ class ExporterTest {
     assertEquals(out.resolve("my-set.jsonl"), r.data());
 
     Path verl = tmp.resolve("verl");
-    Exporter.builder().log(log).output(verl).format(ExportFormat.VERL).build().run();
+    Exporter.builder().log(log).output(verl).format(ExportFormat.VERL).dataSource("lighteval/MATH")
+        .build().run();
     assertTrue(Files.notExists(verl.resolve("dataset_info.json")));
+    assertTrue(lines(verl.resolve("sparq.jsonl")).get(0).startsWith(
+        "{\"data_source\":\"lighteval/MATH\",\"prompt\":"));
   }
 
   @Test
