@@ -1,0 +1,125 @@
+package dev.sparq.onnx;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.sparq.core.ModelException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A Hugging Face {@code tokenizer.json} tokenizer (DJL's binding of the Rust {@code tokenizers}
+ * library) set up for generation: no truncation and no padding (DJL's defaults would silently cut
+ * prompts to 512 tokens), and no special tokens added on encode, because the chat template already
+ * writes them; special tokens that appear in the text are still recognised as single tokens.
+ *
+ * <p>Holds native memory: close it. Thread-safe for concurrent encode and decode.
+ */
+public final class HfTokenizer implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+
+  private HfTokenizer(HuggingFaceTokenizer tokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  /** Loads {@code tokenizer.json}. */
+  public static HfTokenizer open(Path tokenizerJson) {
+    Map<String, String> opts = Map.of(
+        "addSpecialTokens", "false",
+        "truncation", "false",
+        "padding", "false",
+        "withOverflowingTokens", "false");
+    try (InputStream in = Files.newInputStream(tokenizerJson)) {
+      return new HfTokenizer(HuggingFaceTokenizer.newInstance(in, opts));
+    } catch (IOException | RuntimeException e) {
+      throw new ModelException(tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);
+    }
+  }
+
+  /** Token ids of a text, without adding special tokens. */
+  public long[] encode(String text) {
+    Encoding enc = tokenizer.encode(text, false, false);
+    return enc.getIds();
+  }
+
+  /** Text of token ids; special tokens are dropped when {@code skipSpecial}. */
+  public String decode(long[] ids, boolean skipSpecial) {
+    return tokenizer.decode(ids, skipSpecial);
+  }
+
+  /** A decoder that turns a growing token list into text pieces. */
+  public IncrementalDecoder incremental() {
+    return new IncrementalDecoder(this);
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+
+  /**
+   * Decodes a stream of tokens by difference: it decodes a short window ending at the newest token
+   * and emits only what that window adds to the text, holding text back while it ends in U+FFFD (a
+   * multi-byte character split across tokens). Special tokens are skipped. Cost per token is
+   * constant, not proportional to the text so far.
+   */
+  public static final class IncrementalDecoder {
+    private final HfTokenizer tok;
+    private long[] ids = new long[16];
+    private int size;
+    private int prefix;
+    private int read;
+    private final StringBuilder text = new StringBuilder();
+    private String prefixText = ""; // decode of ids[prefix, read), cached between tokens
+
+    IncrementalDecoder(HfTokenizer tok) {
+      this.tok = tok;
+    }
+
+    /** Adds a token; returns the text it completes (possibly empty). */
+    public String add(long id) {
+      if (size == ids.length) {
+        ids = java.util.Arrays.copyOf(ids, size * 2);
+      }
+      ids[size++] = id;
+      String before = prefixText;
+      String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
+      if (after.length() > before.length() && !after.endsWith("\uFFFD")
+          && after.startsWith(before)) {
+        String piece = after.substring(before.length());
+        // The new window starts at the old read offset: its text is what this token just added,
+        // decoded on its own (one more decode only when a token completed text).
+        prefix = read;
+        read = size;
+        prefixText = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
+        text.append(piece);
+        return piece;
+      }
+      return "";
+    }
+
+    /** Everything emitted so far. */
+    public String text() {
+      return text.toString();
+    }
+
+    /** The full text, including a trailing incomplete character (as U+FFFD) if generation ended in one. */
+    public String finish() {
+      String before = prefixText;
+      String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
+      if (after.length() > before.length() && after.startsWith(before)) {
+        text.append(after, before.length(), after.length());
+      }
+      prefix = read = size;
+      prefixText = "";
+      return text.toString();
+    }
+
+    /** Tokens added. */
+    public int tokenCount() {
+      return size;
+    }
+  }
+}

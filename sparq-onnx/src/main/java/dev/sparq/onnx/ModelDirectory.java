@@ -1,0 +1,235 @@
+package dev.sparq.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparq.core.ModelException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The files of a Hugging Face Optimum / onnx-community decoder export, read and checked:
+ * {@code config.json}, optional {@code generation_config.json}, {@code tokenizer.json},
+ * {@code tokenizer_config.json} with a {@code chat_template}, and the chosen
+ * {@code onnx/model*.onnx} variant (its {@code .onnx_data} is found by ONNX Runtime next to it).
+ * Everything that is missing or unreadable is reported together in one {@link ModelException}.
+ */
+public final class ModelDirectory {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final Path modelFile;
+  private final JsonNode config;
+  private final JsonNode generationConfig;
+  private final Path tokenizerJson;
+  private final String chatTemplate;
+  private final String bosToken;
+  private final String eosToken;
+  private final Set<Long> eosIds;
+
+  private ModelDirectory(Path dir, Path modelFile, JsonNode config, JsonNode generationConfig,
+      Path tokenizerJson, String chatTemplate, String bosToken, String eosToken, Set<Long> eosIds) {
+    this.dir = dir;
+    this.modelFile = modelFile;
+    this.config = config;
+    this.generationConfig = generationConfig;
+    this.tokenizerJson = tokenizerJson;
+    this.chatTemplate = chatTemplate;
+    this.bosToken = bosToken;
+    this.eosToken = eosToken;
+    this.eosIds = eosIds;
+  }
+
+  /**
+   * Reads a model directory.
+   *
+   * @param variant the ONNX variant, see {@link OnnxOptions#variant()}
+   * @throws ModelException naming every missing file or field
+   */
+  public static ModelDirectory read(Path dir, String variant) {
+    List<String> problems = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      throw new ModelException(dir + ": not a model directory (it does not exist or is a file)");
+    }
+    JsonNode config = readJson(dir.resolve("config.json"), true, problems);
+    JsonNode gen = readJson(dir.resolve("generation_config.json"), false, problems);
+    JsonNode tokCfg = readJson(dir.resolve("tokenizer_config.json"), true, problems);
+    Path tokenizer = dir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(tokenizer)) {
+      problems.add("tokenizer.json is missing");
+    }
+    Path model = dir.resolve("onnx").resolve(OnnxOptions.fileOfVariant(variant));
+    if (!Files.isRegularFile(model)) {
+      Path flat = dir.resolve(OnnxOptions.fileOfVariant(variant));
+      if (Files.isRegularFile(flat)) {
+        model = flat;
+      } else {
+        problems.add("onnx/" + OnnxOptions.fileOfVariant(variant) + " is missing (variant '"
+            + variant + "'; variants present: " + variantsIn(dir) + ")");
+      }
+    }
+    String template = null;
+    String bos = null;
+    String eos = null;
+    if (tokCfg != null) {
+      template = chatTemplate(tokCfg.get("chat_template"));
+      if (template == null) {
+        Path jinja = dir.resolve("chat_template.jinja");
+        if (Files.isRegularFile(jinja)) {
+          try {
+            template = Files.readString(jinja);
+          } catch (IOException e) {
+            problems.add("chat_template.jinja: " + e.getMessage());
+          }
+        } else {
+          problems.add("tokenizer_config.json: field 'chat_template' is missing (and there is no"
+              + " chat_template.jinja)");
+        }
+      }
+      bos = tokenText(tokCfg.get("bos_token"));
+      eos = tokenText(tokCfg.get("eos_token"));
+    }
+    Set<Long> eosIds = new LinkedHashSet<>();
+    if (gen != null) {
+      addIds(gen.get("eos_token_id"), eosIds);
+    }
+    if (config != null) {
+      addIds(config.get("eos_token_id"), eosIds);
+    }
+    if (!problems.isEmpty()) {
+      throw new ModelException(dir + ": not a usable ONNX decoder directory: "
+          + String.join("; ", problems));
+    }
+    return new ModelDirectory(dir, model, config, gen, tokenizer, template, bos, eos, eosIds);
+  }
+
+  private static String variantsIn(Path dir) {
+    Path onnx = dir.resolve("onnx");
+    if (!Files.isDirectory(onnx)) {
+      return "none, there is no onnx/ folder";
+    }
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(onnx)) {
+      files.map(p -> p.getFileName().toString()).sorted().forEach(n -> {
+        if (n.equals("model.onnx")) {
+          found.add("fp32");
+        } else if (n.startsWith("model_") && n.endsWith(".onnx")) {
+          found.add(n.substring(6, n.length() - 5));
+        }
+      });
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+    return found.isEmpty() ? "none" : String.join(", ", found);
+  }
+
+  private static JsonNode readJson(Path file, boolean required, List<String> problems) {
+    if (!Files.isRegularFile(file)) {
+      if (required) {
+        problems.add(file.getFileName() + " is missing");
+      }
+      return null;
+    }
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      problems.add(file.getFileName() + ": invalid JSON: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static String chatTemplate(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (n.isTextual()) {
+      return n.asText();
+    }
+    if (n.isArray()) { // [{"name": "default", "template": "..."}, {"name": "tool_use", ...}]
+      for (JsonNode t : n) {
+        if ("default".equals(t.path("name").asText())) {
+          return t.path("template").asText();
+        }
+      }
+      return n.size() > 0 ? n.get(0).path("template").asText(null) : null;
+    }
+    return null;
+  }
+
+  private static String tokenText(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    return n.isObject() ? n.path("content").asText(null) : n.asText();
+  }
+
+  private static void addIds(JsonNode n, Set<Long> out) {
+    if (n == null || n.isNull()) {
+      return;
+    }
+    if (n.isArray()) {
+      n.forEach(x -> out.add(x.asLong()));
+    } else if (n.isIntegralNumber()) {
+      out.add(n.asLong());
+    }
+  }
+
+  /** The directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The chosen ONNX file. */
+  public Path modelFile() {
+    return modelFile;
+  }
+
+  /** {@code config.json}. */
+  public JsonNode config() {
+    return config;
+  }
+
+  /** {@code generation_config.json}, or an empty object. */
+  public JsonNode generationConfig() {
+    return generationConfig == null ? JSON.createObjectNode() : generationConfig;
+  }
+
+  /** {@code tokenizer.json}. */
+  public Path tokenizerJson() {
+    return tokenizerJson;
+  }
+
+  /** The Jinja chat template. */
+  public String chatTemplate() {
+    return chatTemplate;
+  }
+
+  /** {@code bos_token} text of the tokenizer config, or null. */
+  public String bosToken() {
+    return bosToken;
+  }
+
+  /** {@code eos_token} text of the tokenizer config, or null. */
+  public String eosToken() {
+    return eosToken;
+  }
+
+  /** EOS ids from {@code generation_config.json} and {@code config.json} (either may be a list). */
+  public Set<Long> eosIds() {
+    return eosIds;
+  }
+
+  /** An integer of {@code config.json} (looked up also under {@code text_config}), or {@code def}. */
+  public long configLong(String field, long def) {
+    JsonNode n = config.get(field);
+    if (n == null && config.has("text_config")) {
+      n = config.get("text_config").get(field);
+    }
+    return n != null && n.isNumber() ? n.asLong() : def;
+  }
+}

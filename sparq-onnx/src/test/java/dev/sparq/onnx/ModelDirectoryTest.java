@@ -1,0 +1,96 @@
+package dev.sparq.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.ModelException;
+import dev.sparq.onnx.proto.OnnxGraphBuilder;
+import dev.sparq.onnx.testing.TinyDecoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelDirectoryTest {
+  @TempDir Path tmp;
+
+  @Test
+  void readsTheOptimumLayout() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    ModelDirectory d = ModelDirectory.read(dir, "fp32");
+    assertEquals(dir.resolve("onnx/model.onnx"), d.modelFile());
+    assertEquals("<|im_end|>", d.eosToken());
+    dev.sparq.onnx.testing.ByteLevelVocab v = new dev.sparq.onnx.testing.ByteLevelVocab();
+    // generation_config.json lists two ids, config.json one of them.
+    assertEquals(Set.of((long) v.id("<|im_end|>"), (long) v.id("<|endoftext|>")), d.eosIds());
+    assertEquals(256, d.configLong("max_position_embeddings", -1));
+  }
+
+  @Test
+  void variantsPickFiles() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Files.copy(dir.resolve("onnx/model.onnx"), dir.resolve("onnx/model_q4.onnx"));
+    assertEquals(dir.resolve("onnx/model_q4.onnx"), ModelDirectory.read(dir, "q4").modelFile());
+    ModelException e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp16"));
+    assertTrue(e.getMessage().contains("onnx/model_fp16.onnx is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("variants present: fp32, q4"), e.getMessage());
+  }
+
+  @Test
+  void oneErrorNamesEverythingMissing() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("empty"));
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");
+    Files.writeString(dir.resolve("config.json"), "{not json");
+    ModelException e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"));
+    String m = e.getMessage();
+    for (String part : new String[] {"config.json: invalid JSON", "tokenizer.json is missing",
+        "'chat_template' is missing", "onnx/model.onnx is missing", "no onnx/ folder"}) {
+      assertTrue(m.contains(part), "'" + part + "' in: " + m);
+    }
+  }
+
+  @Test
+  void aModelWithoutKvCacheIsRejectedWithAHint() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    OnnxGraphBuilder g = new OnnxGraphBuilder("nokv", 17);
+    g.input("input_ids", OnnxGraphBuilder.INT64, "b", "s");
+    g.input("attention_mask", OnnxGraphBuilder.INT64, "b", "s");
+    g.output("logits", OnnxGraphBuilder.FLOAT, "b", "s", 264);
+    g.floatInit("emb", new float[264 * 264], 264, 264);
+    g.node("Gather", new String[] {"emb", "input_ids"}, "logits");
+    g.write(dir.resolve("onnx/model.onnx"));
+    ModelException e = assertThrows(ModelException.class,
+        () -> OnnxLanguageModel.open(dir, OnnxOptions.builder().intraOpThreads(1).build()));
+    assertTrue(e.getMessage().contains("--task text-generation-with-past"), e.getMessage());
+  }
+
+  @Test
+  void externalDataModelsLoad() throws IOException {
+    // 16M+ parameters go to model.onnx_data; use a spec just over the threshold but cheap to run.
+    TinyDecoder.Spec spec = new TinyDecoder.Spec(512, 2, 8, 2048, 16, 1, false);
+    TinyDecoder t = new TinyDecoder(spec);
+    assertTrue(t.parameterCount() < 16_000_000L);
+    // Force the external layout by writing the graph directly.
+    Path dir = t.writeTo(tmp.resolve("ext"));
+    Path model = dir.resolve("onnx/model.onnx");
+    t.graph(dir.resolve("onnx/model.onnx_data")).write(model);
+    assertTrue(Files.size(dir.resolve("onnx/model.onnx_data")) > Files.size(model) * 100);
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, OnnxOptions.builder().intraOpThreads(1).build())) {
+      int[] prompt = {1, 2, 3};
+      float[][] ref = t.referenceLogits(prompt);
+      int arg = 0;
+      for (int v = 1; v < ref[2].length; v++) {
+        if (ref[2][v] > ref[2][arg]) {
+          arg = v;
+        }
+      }
+      OnnxGenerationTest.Trace tr = OnnxGenerationTest.trace(m, () -> m.completeTokens(
+          java.util.List.of(new long[] {1, 2, 3}),
+          dev.sparq.core.llm.SamplingParams.builder().temperature(0).maxTokens(1).build()));
+      assertEquals(arg, (int) tr.tokens.get("0/0").get(0));
+    }
+  }
+}
