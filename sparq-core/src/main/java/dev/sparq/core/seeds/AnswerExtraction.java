@@ -1,13 +1,12 @@
 package dev.sparq.core.seeds;
 
+import dev.sparq.core.answer.AnswerExtractor;
 import java.util.Optional;
 
 /**
- * How a loader finds the intended answer of a seed problem in its reference solution.
- *
- * <p>The extraction here is deliberately small (the last brace-matched {@code \boxed{...}} and the
- * GSM8K {@code #### N} line); full answer normalisation and equivalence live in the answer checker
- * of {@code dev.sparq.core.answer}.
+ * How a loader finds the intended answer of a seed problem in its reference solution: the last
+ * brace-matched {@code \boxed{...}} (via {@link AnswerExtractor}) or the GSM8K {@code #### N} line.
+ * Normalisation and equivalence are left to {@code AnswerChecker} when rollouts are judged.
  */
 public enum AnswerExtraction {
   /** The answer is a field of its own: nothing is extracted. */
@@ -29,55 +28,16 @@ public enum AnswerExtraction {
     };
   }
 
-  /** The content of the last {@code \boxed{..}} or {@code \fbox{..}} in {@code text}. */
+  /**
+   * The content of the last {@code \boxed{..}} or {@code \fbox{..}} in {@code text}, through the
+   * shared {@link AnswerExtractor} (braces matched; a malformed last box means no answer). Texts
+   * without any box have no answer here: seed files are expected to box theirs.
+   */
   static Optional<String> lastBoxed(String text) {
-    int at = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
-    while (at >= 0) {
-      int start = at + (text.startsWith("\\boxed", at) ? 6 : 5);
-      Optional<String> found = boxedAt(text, start);
-      if (found.isPresent()) {
-        return found;
-      }
-      int prevBoxed = at == 0 ? -1 : text.lastIndexOf("\\boxed", at - 1);
-      int prevFbox = at == 0 ? -1 : text.lastIndexOf("\\fbox", at - 1);
-      at = Math.max(prevBoxed, prevFbox);
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<String> boxedAt(String text, int i) {
-    int n = text.length();
-    if (i < n && text.charAt(i) == ' ') {
-      // "\boxed 5": the next token up to whitespace or '$'
-      int s = i;
-      while (s < n && text.charAt(s) == ' ') {
-        s++;
-      }
-      int e = s;
-      while (e < n && !Character.isWhitespace(text.charAt(e)) && text.charAt(e) != '$') {
-        e++;
-      }
-      return e > s ? Optional.of(text.substring(s, e)) : Optional.empty();
-    }
-    if (i >= n || text.charAt(i) != '{') {
+    if (!text.contains("\\boxed") && !text.contains("\\fbox")) {
       return Optional.empty();
     }
-    int depth = 0;
-    for (int j = i; j < n; j++) {
-      char c = text.charAt(j);
-      if (c == '\\') {
-        j++; // an escaped character (\{ or \}) never opens or closes the box
-      } else if (c == '{') {
-        depth++;
-      } else if (c == '}') {
-        depth--;
-        if (depth == 0) {
-          String inner = text.substring(i + 1, j).trim();
-          return inner.isEmpty() ? Optional.empty() : Optional.of(inner);
-        }
-      }
-    }
-    return Optional.empty();
+    return AnswerExtractor.extract(text);
   }
 
   private static Optional<String> gsm8k(String text) {

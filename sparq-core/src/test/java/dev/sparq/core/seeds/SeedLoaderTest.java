@@ -33,7 +33,9 @@ class SeedLoaderTest {
     assertEquals(Optional.of("7"), AnswerExtraction.BOXED.extract("\\boxed{3} then \\boxed{7}"));
     assertEquals(Optional.of("5"), AnswerExtraction.BOXED.extract("is $\\boxed 5$"));
     assertEquals(Optional.of("3"), AnswerExtraction.BOXED.extract("\\fbox{3}"));
-    assertEquals(Optional.of("2"), AnswerExtraction.BOXED.extract("\\boxed{2} and \\boxed{unclosed"));
+    // a malformed last box is no answer (an earlier box is usually an intermediate result)
+    assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("\\boxed{2} and \\boxed{unclosed"));
+    assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("The answer is 5."));
     assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("no box here"));
     assertEquals(Optional.of("1000"), AnswerExtraction.GSM8K.extract("so 1,000\n#### 1,000"));
     assertEquals(Optional.empty(), AnswerExtraction.GSM8K.extract("no marker"));
