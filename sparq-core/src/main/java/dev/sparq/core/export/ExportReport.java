@@ -1,0 +1,70 @@
+package dev.sparq.core.export;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.Json;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an export did: counts at every step, the quality histogram and skill coverage of the written
+ * examples, and the contamination found per benchmark. Written as {@code stats.json}.
+ *
+ * @param recordsRead log records read (per pass)
+ * @param tornLines torn last lines skipped in the log
+ * @param candidateExamples examples that passed every filter (before the selector)
+ * @param problemsWritten distinct problems in the output
+ * @param examplesWritten rows written
+ * @param removed records removed by each filter, in pipeline order, and examples the selector left
+ *     out ({@code not_selected})
+ * @param contamination problems flagged per benchmark name (a problem can match several)
+ * @param qualityHistogram written examples per quality decile {@code [0,0.1) ... [0.9,1.0]}
+ * @param skills written examples per skill label
+ * @param skillSets distinct skill sets among written examples (counted up to 100,000)
+ * @param data the data file
+ * @param datasetInfo the LLaMA-Factory {@code dataset_info.json}, when the format has an entry
+ */
+public record ExportReport(
+    long recordsRead,
+    long tornLines,
+    long candidateExamples,
+    long problemsWritten,
+    long examplesWritten,
+    Map<String, Long> removed,
+    Map<String, Long> contamination,
+    long[] qualityHistogram,
+    Map<String, Long> skills,
+    long skillSets,
+    Path data,
+    Optional<Path> datasetInfo) {
+
+  /** The report as the JSON object written to {@code stats.json}. */
+  public ObjectNode toJson() {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("records_read", recordsRead);
+    o.put("torn_lines", tornLines);
+    o.put("candidate_examples", candidateExamples);
+    o.put("problems_written", problemsWritten);
+    o.put("examples_written", examplesWritten);
+    ObjectNode r = o.putObject("removed");
+    removed.forEach(r::put);
+    ObjectNode c = o.putObject("contamination");
+    contamination.forEach(c::put);
+    ObjectNode h = o.putObject("quality_histogram");
+    ArrayNode edges = h.putArray("edges");
+    for (int i = 0; i <= qualityHistogram.length; i++) {
+      edges.add(i / (double) qualityHistogram.length);
+    }
+    ArrayNode counts = h.putArray("counts");
+    for (long v : qualityHistogram) {
+      counts.add(v);
+    }
+    ObjectNode s = o.putObject("skills");
+    s.put("distinct", skills.size());
+    s.put("skill_sets", skillSets);
+    ObjectNode sc = s.putObject("counts");
+    skills.forEach(sc::put);
+    return o;
+  }
+}

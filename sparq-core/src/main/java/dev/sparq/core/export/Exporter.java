@@ -1,0 +1,543 @@
+package dev.sparq.core.export;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Json;
+import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.model.Rollout;
+import dev.sparq.core.store.LogReader;
+import dev.sparq.core.store.LoggedCandidate;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a candidate log into training data, streaming: the log is read record by record and never
+ * held in memory.
+ *
+ * <p>SPARQ's rule: every correct rollout of a problem with quality &gt; 0 becomes one (problem,
+ * solution) example (identical rollout texts of one problem count once); with
+ * {@link Builder#referenceSolutions(boolean)} the generator's reference solution is used instead;
+ * RL formats ({@link ExportFormat#problemRows()}) get one row per problem with its ground-truth
+ * answer. The pipeline, in order, with the name each step's removals are counted under:
+ * <ol>
+ *   <li>{@code quality_zero}: quality &lt;= 0 (SPARQ's rule);
+ *   <li>{@code quality_band}: quality outside {@link Builder#qualityBand(double, double)};
+ *   <li>{@code contaminated}: shares a word n-gram with a {@link Benchmark} (counted per benchmark);
+ *   <li>{@code duplicate_exact}: same normalised statement as an earlier kept problem;
+ *   <li>{@code duplicate_near}: MinHash-LSH near duplicate of an earlier kept problem;
+ *   <li>{@code no_correct_rollout} / {@code no_reference_solution}: nothing to train on;
+ *   <li>{@code not_selected}: examples the {@link Selector} left out.
+ * </ol>
+ * Memory: duplicate removal keeps a hash set of 8-byte keys per kept problem (about 16 bytes at the
+ * set's load factor) and, for near duplicates, one such key per LSH band; benchmarks' n-gram hashes
+ * likewise; selectors as described on {@link Selector}. Everything is deterministic for a given
+ * {@link Builder#seed(long)}.
+ *
+ * <pre>{@code
+ * ExportReport r = Exporter.builder()
+ *     .log(runDir.resolve("log")).output(Path.of("out")).name("sparq-math")
+ *     .format(ExportFormat.MESSAGES).qualityBand(0.2, 0.9)
+ *     .selector(Selector.qualityDiversity(50_000)).seed(7)
+ *     .build().run();
+ * }</pre>
+ * Output files in the output directory: {@code <name>.jsonl}, {@code stats.json},
+ * {@code dataset_card.md} and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
+ */
+public final class Exporter {
+  static final int MAX_ROLLOUTS = 4093;
+
+  /** Distinct skill sets counted for the statistics (memory bound); more are not counted. */
+  static final int MAX_TRACKED_SKILL_SETS = 100_000;
+
+  private final Builder b;
+  private final List<long[]> benchmarkSets = new ArrayList<>();
+  private final List<LongHashSet> benchmarkHashes = new ArrayList<>();
+
+  private Exporter(Builder b) {
+    this.b = b;
+    for (Benchmark bench : b.benchmarks) {
+      LongHashSet set = new LongHashSet(1024);
+      for (String t : bench.texts()) {
+        for (long g : TextHashing.ngrams(TextHashing.tokenHashes(t), b.ngram)) {
+          set.add(g);
+        }
+      }
+      benchmarkHashes.add(set);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Encodes (record seq, rollout index) as one sortable key. */
+  static long key(long seq, int rollout) {
+    return seq * (MAX_ROLLOUTS + 3) + (rollout + 2);
+  }
+
+  /** Runs the export and writes the output files. */
+  public ExportReport run() {
+    try {
+      Files.createDirectories(b.output);
+      Path data = b.output.resolve(b.name + ".jsonl");
+      Path tmp = b.output.resolve(b.name + ".jsonl.tmp");
+      Counters counters = new Counters();
+      Stats stats = new Stats();
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+          JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
+        g.setRootValueSeparator(null);
+        Pass1 pass = new Pass1(counters);
+        if (!b.selector.twoPass()) {
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
+              for (Example e : pass.accept(c)) {
+                write(g, e, stats);
+              }
+            }
+            counters.read = log.recordsRead();
+            counters.torn = log.tornLines();
+          }
+        } else {
+          SelectionStrategy strategy = SelectionStrategy.of(b.selector, b.seed);
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
+              for (Example e : pass.accept(c)) {
+                strategy.offer(key(e.seq(), e.rollout()), e.quality(), e.skills());
+              }
+            }
+            counters.read = log.recordsRead();
+            counters.torn = log.tornLines();
+          }
+          long[] selected = strategy.select();
+          Arrays.sort(selected);
+          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+              Pump<LoggedCandidate> pump = new Pump<>(log,
+                  v -> anySelected(selected, v.seq()) ? v.decode() : null, b.background)) {
+            LoggedCandidate c;
+            while ((c = pump.next()) != null) {
+              for (Example e : expand(c)) {
+                if (Arrays.binarySearch(selected, key(e.seq(), e.rollout())) >= 0) {
+                  write(g, e, stats);
+                }
+              }
+            }
+          }
+        }
+        pass.finish();
+      }
+      Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Map<String, Long> removed = new LinkedHashMap<>(counters.removed);
+      removed.put("not_selected", counters.candidates - stats.written);
+      Map<String, Long> contamination = new LinkedHashMap<>();
+      for (int i = 0; i < b.benchmarks.size(); i++) {
+        contamination.put(b.benchmarks.get(i).name(), counters.perBenchmark[i]);
+      }
+      Optional<ObjectNode> info = b.format.llamaFactoryEntry(data.getFileName().toString());
+      Optional<Path> infoPath = Optional.empty();
+      if (info.isPresent()) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.set(b.name, info.get());
+        infoPath = Optional.of(b.output.resolve("dataset_info.json"));
+        Files.write(infoPath.get(), Json.mapper().writerWithDefaultPrettyPrinter()
+            .writeValueAsBytes(root));
+      }
+      ExportReport report = new ExportReport(counters.read, counters.torn, counters.candidates,
+          stats.problems, stats.written, removed, contamination, stats.histogram,
+          new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath);
+      Files.write(b.output.resolve("stats.json"), Json.mapper().writerWithDefaultPrettyPrinter()
+          .writeValueAsBytes(report.toJson()));
+      Files.writeString(b.output.resolve("dataset_card.md"), DatasetCard.render(b, report),
+          StandardCharsets.UTF_8);
+      return report;
+    } catch (IOException e) {
+      throw new UncheckedIOException("export to " + b.output + " failed", e);
+    }
+  }
+
+  /** Whether any selected key belongs to record {@code seq}. */
+  private static boolean anySelected(long[] sorted, long seq) {
+    int i = Arrays.binarySearch(sorted, key(seq, -2));
+    if (i >= 0) {
+      return true;
+    }
+    int at = -i - 1;
+    return at < sorted.length && sorted[at] <= key(seq, MAX_ROLLOUTS);
+  }
+
+  private void write(JsonGenerator g, Example e, Stats stats) throws IOException {
+    String prompt = b.promptTemplate.replace("{problem}", e.problem());
+    b.format.write(g, e, prompt, b.systemPrompt, stats.written, b.dataSource);
+    g.writeRaw('\n');
+    stats.written++;
+    if (e.seq() != stats.lastSeq) {
+      stats.problems++;
+      stats.lastSeq = e.seq();
+    }
+    int bin = (int) Math.floor(e.quality() * 10);
+    stats.histogram[Math.max(0, Math.min(9, bin))]++;
+    for (String s : e.skills()) {
+      stats.skills.merge(s, 1L, Long::sum);
+    }
+    if (stats.skillSets.size() < MAX_TRACKED_SKILL_SETS) {
+      stats.skillSets.add(String.join("|", e.skills()));
+    }
+  }
+
+  /** The examples a record yields (before any filter), in rollout order. */
+  List<Example> expand(LoggedCandidate lc) {
+    EvaluatedCandidate c = lc.candidate();
+    String statement = c.problem().statement();
+    double q = c.difficulty().quality();
+    List<String> skills = c.descriptor().labels();
+    if (b.format.problemRows()) {
+      return List.of(new Example(c.problem().id(), statement, "", c.problem().answer(), q, skills,
+          lc.seq(), Example.PROBLEM));
+    }
+    if (b.reference) {
+      String s = c.problem().solution();
+      return s.isBlank() ? List.of() : List.of(new Example(c.problem().id(), statement, s,
+          c.problem().answer(), q, skills, lc.seq(), Example.REFERENCE));
+    }
+    List<Example> out = new ArrayList<>(2);
+    List<Rollout> rs = c.rollouts();
+    if (rs.size() > MAX_ROLLOUTS) {
+      throw new ConfigException("record " + lc.seq() + " has " + rs.size() + " rollouts; the exporter "
+          + "supports at most " + MAX_ROLLOUTS);
+    }
+    Set<String> seen = null;
+    for (int i = 0; i < rs.size(); i++) {
+      Rollout r = rs.get(i);
+      if (!r.correct()) {
+        continue;
+      }
+      if (!out.isEmpty()) {
+        if (seen == null) {
+          seen = new HashSet<>();
+          for (Example e : out) {
+            seen.add(e.solution());
+          }
+        }
+        if (!seen.add(r.text())) {
+          continue;
+        }
+      }
+      out.add(new Example(c.problem().id(), statement, r.text(), c.problem().answer(), q, skills,
+          lc.seq(), i));
+    }
+    return out;
+  }
+
+  private static final class Counters {
+    final Map<String, Long> removed = new LinkedHashMap<>();
+    long[] perBenchmark;
+    long candidates;
+    long read;
+    long torn;
+  }
+
+  private static final class Stats {
+    long written;
+    long problems;
+    long lastSeq = -1;
+    final long[] histogram = new long[10];
+    final Map<String, Long> skills = new TreeMap<>();
+    final Set<String> skillSets = new HashSet<>();
+  }
+
+  /** The filtering pass: applies every filter and expands the surviving records into examples. */
+  private final class Pass1 {
+    private final Counters counters;
+    private final LongHashSet exact = new LongHashSet(1 << 12);
+    private final LongHashSet near = new LongHashSet(1 << 12);
+    private long qualityZero;
+    private long qualityBand;
+
+    Pass1(Counters counters) {
+      this.counters = counters;
+      counters.perBenchmark = new long[b.benchmarks.size()];
+      for (String k : new String[] {"quality_zero", "quality_band", "contaminated", "duplicate_exact",
+          "duplicate_near", b.format.problemRows() ? null
+              : b.reference ? "no_reference_solution" : "no_correct_rollout"}) {
+        if (k != null) {
+          counters.removed.put(k, 0L);
+        }
+      }
+    }
+
+    private void remove(String reason) {
+      counters.removed.merge(reason, 1L, Long::sum);
+    }
+
+    /**
+     * The quality filters, on the reader thread: decodes only records that pass them. Its counts
+     * are published by {@link #finish()}.
+     */
+    LoggedCandidate admit(LogReader.RecordView view) {
+      double q = view.quality();
+      if (!(q > 0)) {
+        qualityZero++;
+        return null;
+      }
+      if (q < b.minQuality || q > b.maxQuality) {
+        qualityBand++;
+        return null;
+      }
+      return view.decode();
+    }
+
+    /** Adds the reader thread's counts (call after the reader is done). */
+    void finish() {
+      counters.removed.merge("quality_zero", qualityZero, Long::sum);
+      counters.removed.merge("quality_band", qualityBand, Long::sum);
+    }
+
+    /** The remaining filters and the expansion into examples, on the caller's thread. */
+    List<Example> accept(LoggedCandidate lc) {
+      EvaluatedCandidate c = lc.candidate();
+      String statement = c.problem().statement();
+      long[] tokens = null;
+      if (!benchmarkHashes.isEmpty()) {
+        tokens = TextHashing.tokenHashes(statement);
+        long[] grams = TextHashing.ngrams(tokens, b.ngram);
+        boolean hit = false;
+        for (int i = 0; i < benchmarkHashes.size(); i++) {
+          LongHashSet set = benchmarkHashes.get(i);
+          for (long gram : grams) {
+            if (set.contains(gram)) {
+              counters.perBenchmark[i]++;
+              hit = true;
+              break;
+            }
+          }
+        }
+        if (hit) {
+          remove("contaminated");
+          return List.of();
+        }
+      }
+      long exactKey = 0;
+      if (b.exactDedup) {
+        exactKey = TextHashing.normalisedHash(statement);
+        if (exact.contains(exactKey)) {
+          remove("duplicate_exact");
+          return List.of();
+        }
+      }
+      long[] bandKeys = null;
+      if (b.nearBands > 0) {
+        if (tokens == null) {
+          tokens = TextHashing.tokenHashes(statement);
+        }
+        bandKeys = TextHashing.bandKeys(TextHashing.ngrams(tokens, b.shingle), b.nearBands,
+            b.nearRows, b.seed);
+        for (long k : bandKeys) {
+          if (near.contains(k)) {
+            remove("duplicate_near");
+            return List.of();
+          }
+        }
+      }
+      List<Example> out = expand(lc);
+      if (out.isEmpty()) {
+        remove(b.reference ? "no_reference_solution" : "no_correct_rollout");
+        return out;
+      }
+      if (b.exactDedup) {
+        exact.add(exactKey);
+      }
+      if (bandKeys != null) {
+        for (long k : bandKeys) {
+          near.add(k);
+        }
+      }
+      counters.candidates += out.size();
+      return out;
+    }
+  }
+
+  /** Builder of {@link Exporter}. Required: {@link #log(Path)} and {@link #output(Path)}. */
+  public static final class Builder {
+    Path log;
+    long maxRecords = Long.MAX_VALUE;
+    Path output;
+    String name = "sparq";
+    ExportFormat format = ExportFormat.MESSAGES;
+    boolean reference;
+    double minQuality = Double.NEGATIVE_INFINITY;
+    double maxQuality = Double.POSITIVE_INFINITY;
+    boolean exactDedup = true;
+    int nearBands;
+    int nearRows;
+    int shingle = 3;
+    final List<Benchmark> benchmarks = new ArrayList<>();
+    int ngram = 13;
+    Selector selector = Selector.all();
+    String promptTemplate = "{problem}";
+    String systemPrompt;
+    long seed;
+    boolean background = true;
+    String dataSource = "sparq";
+
+    private Builder() {}
+
+    /**
+     * The {@code data_source} written into {@link ExportFormat#VERL} rows (default {@code sparq}).
+     * verl chooses its built-in scoring function by this name, so naming a dataset it knows (for
+     * example {@code lighteval/MATH} for boxed answers) reuses that scorer; otherwise configure a
+     * custom reward function in verl.
+     */
+    public Builder dataSource(String name) {
+      this.dataSource = java.util.Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Read and decode the log on a background thread while filtering and writing on the caller's
+     * (default true; the output is the same either way).
+     */
+    public Builder backgroundReader(boolean background) {
+      this.background = background;
+      return this;
+    }
+
+    /** The candidate log: a log directory or one shard. */
+    public Builder log(Path log) {
+      this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /** Reads only the first {@code n} records (for example a checkpoint's record count). */
+    public Builder maxRecords(long n) {
+      this.maxRecords = n;
+      return this;
+    }
+
+    /** The output directory (created if needed). */
+    public Builder output(Path dir) {
+      this.output = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** The dataset name: the data file is {@code <name>.jsonl} (default {@code sparq}). */
+    public Builder name(String name) {
+      if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+        throw ConfigException.forKey("name", "must be letters, digits, '.', '_' or '-', was " + name);
+      }
+      this.name = name;
+      return this;
+    }
+
+    public Builder format(ExportFormat format) {
+      this.format = Objects.requireNonNull(format, "format");
+      return this;
+    }
+
+    /** Use the generator's reference solution instead of the correct rollouts (default false). */
+    public Builder referenceSolutions(boolean reference) {
+      this.reference = reference;
+      return this;
+    }
+
+    /** Keep problems with {@code min <= quality <= max} (on top of quality &gt; 0). */
+    public Builder qualityBand(double min, double max) {
+      if (!(min <= max)) {
+        throw ConfigException.forKey("qualityBand", "need min <= max, got " + min + ", " + max);
+      }
+      this.minQuality = min;
+      this.maxQuality = max;
+      return this;
+    }
+
+    /** Remove problems whose normalised statement was already kept (default true). */
+    public Builder exactDuplicates(boolean remove) {
+      this.exactDedup = remove;
+      return this;
+    }
+
+    /**
+     * Remove near duplicates by MinHash LSH over word 3-gram shingles: {@code bands} bands of
+     * {@code rows} rows; a pair with Jaccard similarity s collides with probability
+     * {@code 1-(1-s^rows)^bands} (8 x 8: about 0.77 at the 50% point). 0 bands turns it off.
+     */
+    public Builder nearDuplicates(int bands, int rows) {
+      if (bands < 0 || (bands > 0 && rows < 1)) {
+        throw ConfigException.forKey("nearDuplicates", "need bands >= 0 and rows >= 1");
+      }
+      this.nearBands = bands;
+      this.nearRows = rows;
+      return this;
+    }
+
+    /** Drop problems sharing a word n-gram with this benchmark. */
+    public Builder benchmark(Benchmark benchmark) {
+      this.benchmarks.add(Objects.requireNonNull(benchmark, "benchmark"));
+      return this;
+    }
+
+    /** The n of the contamination n-grams (default 13; shorter texts are compared whole). */
+    public Builder contaminationNgram(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("contaminationNgram", "must be >= 1, was " + n);
+      }
+      this.ngram = n;
+      return this;
+    }
+
+    public Builder selector(Selector selector) {
+      this.selector = Objects.requireNonNull(selector, "selector");
+      return this;
+    }
+
+    /** The user message: {@code {problem}} is replaced by the statement (default {@code {problem}}). */
+    public Builder promptTemplate(String template) {
+      if (template == null || !template.contains("{problem}")) {
+        throw ConfigException.forKey("promptTemplate", "must contain {problem}");
+      }
+      this.promptTemplate = template;
+      return this;
+    }
+
+    /** An optional system message for every row. */
+    public Builder systemPrompt(String system) {
+      this.systemPrompt = system;
+      return this;
+    }
+
+    /** Seed of the selectors and hashing (default 0). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Exporter build() {
+      if (log == null) {
+        throw ConfigException.forKey("log", "is required");
+      }
+      if (output == null) {
+        throw ConfigException.forKey("output", "is required");
+      }
+      return new Exporter(this);
+    }
+  }
+}

@@ -1,0 +1,401 @@
+package dev.sparq.core.seeds;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sparq.core.DataException;
+import dev.sparq.core.Json;
+import dev.sparq.core.model.Lineage;
+import dev.sparq.core.model.Problem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads seed problems (SPARQ's seed set D) from MATH, GSM8K and generic JSON / JSON Lines files.
+ *
+ * <ul>
+ *   <li>{@link #math(Path)}: a directory tree of per-problem JSON files ({@code problem},
+ *       {@code level}, {@code type}, {@code solution}) as the MATH release ships, or one JSON Lines
+ *       file with the same fields. The answer is the last brace-matched {@code \boxed{...}}.
+ *   <li>{@link #gsm8k(Path)}: JSON Lines with {@code question} and {@code answer}, whose last line is
+ *       {@code #### N}. The solution keeps the worked text (calculator annotations
+ *       {@code <<6*4=24>>} removed); the answer is N without thousands separators.
+ *   <li>{@link #generic(Path, FieldMapping)}: a JSON array or JSON Lines with a field mapping.
+ * </ul>
+ *
+ * <p>Files must be UTF-8 (a byte-order mark is allowed); malformed bytes are an error, never
+ * replaced. Every error is a {@link DataException} naming the file, line and field. In lenient mode
+ * ({@link #lenient()}) a bad record, a duplicate or an undecodable/empty file is skipped with a
+ * warning (logged, and kept in {@link SeedSet#warnings()}) and counted; loading still fails when
+ * nothing at all could be loaded. Duplicates are problems with the same id (the same normalised
+ * statement); the first one wins.
+ */
+public final class SeedLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(SeedLoader.class);
+  private static final Pattern CALCULATOR = Pattern.compile("<<[^<>]*>>");
+
+  private final boolean lenient;
+
+  private SeedLoader(boolean lenient) {
+    this.lenient = lenient;
+  }
+
+  /** A loader that stops at the first bad record. */
+  public static SeedLoader strict() {
+    return new SeedLoader(false);
+  }
+
+  /** A loader that skips bad records with a warning and counts them. */
+  public static SeedLoader lenient() {
+    return new SeedLoader(true);
+  }
+
+  /** Loads MATH seeds, strictly. */
+  public static SeedSet math(Path path) {
+    return strict().loadMath(path);
+  }
+
+  /** Loads GSM8K seeds, strictly. */
+  public static SeedSet gsm8k(Path path) {
+    return strict().loadGsm8k(path);
+  }
+
+  /** Loads generic seeds, strictly. */
+  public static SeedSet generic(Path path, FieldMapping mapping) {
+    return strict().loadGeneric(path, mapping);
+  }
+
+  /** MATH: a directory of per-problem {@code .json} files (searched recursively), or a JSONL file. */
+  public SeedSet loadMath(Path path) {
+    Run run = new Run("math");
+    if (Files.isDirectory(path)) {
+      List<Path> files;
+      try (Stream<Path> s = Files.walk(path)) {
+        files = s.filter(p -> Files.isRegularFile(p) && p.toString().endsWith(".json")).sorted()
+            .toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + path, e);
+      }
+      if (files.isEmpty()) {
+        throw new DataException(path, 0, null, "no .json problem files in this directory");
+      }
+      for (Path f : files) {
+        run.singleObjectFile(f, FieldMapping.math(), path);
+      }
+    } else {
+      run.file(path, FieldMapping.math());
+    }
+    return run.finish(path);
+  }
+
+  /** GSM8K JSON Lines. */
+  public SeedSet loadGsm8k(Path path) {
+    Run run = new Run("gsm8k");
+    run.file(path, FieldMapping.gsm8k());
+    return run.finish(path);
+  }
+
+  /** Generic JSON (an array of objects) or JSON Lines, with a field mapping. */
+  public SeedSet loadGeneric(Path path, FieldMapping mapping) {
+    Run run = new Run(null);
+    run.file(path, mapping);
+    return run.finish(path);
+  }
+
+  /** State of one load: problems so far, ids seen, skips and warnings. */
+  private final class Run {
+    private final String source;
+    private final List<Problem> problems = new ArrayList<>();
+    private final Map<String, String> seen = new HashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+    private int skipped;
+
+    Run(String source) {
+      this.source = source;
+    }
+
+    /** Handles a failure: throws in strict mode, records a warning in lenient mode. */
+    private void fail(DataException e) {
+      if (!lenient) {
+        throw e;
+      }
+      skipped++;
+      warnings.add(e.getMessage());
+      LOG.warn("skipped: {}", e.getMessage());
+    }
+
+    void file(Path file, FieldMapping mapping) {
+      byte[] bytes = read(file);
+      if (bytes == null) {
+        return;
+      }
+      if (isJsonArray(bytes)) {
+        jsonArray(file, bytes, mapping);
+      } else {
+        jsonLines(file, bytes, mapping);
+      }
+    }
+
+    private byte[] read(Path file) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+      int start = bomLength(bytes);
+      boolean blank = true;
+      for (int i = start; i < bytes.length && blank; i++) {
+        blank = Character.isWhitespace(bytes[i]);
+      }
+      if (blank) {
+        fail(new DataException(file, 0, null, "the file is empty"));
+        return null;
+      }
+      return bytes;
+    }
+
+    private boolean isJsonArray(byte[] b) {
+      for (int i = bomLength(b); i < b.length; i++) {
+        if (!Character.isWhitespace(b[i])) {
+          return b[i] == '[';
+        }
+      }
+      return false;
+    }
+
+    private void jsonLines(Path file, byte[] bytes, FieldMapping mapping) {
+      int lineStart = bomLength(bytes);
+      long line = 0;
+      while (lineStart < bytes.length) {
+        int end = lineStart;
+        while (end < bytes.length && bytes[end] != '\n') {
+          end++;
+        }
+        line++;
+        int len = end - lineStart;
+        if (len > 0 && bytes[end - 1] == '\r') {
+          len--;
+        }
+        int from = lineStart;
+        lineStart = end + 1;
+        String text;
+        try {
+          text = decode(bytes, from, len, file, line);
+        } catch (DataException e) {
+          fail(e);
+          continue;
+        }
+        if (text.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+          fail(new DataException(file, line, null, "not valid JSON: " + e.getOriginalMessage()));
+          continue;
+        }
+        record(file, line, node, mapping, file.getFileName().toString());
+      }
+    }
+
+    private void jsonArray(Path file, byte[] bytes, FieldMapping mapping) {
+      String text;
+      try {
+        text = decode(bytes, bomLength(bytes), bytes.length - bomLength(bytes), file, 0);
+      } catch (DataException e) {
+        fail(e);
+        return;
+      }
+      try (JsonParser p = Json.mapper().getFactory().createParser(text)) {
+        p.nextToken();
+        while (true) {
+          JsonToken t = p.nextToken();
+          if (t == JsonToken.END_ARRAY || t == null) {
+            break;
+          }
+          long line = p.currentTokenLocation().getLineNr();
+          JsonNode node = Json.mapper().readTree(p);
+          record(file, line, node, mapping, file.getFileName().toString());
+        }
+      } catch (JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        // a broken array cannot be resynchronised: this is fatal even in lenient mode
+        throw new DataException(file, loc == null ? 0 : loc.getLineNr(), null,
+            "not valid JSON: " + e.getOriginalMessage());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+    }
+
+    void singleObjectFile(Path file, FieldMapping mapping, Path root) {
+      byte[] bytes = read(file);
+      if (bytes == null) {
+        return;
+      }
+      String text;
+      try {
+        text = decode(bytes, bomLength(bytes), bytes.length - bomLength(bytes), file, 0);
+      } catch (DataException e) {
+        fail(e);
+        return;
+      }
+      JsonNode node;
+      try {
+        node = Json.mapper().readTree(text);
+      } catch (JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        fail(new DataException(file, loc == null ? 0 : loc.getLineNr(), null,
+            "not valid JSON: " + e.getOriginalMessage()));
+        return;
+      }
+      record(file, 0, node, mapping, root.relativize(file).toString().replace('\\', '/'));
+    }
+
+    private void record(Path file, long line, JsonNode node, FieldMapping m, String origin) {
+      if (!node.isObject()) {
+        fail(new DataException(file, line, null, "expected a JSON object, found " + node.getNodeType()));
+        return;
+      }
+      try {
+        Problem p = toProblem(file, line, node, m, origin);
+        String where = file + (line > 0 ? ":" + line : "");
+        String first = seen.putIfAbsent(p.id(), where);
+        if (first != null) {
+          throw new DataException(file, line, m.problem(),
+              "duplicate problem: the same statement (after normalisation) is at " + first);
+        }
+        problems.add(p);
+      } catch (DataException e) {
+        fail(e);
+      }
+    }
+
+    private Problem toProblem(Path file, long line, JsonNode node, FieldMapping m, String origin) {
+      String statement = text(file, line, node, m.problem(), true);
+      String solution = m.solution() == null ? "" : text(file, line, node, m.solution(),
+          m.answer() == null);
+      String answer = m.answer() == null ? null : text(file, line, node, m.answer(), false);
+      if (answer == null || answer.isBlank()) {
+        if (m.extraction() == AnswerExtraction.NONE || solution == null) {
+          throw new DataException(file, line, m.answer() == null ? m.solution() : m.answer(),
+              "the answer is missing");
+        }
+        Optional<String> a = m.extraction().extract(solution);
+        if (a.isEmpty()) {
+          throw new DataException(file, line, m.solution(), m.extraction() == AnswerExtraction.BOXED
+              ? "no \\boxed{...} answer found in the solution"
+              : "no '#### <answer>' line found in the solution");
+        }
+        answer = a.get();
+      }
+      if (m.extraction() == AnswerExtraction.GSM8K && solution != null) {
+        int at = solution.lastIndexOf("####");
+        solution = CALCULATOR.matcher(at >= 0 ? solution.substring(0, at) : solution).replaceAll("")
+            .strip();
+      }
+      Map<String, String> attrs = new TreeMap<>();
+      for (String f : m.attributes()) {
+        JsonNode v = node.get(f);
+        if (v != null && !v.isNull()) {
+          attrs.put(f, v.isValueNode() ? v.asText() : v.toString());
+        }
+      }
+      if (source != null) {
+        attrs.put("source", source);
+      }
+      attrs.put("origin", origin + (line > 0 ? ":" + line : ""));
+      String id = m.id() == null ? null : text(file, line, node, m.id(), true);
+      return new Problem(id, statement, solution == null ? "" : solution, answer, Lineage.seed(), attrs);
+    }
+
+    private String text(Path file, long line, JsonNode node, String field, boolean required) {
+      JsonNode v = node.get(field);
+      if (v == null || v.isNull()) {
+        if (required) {
+          throw new DataException(file, line, field, "is missing");
+        }
+        return null;
+      }
+      if (v.isTextual()) {
+        String s = v.textValue();
+        if (required && s.isBlank()) {
+          throw new DataException(file, line, field, "is empty");
+        }
+        return s;
+      }
+      if (v.isNumber() || v.isBoolean()) {
+        return v.asText();
+      }
+      throw new DataException(file, line, field, "expected text, found " + v.getNodeType());
+    }
+
+    SeedSet finish(Path path) {
+      if (problems.isEmpty()) {
+        throw new DataException(path, 0, null, "no seed problem could be loaded"
+            + (skipped > 0 ? " (" + skipped + " skipped: " + warnings.get(0) + ")" : ""));
+      }
+      return new SeedSet(problems, skipped, warnings);
+    }
+  }
+
+  private static int bomLength(byte[] b) {
+    return b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
+        ? 3 : 0;
+  }
+
+  /**
+   * Decodes UTF-8 strictly. On malformed input the error names the line (counted from
+   * {@code firstLine}, or from the bytes themselves when the range spans lines) and byte column.
+   */
+  static String decode(byte[] bytes, int off, int len, Path file, long firstLine) {
+    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, off, len);
+    CharBuffer out = CharBuffer.allocate(len);
+    CoderResult r = dec.decode(in, out, true);
+    if (!r.isError()) {
+      r = dec.flush(out);
+    }
+    if (r.isError()) {
+      int bad = in.position();
+      long line = firstLine > 0 ? firstLine : 1;
+      int lineStart = off;
+      if (firstLine <= 0) {
+        for (int i = off; i < bad; i++) {
+          if (bytes[i] == '\n') {
+            line++;
+            lineStart = i + 1;
+          }
+        }
+      }
+      throw new DataException(file, line, null, String.format(
+          "malformed UTF-8 (byte 0x%02X at column %d): the file must be UTF-8; re-encode it, for "
+              + "example with iconv -f latin1 -t utf-8", bad < bytes.length ? bytes[bad] & 0xff : 0, bad - lineStart + 1));
+    }
+    out.flip();
+    return out.toString();
+  }
+}

@@ -1,0 +1,287 @@
+package dev.sparq.core.store;
+
+import dev.sparq.core.SparqException;
+import dev.sparq.core.engine.CandidateSink;
+import dev.sparq.core.model.EvaluatedCandidate;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The candidate log: SPARQ's archive A on disk. Every evaluated candidate the engine hands over is
+ * appended as one JSON line ({@link LogCodec}) to the current shard {@code candidates-NNNNNN.jsonl}
+ * (or {@code .jsonl.gz}); a new shard is started after a batch once the current one holds
+ * {@link LogOptions#recordsPerShard()} records.
+ *
+ * <p>Durability: {@link #flush()} (called by the engine and at every checkpoint) writes buffered
+ * records, ends the current gzip member (concatenated members are one valid gzip stream) and forces
+ * the file to disk; {@link #checkpoint()} does the same and returns the {@link LogPosition} to save.
+ * {@link #resume} truncates the log back to such a position, so records written after the last
+ * checkpoint (including a line torn by a crash) are cut off and nothing is duplicated when the run
+ * continues. {@link #recover} does the same without a checkpoint, cutting only a torn last line.
+ *
+ * <p>Not thread-safe: the engine calls it from its own thread.
+ */
+public final class CandidateLog implements CandidateSink {
+  private final Path dir;
+  private final LogOptions options;
+  private final ByteArrayOutputStream record = new ByteArrayOutputStream(4096);
+
+  private int shard;
+  private long shardRecords;
+  private long records;
+  private FileChannel channel;
+  private BufferedOutputStream buffered;
+  private GZIPOutputStream gzip;
+  private boolean closed;
+
+  private CandidateLog(Path dir, LogOptions options, LogPosition position) throws IOException {
+    this.dir = dir;
+    this.options = options;
+    this.shard = position.shard();
+    this.shardRecords = position.shardRecords();
+    this.records = position.records();
+    openShard(position.offset());
+  }
+
+  /**
+   * Starts a new, empty log in {@code dir} (created if needed). Existing shards of an earlier log
+   * in that directory are deleted.
+   */
+  public static CandidateLog create(Path dir, LogOptions options) {
+    try {
+      Files.createDirectories(dir);
+      for (Path p : LogFiles.shards(dir)) {
+        Files.delete(p);
+      }
+      return new CandidateLog(dir, options, LogPosition.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create candidate log in " + dir, e);
+    }
+  }
+
+  /**
+   * Reopens a log at a checkpointed position: shards after {@code position.shard()} are deleted and
+   * that shard is truncated to {@code position.offset()} bytes, then appending continues.
+   *
+   * @throws SparqException when the log is shorter than the position (data lost after a checkpoint)
+   */
+  public static CandidateLog resume(Path dir, LogOptions options, LogPosition position) {
+    try {
+      Files.createDirectories(dir);
+      Path current = LogFiles.shard(dir, position.shard(), options.gzip());
+      for (Path p : LogFiles.shards(dir)) {
+        if (LogFiles.index(p) > position.shard()) {
+          Files.delete(p);
+        }
+      }
+      Path other = LogFiles.shard(dir, position.shard(), !options.gzip());
+      if (!Files.exists(current) && Files.exists(other)) {
+        throw new SparqException("candidate log " + dir + " is " + (options.gzip() ? "not " : "")
+            + "gzip-compressed (" + other.getFileName() + ") but the log options say otherwise");
+      }
+      long size = Files.exists(current) ? Files.size(current) : 0;
+      if (size < position.offset()) {
+        throw new SparqException("candidate log " + current + " has " + size
+            + " bytes but the checkpoint recorded " + position.offset()
+            + ": records written before the checkpoint are missing");
+      }
+      return new CandidateLog(dir, options, position);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reopen candidate log in " + dir, e);
+    }
+  }
+
+  /**
+   * Reopens a log that has no checkpoint: keeps every complete record and cuts a torn last line
+   * (a gzip shard is rewritten without its broken tail).
+   */
+  public static CandidateLog recover(Path dir, LogOptions options) {
+    try {
+      Files.createDirectories(dir);
+      List<Path> shards = LogFiles.shards(dir);
+      if (shards.isEmpty()) {
+        return new CandidateLog(dir, options, LogPosition.start());
+      }
+      Path last = shards.get(shards.size() - 1);
+      LogFiles.Scan scan = LogFiles.repairTail(last);
+      long total = scan.lastSeq() + 1;
+      if (scan.lines() == 0 && shards.size() > 1) {
+        LogFiles.Scan prev = LogFiles.scan(shards.get(shards.size() - 2));
+        total = prev.lastSeq() + 1;
+      }
+      int index = LogFiles.index(last);
+      boolean gz = LogFiles.isGzip(last);
+      if (gz != options.gzip()) {
+        throw new SparqException("candidate log " + dir + " is " + (gz ? "" : "not ")
+            + "gzip-compressed but the options say otherwise");
+      }
+      return new CandidateLog(dir, options,
+          new LogPosition(index, Files.size(last), scan.lines(), total));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot recover candidate log in " + dir, e);
+    }
+  }
+
+  private void openShard(long truncateTo) throws IOException {
+    Path file = LogFiles.shard(dir, shard, options.gzip());
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel.truncate(truncateTo);
+    channel.position(truncateTo);
+    buffered = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(channel)), 1 << 16);
+    gzip = null;
+  }
+
+  private OutputStream out() throws IOException {
+    if (!options.gzip()) {
+      return buffered;
+    }
+    if (gzip == null) {
+      gzip = new GZIPOutputStream(buffered, 1 << 16);
+    }
+    return gzip;
+  }
+
+  @Override
+  public void accept(long iteration, List<EvaluatedCandidate> candidates) {
+    if (closed) {
+      throw new IllegalStateException("candidate log is closed");
+    }
+    try {
+      OutputStream out = out();
+      for (EvaluatedCandidate c : candidates) {
+        append(c, out);
+      }
+      rotateIfFull();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
+    }
+  }
+
+  private void rotateIfFull() throws IOException {
+    if (shardRecords >= options.recordsPerShard()) {
+      endMember();
+      if (options.fsync()) {
+        channel.force(false);
+      }
+      channel.close();
+      shard++;
+      shardRecords = 0;
+      openShard(0);
+    }
+  }
+
+  /**
+   * Appends one record outside the engine's batches (for tools that write or convert logs); a
+   * new shard starts as soon as the current one is full.
+   */
+  public void append(EvaluatedCandidate c) {
+    if (closed) {
+      throw new IllegalStateException("candidate log is closed");
+    }
+    try {
+      append(c, out());
+      rotateIfFull();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
+    }
+  }
+
+  private void append(EvaluatedCandidate c, OutputStream out) throws IOException {
+    record.reset();
+    LogCodec.write(records, c, record);
+    record.write('\n');
+    record.writeTo(out);
+    records++;
+    shardRecords++;
+  }
+
+  private void endMember() throws IOException {
+    if (gzip != null) {
+      gzip.finish();
+      gzip = null;
+    }
+    buffered.flush();
+  }
+
+  /** Writes everything buffered and forces it to disk. */
+  @Override
+  public void flush() {
+    if (closed) {
+      return;
+    }
+    try {
+      endMember();
+      if (options.fsync()) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot flush candidate log in " + dir, e);
+    }
+  }
+
+  /** {@link #flush()}es and returns the position to record in a checkpoint. */
+  public LogPosition checkpoint() {
+    flush();
+    try {
+      return new LogPosition(shard, channel.position(), shardRecords, records);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read candidate log position in " + dir, e);
+    }
+  }
+
+  /** Records appended so far over the whole run (the next record's {@code seq}). */
+  public long records() {
+    return records;
+  }
+
+  /** The log directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    flush();
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close candidate log in " + dir, e);
+    }
+  }
+
+  /** Lets the buffered stream be flushed without closing the channel underneath. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+
+  static void replace(Path tmp, Path target) throws IOException {
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

@@ -1,0 +1,134 @@
+package dev.sparq.core.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.Json;
+import dev.sparq.core.SparqException;
+import dev.sparq.core.archive.ArchiveJson;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.engine.EngineState;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A snapshot of a run: the engine state (seed and totals; randomness is derived from seed and
+ * iteration, so there is no generator state), the archive, the candidate log position and named
+ * component state ({@link CheckpointSlot}s). Written atomically: to a temporary file that is forced
+ * to disk and then renamed over the previous checkpoint, so a crash leaves either the old or the new
+ * checkpoint, never a mix.
+ *
+ * @param state engine state
+ * @param log where the candidate log stood (it is truncated back to this on resume)
+ * @param archive the archive
+ * @param slots component state by slot name
+ */
+public record Checkpoint(EngineState state, LogPosition log, CellArchive archive,
+    Map<String, JsonNode> slots) {
+  /** Format tag of checkpoint files. */
+  public static final String FORMAT = "sparq-checkpoint";
+
+  /** Version of the checkpoint layout. */
+  public static final int VERSION = 1;
+
+  public Checkpoint {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(archive, "archive");
+    slots = Map.copyOf(new TreeMap<>(slots));
+  }
+
+  /** The checkpoint as one JSON document. */
+  public ObjectNode toJson() {
+    ObjectMapper m = Json.mapper();
+    ObjectNode root = m.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.set("state", m.valueToTree(state));
+    root.set("log", m.valueToTree(log));
+    ObjectNode s = root.putObject("slots");
+    new TreeMap<>(slots).forEach(s::set);
+    try {
+      root.set("archive", m.readTree(ArchiveJson.toJson(archive)));
+    } catch (IOException e) {
+      throw new SparqException("cannot serialise the archive", e);
+    }
+    return root;
+  }
+
+  /** Parses a checkpoint document. */
+  public static Checkpoint fromJson(JsonNode root, Path source) {
+    ObjectMapper m = Json.mapper();
+    if (!FORMAT.equals(root.path("format").asText())) {
+      throw new SparqException(source + ": not a SPARQ checkpoint (field 'format' is "
+          + root.path("format") + ")");
+    }
+    if (root.path("version").asInt() != VERSION) {
+      throw new SparqException(source + ": checkpoint version " + root.path("version")
+          + " is not supported (expected " + VERSION + ")");
+    }
+    for (String f : new String[] {"state", "log", "archive"}) {
+      if (!root.hasNonNull(f)) {
+        throw new SparqException(source + ": field '" + f + "' is missing");
+      }
+    }
+    try {
+      EngineState state = m.treeToValue(root.get("state"), EngineState.class);
+      LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
+      CellArchive archive = ArchiveJson.fromJson(m.writeValueAsString(root.get("archive")));
+      Map<String, JsonNode> slots = new TreeMap<>();
+      root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
+      return new Checkpoint(state, log, archive, slots);
+    } catch (IOException e) {
+      throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes atomically: temporary file, fsync, rename over {@code file}, fsync of the directory. */
+  public void write(Path file) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      byte[] bytes = Json.mapper().writeValueAsBytes(toJson());
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        OutputStream out = Channels.newOutputStream(ch);
+        out.write(bytes);
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      forceDirectory(file.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + file, e);
+    }
+  }
+
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // not every platform can sync a directory; the rename itself is still atomic
+    }
+  }
+
+  /** Reads a checkpoint file. */
+  public static Checkpoint read(Path file) {
+    try {
+      return fromJson(Json.mapper().readTree(Files.readAllBytes(file)), file);
+    } catch (NoSuchFileException e) {
+      throw new SparqException("no checkpoint at " + file, e);
+    } catch (IOException e) {
+      throw new SparqException(file + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+}

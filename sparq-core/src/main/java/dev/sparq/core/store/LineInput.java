@@ -1,0 +1,124 @@
+package dev.sparq.core.store;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads newline-terminated lines as byte ranges from a stream without decoding them, reusing one
+ * buffer. A final line without a terminating newline, or a compressed stream that ends abruptly, is
+ * reported as a torn tail instead of a line.
+ */
+final class LineInput implements AutoCloseable {
+  private final InputStream in;
+  private byte[] buf = new byte[1 << 16];
+  private int start;
+  private int end;
+  private boolean eof;
+  private boolean torn;
+  private int lineStart;
+  private int lineLength;
+
+  LineInput(InputStream in) {
+    this.in = in;
+  }
+
+  /** Advances to the next complete line; false at the end (check {@link #tornTail()}). */
+  boolean next() throws IOException {
+    int scanned = start;
+    while (true) {
+      int i = indexOfNewline(buf, scanned, end);
+      if (i >= 0) {
+        lineStart = start;
+        lineLength = i - start;
+        start = i + 1;
+        return true;
+      }
+      if (eof) {
+        if (end > start) {
+          torn = true;
+          start = end;
+        }
+        return false;
+      }
+      int pending = end - start; // bytes already scanned; fill() moves them to the front
+      fill();
+      scanned = start + pending;
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long NEWLINES = ONES * '\n';
+
+  /** The index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      long found = (x - ONES) & ~x & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void fill() throws IOException {
+    if (start > 0) {
+      System.arraycopy(buf, start, buf, 0, end - start);
+      end -= start;
+      start = 0;
+    }
+    if (end == buf.length) {
+      byte[] bigger = new byte[buf.length * 2];
+      System.arraycopy(buf, 0, bigger, 0, end);
+      buf = bigger;
+    }
+    int n;
+    try {
+      n = in.read(buf, end, buf.length - end);
+    } catch (EOFException | ZipException e) {
+      // a gzip member cut off by a crash: whatever was not yet terminated is a torn tail
+      eof = true;
+      torn = true;
+      return;
+    }
+    if (n < 0) {
+      eof = true;
+    } else {
+      end += n;
+    }
+  }
+
+  byte[] buffer() {
+    return buf;
+  }
+
+  int lineStart() {
+    return lineStart;
+  }
+
+  int lineLength() {
+    return lineLength;
+  }
+
+  /** Whether the input ended inside a line (or inside a compressed block). */
+  boolean tornTail() {
+    return torn;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

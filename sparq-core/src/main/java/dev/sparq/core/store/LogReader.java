@@ -1,0 +1,234 @@
+package dev.sparq.core.store;
+
+import dev.sparq.core.DataException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Streams the records of a candidate log, shard after shard, in {@code seq} order, holding one
+ * buffer and one record at a time. A torn last line of the last shard (a crash while writing) is
+ * skipped and counted in {@link #tornLines()}; a malformed complete line, or a torn line in any other
+ * shard, is a {@link DataException} naming the shard and line.
+ *
+ * <pre>{@code
+ * try (LogReader log = LogReader.open(runDir.resolve("log"))) {
+ *   while (log.hasNext()) {
+ *     LoggedCandidate c = log.next();
+ *   }
+ * }
+ * }</pre>
+ */
+public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable {
+  private final List<Path> shards;
+  private final long limit;
+  private int shardIndex = -1;
+  private LineInput input;
+  private long line;
+  private long read;
+  private long torn;
+  private LoggedCandidate next;
+  private boolean done;
+
+  private LogReader(List<Path> shards, long limit) {
+    this.shards = shards;
+    this.limit = limit;
+  }
+
+  /** Opens the log in {@code path}: a log directory, or one shard file. */
+  public static LogReader open(Path path) {
+    return open(path, Long.MAX_VALUE);
+  }
+
+  /** Opens the log and stops after {@code maxRecords} records (for example a checkpoint's count). */
+  public static LogReader open(Path path, long maxRecords) {
+    try {
+      List<Path> shards = Files.isRegularFile(path) ? List.of(path) : LogFiles.shards(path);
+      return new LogReader(shards, maxRecords);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list candidate log " + path, e);
+    }
+  }
+
+  /** The shard files this reader visits, in order. */
+  public List<Path> shards() {
+    return shards;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next == null && !done) {
+      next = advance();
+      done = next == null;
+    }
+    return next != null;
+  }
+
+  @Override
+  public LoggedCandidate next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    LoggedCandidate c = next;
+    next = null;
+    return c;
+  }
+
+  private LoggedCandidate advance() {
+    if (!advanceLine()) {
+      return null;
+    }
+    return decodeCurrent();
+  }
+
+  private LoggedCandidate decodeCurrent() {
+    try {
+      return LogCodec.read(input.buffer(), input.lineStart(), input.lineLength());
+    } catch (IOException | RuntimeException e) {
+      throw new DataException(shards.get(shardIndex), line, null,
+          "not a valid candidate record: " + e.getMessage(), e);
+    }
+  }
+
+  /** Moves to the next non-empty complete line; false at the end or at the limit. */
+  private boolean advanceLine() {
+    if (read >= limit) {
+      return false;
+    }
+    try {
+      while (true) {
+        if (input == null) {
+          if (++shardIndex >= shards.size()) {
+            return false;
+          }
+          input = new LineInput(LogFiles.open(shards.get(shardIndex)));
+          line = 0;
+        }
+        if (input.next()) {
+          line++;
+          if (input.lineLength() == 0) {
+            continue;
+          }
+          read++;
+          return true;
+        }
+        if (input.tornTail()) {
+          if (shardIndex < shards.size() - 1) {
+            throw new DataException(shards.get(shardIndex), line + 1, null,
+                "the shard ends inside a record but is not the last shard");
+          }
+          torn++;
+        }
+        input.close();
+        input = null;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read candidate log shard "
+          + shards.get(Math.max(0, Math.min(shardIndex, shards.size() - 1))), e);
+    }
+  }
+
+  /**
+   * Advances to the next record without decoding it, for readers that filter on the leading
+   * fields ({@code seq}, {@code quality}) before paying for a full decode. Returns null at the end.
+   * The view is valid until the next call; do not mix with {@link #next()}.
+   */
+  public RecordView nextView() {
+    if (next != null) {
+      throw new IllegalStateException("nextView() cannot follow hasNext()");
+    }
+    if (done || !advanceLine()) {
+      done = true;
+      return null;
+    }
+    view.peeked = false;
+    return view;
+  }
+
+  private final RecordView view = new RecordView();
+
+  /** The current record of {@link #nextView()}, decoded lazily. */
+  public final class RecordView {
+    private boolean peeked;
+    private long seq;
+    private double quality;
+
+    private RecordView() {}
+
+    private void peek() {
+      if (!peeked) {
+        try {
+          LogCodec.Header h = LogCodec.peek(input.buffer(), input.lineStart(), input.lineLength());
+          if (h.seq() < 0 || Double.isNaN(h.quality())) {
+            // not in the usual order (or a null quality): fall back to a full decode
+            LoggedCandidate c = decodeCurrent();
+            seq = c.seq();
+            quality = c.candidate().difficulty().quality();
+          } else {
+            seq = h.seq();
+            quality = h.quality();
+          }
+        } catch (IOException | RuntimeException e) {
+          throw new DataException(shards.get(shardIndex), line, null,
+              "not a valid candidate record: " + e.getMessage(), e);
+        }
+        peeked = true;
+      }
+    }
+
+    /** The record's sequence number. */
+    public long seq() {
+      peek();
+      return seq;
+    }
+
+    /** The record's quality. */
+    public double quality() {
+      peek();
+      return quality;
+    }
+
+    /** Decodes the whole record. */
+    public LoggedCandidate decode() {
+      return decodeCurrent();
+    }
+  }
+
+  /** Records returned so far. */
+  public long recordsRead() {
+    return read;
+  }
+
+  /** Torn last lines skipped (0 or 1). */
+  public long tornLines() {
+    return torn;
+  }
+
+  /** This reader as a sequential stream (closing the stream closes the reader). */
+  public Stream<LoggedCandidate> stream() {
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this,
+        Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::close);
+  }
+
+  @Override
+  public void close() {
+    done = true;
+    next = null;
+    if (input != null) {
+      try {
+        input.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      input = null;
+    }
+  }
+}

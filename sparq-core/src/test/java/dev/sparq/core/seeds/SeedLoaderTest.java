@@ -1,0 +1,176 @@
+package dev.sparq.core.seeds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.DataException;
+import dev.sparq.core.model.Problem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SeedLoaderTest {
+  @TempDir Path tmp;
+
+  private Path write(String name, String content) throws IOException {
+    Path p = tmp.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, content, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  @Test
+  void boxedExtractionMatchesBraces() {
+    assertEquals(Optional.of("\\frac{1}{2}"), AnswerExtraction.BOXED.extract(
+        "So $x = \\boxed{\\frac{1}{2}}$."));
+    assertEquals(Optional.of("\\{1, 2\\}"), AnswerExtraction.BOXED.extract("\\boxed{\\{1, 2\\}}"));
+    assertEquals(Optional.of("7"), AnswerExtraction.BOXED.extract("\\boxed{3} then \\boxed{7}"));
+    assertEquals(Optional.of("5"), AnswerExtraction.BOXED.extract("is $\\boxed 5$"));
+    assertEquals(Optional.of("3"), AnswerExtraction.BOXED.extract("\\fbox{3}"));
+    // a malformed last box is no answer (an earlier box is usually an intermediate result)
+    assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("\\boxed{2} and \\boxed{unclosed"));
+    assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("The answer is 5."));
+    assertEquals(Optional.empty(), AnswerExtraction.BOXED.extract("no box here"));
+    assertEquals(Optional.of("1000"), AnswerExtraction.GSM8K.extract("so 1,000\n#### 1,000"));
+    assertEquals(Optional.empty(), AnswerExtraction.GSM8K.extract("no marker"));
+  }
+
+  @Test
+  void mathDirectoryTree() throws IOException {
+    write("MATH/train/algebra/1.json", "{\"problem\": \"Solve $x+1=2$.\", \"level\": \"Level 1\","
+        + " \"type\": \"Algebra\", \"solution\": \"$x = \\\\boxed{1}$\"}");
+    write("MATH/train/geometry/7.json", "{\"problem\": \"Area of unit square?\", \"level\": \"Level 2\","
+        + " \"type\": \"Geometry\", \"solution\": \"It is $\\\\boxed{1}$.\"}");
+    write("MATH/README.txt", "ignored");
+    SeedSet s = SeedLoader.math(tmp.resolve("MATH"));
+    assertEquals(2, s.size());
+    Problem p = s.problems().get(0);
+    assertEquals("Solve $x+1=2$.", p.statement());
+    assertEquals("1", p.answer());
+    assertEquals("Level 1", p.attributes().get("level"));
+    assertEquals("Algebra", p.attributes().get("type"));
+    assertEquals("math", p.attributes().get("source"));
+    assertEquals("train/algebra/1.json", p.attributes().get("origin"));
+    assertTrue(p.lineage().isSeed());
+  }
+
+  @Test
+  void mathJsonLinesAndMissingBoxedAnswer() throws IOException {
+    Path f = write("math.jsonl", "{\"problem\":\"A\",\"level\":\"Level 3\",\"type\":\"Prealgebra\","
+        + "\"solution\":\"\\\\boxed{4}\"}\n\n{\"problem\":\"B\",\"solution\":\"no box\"}\n");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.math(f));
+    assertEquals(3, e.line());
+    assertEquals(Optional.of("solution"), e.field());
+    assertTrue(e.getMessage().startsWith(f + ":3: field 'solution': no \\boxed{...}"), e.getMessage());
+
+    SeedSet lenient = SeedLoader.lenient().loadMath(f);
+    assertEquals(1, lenient.size());
+    assertEquals(1, lenient.skipped());
+    assertTrue(lenient.warnings().get(0).contains(":3:"));
+  }
+
+  @Test
+  void gsm8kAnswersAndSolutions() throws IOException {
+    Path f = write("gsm8k.jsonl",
+        "{\"question\":\"Tom has 3 bags of 1,000 coins. How many coins?\","
+            + "\"answer\":\"3 * 1000 = <<3*1000=3000>>3000\\n#### 3,000\"}\n"
+            + "{\"question\":\"No answer here\",\"answer\":\"just text\"}\n");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.gsm8k(f));
+    assertEquals(2, e.line());
+    assertTrue(e.getMessage().contains("field 'answer': no '#### <answer>' line"), e.getMessage());
+    SeedSet s = SeedLoader.lenient().loadGsm8k(f);
+    Problem p = s.problems().get(0);
+    assertEquals("3000", p.answer());
+    assertEquals("3 * 1000 = 3000", p.solution());
+    assertEquals("gsm8k", p.attributes().get("source"));
+    assertEquals("gsm8k.jsonl:1", p.attributes().get("origin"));
+  }
+
+  @Test
+  void genericJsonArrayWithMapping() throws IOException {
+    Path f = write("mine.json", "[\n  {\"q\": \"One?\", \"a\": 1, \"topic\": \"count\", \"key\": \"k1\"},\n"
+        + "  {\"q\": \"Two?\", \"a\": \"2\", \"topic\": \"count\", \"key\": \"k2\"}\n]\n");
+    FieldMapping m = FieldMapping.of("q", "a").withId("key").withAttributes(List.of("topic"));
+    SeedSet s = SeedLoader.generic(f, m);
+    assertEquals(2, s.size());
+    assertEquals("k1", s.problems().get(0).id());
+    assertEquals("1", s.problems().get(0).answer());
+    assertEquals("count", s.problems().get(1).attributes().get("topic"));
+    assertEquals("mine.json:3", s.problems().get(1).attributes().get("origin"));
+
+    Path bad = write("bad.json", "[\n {\"q\": \"One?\"}\n]");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.generic(bad, m));
+    assertEquals(2, e.line());
+    assertEquals(Optional.of("a"), e.field());
+    assertTrue(e.getMessage().contains("the answer is missing"), e.getMessage());
+  }
+
+  @Test
+  void wrongFieldTypeAndBadJsonLine() throws IOException {
+    Path f = write("t.jsonl", "{\"q\": [\"x\"], \"a\": \"1\"}\n{not json\n{\"q\":\"fine\",\"a\":\"2\"}\n");
+    FieldMapping m = FieldMapping.of("q", "a");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.generic(f, m));
+    assertEquals(1, e.line());
+    assertTrue(e.getMessage().contains("field 'q': expected text, found ARRAY"), e.getMessage());
+    SeedSet s = SeedLoader.lenient().loadGeneric(f, m);
+    assertEquals(1, s.size());
+    assertEquals(2, s.skipped());
+    assertTrue(s.warnings().get(1).contains(":2: not valid JSON"), s.warnings().get(1));
+  }
+
+  @Test
+  void emptyFilesAreReported() throws IOException {
+    Path f = write("empty.jsonl", "  \n\n");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.gsm8k(f));
+    assertTrue(e.getMessage().contains("the file is empty"), e.getMessage());
+    DataException lenient = assertThrows(DataException.class, () -> SeedLoader.lenient().loadGsm8k(f));
+    assertTrue(lenient.getMessage().contains("no seed problem could be loaded"), lenient.getMessage());
+  }
+
+  @Test
+  void malformedUtf8IsDetectedNotReplaced() throws IOException {
+    Path f = tmp.resolve("latin1.jsonl");
+    byte[] good = "{\"q\":\"ok\",\"a\":\"1\"}\n".getBytes(StandardCharsets.UTF_8);
+    byte[] bad = "{\"q\":\"caf\u00e9\",\"a\":\"2\"}\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = new byte[good.length + bad.length];
+    System.arraycopy(good, 0, all, 0, good.length);
+    System.arraycopy(bad, 0, all, good.length, bad.length);
+    Files.write(f, all);
+    FieldMapping m = FieldMapping.of("q", "a");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.generic(f, m));
+    assertEquals(2, e.line());
+    assertTrue(e.getMessage().contains("malformed UTF-8 (byte 0xE9 at column 10)"), e.getMessage());
+    SeedSet s = SeedLoader.lenient().loadGeneric(f, m);
+    assertEquals(1, s.size());
+    assertEquals(1, s.skipped());
+
+    Path dir = tmp.resolve("M");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("1.json"), ("{\n\"problem\":\"caf\u00e9\",\"solution\":\"\\\\boxed{1}\"}")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    DataException e2 = assertThrows(DataException.class, () -> SeedLoader.math(dir));
+    assertEquals(2, e2.line());
+    assertTrue(e2.getMessage().contains("1.json:2"), e2.getMessage());
+  }
+
+  @Test
+  void duplicatesAreReportedWithTheFirstLocation() throws IOException {
+    Path f = write("dup.jsonl", "\uFEFF{\"q\":\"What is 2+2?\",\"a\":\"4\"}\n"
+        + "{\"q\":\"what is  2+2\",\"a\":\"4\"}\n{\"q\":\"What is 3+3?\",\"a\":\"6\"}\r\n");
+    FieldMapping m = FieldMapping.of("q", "a");
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.generic(f, m));
+    assertEquals(2, e.line());
+    assertTrue(e.getMessage().contains("duplicate problem") && e.getMessage().contains("dup.jsonl:1"),
+        e.getMessage());
+    SeedSet s = SeedLoader.lenient().loadGeneric(f, m);
+    assertEquals(2, s.size());
+    assertEquals(1, s.skipped());
+    assertEquals("What is 3+3?", s.problems().get(1).statement());
+  }
+}
