@@ -16,6 +16,7 @@ import dev.sparq.core.pipeline.DiversityDescriptor;
 import dev.sparq.core.pipeline.Generator;
 import dev.sparq.core.pipeline.Solver;
 import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.seeds.SeedLoader;
 import dev.sparq.core.skills.SkillDescriptor;
 import dev.sparq.core.skills.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
@@ -56,6 +57,8 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     RunConfig.SeedSet s = c.seeds();
     List<Problem> all = switch (s.format()) {
       case "demo" -> DemoDomain.seeds(s.limit(), new SplittableRandom(c.seed()));
+      case "math" -> SeedLoader.math(Path.of(s.path())).problems();
+      case "gsm8k" -> SeedLoader.gsm8k(Path.of(s.path())).problems();
       default -> JsonlSeeds.read(Path.of(s.path()), s.limit());
     };
     return all.size() > s.limit() ? List.copyOf(all.subList(0, s.limit())) : all;

@@ -56,7 +56,7 @@ public record RunConfig(
   /** Allowed backend types. */
   public static final List<String> BACKENDS = List.of("demo", "onnx", "openai");
   /** Allowed seed formats. */
-  public static final List<String> SEED_FORMATS = List.of("demo", "jsonl");
+  public static final List<String> SEED_FORMATS = List.of("demo", "jsonl", "math", "gsm8k");
   /** Allowed presets (SPARQ's variants, lower case). */
   public static final List<String> PRESETS =
       List.of("static_uniform", "static_diverse", "dynamic_uniform", "dynamic_diverse");
@@ -120,8 +120,10 @@ public record RunConfig(
   /**
    * Where the seed problems come from.
    *
-   * @param format {@code demo} (generated demo problems) or {@code jsonl} (one problem per line)
-   * @param path the file (jsonl)
+   * @param format {@code demo} (generated demo problems), {@code jsonl} (one problem per line),
+   *     {@code math} (the MATH release: a directory of JSON files or one JSONL file) or
+   *     {@code gsm8k} (GSM8K JSON Lines)
+   * @param path the file or directory (all formats but demo)
    * @param limit the most seeds to use (demo: how many to generate)
    */
   public record SeedSet(String format, String path, int limit) {}
@@ -207,7 +209,7 @@ public record RunConfig(
     }
     if (format.equals("demo") && !type.equals("demo")) {
       throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
-          + type + "': jsonl");
+          + type + "': jsonl, math, gsm8k");
     }
     SeedSet seeds = new SeedSet(format, path, (int) s.integer("limit", format.equals("demo") ? 200 : 1_000_000,
         1, Integer.MAX_VALUE));

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
 import dev.sparq.core.Json;
-import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
-import dev.sparq.core.engine.CandidateSink;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.LogReader;
+import dev.sparq.core.store.SparqRun;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -32,27 +32,24 @@ import java.util.stream.Stream;
  * The files of one run, all in one directory:
  * <pre>
  * run.json          format tag, the effective configuration, whether the student is simulated
- * archive.json      the archive at the last checkpoint (ArchiveJson format)
- * state.json        the engine state at the last checkpoint (seed and totals)
+ * checkpoint.json   engine state, archive and log position at the last checkpoint (written atomically)
+ * log/              the candidate log: every evaluated child with its rollouts (SPARQ's archive A)
  * metrics.jsonl     one line per iteration: archive statistics and totals
- * candidates.jsonl  every evaluated child with its rollouts (SPARQ's archive A)
  * report.html       the report, written by {@code sparq report} and at the end of a run
  * export/           training files written by {@code sparq export}
  * </pre>
- * Checkpoints are written to a temporary file and moved into place, so a crash leaves the previous
- * checkpoint intact; on resume, log lines after the checkpoint are dropped.
+ * The checkpoint and the log are sparq-core's storage ({@link SparqRun}, {@link CandidateLog}); on
+ * resume, log records and metrics lines written after the last checkpoint are dropped.
  */
 public final class RunDirectory {
   /** The manifest file name. */
   public static final String MANIFEST = "run.json";
-  /** The archive checkpoint file name. */
-  public static final String ARCHIVE = "archive.json";
-  /** The engine state file name. */
-  public static final String STATE = "state.json";
+  /** The checkpoint file name. */
+  public static final String CHECKPOINT = SparqRun.CHECKPOINT;
+  /** The candidate log folder name. */
+  public static final String LOG = SparqRun.LOG;
   /** The per-iteration metrics file name. */
   public static final String METRICS = "metrics.jsonl";
-  /** The candidate log file name. */
-  public static final String CANDIDATES = "candidates.jsonl";
   /** The report file name. */
   public static final String REPORT = "report.html";
   /** The export folder name. */
@@ -68,8 +65,14 @@ public final class RunDirectory {
     this.config = config;
   }
 
-  /** An archive and engine state saved together. */
-  public record Checkpoint(CellArchive archive, EngineState state) {}
+  /**
+   * An archive and engine state saved together, with the number of log records they cover.
+   *
+   * @param archive the archive
+   * @param state the engine state
+   * @param records log records written up to the checkpoint
+   */
+  public record Checkpoint(CellArchive archive, EngineState state, long records) {}
 
   /**
    * Creates a run directory for {@code config}. The directory must be absent or empty, unless
@@ -125,16 +128,6 @@ public final class RunDirectory {
     return new RunDirectory(root, config);
   }
 
-  /** The directory. */
-  public Path root() {
-    return root;
-  }
-
-  /** The configuration the run was created with. */
-  public RunConfig config() {
-    return config;
-  }
-
   /** This run with a changed configuration (for example a larger budget), saved in the manifest. */
   public RunDirectory withConfig(RunConfig changed) {
     try {
@@ -148,6 +141,16 @@ public final class RunDirectory {
     return new RunDirectory(root, changed.withOutput(root));
   }
 
+  /** The directory. */
+  public Path root() {
+    return root;
+  }
+
+  /** The configuration the run was created with. */
+  public RunConfig config() {
+    return config;
+  }
+
   /** A file of the run. */
   public Path file(String name) {
     return root.resolve(name);
@@ -158,35 +161,19 @@ public final class RunDirectory {
     return config.backend().type().equals("demo");
   }
 
-  /** Saves a checkpoint: the archive, then the state (each written atomically). */
-  public void writeCheckpoint(CellArchive archive, EngineState state) {
-    try {
-      writeAtomically(file(ARCHIVE), out -> ArchiveJson.write(archive, out));
-      writeAtomically(file(STATE), out -> Json.mapper().writeValue(out, state));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint in " + root, e);
-    }
-  }
-
   /** The last checkpoint, if one was written. */
   public Optional<Checkpoint> readCheckpoint() {
-    Path a = file(ARCHIVE);
-    Path s = file(STATE);
-    if (!Files.exists(a) || !Files.exists(s)) {
+    Path f = file(CHECKPOINT);
+    if (!Files.exists(f)) {
       return Optional.empty();
     }
-    try (InputStream in = Files.newInputStream(a)) {
-      CellArchive archive = ArchiveJson.read(in);
-      EngineState state = Json.mapper().readValue(s.toFile(), EngineState.class);
-      return Optional.of(new Checkpoint(archive, state));
-    } catch (IOException | RuntimeException e) {
-      throw new DataException(a, 0, null, "cannot read the checkpoint: " + e.getMessage(), e);
-    }
+    dev.sparq.core.store.Checkpoint cp = dev.sparq.core.store.Checkpoint.read(f);
+    return Optional.of(new Checkpoint(cp.archive(), cp.state(), cp.log().records()));
   }
 
   /** Deletes the directory when no checkpoint was ever written (a run that could not start). */
   public void deleteIfNeverCheckpointed() {
-    if (Files.exists(file(STATE))) {
+    if (Files.exists(file(CHECKPOINT))) {
       return;
     }
     try {
@@ -210,68 +197,9 @@ public final class RunDirectory {
   /** All metrics lines, in order. */
   public List<MetricsRow> metrics() {
     List<MetricsRow> out = new ArrayList<>();
-    readLines(METRICS, (line, n) -> out.add(Json.mapper().readValue(line, MetricsRow.class)));
-    return out;
-  }
-
-  /** Streams every logged candidate to {@code consumer}, in log order. */
-  public void forEachCandidate(Consumer<EvaluatedCandidate> consumer) {
-    readLines(CANDIDATES, (line, n) -> consumer.accept(Json.mapper().readValue(line, EvaluatedCandidate.class)));
-  }
-
-  /** A sink that appends to the candidate log. */
-  public CandidateSink candidateSink() {
-    return new JsonlCandidateSink(file(CANDIDATES));
-  }
-
-  /**
-   * Drops metrics and candidate lines of iterations at or after {@code iterations} (written after the
-   * last checkpoint by a run that stopped early).
-   */
-  public void truncateAfter(long iterations) {
-    for (String name : List.of(METRICS, CANDIDATES)) {
-      Path f = file(name);
-      if (!Files.exists(f)) {
-        continue;
-      }
-      Path tmp = file(name + ".tmp");
-      try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8);
-          Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode n;
-          try {
-            n = Json.mapper().readTree(line);
-          } catch (IOException e) {
-            continue; // a line cut short by a crash
-          }
-          if (n.path("iteration").asLong(Long.MAX_VALUE) < iterations) {
-            out.write(line);
-            out.write('\n');
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot truncate " + f, e);
-      }
-      try {
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot replace " + f, e);
-      }
-    }
-  }
-
-  private interface LineHandler {
-    void handle(String line, long lineNumber) throws IOException;
-  }
-
-  private void readLines(String name, LineHandler handler) {
-    Path f = file(name);
+    Path f = file(METRICS);
     if (!Files.exists(f)) {
-      return;
+      return out;
     }
     try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
       String line;
@@ -282,13 +210,54 @@ public final class RunDirectory {
           continue;
         }
         try {
-          handler.handle(line, n);
+          out.add(Json.mapper().readValue(line, MetricsRow.class));
         } catch (IOException e) {
-          throw new DataException(f, n, null, "not a valid record: " + e.getMessage().split("\n")[0], e);
+          throw new DataException(f, n, null, "not a metrics record: " + e.getMessage().split("\n")[0], e);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + f, e);
+    }
+    return out;
+  }
+
+  /**
+   * Streams every logged candidate up to the last checkpoint to {@code consumer}, in log order, one
+   * record in memory at a time.
+   */
+  public void forEachCandidate(Consumer<EvaluatedCandidate> consumer) {
+    Optional<Checkpoint> cp = readCheckpoint();
+    if (cp.isEmpty() || !Files.isDirectory(file(LOG))) {
+      return;
+    }
+    try (LogReader log = LogReader.open(file(LOG), cp.get().records())) {
+      while (log.hasNext()) {
+        consumer.accept(log.next().candidate());
+      }
+    }
+  }
+
+  /** Drops metrics lines of iterations at or after {@code iterations} (written after the last checkpoint). */
+  public void truncateMetrics(long iterations) {
+    Path f = file(METRICS);
+    if (!Files.exists(f)) {
+      return;
+    }
+    List<MetricsRow> keep = new ArrayList<>();
+    for (MetricsRow r : metrics()) {
+      if (r.iteration() < iterations) {
+        keep.add(r);
+      }
+    }
+    try {
+      writeAtomically(f, out -> {
+        for (MetricsRow r : keep) {
+          out.write(Json.mapper().writeValueAsBytes(r));
+          out.write('\n');
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + f, e);
     }
   }
 

@@ -1,19 +1,19 @@
 package dev.sparq.examples.cli;
 
 import dev.sparq.core.DataException;
-import dev.sparq.core.archive.CellArchive;
-import dev.sparq.core.engine.CandidateSink;
 import dev.sparq.core.engine.IterationEvent;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.SparqListener;
+import dev.sparq.core.store.SparqRun;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs the engine for a run directory: builds the stages from its configuration, logs every
- * candidate and every iteration's metrics, checkpoints every {@code checkpointEvery} iterations and
- * at the end, and resumes from the last checkpoint when asked.
+ * Runs the engine for a run directory: builds the stages from its configuration, hands the engine
+ * to sparq-core's {@link SparqRun} (candidate log and checkpoints every {@code checkpointEvery}
+ * iterations and at the end), writes every iteration's metrics, and resumes from the last checkpoint
+ * when asked.
  */
 public final class Runner {
   private Runner() {}
@@ -32,7 +32,8 @@ public final class Runner {
    *
    * @param dir the run directory (its configuration decides everything)
    * @param resume continue from the last checkpoint instead of starting fresh
-   * @param progress shown while running (may be null)
+   * @param progress how progress is shown (null or NONE: not at all)
+   * @param err where progress goes
    * @param stop set from another thread (a shutdown hook) to stop after the current iteration
    */
   public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
@@ -46,16 +47,17 @@ public final class Runner {
   static Result run(RunDirectory dir, Components comp, boolean resume, Progress.Mode progress,
       PrintStream err, AtomicBoolean stop) {
     RunConfig c = dir.config();
-    RunDirectory.Checkpoint cp = null;
+    RunStats start = RunStats.empty();
     if (resume) {
-      cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0, null,
-          "no checkpoint to resume from (" + RunDirectory.ARCHIVE + " and " + RunDirectory.STATE
-              + " are written every " + c.checkpointEvery() + " iterations)"));
-      dir.truncateAfter(cp.state().totals().iterations());
+      RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
+          null, "no checkpoint to resume from (" + RunDirectory.CHECKPOINT + " is missing)"));
+      start = cp.state().totals();
+      dir.truncateMetrics(start.iterations());
+    } else if (dir.readCheckpoint().isPresent()) {
+      throw new DataException(dir.root(), 0, null, "the run directory already has a checkpoint; use "
+          + "'sparq resume " + dir.root() + "'");
     }
-    RunStats start = cp == null ? RunStats.empty() : cp.state().totals();
     {
-      CandidateSink sink = dir.candidateSink();
       Progress bar = progress == null || progress == Progress.Mode.NONE ? null
           : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);
       Sparq.Builder b = Sparq.builder()
@@ -71,7 +73,7 @@ public final class Runner {
           .threads(c.threads())
           .budget(c.budget())
           .seed(c.seed())
-          .sink(sink)
+          .archive(comp.archive())
           .listener(new SparqListener() {
             @Override
             public void onIteration(IterationEvent e) {
@@ -81,31 +83,19 @@ public final class Runner {
       if (bar != null) {
         b.listener(bar);
       }
-      if (cp != null) {
-        b.resume(cp.state(), cp.archive());
-      } else {
-        b.archive(comp.archive());
-      }
       long steps = 0;
-      try (Sparq sparq = b.build()) {
+      try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery()).open()) {
+        Sparq sparq = run.engine();
         while (!c.budget().exhausted(sparq.totals()) && !stop.get()) {
           sparq.step();
           steps++;
-          if (sparq.iteration() % c.checkpointEvery() == 0) {
-            checkpoint(sparq, sink, dir);
-          }
         }
-        checkpoint(sparq, sink, dir);
+        run.checkpoint();
         if (bar != null) {
           bar.finish();
         }
         return new Result(sparq.totals(), steps, !c.budget().exhausted(sparq.totals()));
       }
     }
-  }
-
-  private static void checkpoint(Sparq sparq, CandidateSink sink, RunDirectory dir) {
-    sink.flush();
-    dir.writeCheckpoint((CellArchive) sparq.archive(), sparq.state());
   }
 }

@@ -8,6 +8,9 @@ import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Variant;
 import dev.sparq.core.model.Elite;
+import dev.sparq.core.export.ExportFormat;
+import dev.sparq.core.export.ExportReport;
+import dev.sparq.core.export.Selector;
 import dev.sparq.examples.demo.DemoDomain;
 import dev.sparq.examples.report.HtmlReport;
 import java.io.IOException;
@@ -192,18 +195,19 @@ public final class SparqCli implements Runnable {
       printTotals(r.totals());
       CellArchive a = dir.readCheckpoint().orElseThrow().archive();
       printArchive(a);
-      SimpleExport.Summary ex = SimpleExport.export(dir, "messages", 0.0, 1.0, Long.MAX_VALUE, seed,
-          dir.file(RunDirectory.EXPORT).resolve("messages.jsonl"));
+      ExportReport ex = Exports.run(dir, ExportFormat.MESSAGES, Selector.all(), 0.0, 1.0, seed,
+          dir.file(RunDirectory.EXPORT), "messages", true, false, null);
       Path report = dir.file(RunDirectory.REPORT);
       HtmlReport.write(dir, report);
       out.println();
       out.println("outputs in " + dir.root().toAbsolutePath().normalize() + ":");
       out.println("  report       " + report.toAbsolutePath().normalize() + "   (open in a browser)");
-      out.println("  archive      " + dir.file(RunDirectory.ARCHIVE).toAbsolutePath().normalize());
-      out.println("  candidates   " + dir.file(RunDirectory.CANDIDATES).toAbsolutePath().normalize()
-          + "   (every evaluated problem with its rollouts)");
+      out.println("  checkpoint   " + dir.file(RunDirectory.CHECKPOINT).toAbsolutePath().normalize()
+          + "   (the archive and engine state)");
+      out.println("  candidates   " + dir.file(RunDirectory.LOG).toAbsolutePath().normalize()
+          + "   (the log of every evaluated problem with its rollouts)");
       out.println("  metrics      " + dir.file(RunDirectory.METRICS).toAbsolutePath().normalize());
-      out.println("  export       " + ex.file().toAbsolutePath().normalize() + "   (" + ex.written()
+      out.println("  export       " + ex.data().toAbsolutePath().normalize() + "   (" + ex.examplesWritten()
           + " training examples in chat-messages format)");
       out.printf(Locale.ROOT, "done in %.1f s. Next: sparq inspect %s | sparq export %s --format alpaca%n",
           (System.nanoTime() - start) / 1e9, output, output);
@@ -315,15 +319,32 @@ public final class SparqCli implements Runnable {
 
   /** {@code sparq export}. */
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Write training data from a run: each correct rollout of every problem with quality > 0 "
-          + "(inside the quality filter) becomes one example."})
+      description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
+          + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
+          + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl, stats.json and "
+          + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory."})
   static final class Export extends Base {
     @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
     Path dir;
 
-    @Option(names = "--format", defaultValue = "messages",
-        description = "messages (TRL/OpenAI chat), prompt-completion, alpaca or sharegpt (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "messages", description = "messages (TRL), prompt-completion "
+        + "(TRL), grpo (TRL), verl, openai, alpaca or sharegpt (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--select", description = "all, random, quality (Gaussian over quality), diversity "
+        + "(skill coverage) or qd (skill coverage, best quality first); default: all, or random with --budget.")
+    String select;
+
+    @Option(names = "--budget", description = "At most this many examples, chosen by --select.")
+    Integer budget;
+
+    @Option(names = "--quality-mean", defaultValue = "0.6", description = "Mean of --select quality "
+        + "(default: ${DEFAULT-VALUE}).")
+    double qualityMean;
+
+    @Option(names = "--quality-sd", defaultValue = "0.1", description = "Standard deviation of --select "
+        + "quality (default: ${DEFAULT-VALUE}).")
+    double qualitySd;
 
     @Option(names = "--min-quality", defaultValue = "0", description = "Lowest quality kept (default: ${DEFAULT-VALUE}).")
     double minQuality;
@@ -331,29 +352,40 @@ public final class SparqCli implements Runnable {
     @Option(names = "--max-quality", defaultValue = "1", description = "Highest quality kept (default: ${DEFAULT-VALUE}).")
     double maxQuality;
 
-    @Option(names = "--budget", description = "At most this many examples (a uniform random subset).")
-    Long budget;
+    @Option(names = "--keep-duplicates", description = "Keep problems whose statement repeats an earlier one.")
+    boolean keepDuplicates;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset choice (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reference-solutions", description = "Train on the generator's reference solutions "
+        + "instead of the correct rollouts.")
+    boolean referenceSolutions;
+
+    @Option(names = "--system", description = "A system message for every row.")
+    String system;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the selection (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/export/FORMAT.jsonl).")
+    @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export).")
     Path output;
+
+    @Option(names = "--name", description = "Data file name without .jsonl (default: the format).")
+    String name;
 
     @Override
     public Integer call() {
       RunDirectory d = RunDirectory.open(dir);
-      if (budget != null && budget < 1) {
-        throw dev.sparq.core.ConfigException.forKey("budget", "must be >= 1, was " + budget);
-      }
+      ExportFormat f = Exports.format(format);
+      Selector selector = Exports.selector(select, budget, qualityMean, qualitySd);
       if (minQuality > maxQuality) {
         throw dev.sparq.core.ConfigException.forKey("min-quality", "must not exceed --max-quality");
       }
-      Path file = output != null ? output : d.file(RunDirectory.EXPORT).resolve(format + ".jsonl");
-      SimpleExport.Summary s = SimpleExport.export(d, format, minQuality, maxQuality,
-          budget == null ? Long.MAX_VALUE : budget, seed, file);
-      out.printf(Locale.ROOT, "%d problems passed the filter, %d examples, %d written to %s%n",
-          s.eligibleCandidates(), s.examplesBeforeBudget(), s.written(), s.file().toAbsolutePath().normalize());
+      Path outDir = output != null ? output : d.file(RunDirectory.EXPORT);
+      ExportReport r = Exports.run(d, f, selector, minQuality, maxQuality, seed, outDir,
+          name != null ? name : f.id(), !keepDuplicates, referenceSolutions, system);
+      out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
+          r.problemsWritten(), r.data().toAbsolutePath().normalize());
+      out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));
+      out.println("statistics: " + r.data().resolveSibling("stats.json").toAbsolutePath().normalize());
       return 0;
     }
   }

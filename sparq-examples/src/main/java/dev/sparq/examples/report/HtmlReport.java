@@ -54,7 +54,7 @@ public final class HtmlReport {
   /** Writes the report of {@code dir} to {@code out}; returns the number of drawn (occupied) cells. */
   public static int write(RunDirectory dir, Path out) {
     RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
-        null, "the run has no checkpoint yet (" + RunDirectory.ARCHIVE + "), so there is nothing to report"));
+        null, "the run has no checkpoint yet (" + RunDirectory.CHECKPOINT + "), so there is nothing to report"));
     ObjectNode data = data(dir, cp);
     String html = render(data, dir);
     try {

@@ -133,4 +133,29 @@ class RunConfigTest {
     String msg = assertThrows(ConfigException.class, () -> Components.open(c)).getMessage();
     assertTrue(msg.contains("key 'backend.model': 'no/such/dir' is neither a model directory nor a hub id"), msg);
   }
+
+  @Test
+  void mathAndGsm8kSeedsLoadThroughTheCoreLoaders() throws IOException {
+    Path gsm = tmp.resolve("gsm8k.jsonl");
+    Files.writeString(gsm, """
+        {"question": "Tom has 3 apples and buys 4 more. How many?", "answer": "3 + 4 = <<3+4=7>>7\\n#### 7"}
+        {"question": "A box holds 12 eggs. How many in 2 boxes?", "answer": "2 * 12 = 24\\n#### 24"}
+        {"question": "What is 1,000 + 250?", "answer": "#### 1,250"}
+        """);
+    var c = parse("backend: {type: openai, model: m, endpoints: [\"http://x/v1\"]}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {format: gsm8k, path: gsm8k.jsonl, limit: 2}");
+    var seeds = Components.seeds(c);
+    assertEquals(2, seeds.size());
+    assertEquals("7", seeds.get(0).answer());
+    assertEquals("24", seeds.get(1).answer());
+
+    Path math = Files.createDirectories(tmp.resolve("MATH/train/algebra"));
+    Files.writeString(math.resolve("1.json"), "{\"problem\": \"Solve $2x = 6$.\", \"level\": \"Level 1\", "
+        + "\"type\": \"Algebra\", \"solution\": \"So $x = \\\\boxed{3}$.\"}");
+    var m = parse("backend: {type: openai, model: m, endpoints: [\"http://x/v1\"]}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {format: math, path: MATH/train}");
+    var mathSeeds = Components.seeds(m);
+    assertEquals(1, mathSeeds.size());
+    assertEquals("3", mathSeeds.get(0).answer());
+  }
 }

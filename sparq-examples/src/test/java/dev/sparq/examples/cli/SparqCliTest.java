@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.Json;
-import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
@@ -34,16 +33,19 @@ class SparqCliTest {
         "--progress", "log");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("SIMULATED"), r.out());
-    for (String f : List.of("run.json", "archive.json", "state.json", "metrics.jsonl", "candidates.jsonl",
-        "report.html", "export/messages.jsonl")) {
+    for (String f : List.of("run.json", "checkpoint.json", "metrics.jsonl", "log/candidates-000000.jsonl",
+        "report.html", "export/messages.jsonl", "export/stats.json")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
-      assertTrue(r.out().contains(out.resolve(f).toAbsolutePath().normalize().toString())
-          || f.equals("run.json") || f.equals("state.json"), "output names " + f + ":\n" + r.out());
+    }
+    for (String f : List.of("checkpoint.json", "log", "metrics.jsonl", "report.html", "export/messages.jsonl")) {
+      assertTrue(r.out().contains(out.resolve(f).toAbsolutePath().normalize().toString()),
+          "output names " + f + ":\n" + r.out());
     }
     assertEquals(6, lines(out.resolve("metrics.jsonl")).size());
-    JsonNode state = Json.mapper().readTree(out.resolve("state.json").toFile());
-    long evaluated = state.path("totals").path("evaluated").asLong();
-    assertEquals(evaluated, lines(out.resolve("candidates.jsonl")).size());
+    JsonNode cp = Json.mapper().readTree(out.resolve("checkpoint.json").toFile());
+    long evaluated = cp.path("state").path("totals").path("evaluated").asLong();
+    assertTrue(evaluated > 0, cp.toString().substring(0, 300));
+    assertEquals(evaluated, lines(out.resolve("log/candidates-000000.jsonl")).size());
     assertTrue(Json.mapper().readTree(out.resolve("run.json").toFile()).path("simulatedStudent").asBoolean());
     // every exported example is a correct rollout of a problem with quality > 0
     for (String l : lines(out.resolve("export/messages.jsonl"))) {
@@ -64,7 +66,7 @@ class SparqCliTest {
       CliTestSupport.Result r = sparq("demo", "-o", out.toString(), "--iterations", "3", "--archive", kind,
           "--progress", "none");
       assertEquals(0, r.status(), r.err());
-      CellArchive a = ArchiveJson.read(Files.newInputStream(out.resolve("archive.json")));
+      CellArchive a = RunDirectory.open(out).readCheckpoint().orElseThrow().archive();
       assertTrue(kind.equals("grid") ? a.tessellation() instanceof GridTessellation
           : a.tessellation() instanceof CvtTessellation);
       assertTrue(a.occupiedCells().length > 3);
@@ -110,8 +112,8 @@ class SparqCliTest {
     assertTrue(a.out().contains("SIMULATED"));
     CliTestSupport.Result b = sparq("run", "-c", json.toString(), "--progress", "none");
     assertEquals(0, b.status(), b.err());
-    assertArrayEquals(Files.readAllBytes(tmp.resolve("out-yaml/archive.json")),
-        Files.readAllBytes(tmp.resolve("out-json/archive.json")));
+    assertArrayEquals(Files.readAllBytes(tmp.resolve("out-yaml/checkpoint.json")),
+        Files.readAllBytes(tmp.resolve("out-json/checkpoint.json")));
     assertTrue(Files.exists(tmp.resolve("out-yaml/report.html")));
     // refusing to overwrite, then --force
     CliTestSupport.Result again = sparq("run", "--config", yaml.toString(), "--progress", "none");
@@ -139,7 +141,7 @@ class SparqCliTest {
     CliTestSupport.Result r = sparq("resume", tmp.resolve("half").toString(), "--iterations", "6",
         "--progress", "none");
     assertEquals(0, r.status(), r.err());
-    for (String f : List.of("archive.json", "state.json", "candidates.jsonl")) {
+    for (String f : List.of("checkpoint.json", "log/candidates-000000.jsonl")) {
       assertArrayEquals(Files.readAllBytes(tmp.resolve("full").resolve(f)),
           Files.readAllBytes(tmp.resolve("half").resolve(f)), f);
     }
@@ -158,21 +160,22 @@ class SparqCliTest {
         """);
     assertEquals(0, sparq("run", "-c", cfg.toString(), "--progress", "none").status());
     Path dir = tmp.resolve("run");
-    byte[] archive = Files.readAllBytes(dir.resolve("archive.json"));
-    byte[] log = Files.readAllBytes(dir.resolve("candidates.jsonl"));
-    // simulate a crash after iteration 4's log lines but before its checkpoint: roll the checkpoint back
+    byte[] checkpoint = Files.readAllBytes(dir.resolve("checkpoint.json"));
+    byte[] log = Files.readAllBytes(dir.resolve("log/candidates-000000.jsonl"));
+    // simulate a crash after iterations 3 and 4 were logged but before their checkpoint: put the
+    // checkpoint of an identical run stopped after 2 iterations in place
+    Files.writeString(tmp.resolve("two.yaml"), Files.readString(cfg).replace("iterations: 4", "iterations: 2")
+        .replace("output: run", "output: two"));
+    assertEquals(0, sparq("run", "-c", tmp.resolve("two.yaml").toString(), "--progress", "none").status());
+    Files.copy(tmp.resolve("two/checkpoint.json"), dir.resolve("checkpoint.json"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     RunDirectory d = RunDirectory.open(dir);
-    Path again = tmp.resolve("again.yaml");
-    Files.writeString(again, Files.readString(cfg).replace("iterations: 4", "iterations: 2").replace("output: run",
-        "output: two"));
-    assertEquals(0, sparq("run", "-c", again.toString(), "--progress", "none").status());
-    Files.copy(tmp.resolve("two/archive.json"), dir.resolve("archive.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(tmp.resolve("two/state.json"), dir.resolve("state.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertEquals(4, d.metrics().size());
     CliTestSupport.Result r = sparq("resume", dir.toString(), "--progress", "none");
     assertEquals(0, r.status(), r.err());
-    assertArrayEquals(archive, Files.readAllBytes(dir.resolve("archive.json")));
-    assertArrayEquals(log, Files.readAllBytes(dir.resolve("candidates.jsonl")));
+    assertTrue(r.out().contains("resuming " + dir + " at iteration 2"), r.out());
+    assertArrayEquals(checkpoint, Files.readAllBytes(dir.resolve("checkpoint.json")));
+    assertArrayEquals(log, Files.readAllBytes(dir.resolve("log/candidates-000000.jsonl")));
     assertEquals(4, d.metrics().size());
   }
 
@@ -184,23 +187,36 @@ class SparqCliTest {
     assertEquals(0, all.status(), all.err());
     List<String> alpaca = lines(out.resolve("export/alpaca.jsonl"));
     assertTrue(alpaca.size() > 10);
+    assertTrue(all.out().startsWith(alpaca.size() + " examples from "), all.out());
     JsonNode first = Json.mapper().readTree(alpaca.get(0));
     assertTrue(first.has("instruction") && first.has("output"));
+    assertTrue(first.path("output").asText().contains("\\boxed{"));
 
+    Path other = tmp.resolve("other");
     CliTestSupport.Result some = sparq("export", out.toString(), "--format", "sharegpt", "--budget", "5",
-        "--min-quality", "0.5", "-o", tmp.resolve("s.jsonl").toString());
+        "--select", "qd", "--min-quality", "0.5", "-o", other.toString(), "--name", "five");
     assertEquals(0, some.status(), some.err());
-    assertEquals(5, lines(tmp.resolve("s.jsonl")).size());
-    assertEquals("human", Json.mapper().readTree(lines(tmp.resolve("s.jsonl")).get(0))
+    assertEquals(5, lines(other.resolve("five.jsonl")).size());
+    assertEquals("human", Json.mapper().readTree(lines(other.resolve("five.jsonl")).get(0))
         .path("conversations").get(0).path("from").asText());
+    assertTrue(Files.exists(other.resolve("stats.json")));
+
+    // RL rows: one per problem, with the intended answer
+    assertEquals(0, sparq("export", out.toString(), "--format", "grpo").status());
+    JsonNode grpo = Json.mapper().readTree(lines(out.resolve("export/grpo.jsonl")).get(0));
+    assertTrue(grpo.has("answer") && grpo.has("prompt"), grpo.toString());
 
     // a quality window nothing can reach exports nothing
     assertEquals(0, sparq("export", out.toString(), "--format", "prompt-completion", "--min-quality", "0.95").status());
-    assertEquals(0, lines(out.resolve("export/prompt-completion.jsonl")).size());
+    assertEquals(0, lines(out.resolve("export/prompt_completion.jsonl")).size());
 
     CliTestSupport.Result bad = sparq("export", out.toString(), "--format", "parquet");
     assertEquals(2, bad.status());
-    assertTrue(bad.err().contains("allowed values: messages, prompt-completion, alpaca, sharegpt"), bad.err());
+    assertTrue(bad.err().contains("key 'format': 'parquet' is not allowed; allowed values: messages, "
+        + "prompt-completion, grpo, verl, openai, alpaca, sharegpt"), bad.err());
+    CliTestSupport.Result noBudget = sparq("export", out.toString(), "--select", "qd");
+    assertEquals(2, noBudget.status());
+    assertTrue(noBudget.err().contains("key 'budget': is required with --select qd"), noBudget.err());
   }
 
   @Test
@@ -212,7 +228,8 @@ class SparqCliTest {
     assertTrue(r.out().contains("SIMULATED student"), r.out());
     assertTrue(r.out().contains("checkpoint at iteration 3 (budget: 3 iterations)"), r.out());
     assertTrue(r.out().matches("(?s).*archive: \\d+ members in \\d+ cells.*"), r.out());
-    assertTrue(r.out().contains("candidates.jsonl"), r.out());
+    assertTrue(r.out().contains("checkpoint.json"), r.out());
+    assertTrue(r.out().contains("log "), r.out());
     assertTrue(r.out().contains("top cells by best quality"), r.out());
   }
 

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.examples.cli.SparqCli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,10 +84,7 @@ class HtmlReportChromiumTest {
         + dom.stdout().substring(0, Math.min(3000, dom.stdout().length())));
     assertTrue(dom.stdout().contains("<pre id=\"errors\" hidden=\"\"></pre>"), "errors were written into the page");
 
-    CellArchive a;
-    try (InputStream in = Files.newInputStream(run.resolve("archive.json"))) {
-      a = ArchiveJson.read(in);
-    }
+    CellArchive a = dev.sparq.examples.cli.RunDirectory.open(run).readCheckpoint().orElseThrow().archive();
     int occupied = a.occupiedCells().length;
     assertTrue(occupied > 3);
     assertEquals(occupied, count(dom.stdout(), "\\sdata-cell=\"\\d+\""), "drawn cells");
@@ -126,9 +121,9 @@ class HtmlReportChromiumTest {
   @Test
   void problemTextIsEscapedAndNeverRuns() throws Exception {
     Path run = demo("skills");
-    Path archiveFile = run.resolve("archive.json");
+    Path archiveFile = run.resolve("checkpoint.json");
     String evil = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script> & \"q\"";
-    // replace every statement in the saved archive with hostile text, then re-render the report
+    // replace every statement in the checkpointed archive with hostile text, then re-render the report
     String json = Files.readString(archiveFile);
     String jsonEvil = json.replaceAll("\"statement\":\"([^\"\\\\]|\\\\.)*\"",
         Matcher.quoteReplacement("\"statement\":" + dev.sparq.core.Json.mapper().writeValueAsString(evil)));
