@@ -180,6 +180,22 @@ class SparqCliTest {
   }
 
   @Test
+  void aStopRequestEndsTheRunWithACheckpointThatResumes() throws IOException {
+    RunConfig c = RunConfig.demo(tmp.resolve("stopped"), dev.sparq.core.engine.Variant.DYNAMIC_DIVERSE,
+        dev.sparq.examples.demo.DemoDomain.ArchiveKind.SKILLS, 3, 1, 8, 16, 50);
+    RunDirectory dir = RunDirectory.create(c, false);
+    // the stop flag as a shutdown hook sets it: already set, so no iteration runs
+    Runner.Result r = Runner.run(dir, false, Progress.Mode.NONE, System.err,
+        new java.util.concurrent.atomic.AtomicBoolean(true));
+    assertTrue(r.stoppedEarly());
+    assertEquals(0, r.iterationsThisProcess());
+    assertEquals(0, dir.readCheckpoint().orElseThrow().state().totals().iterations());
+    CliTestSupport.Result resumed = sparq("resume", dir.root().toString(), "--progress", "none");
+    assertEquals(0, resumed.status(), resumed.err());
+    assertEquals(3, dir.readCheckpoint().orElseThrow().state().totals().iterations());
+  }
+
+  @Test
   void exportWritesEachFormatWithFiltersAndBudget() throws IOException {
     Path out = tmp.resolve("d");
     assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "4", "--progress", "none").status());
