@@ -80,6 +80,7 @@ public final class HfTokenizer implements AutoCloseable {
     private int prefix;
     private int read;
     private final StringBuilder text = new StringBuilder();
+    private String prefixText = ""; // decode of ids[prefix, read), cached between tokens
 
     IncrementalDecoder(HfTokenizer tok) {
       this.tok = tok;
@@ -91,13 +92,16 @@ public final class HfTokenizer implements AutoCloseable {
         ids = java.util.Arrays.copyOf(ids, size * 2);
       }
       ids[size++] = id;
-      String before = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
+      String before = prefixText;
       String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
       if (after.length() > before.length() && !after.endsWith("\uFFFD")
           && after.startsWith(before)) {
         String piece = after.substring(before.length());
+        // The new window starts at the old read offset: its text is what this token just added,
+        // decoded on its own (one more decode only when a token completed text).
         prefix = read;
         read = size;
+        prefixText = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
         text.append(piece);
         return piece;
       }
@@ -111,12 +115,13 @@ public final class HfTokenizer implements AutoCloseable {
 
     /** The full text, including a trailing incomplete character (as U+FFFD) if generation ended in one. */
     public String finish() {
-      String before = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
+      String before = prefixText;
       String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
       if (after.length() > before.length() && after.startsWith(before)) {
         text.append(after, before.length(), after.length());
       }
       prefix = read = size;
+      prefixText = "";
       return text.toString();
     }
 

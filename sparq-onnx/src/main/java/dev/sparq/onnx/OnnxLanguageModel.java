@@ -73,6 +73,8 @@ public final class OnnxLanguageModel implements LanguageModel {
   private final SplittableRandom seeds;
   private final Stats stats = new Stats();
   private volatile TokenObserver observer;
+  /** Rows times vocabulary above which rows are sampled in parallel (tests lower it). */
+  static volatile long parallelSamplingElements = 1L << 18;
 
   /** Sees every sampled token with its logits row; for tests. */
   interface TokenObserver {
@@ -158,6 +160,10 @@ public final class OnnxLanguageModel implements LanguageModel {
     so.setOptimizationLevel(options.optLevel());
     if (options.intraOpThreads() > 0) {
       so.setIntraOpNumThreads(options.intraOpThreads());
+    }
+    if (!options.allowSpinning()) {
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      so.addConfigEntry("session.inter_op.allow_spinning", "0");
     }
     if (options.device() == OnnxOptions.Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
@@ -360,6 +366,8 @@ public final class OnnxLanguageModel implements LanguageModel {
     final HfTokenizer.IncrementalDecoder decoder = tokenizer.incremental();
     long last;
     int generated;
+    long[] out = new long[16];
+    int outLen;
     FinishReason finish;
     String text;
 
@@ -386,6 +394,7 @@ public final class OnnxLanguageModel implements LanguageModel {
     private final SamplingParams params;
     private final long seed;
     private final TokenSampler sampler;
+    private final ThreadLocal<TokenSampler> samplers;
     private final int maxStop;
     private List<Row> rows = new ArrayList<>();
     private final List<Row> all = new ArrayList<>();
@@ -403,6 +412,7 @@ public final class OnnxLanguageModel implements LanguageModel {
       this.params = params;
       this.seed = seed;
       this.sampler = new TokenSampler(params);
+      this.samplers = ThreadLocal.withInitial(() -> new TokenSampler(params));
       int m = 0;
       for (String s : params.stop()) {
         m = Math.max(m, s.length());
@@ -546,15 +556,36 @@ public final class OnnxLanguageModel implements LanguageModel {
         }
         FloatBuffer logits = runModel(all, r, 1);
         total = t;
+        int[] next = sampleRows(logits, r);
         for (int i = 0; i < r; i++) {
           Row row = rows.get(i);
-          accept(row, observe(row, logits, i * sig.vocab(), r,
-              sampler.sample(logits, i * sig.vocab(), sig.vocab(), row.seen, row.rng)));
+          accept(row, observe(row, logits, i * sig.vocab(), r, next[i]));
         }
         stats.tokens.add(r);
       } finally {
         closeInputs(inputs);
       }
+    }
+
+    /**
+     * Samples one token per row. Rows are independent (each has its own generator), so with many
+     * rows over a large vocabulary they are sampled in parallel; the result does not depend on it.
+     */
+    private int[] sampleRows(FloatBuffer logits, int r) {
+      int[] next = new int[r];
+      int vocab = sig.vocab();
+      if (r > 1 && (long) r * vocab >= parallelSamplingElements) {
+        java.util.stream.IntStream.range(0, r).parallel().forEach(i -> {
+          Row row = rows.get(i);
+          next[i] = samplers.get().sample(logits.duplicate(), i * vocab, vocab, row.seen, row.rng);
+        });
+      } else {
+        for (int i = 0; i < r; i++) {
+          Row row = rows.get(i);
+          next[i] = sampler.sample(logits, i * vocab, vocab, row.seen, row.rng);
+        }
+      }
+      return next;
     }
 
     /** Adds the optional scalar inputs; returns 1 when logits are limited to the last position. */
@@ -675,33 +706,44 @@ public final class OnnxLanguageModel implements LanguageModel {
         r.seen.set(token);
       }
       if (eosIds.contains((long) token)) {
-        r.text = r.decoder.finish();
-        r.finish = FinishReason.STOP;
+        finish(r, FinishReason.STOP);
         return;
       }
-      int before = r.decoder.text().length();
-      String piece = r.decoder.add(token);
-      if (!piece.isEmpty() && maxStop > 0) {
-        String text = r.decoder.text();
-        int from = Math.max(0, before - maxStop + 1);
-        int cut = -1;
-        for (String stop : params.stop()) {
-          int at = text.indexOf(stop, from);
-          if (at >= 0 && (cut < 0 || at < cut)) {
-            cut = at;
+      if (r.outLen == r.out.length) {
+        r.out = java.util.Arrays.copyOf(r.out, r.outLen * 2);
+      }
+      r.out[r.outLen++] = token;
+      if (maxStop > 0) {
+        // Stop strings need the text as it grows; without them the text is decoded once at the end.
+        int before = r.decoder.text().length();
+        String piece = r.decoder.add(token);
+        if (!piece.isEmpty()) {
+          String text = r.decoder.text();
+          int from = Math.max(0, before - maxStop + 1);
+          int cut = -1;
+          for (String stop : params.stop()) {
+            int at = text.indexOf(stop, from);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+              cut = at;
+            }
+          }
+          if (cut >= 0) {
+            r.text = text.substring(0, cut);
+            r.finish = FinishReason.STOP;
+            return;
           }
         }
-        if (cut >= 0) {
-          r.text = text.substring(0, cut);
-          r.finish = FinishReason.STOP;
-          return;
-        }
       }
-      if (r.generated >= params.maxTokens() || r.promptLen + r.pad + r.generated >= maxPositions
-          || total + 1 - r.pad >= maxPositions) {
-        r.text = r.decoder.finish();
-        r.finish = FinishReason.LENGTH;
+      // The token just sampled would be fed at position total - pad; past the context it cannot be.
+      if (r.generated >= params.maxTokens() || total - r.pad >= maxPositions) {
+        finish(r, FinishReason.LENGTH);
       }
+    }
+
+    private void finish(Row r, FinishReason reason) {
+      r.text = maxStop > 0 ? r.decoder.finish()
+          : tokenizer.decode(java.util.Arrays.copyOf(r.out, r.outLen), true);
+      r.finish = reason;
     }
 
     private OnnxTensor tensor(LongBuffer data, long rowsN, long cols) throws OrtException {

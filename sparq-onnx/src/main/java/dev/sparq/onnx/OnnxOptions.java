@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * How to run an ONNX model: which file variant, which execution provider, threads, batch size and
  * the seed of unseeded sampling. Built with {@link #builder()}; the defaults are the full-precision
- * variant on CPU with ONNX Runtime's default thread count and all graph optimisations.
+ * variant on CPU with ONNX Runtime's default thread count, all graph optimisations, no thread
+ * spinning, 32 rows per batch and seed 0.
  */
 public final class OnnxOptions {
   /** Where to run. */
@@ -25,8 +26,10 @@ public final class OnnxOptions {
   private final OptLevel optLevel;
   private final int maxBatchRows;
   private final long seed;
+  private final boolean allowSpinning;
 
   private OnnxOptions(Builder b) {
+    this.allowSpinning = b.allowSpinning;
     this.variant = b.variant;
     this.device = b.device;
     this.cudaDevice = b.cudaDevice;
@@ -99,6 +102,17 @@ public final class OnnxOptions {
     return seed;
   }
 
+  /**
+   * Whether ONNX Runtime's intra-op threads spin while waiting for work. ONNX Runtime's own default
+   * is to spin; here it is off by default, because between decode runs the JVM thread samples,
+   * decodes and (in SPARQ) parses answers, and spinning workers take that CPU away: on a 2-core
+   * machine spinning cut tiny-model throughput by 2-3x (src-docs/benchmarks.md). Turn it on for
+   * lowest per-run latency on a dedicated machine with spare cores.
+   */
+  public boolean allowSpinning() {
+    return allowSpinning;
+  }
+
   /** Builder of {@link OnnxOptions}. */
   public static final class Builder {
     private String variant = "fp32";
@@ -109,8 +123,14 @@ public final class OnnxOptions {
     private OptLevel optLevel = OptLevel.ALL_OPT;
     private int maxBatchRows = 32;
     private long seed;
+    private boolean allowSpinning = false;
 
     private Builder() {}
+
+    public Builder allowSpinning(boolean allow) {
+      this.allowSpinning = allow;
+      return this;
+    }
 
     public Builder variant(String variant) {
       this.variant = Objects.requireNonNull(variant, "variant");

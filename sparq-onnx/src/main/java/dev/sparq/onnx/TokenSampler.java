@@ -58,14 +58,17 @@ public final class TokenSampler {
     }
     double temp = params.temperature();
     int k = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
-    boolean needSort = k < vocab || params.topP() < 1.0;
     int n;
-    if (needSort) {
+    boolean sorted = false;
+    if (k < vocab) {
+      // Top-k by selection (linear time), then sort only the k survivors.
       for (int t = 0; t < vocab; t++) {
-        order[t] = ((long) descKey(l[t]) << 32) | t;
+        order[t] = pack(l[t], t);
       }
-      Arrays.sort(order, 0, vocab);
+      select(order, 0, vocab - 1, k);
+      Arrays.sort(order, 0, k);
       n = k;
+      sorted = true;
     } else {
       for (int t = 0; t < vocab; t++) {
         order[t] = t;
@@ -74,16 +77,45 @@ public final class TokenSampler {
     }
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
-      max = Math.max(max, l[(int) order[i]]);
+      max = Math.max(max, l[index(order[i], sorted)]);
     }
     double sum = 0;
     for (int i = 0; i < n; i++) {
-      double p = Math.exp((l[(int) order[i]] - max) / temp);
+      double p = Math.exp((l[index(order[i], sorted)] - max) / temp);
       probs[i] = p;
       sum += p;
     }
     if (params.topP() < 1.0) {
       double target = params.topP() * sum;
+      if (!sorted) {
+        // The nucleus only holds tokens whose probability is at least some threshold whose
+        // upper set already reaches top_p; find such a threshold, then sort just that set.
+        double thr = 1.0; // the top token has weight exp(0) = 1
+        while (true) {
+          double mass = 0;
+          for (int i = 0; i < n; i++) {
+            if (probs[i] >= thr) {
+              mass += probs[i];
+            }
+          }
+          if (mass >= target || thr < 1e-300) {
+            break;
+          }
+          thr /= 16;
+        }
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          if (probs[i] >= thr) {
+            order[m++] = pack(l[(int) order[i]], (int) order[i]);
+          }
+        }
+        Arrays.sort(order, 0, m);
+        n = m;
+        sorted = true;
+        for (int i = 0; i < n; i++) {
+          probs[i] = Math.exp((l[index(order[i], true)] - max) / temp);
+        }
+      }
       double cum = 0;
       int keep = n;
       for (int i = 0; i < n; i++) {
@@ -96,11 +128,7 @@ public final class TokenSampler {
       n = keep;
     }
     if (params.minP() > 0) {
-      double top = 0;
-      for (int i = 0; i < n; i++) {
-        top = Math.max(top, probs[i]);
-      }
-      double floor = params.minP() * top;
+      double floor = params.minP(); // relative to the top token's weight exp(0) = 1
       for (int i = 0; i < n; i++) {
         if (probs[i] < floor) {
           probs[i] = 0;
@@ -118,11 +146,52 @@ public final class TokenSampler {
         last = i;
         u -= probs[i];
         if (u < 0) {
-          return (int) order[i];
+          return index(order[i], sorted);
         }
       }
     }
-    return (int) order[last];
+    return index(order[last], sorted);
+  }
+
+  private static int index(long packed, boolean sorted) {
+    return sorted ? (int) (packed & 0xFFFFFFFFL) : (int) packed;
+  }
+
+  /** Sorts before every smaller logit; equal logits by ascending index. */
+  private static long pack(float logit, int index) {
+    return ((long) descKey(logit) << 32) | index;
+  }
+
+  /** Rearranges {@code a[lo..hi]} so its {@code k} smallest values come first (quickselect). */
+  private static void select(long[] a, int lo, int hi, int k) {
+    int target = lo + k - 1;
+    while (lo < hi) {
+      long pivot = a[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long t = a[i];
+          a[i] = a[j];
+          a[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (target <= j) {
+        hi = j;
+      } else if (target >= i) {
+        lo = i;
+      } else {
+        return;
+      }
+    }
   }
 
   /** An unsigned-comparable int that sorts larger floats first. */

@@ -2,6 +2,7 @@ package dev.sparq.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -341,5 +342,38 @@ class OnnxGenerationTest {
       pool.shutdown();
     }
     assertEquals(0, model.openNativeValues());
+  }
+
+  @Test
+  void parallelRowSamplingGivesTheSameResults() {
+    List<long[]> ps = prompts();
+    SamplingParams p = SamplingParams.builder().temperature(1).topP(0.9).n(4).seed(9).maxTokens(8)
+        .repetitionPenalty(1.1).build();
+    List<List<Completion>> sequential = model.completeTokens(ps, p);
+    long saved = OnnxLanguageModel.parallelSamplingElements;
+    OnnxLanguageModel.parallelSamplingElements = 1;
+    try {
+      assertEquals(sequential, model.completeTokens(ps, p));
+    } finally {
+      OnnxLanguageModel.parallelSamplingElements = saved;
+    }
+  }
+
+  @Test
+  void contextLengthEndsRowsWithLength() {
+    long[] prompt = new long[250]; // the tiny model has 256 positions
+    Arrays.fill(prompt, 70);
+    long[] shortPrompt = {70, 71};
+    List<List<Completion>> out = model.completeTokens(List.of(prompt, shortPrompt),
+        SamplingParams.builder().temperature(1).seed(3).maxTokens(20).build());
+    // Positions 250..255 are fed back (6 tokens); the 7th is sampled from position 255's logits.
+    Completion c = out.get(0).get(0);
+    assertTrue(c.completionTokens() == 7 || c.finishReason() == FinishReason.STOP, c.toString());
+    if (c.finishReason() == FinishReason.LENGTH) {
+      assertEquals(7, c.completionTokens());
+    }
+    assertTrue(out.get(1).get(0).completionTokens() >= 1);
+    assertThrows(dev.sparq.core.ModelException.class,
+        () -> model.completeTokens(List.of(new long[256]), greedy(1)));
   }
 }

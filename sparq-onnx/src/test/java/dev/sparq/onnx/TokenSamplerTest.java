@@ -104,4 +104,44 @@ class TokenSamplerTest {
     assertEquals(0x1p-24f, OnnxLanguageModel.halfToFloat((short) 0x0001));
     assertEquals(Float.NEGATIVE_INFINITY, OnnxLanguageModel.halfToFloat((short) 0xFC00));
   }
+
+  @Test
+  void largeVocabularyTopPAndTopKMatchTheSortedDefinition() {
+    int v = 20_000;
+    SplittableRandom r = new SplittableRandom(3);
+    float[] logits = new float[v];
+    for (int i = 0; i < v; i++) {
+      logits[i] = (float) (r.nextGaussian() * 3);
+    }
+    Integer[] byLogit = new Integer[v];
+    for (int i = 0; i < v; i++) {
+      byLogit[i] = i;
+    }
+    java.util.Arrays.sort(byLogit, (a, b) -> Float.compare(logits[b], logits[a]));
+    double[] p = new double[v];
+    double sum = 0;
+    for (int i = 0; i < v; i++) {
+      p[i] = Math.exp(logits[i] - logits[byLogit[0]]);
+      sum += p[i];
+    }
+    java.util.Set<Integer> nucleus = new java.util.HashSet<>();
+    double cum = 0;
+    for (int i = 0; i < v && cum < 0.6 * sum; i++) {
+      nucleus.add(byLogit[i]);
+      cum += p[byLogit[i]];
+    }
+    java.util.Set<Integer> top20 = new java.util.HashSet<>(java.util.Arrays.asList(byLogit).subList(0, 20));
+    TokenSampler topP = new TokenSampler(SamplingParams.builder().topP(0.6).build());
+    TokenSampler topK = new TokenSampler(SamplingParams.builder().topK(20).build());
+    java.util.Set<Integer> seenP = new java.util.HashSet<>();
+    java.util.Set<Integer> seenK = new java.util.HashSet<>();
+    SplittableRandom rng = new SplittableRandom(8);
+    for (int i = 0; i < 4_000; i++) {
+      seenP.add(topP.sample(FloatBuffer.wrap(logits), 0, v, null, rng));
+      seenK.add(topK.sample(FloatBuffer.wrap(logits), 0, v, null, rng));
+    }
+    assertTrue(nucleus.containsAll(seenP), "samples outside the nucleus");
+    assertTrue(nucleus.size() > 20 && seenP.size() > 20, seenP.size() + " of " + nucleus.size());
+    assertEquals(top20, seenK);
+  }
 }

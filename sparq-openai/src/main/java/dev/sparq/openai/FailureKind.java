@@ -1,0 +1,22 @@
+package dev.sparq.openai;
+
+/** Why one HTTP attempt failed. All kinds but {@link #CLIENT_ERROR} are retried. */
+public enum FailureKind {
+  /** HTTP 429: the server is overloaded or rate-limits us; {@code Retry-After} is honoured. */
+  RATE_LIMITED,
+  /** HTTP 5xx, 408 or 425. */
+  SERVER_ERROR,
+  /** The connection could not be opened, or was reset or closed before a full response. */
+  CONNECTION,
+  /** No full response within the request timeout. */
+  TIMEOUT,
+  /** HTTP 200 with a body that is not a valid completion response (bad JSON, no choices). */
+  MALFORMED,
+  /** Another HTTP 4xx: the request itself is wrong; not retried. */
+  CLIENT_ERROR;
+
+  /** Whether an attempt that failed this way is retried. */
+  public boolean retryable() {
+    return this != CLIENT_ERROR;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.sparq.openai;
+
+import java.time.Duration;
+
+/**
+ * Receives what an {@link OpenAiLanguageModel} does, as it happens, from its worker threads:
+ * implementations must be thread-safe and quick. An exception thrown by a listener is logged and
+ * otherwise ignored. All methods do nothing by default.
+ */
+public interface OpenAiListener {
+
+  /**
+   * A response was received and parsed.
+   *
+   * @param endpoint display name of the endpoint
+   * @param usage the tokens the server reported for it
+   * @param choices completions it carried
+   * @param latency time from sending the request to having the parsed response
+   */
+  default void onResponse(String endpoint, Usage usage, int choices, Duration latency) {}
+
+  /** An attempt failed and will be retried. */
+  default void onRetry(RetryEvent event) {}
+
+  /**
+   * An endpoint failed too often in a row and takes no requests for {@code restFor}.
+   *
+   * @param endpoint display name of the endpoint
+   * @param restFor length of the rest
+   * @param consecutiveFailures failed attempts in a row so far
+   */
+  default void onEndpointRested(String endpoint, Duration restFor, int consecutiveFailures) {}
+
+  /**
+   * An endpoint in {@link NSupport#AUTO} mode turned out not to support {@code n > 1}: from now on
+   * each sample is requested separately.
+   */
+  default void onFanOutLearned(String endpoint) {}
+}

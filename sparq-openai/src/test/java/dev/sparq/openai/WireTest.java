@@ -1,0 +1,66 @@
+package dev.sparq.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.llm.FinishReason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireTest {
+
+  private static Wire.Parsed chat(String json) throws Wire.MalformedResponseException {
+    return Wire.parse(Api.CHAT, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parsesChoicesInIndexOrderWithUsage() throws Exception {
+    Wire.Parsed p = chat("{\"choices\":["
+        + "{\"index\":1,\"message\":{\"content\":\"b\"},\"finish_reason\":\"length\"},"
+        + "{\"index\":0,\"message\":{\"content\":null,\"reasoning_content\":\"hm\"},\"finish_reason\":null}],"
+        + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":30}}");
+    assertEquals(List.of(new Wire.Choice(0, "", FinishReason.STOP), new Wire.Choice(1, "b", FinishReason.LENGTH)),
+        p.choices());
+    assertEquals(new Usage(12, 30), p.usage());
+    Wire.Parsed noUsage = Wire.parse(Api.COMPLETIONS,
+        "{\"choices\":[{\"text\":\"t\",\"finish_reason\":\"abort\"}]}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Usage.ZERO, noUsage.usage());
+    assertEquals(FinishReason.ABORT, noUsage.choices().get(0).finishReason());
+  }
+
+  @Test
+  void malformedBodiesAreRejected() {
+    for (String bad : List.of("", "{", "[]", "null", "{\"choices\":[]}", "{\"choices\":{}}",
+        "{\"choices\":[1]}", "{\"choices\":[{\"index\":0}]}",
+        "{\"choices\":[{\"message\":{\"content\":3}}]}",
+        "{\"error\":{\"message\":\"boom\"},\"choices\":[{\"message\":{\"content\":\"x\"}}]}",
+        "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"trunc")) {
+      assertThrows(Wire.MalformedResponseException.class, () -> chat(bad), bad);
+    }
+    assertThrows(Wire.MalformedResponseException.class, () -> Wire.parse(Api.COMPLETIONS,
+        "{\"choices\":[{\"message\":{\"content\":\"chat shape\"}}]}".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void recognisesRefusalsOfN() {
+    assertTrue(Wire.refusesN("{\"error\":{\"message\":\"Only one completion choice is allowed\"}}"));
+    assertTrue(Wire.refusesN("Illegal param: only one completion choice is allowed"));
+    assertTrue(Wire.refusesN("{\"detail\":\"'n' must be 1\"}"));
+    assertTrue(Wire.refusesN("parameter n is not supported"));
+    assertFalse(Wire.refusesN("{\"error\":\"prompt is too long: 9000 tokens\"}"));
+    assertFalse(Wire.refusesN("{\"error\":\"model not found\"}"));
+    assertFalse(Wire.refusesN(null));
+  }
+
+  @Test
+  void splitsTokensExactlyForOneChoice() {
+    assertEquals(7, Wire.splitTokens(7, List.of(new Wire.Choice(0, "anything", FinishReason.STOP)))[0]);
+    int[] parts = Wire.splitTokens(10, List.of(
+        new Wire.Choice(0, "aaa", FinishReason.STOP), new Wire.Choice(1, "a", FinishReason.STOP)));
+    assertEquals(8, parts[0]);
+    assertEquals(2, parts[1]);
+  }
+}
