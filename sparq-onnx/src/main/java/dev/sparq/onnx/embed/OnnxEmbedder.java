@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code last_hidden_state} / {@code token_embeddings} (or the first rank-3 output), pooled here.
  *
  * <p>Texts longer than {@link #maxLength()} tokens are cut at the end (the closing special tokens
- * are kept) and counted in {@link #truncatedTexts()}. Texts are sorted by length before batching, so
- * batches carry little padding; results come back in input order and do not depend on which texts
+ * are kept) and counted in {@link #truncatedTexts()}. Texts are sorted by length and a batch is
+ * closed early rather than carry more than 25% padding, so batches hold texts of similar length
+ * (on CPU the cost is proportional to padded tokens); results come back in input order and do not depend on which texts
  * share a batch beyond floating-point rounding (and, for dynamically quantised models, the
  * activation scale of the batch; see the embeddings guide).
  *
@@ -57,6 +58,12 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEFAULT_MAX_LENGTH = 512;
+  /**
+   * Most padding a batch may carry, as a fraction of its real tokens: on CPU the encoder's cost is
+   * proportional to padded tokens, and with texts of 8 to 60 words padding every batch of 32 to its
+   * longest text made batches 2.4 times slower than one text per call (src-docs/benchmarks.md).
+   */
+  static final double MAX_PADDING = 0.25;
 
   private final Path modelFile;
   private final EmbedderOptions options;
@@ -239,6 +246,10 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     so.setOptimizationLevel(o.optLevel());
     if (o.intraOpThreads() > 0) {
       so.setIntraOpNumThreads(o.intraOpThreads());
+    }
+    if (!o.allowSpinning()) {
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      so.addConfigEntry("session.inter_op.allow_spinning", "0");
     }
     if (o.device() == OnnxOptions.Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
@@ -465,8 +476,19 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     Arrays.sort(order, (a, b) -> Integer.compare(ids[a].length, ids[b].length));
     float[][] out = new float[n][];
     int batch = perText ? 1 : options.batchSize();
-    for (int start = 0; start < n; start += batch) {
-      int end = Math.min(n, start + batch);
+    int start = 0;
+    while (start < n) {
+      // texts are in ascending length: grow the batch while padding stays within the tolerance
+      int end = start + 1;
+      long real = ids[order[start]].length;
+      while (end < n && end - start < batch) {
+        int len = ids[order[end]].length;
+        if ((long) (end - start + 1) * len > (real + len) * (1 + MAX_PADDING)) {
+          break;
+        }
+        real += len;
+        end++;
+      }
       long[][] rows = new long[end - start][];
       for (int k = start; k < end; k++) {
         rows[k - start] = ids[order[k]];
@@ -475,6 +497,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
       for (int k = start; k < end; k++) {
         out[order[k]] = vecs[k - start];
       }
+      start = end;
     }
     return out;
   }

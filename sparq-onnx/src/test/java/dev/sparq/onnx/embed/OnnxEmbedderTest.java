@@ -148,10 +148,24 @@ class OnnxEmbedderTest {
     assertTrue(quantized.perText(), "the quantised graph quantises activations dynamically");
     assertTrue(OnnxEmbedder.dynamicallyQuantised(MiniLm.QUANTIZED.model()));
     assertFalse(OnnxEmbedder.dynamicallyQuantised(MiniLm.FP32.model()));
-    // fp32 really did pad: fewer runs than texts
+    // fp32 batches texts of similar length in one run (padding 1 token of 17 here) ...
     long runs = fp32.runs();
-    fp32.embed(List.of("a", "a longer text here", "b", "the longest text of all three or four"));
+    fp32.embed(List.of("one two three", "one two three four", "five six seven", "eight nine ten"));
     assertEquals(runs + 1, fp32.runs());
+    // ... and closes a batch rather than pad it by more than a quarter of its tokens
+    List<String> mixed = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      mixed.add("short " + i);
+      mixed.add("a much longer text with very many more words in it than the short one " + i);
+    }
+    runs = fp32.runs();
+    long tokens = fp32.tokens();
+    float[][] v = fp32.embed(mixed);
+    assertEquals(runs + 2, fp32.runs(), "one batch per length group");
+    for (int i = 0; i < mixed.size(); i++) {
+      assertMaxDiff(fp32.embed(mixed.get(i)), v[i], 1e-5);
+    }
+    assertTrue(fp32.tokens() > tokens);
   }
 
   @Test
