@@ -114,6 +114,28 @@ public final class EmbeddingDescriptor implements DiversityDescriptor {
   }
 
   /**
+   * This descriptor as a categorical one: each problem gets the single label
+   * {@code prefix + cell}, its cell in {@code cells} (a CVT over this descriptor's measures), and
+   * no measures. Combined with skill labels by {@link DescriptorUnion}, a categorical archive then
+   * has one niche per (skill set, semantic region).
+   */
+  public DiversityDescriptor asCellLabel(CvtTessellation cells, String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (cells.dimensions() != dimensions()) {
+      throw ConfigException.forKey("cells", "CVT has " + cells.dimensions()
+          + " dimensions, the projection " + dimensions());
+    }
+    return (problems, context) -> {
+      double[][] m = measures(problems);
+      List<Outcome<Descriptor>> out = new ArrayList<>(m.length);
+      for (double[] x : m) {
+        out.add(Outcome.of(Descriptor.ofLabels(prefix + cells.nearest(x))));
+      }
+      return out;
+    };
+  }
+
+  /**
    * A CVT over the measure box: {@code cells} centroids by k-means over {@code samples} uniform
    * points (20 Lloyd iterations), deterministic for the generator's state.
    */
