@@ -10,7 +10,7 @@ import java.util.Optional;
  * vectors in a {@link NearDuplicateIndex}. Two problems whose statements' embeddings have cosine
  * similarity at least the threshold are near duplicates. With all-MiniLM-L6-v2, light edits
  * (punctuation, casing, a filler word) score 0.96 to 0.99, the same problem with one number changed
- * 0.83 to 0.88, a full paraphrase 0.54 to 0.95 and unrelated problems below 0.3 (our test set), so
+ * 0.83 to 0.88, a full paraphrase from 0.54 up and unrelated problems below 0.3 (our test set), so
  * 0.9 removes edits but keeps number variants and 0.8 removes both.
  *
  * <p>For a filter that checks first and adds later (an exporter that keeps a problem only after it
