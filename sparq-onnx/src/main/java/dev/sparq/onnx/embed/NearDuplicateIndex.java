@@ -10,8 +10,8 @@ import java.util.Optional;
  * float vectors from any embedder (see {@link EmbeddingDeduplicator} for one that embeds texts).
  *
  * <p>Vectors are stored L2-normalised in one contiguous array and searched exhaustively, so a query
- * costs {@code size() * dimension()} multiply-adds (about 4 ms for 10,000 stored 384-dimensional
- * vectors on one core) and answers are exact, never approximate. Thread-safe.
+ * costs {@code size() * dimension()} multiply-adds (3 to 5 ms for 10,000 stored 384-dimensional
+ * vectors on one core, src-docs/benchmarks.md) and answers are exact, never approximate. Thread-safe.
  */
 public final class NearDuplicateIndex {
   /**
