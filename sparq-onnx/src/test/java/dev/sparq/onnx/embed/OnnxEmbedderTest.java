@@ -276,6 +276,31 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void concurrentCallsShareTheSessionAndGetTheSameVectors() throws Exception {
+    List<String> texts = new ArrayList<>();
+    for (MathTexts.Triple t : MathTexts.TRIPLES) {
+      texts.add(t.paraphrase());
+    }
+    float[][] expected = quantized.embed(texts);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<float[][]>> futures = new ArrayList<>();
+      for (int k = 0; k < 4; k++) {
+        futures.add(pool.submit(() -> quantized.embed(texts)));
+      }
+      for (java.util.concurrent.Future<float[][]> f : futures) {
+        float[][] got = f.get();
+        for (int i = 0; i < texts.size(); i++) {
+          assertArrayEquals(expected[i], got[i]);
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(0, quantized.openNativeValues());
+  }
+
+  @Test
   void emptyInputGivesNoVectorsAndNoRun() {
     long runs = fp32.runs();
     assertEquals(0, fp32.embed(List.of()).length);
