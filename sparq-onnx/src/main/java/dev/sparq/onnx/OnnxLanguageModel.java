@@ -73,6 +73,9 @@ public final class OnnxLanguageModel implements LanguageModel {
   private final SplittableRandom seeds;
   private final Stats stats = new Stats();
   private volatile TokenObserver observer;
+  /** Most bytes of prefill logits per batch without {@code num_logits_to_keep} (tests lower it). */
+  static volatile long prefillLogitsBytes = 1L << 30;
+
   /** Rows times vocabulary above which rows are sampled in parallel (tests lower it). */
   static volatile long parallelSamplingElements = 1L << 18;
 
@@ -103,12 +106,28 @@ public final class OnnxLanguageModel implements LanguageModel {
     HfTokenizer tok = null;
     try {
       boolean[] cuda = new boolean[1];
-      try (OrtSession.SessionOptions so = sessionOptions(cuda)) {
+      try (OrtSession.SessionOptions so = sessionOptions(cuda, options.device())) {
         s = env.createSession(dir.modelFile().toString(), so);
-        this.sig = DecoderSignature.inspect(s, dir, dir.modelFile());
+      } catch (OrtException e) {
+        if (!cuda[0]) {
+          throw e;
+        }
+        // The CUDA provider loaded but the session could not start on it (no device, driver too
+        // old, out of memory): fall back to the CPU like a provider that does not load.
+        LOG.warn("CUDA requested but the session cannot start on it ({}); running on CPU",
+            e.getMessage());
+        cuda[0] = false;
+        try (OrtSession.SessionOptions so = sessionOptions(cuda, OnnxOptions.Device.CPU)) {
+          s = env.createSession(dir.modelFile().toString(), so);
+        }
+      }
+      this.sig = DecoderSignature.inspect(s, dir, dir.modelFile());
+      boolean sessionOnCuda = cuda[0];
+      try (OrtSession.SessionOptions so = sessionOptions(cuda,
+          sessionOnCuda ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU)) {
         g = env.createSession(gatherGraph(sig), so);
       }
-      this.onCuda = cuda[0];
+      this.onCuda = sessionOnCuda;
       tok = HfTokenizer.open(dir.tokenizerJson());
     } catch (OrtException e) {
       closeQuietly(s, g, tok);
@@ -155,7 +174,8 @@ public final class OnnxLanguageModel implements LanguageModel {
     return open(dir, OnnxOptions.defaults());
   }
 
-  private OrtSession.SessionOptions sessionOptions(boolean[] cuda) throws OrtException {
+  private OrtSession.SessionOptions sessionOptions(boolean[] cuda, OnnxOptions.Device device)
+      throws OrtException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     so.setOptimizationLevel(options.optLevel());
     if (options.intraOpThreads() > 0) {
@@ -165,7 +185,7 @@ public final class OnnxLanguageModel implements LanguageModel {
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
       so.addConfigEntry("session.inter_op.allow_spinning", "0");
     }
-    if (options.device() == OnnxOptions.Device.CUDA) {
+    if (device == OnnxOptions.Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
         LOG.warn("CUDA requested but this ONNX Runtime build has no CUDA provider (depend on"
             + " com.microsoft.onnxruntime:onnxruntime_gpu); running on CPU");
@@ -284,8 +304,21 @@ public final class OnnxLanguageModel implements LanguageModel {
     int n = params.n();
     int perBatch = Math.max(1, options.maxBatchRows() / n);
     List<List<Completion>> out = new ArrayList<>(prompts.size());
-    for (int from = 0; from < prompts.size(); from += perBatch) {
-      List<long[]> chunk = prompts.subList(from, Math.min(prompts.size(), from + perBatch));
+    for (int from = 0, to; from < prompts.size(); from = to) {
+      // Without num_logits_to_keep the prefill returns logits for every position; keep that
+      // [prompts, length, vocab] block under prefillLogitsBytes by prefilling fewer prompts.
+      to = from + 1;
+      int maxLen = prompts.get(from).length;
+      while (to < prompts.size() && to - from < perBatch) {
+        int len = Math.max(maxLen, prompts.get(to).length);
+        long bytes = sig.numLogitsToKeep() ? 0 : (long) (to - from + 1) * len * sig.vocab() * 4;
+        if (bytes > prefillLogitsBytes) {
+          break;
+        }
+        maxLen = len;
+        to++;
+      }
+      List<long[]> chunk = prompts.subList(from, to);
       try (Generation g = new Generation(chunk, params, seed)) {
         out.addAll(g.run());
       } catch (OrtException e) {
@@ -635,8 +668,13 @@ public final class OnnxLanguageModel implements LanguageModel {
       }
       tracker.track(result);
       List<OnnxTensor> next = new ArrayList<>(sig.presentNames().size());
-      for (String name : sig.presentNames()) {
-        next.add((OnnxTensor) result.get(name).orElseThrow());
+      try {
+        for (String name : sig.presentNames()) {
+          next.add((OnnxTensor) result.get(name).orElseThrow());
+        }
+      } catch (RuntimeException e) {
+        tracker.close(result);
+        throw e;
       }
       replaceKv(result, next);
       FloatBuffer view = logitsBuf.asFloatBuffer();
@@ -673,8 +711,13 @@ public final class OnnxLanguageModel implements LanguageModel {
         stats.runs.increment();
         tracker.track(result);
         List<OnnxTensor> next = new ArrayList<>(kv.size());
-        for (int i = 0; i < kv.size(); i++) {
-          next.add((OnnxTensor) result.get("out_" + i).orElseThrow());
+        try {
+          for (int i = 0; i < kv.size(); i++) {
+            next.add((OnnxTensor) result.get("out_" + i).orElseThrow());
+          }
+        } catch (RuntimeException e) {
+          tracker.close(result);
+          throw e;
         }
         replaceKv(result, next);
       } finally {

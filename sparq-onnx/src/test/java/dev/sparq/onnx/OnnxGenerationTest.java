@@ -376,4 +376,30 @@ class OnnxGenerationTest {
     assertThrows(dev.sparq.core.ModelException.class,
         () -> model.completeTokens(List.of(new long[256]), greedy(1)));
   }
+
+  @Test
+  void useCacheBranchInputIsFed() throws IOException {
+    decoder.writeMergedStyleVariant(dir);
+    SamplingParams p = SamplingParams.builder().temperature(0.9).seed(21).n(2).maxTokens(6).build();
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir,
+        OnnxOptions.builder().intraOpThreads(1).variant("merged").build())) {
+      assertEquals(model.completeTokens(prompts(), p), m.completeTokens(prompts(), p));
+      assertEquals(0, m.openNativeValues());
+    }
+  }
+
+  @Test
+  void prefillIsSplitWhenItsLogitsWouldBeTooLarge() {
+    List<long[]> ps = prompts();
+    SamplingParams p = SamplingParams.builder().temperature(1).seed(33).n(2).maxTokens(5).build();
+    List<List<Completion>> together = model.completeTokens(ps, p);
+    long saved = OnnxLanguageModel.prefillLogitsBytes;
+    OnnxLanguageModel.prefillLogitsBytes = 1; // one prompt per prefill
+    try {
+      Trace t = trace(model, () -> assertEquals(together, model.completeTokens(ps, p)));
+      assertEquals(2, (int) t.batchRows.get(0), "each prefill held one prompt (two samples)");
+    } finally {
+      OnnxLanguageModel.prefillLogitsBytes = saved;
+    }
+  }
 }

@@ -177,6 +177,16 @@ public final class TinyDecoder {
    * half-precision paths can be tested against the float32 model.
    */
   public OnnxGraphBuilder graph(Path externalData, boolean halfIo) throws IOException {
+    return graph(externalData, halfIo, false);
+  }
+
+  /**
+   * The ONNX model; with {@code cacheBranchInput} it also declares the boolean
+   * {@code use_cache_branch} input of Optimum's merged exports (unused here: this graph computes
+   * the same with an empty or a filled past), so the runtime's handling of that input is tested.
+   */
+  public OnnxGraphBuilder graph(Path externalData, boolean halfIo, boolean cacheBranchInput)
+      throws IOException {
     int kvType = halfIo ? OnnxGraphBuilder.FLOAT16 : FLOAT;
     int e = spec.hidden();
     int h = spec.heads();
@@ -194,6 +204,9 @@ public final class TinyDecoder {
     }
     if (spec.numLogitsToKeep()) {
       g.input("num_logits_to_keep", INT64);
+    }
+    if (cacheBranchInput) {
+      g.input("use_cache_branch", BOOL, 1);
     }
     g.output("logits", kvType, "batch_size", "sequence_length", v);
     for (int i = 0; i < spec.layers(); i++) {
@@ -356,6 +369,11 @@ public final class TinyDecoder {
    */
   public void writeHalfVariant(Path dir) throws IOException {
     graph(null, true).write(dir.resolve("onnx/model_fp16.onnx"));
+  }
+
+  /** Adds {@code onnx/model_merged.onnx}, the graph with a {@code use_cache_branch} input. */
+  public void writeMergedStyleVariant(Path dir) throws IOException {
+    graph(null, false, true).write(dir.resolve("onnx/model_merged.onnx"));
   }
 
   // ---------------------------------------------------------------- reference forward pass

@@ -1,0 +1,387 @@
+package dev.sparq.core.answer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Decides whether a predicted final answer is equivalent to the intended (gold) answer. Checking is
+ * gold-guided: the intended answer of a problem is the reference.
+ *
+ * <p>Both answers are normalised (LaTeX spacing and sizing commands, {@code $}, {@code \dfrac},
+ * units in {@code \text{}}, degrees, thousands separators, a leading {@code x =}, a trailing period,
+ * number words) and parsed into numbers, expressions, lists, sets, tuples, intervals or matrices. Then:
+ * <ul>
+ *   <li>rational values (integers, fractions, decimals, mixed numbers) compare exactly with
+ *       {@link java.math.BigInteger} arithmetic; a percentage {@code p%} matches {@code p} and
+ *       {@code p/100};</li>
+ *   <li>a decimal with at least {@link Builder#longDecimalDigits(int) three} digits after the point
+ *       matches a fraction or closed form whose expansion does not terminate when it is within one
+ *       unit of its last digit ({@code 0.3333} matches {@code \frac13}; {@code 0.33} does not);</li>
+ *   <li>closed forms without decimals ({@code 2\sqrt{2}}, {@code \sqrt{8}}) compare numerically to a
+ *       relative 1e-9;</li>
+ *   <li>expressions in variables must use the same variables and agree at several fixed points;</li>
+ *   <li>comma lists, sets and unions are unordered; tuples, intervals and matrices are ordered and
+ *       their brackets must agree;</li>
+ *   <li>anything else compares as normalised text.</li>
+ * </ul>
+ *
+ * <p>Every check runs under a deterministic work budget and caps on length, nesting and exponent size
+ * ({@link Verdict#LIMIT_EXCEEDED} when hit), so pathological model output cannot hang a run.
+ * Instances are immutable and thread-safe.
+ */
+public final class AnswerChecker {
+  private static final double[] POINTS = {
+      0.5377, 1.8339, -2.2588, 0.8622, 0.3188, -1.3077, 2.7694, 1.3499, -0.4336};
+  private static final double SYMBOLIC_TOLERANCE = 1e-9;
+  private static final double POINT_TOLERANCE = 1e-8;
+
+  private final int maxAnswerChars;
+  private final long maxSteps;
+  private final int maxDepth;
+  private final int longDecimalDigits;
+
+  private AnswerChecker(Builder b) {
+    this.maxAnswerChars = b.maxAnswerChars;
+    this.maxSteps = b.maxSteps;
+    this.maxDepth = b.maxDepth;
+    this.longDecimalDigits = b.longDecimalDigits;
+  }
+
+  /** A checker with the default limits. */
+  public static AnswerChecker standard() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The outcome of one check. */
+  public enum Verdict {
+    /** The prediction is equivalent to the gold answer. */
+    EQUIVALENT,
+    /** Both answers were read and they differ. */
+    DIFFERENT,
+    /** There is no prediction (or no gold) to compare. */
+    NO_ANSWER,
+    /** The input was too long, too deep or too expensive to check; treated as not equivalent. */
+    LIMIT_EXCEEDED;
+
+    public boolean isEquivalent() {
+      return this == EQUIVALENT;
+    }
+  }
+
+  /**
+   * A graded solution.
+   *
+   * @param answer the extracted final answer, or {@code null} when none was found
+   * @param verdict how it compares with the gold answer
+   */
+  public record Graded(String answer, Verdict verdict) {
+    public boolean correct() {
+      return verdict == Verdict.EQUIVALENT;
+    }
+  }
+
+  /** Compares a predicted answer (already extracted) with the gold answer. */
+  public Verdict check(String gold, String predicted) {
+    if (gold == null || predicted == null || gold.isBlank() || predicted.isBlank()) {
+      return Verdict.NO_ANSWER;
+    }
+    if (gold.length() > maxAnswerChars || predicted.length() > maxAnswerChars) {
+      return Verdict.LIMIT_EXCEEDED;
+    }
+    Budget budget = new Budget(maxSteps);
+    try {
+      AnswerParser parser = new AnswerParser(budget, maxDepth);
+      AnswerValue g = parser.parse(gold);
+      AnswerValue p = parser.parse(predicted);
+      return same(g, p, budget) ? Verdict.EQUIVALENT : Verdict.DIFFERENT;
+    } catch (Budget.Exceeded e) {
+      return Verdict.LIMIT_EXCEEDED;
+    } catch (ArithmeticException | StackOverflowError e) {
+      return Verdict.LIMIT_EXCEEDED;
+    }
+  }
+
+  /** Whether {@code predicted} is equivalent to {@code gold}. */
+  public boolean equivalent(String gold, String predicted) {
+    return check(gold, predicted).isEquivalent();
+  }
+
+  /** Extracts the final answer from a solution text and checks it against the gold answer. */
+  public Graded grade(String gold, String solutionText) {
+    Optional<String> answer = AnswerExtractor.extract(solutionText);
+    if (answer.isEmpty()) {
+      return new Graded(null, Verdict.NO_ANSWER);
+    }
+    return new Graded(answer.get(), check(gold, answer.get()));
+  }
+
+  /** The shape of an answer: integer, rational, irrational, expression, tuple, list, matrix or text. */
+  public AnswerKind kind(String answer) {
+    if (answer == null || answer.isBlank() || answer.length() > maxAnswerChars) {
+      return AnswerKind.NONE;
+    }
+    Budget budget = new Budget(maxSteps);
+    try {
+      AnswerValue v = new AnswerParser(budget, maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Seq s) {
+        return s.ordered() ? AnswerKind.TUPLE : AnswerKind.LIST;
+      }
+      if (v instanceof AnswerValue.Matrix) {
+        return AnswerKind.MATRIX;
+      }
+      if (v instanceof AnswerValue.Text) {
+        return AnswerKind.TEXT;
+      }
+      Expr e = ((AnswerValue.Scalar) v).expr();
+      if (!ExprEval.variables(e).isEmpty()) {
+        return AnswerKind.EXPRESSION;
+      }
+      Rational r = ExprEval.exact(e, budget);
+      if (r == null) {
+        return AnswerKind.IRRATIONAL;
+      }
+      return r.isInteger() ? AnswerKind.INTEGER : AnswerKind.RATIONAL;
+    } catch (Budget.Exceeded | ArithmeticException | StackOverflowError e) {
+      return AnswerKind.NONE;
+    }
+  }
+
+  private boolean same(AnswerValue g, AnswerValue p, Budget budget) {
+    budget.step();
+    if (g instanceof AnswerValue.Scalar gs && p instanceof AnswerValue.Scalar ps) {
+      return sameScalar(gs, ps, budget);
+    }
+    if (g instanceof AnswerValue.Seq gq && p instanceof AnswerValue.Seq pq) {
+      return sameSeq(gq, pq, budget);
+    }
+    if (g instanceof AnswerValue.Seq gq && !gq.ordered() && gq.items().size() == 1
+        && !(p instanceof AnswerValue.Seq)) {
+      return same(gq.items().get(0), p, budget); // {5} against 5
+    }
+    if (p instanceof AnswerValue.Seq pq && !pq.ordered() && pq.items().size() == 1
+        && !(g instanceof AnswerValue.Seq)) {
+      return same(g, pq.items().get(0), budget);
+    }
+    if (g instanceof AnswerValue.Matrix gm && p instanceof AnswerValue.Matrix pm) {
+      if (gm.rows().size() != pm.rows().size()) {
+        return false;
+      }
+      for (int i = 0; i < gm.rows().size(); i++) {
+        List<AnswerValue> gr = gm.rows().get(i);
+        List<AnswerValue> pr = pm.rows().get(i);
+        if (gr.size() != pr.size()) {
+          return false;
+        }
+        for (int j = 0; j < gr.size(); j++) {
+          if (!same(gr.get(j), pr.get(j), budget)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+    if (g instanceof AnswerValue.Text gt && p instanceof AnswerValue.Text pt) {
+      return !gt.text().isEmpty() && gt.text().equals(pt.text());
+    }
+    return false;
+  }
+
+  private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, Budget budget) {
+    if (g.ordered() != p.ordered() || g.items().size() != p.items().size()) {
+      return false;
+    }
+    if (g.ordered()) {
+      if (g.open() != p.open() || g.close() != p.close()) {
+        return false;
+      }
+      for (int i = 0; i < g.items().size(); i++) {
+        if (!same(g.items().get(i), p.items().get(i), budget)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    boolean gUnion = g.open() == 'U';
+    if (gUnion != (p.open() == 'U')) {
+      return false;
+    }
+    boolean[] used = new boolean[p.items().size()];
+    for (AnswerValue gi : g.items()) {
+      boolean found = false;
+      for (int j = 0; j < used.length && !found; j++) {
+        if (!used[j] && same(gi, p.items().get(j), budget)) {
+          used[j] = true;
+          found = true;
+        }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean sameScalar(AnswerValue.Scalar g, AnswerValue.Scalar p, Budget budget) {
+    Set<String> gv = ExprEval.variables(g.expr());
+    Set<String> pv = ExprEval.variables(p.expr());
+    if (!gv.isEmpty() || !pv.isEmpty()) {
+      return gv.equals(pv) && samePointwise(g.expr(), p.expr(), gv, budget);
+    }
+    Rational ge = ExprEval.exact(g.expr(), budget);
+    Rational pe = ExprEval.exact(p.expr(), budget);
+    if (ge != null && pe != null) {
+      for (Rational a : percentVariants(ge, g.percent())) {
+        for (Rational b : percentVariants(pe, p.percent())) {
+          if (a.equals(b)) {
+            return true;
+          }
+        }
+      }
+    }
+    double gd = ExprEval.numeric(g.expr(), Map.of(), budget);
+    double pd = ExprEval.numeric(p.expr(), Map.of(), budget);
+    if (Double.isNaN(gd) || Double.isNaN(pd)) {
+      return false;
+    }
+    if (Double.isInfinite(gd) || Double.isInfinite(pd)) {
+      return gd == pd;
+    }
+    if (ge != null && pe != null) {
+      return longDecimalMatch(g, ge, gd, p, pe, pd);
+    }
+    if (longDecimalMatch(g, ge, gd, p, pe, pd)) {
+      return true;
+    }
+    if (!ExprEval.hasDecimalPoint(g.expr()) && !ExprEval.hasDecimalPoint(p.expr())) {
+      for (double a : percentVariants(gd, g.percent())) {
+        for (double b : percentVariants(pd, p.percent())) {
+          if (close(a, b, SYMBOLIC_TOLERANCE)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A decimal written with at least {@code longDecimalDigits} digits after the point against a value
+   * whose decimal expansion does not terminate: equal when within one unit of the last digit.
+   */
+  private boolean longDecimalMatch(AnswerValue.Scalar g, Rational ge, double gd,
+      AnswerValue.Scalar p, Rational pe, double pd) {
+    int pDigits = ExprEval.plainDecimalDigits(p.expr());
+    int gDigits = ExprEval.plainDecimalDigits(g.expr());
+    if (pDigits >= longDecimalDigits && !p.percent() && nonTerminating(ge) && gDigits < 0) {
+      return Math.abs(gd - pd) < unit(pDigits, gd);
+    }
+    if (gDigits >= longDecimalDigits && !g.percent() && nonTerminating(pe) && pDigits < 0) {
+      return Math.abs(gd - pd) < unit(gDigits, pd);
+    }
+    return false;
+  }
+
+  private static boolean nonTerminating(Rational exact) {
+    return exact == null || !exact.terminates();
+  }
+
+  private static double unit(int digits, double reference) {
+    return Math.max(Math.pow(10, -Math.min(digits, 15)), Math.ulp(reference) * 4);
+  }
+
+  private static List<Rational> percentVariants(Rational v, boolean percent) {
+    return percent ? List.of(v, v.divide(Rational.HUNDRED)) : List.of(v);
+  }
+
+  private static double[] percentVariants(double v, boolean percent) {
+    return percent ? new double[] {v, v / 100} : new double[] {v};
+  }
+
+  private boolean samePointwise(Expr g, Expr p, Set<String> vars, Budget budget) {
+    List<String> names = new ArrayList<>(vars);
+    int agreeing = 0;
+    for (int j = 0; j < POINTS.length; j++) {
+      Map<String, Double> env = new TreeMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        env.put(names.get(i), POINTS[(j + 3 * i) % POINTS.length] + 0.0137 * i);
+      }
+      double a = ExprEval.numeric(g, env, budget);
+      double b = ExprEval.numeric(p, env, budget);
+      boolean fa = Double.isFinite(a);
+      boolean fb = Double.isFinite(b);
+      if (fa != fb) {
+        return false;
+      }
+      if (!fa) {
+        continue;
+      }
+      if (!close(a, b, POINT_TOLERANCE)) {
+        return false;
+      }
+      agreeing++;
+    }
+    return agreeing >= 3;
+  }
+
+  private static boolean close(double a, double b, double tolerance) {
+    return Math.abs(a - b) <= tolerance * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
+  }
+
+  /** Builder of {@link AnswerChecker}. */
+  public static final class Builder {
+    private int maxAnswerChars = 1000;
+    private long maxSteps = 200_000;
+    private int maxDepth = 64;
+    private int longDecimalDigits = 3;
+
+    private Builder() {}
+
+    /** Longest answer (in characters) that is checked at all; longer ones are LIMIT_EXCEEDED. */
+    public Builder maxAnswerChars(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxAnswerChars must be >= 1, was " + n);
+      }
+      this.maxAnswerChars = n;
+      return this;
+    }
+
+    /** Work budget of one check, in parse and evaluation steps. */
+    public Builder maxSteps(long n) {
+      if (n < 100) {
+        throw new IllegalArgumentException("maxSteps must be >= 100, was " + n);
+      }
+      this.maxSteps = n;
+      return this;
+    }
+
+    /** Deepest nesting of brackets and operators that is parsed. */
+    public Builder maxDepth(int n) {
+      if (n < 4 || n > 500) {
+        throw new IllegalArgumentException("maxDepth must be in [4, 500], was " + n);
+      }
+      this.maxDepth = n;
+      return this;
+    }
+
+    /** Digits after the point from which a decimal may approximate a non-terminating value. */
+    public Builder longDecimalDigits(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("longDecimalDigits must be >= 1, was " + n);
+      }
+      this.longDecimalDigits = n;
+      return this;
+    }
+
+    public AnswerChecker build() {
+      return new AnswerChecker(this);
+    }
+  }
+}

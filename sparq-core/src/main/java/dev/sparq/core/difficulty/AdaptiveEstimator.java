@@ -1,0 +1,309 @@
+package dev.sparq.core.difficulty;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Outcome;
+import dev.sparq.core.model.Difficulty;
+import dev.sparq.core.model.Evaluation;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.model.Rollout;
+import dev.sparq.core.model.Validity;
+import dev.sparq.core.pipeline.DifficultyEstimator;
+import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.pipeline.StageContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Spends fewer rollouts than {@link FixedKEstimator} for the same in-band decision. Rollouts are drawn
+ * in rounds (an initial round, then smaller ones), one solver call per round for all problems still
+ * open. After each round it computes, under a {@link SolveRatePrior} learned from earlier problems, the
+ * probability that a fixed-K estimator with {@code referenceK} rollouts would put the problem in the
+ * band; the problem is settled when that probability is within {@code error} of 0 or 1, or when
+ * {@code maxRollouts} are spent. Problems seen never or always solved settle after a few rollouts,
+ * which is where the savings come from (most generated problems are at solve rate 0 or 1).
+ *
+ * <p>Quality is {@code 1 - c/n} clamped into the band when settled in the band, else 0. The difficulty
+ * records the rollouts actually spent; {@link #rolloutsSpent()} and {@link #problemsEstimated()} sum
+ * them. Observations of iteration {@code t} are folded into the prior, in a canonical order, when the
+ * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
+ * chunks of an iteration. The prior's state can be exported and restored for checkpoints.
+ */
+public final class AdaptiveEstimator implements DifficultyEstimator {
+  private final int referenceK;
+  private final int maxRollouts;
+  private final int initialRollouts;
+  private final int roundRollouts;
+  private final double error;
+  private final SolveRateBand band;
+  private final ValidityGuard guard;
+  private final int minCorrect;
+  private final int maxCorrect;
+  private final double[][] binomial;
+  private final SolveRatePrior prior;
+  private final List<Pending> pending = new ArrayList<>();
+  private final LongAdder spent = new LongAdder();
+  private final LongAdder problems = new LongAdder();
+
+  private record Pending(long iteration, String id, int correct, int n) {}
+
+  private AdaptiveEstimator(Builder b) {
+    this.referenceK = b.referenceK;
+    this.maxRollouts = b.maxRollouts == 0 ? b.referenceK : b.maxRollouts;
+    this.initialRollouts = Math.min(b.initialRollouts, maxRollouts);
+    this.roundRollouts = b.roundRollouts;
+    this.error = b.error;
+    this.band = b.band;
+    this.guard = b.guard;
+    this.minCorrect = band.minCorrect(referenceK);
+    this.maxCorrect = band.maxCorrect(referenceK);
+    this.prior = b.prior != null ? SolveRatePrior.fromState(b.prior)
+        : SolveRatePrior.initial(64, 0.3, 0.3, 20);
+    this.binomial = new double[referenceK + 1][referenceK + 1];
+    for (int m = 0; m <= referenceK; m++) {
+      binomial[m][0] = 1;
+      for (int j = 1; j <= m; j++) {
+        binomial[m][j] = binomial[m - 1][j - 1] + (j <= m - 1 ? binomial[m - 1][j] : 0);
+      }
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public List<Outcome<Evaluation>> estimate(List<Problem> batch, Solver solver, StageContext context) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    double[] priorNow = priorFor(context.iteration());
+    int size = batch.size();
+    List<List<Rollout>> rollouts = new ArrayList<>(size);
+    int[] correct = new int[size];
+    boolean[] open = new boolean[size];
+    double[] inBand = new double[size];
+    for (int i = 0; i < size; i++) {
+      rollouts.add(new ArrayList<>());
+      open[i] = true;
+    }
+    int round = initialRollouts;
+    while (true) {
+      List<Integer> idx = new ArrayList<>();
+      List<Problem> ask = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        if (open[i]) {
+          idx.add(i);
+          ask.add(batch.get(i));
+        }
+      }
+      if (idx.isEmpty()) {
+        break;
+      }
+      int n = Math.min(round, maxRollouts - rollouts.get(idx.get(0)).size());
+      List<List<Rollout>> got = solver.solve(ask, n, context);
+      for (int j = 0; j < idx.size(); j++) {
+        int i = idx.get(j);
+        for (Rollout r : got.get(j)) {
+          rollouts.get(i).add(r);
+          if (r.correct()) {
+            correct[i]++;
+          }
+        }
+        int spentHere = rollouts.get(i).size();
+        inBand[i] = probabilityInBand(priorNow, correct[i], spentHere);
+        // A solver that returns nothing must not make the loop spin forever.
+        if (spentHere >= maxRollouts || inBand[i] <= error || inBand[i] >= 1 - error
+            || got.get(j).isEmpty()) {
+          open[i] = false;
+        }
+      }
+      round = roundRollouts;
+    }
+    List<Evaluation> evaluations = new ArrayList<>(size);
+    synchronized (pending) {
+      for (int i = 0; i < size; i++) {
+        int n = rollouts.get(i).size();
+        pending.add(new Pending(context.iteration(), batch.get(i).id(), correct[i], n));
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      int n = rollouts.get(i).size();
+      spent.add(n);
+      problems.increment();
+      double quality = 0;
+      if (n > 0 && inBand[i] >= 0.5) {
+        double sr = (double) correct[i] / n;
+        quality = 1 - Math.min(band.upper(), Math.max(band.lower(), sr));
+      }
+      evaluations.add(new Evaluation(new Difficulty(correct[i], n, quality, Validity.VALID),
+          rollouts.get(i)));
+    }
+    return guard.review(batch, evaluations, context);
+  }
+
+  /**
+   * The probability that {@code referenceK} rollouts would end in the band, given {@code correct} of
+   * {@code n} so far, under the prior.
+   */
+  double probabilityInBand(double[] priorNow, int correct, int n) {
+    if (n >= referenceK) {
+      return band.contains(correct, n) ? 1 : 0;
+    }
+    int m = referenceK - n;
+    int lo = Math.max(0, minCorrect - correct);
+    int hi = Math.min(m, maxCorrect - correct);
+    if (hi < lo) {
+      return 0;
+    }
+    double[] post = prior.posterior(priorNow, correct, n);
+    double total = 0;
+    for (int g = 0; g < post.length; g++) {
+      if (post[g] == 0) {
+        continue;
+      }
+      double p = prior.point(g);
+      double mass = 0;
+      for (int j = lo; j <= hi; j++) {
+        mass += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+      }
+      total += post[g] * mass;
+    }
+    return Math.min(1, Math.max(0, total));
+  }
+
+  /** Folds in observations of earlier iterations (canonical order) and returns the prior to use. */
+  private double[] priorFor(long iteration) {
+    synchronized (pending) {
+      List<Pending> ready = new ArrayList<>();
+      List<Pending> keep = new ArrayList<>();
+      for (Pending p : pending) {
+        (p.iteration() < iteration ? ready : keep).add(p);
+      }
+      if (!ready.isEmpty()) {
+        ready.sort((a, b) -> a.iteration() != b.iteration() ? Long.compare(a.iteration(), b.iteration())
+            : a.id().compareTo(b.id()) != 0 ? a.id().compareTo(b.id())
+            : a.correct() != b.correct() ? Integer.compare(a.correct(), b.correct())
+            : Integer.compare(a.n(), b.n()));
+        for (Pending p : ready) {
+          prior.observe(p.correct(), p.n());
+        }
+        pending.clear();
+        pending.addAll(keep);
+      }
+      return prior.probabilities();
+    }
+  }
+
+  /** The prior's state (observations not yet folded in are excluded), for checkpoints. */
+  public SolveRatePrior.State priorState() {
+    synchronized (pending) {
+      return prior.state();
+    }
+  }
+
+  /** Rollouts spent so far. */
+  public long rolloutsSpent() {
+    return spent.sum();
+  }
+
+  /** Problems estimated so far. */
+  public long problemsEstimated() {
+    return problems.sum();
+  }
+
+  /** Mean rollouts per problem so far (NaN before the first). */
+  public double meanRollouts() {
+    long p = problems.sum();
+    return p == 0 ? Double.NaN : (double) spent.sum() / p;
+  }
+
+  public ValidityGuard guard() {
+    return guard;
+  }
+
+  /** Builder of {@link AdaptiveEstimator}. */
+  public static final class Builder {
+    private int referenceK = 16;
+    private int maxRollouts;
+    private int initialRollouts = 4;
+    private int roundRollouts = 2;
+    private double error = 0.03;
+    private SolveRateBand band = SolveRateBand.PAPER;
+    private ValidityGuard guard = ValidityGuard.flagging();
+    private SolveRatePrior.State prior;
+
+    private Builder() {}
+
+    /** The fixed K whose decision is predicted; default 16. */
+    public Builder referenceK(int k) {
+      if (k < 1 || k > 1000) {
+        throw ConfigException.forKey("adaptive.reference_k", "must be in [1, 1000], was " + k);
+      }
+      this.referenceK = k;
+      return this;
+    }
+
+    /** The most rollouts per problem; default (0) the reference K. */
+    public Builder maxRollouts(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("adaptive.max_rollouts", "must be >= 1, was " + n);
+      }
+      this.maxRollouts = n;
+      return this;
+    }
+
+    /** Rollouts in the first round; default 4. */
+    public Builder initialRollouts(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("adaptive.initial_rollouts", "must be >= 1, was " + n);
+      }
+      this.initialRollouts = n;
+      return this;
+    }
+
+    /** Rollouts in each later round; default 2. */
+    public Builder roundRollouts(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("adaptive.round_rollouts", "must be >= 1, was " + n);
+      }
+      this.roundRollouts = n;
+      return this;
+    }
+
+    /** Accepted probability of deciding otherwise than the reference K would; default 0.03. */
+    public Builder error(double e) {
+      if (!(e > 0 && e < 0.5)) {
+        throw ConfigException.forKey("adaptive.error", "must be in (0, 0.5), was " + e);
+      }
+      this.error = e;
+      return this;
+    }
+
+    public Builder band(SolveRateBand band) {
+      this.band = Objects.requireNonNull(band, "band");
+      return this;
+    }
+
+    public Builder guard(ValidityGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /** Starts from a saved prior (from {@link AdaptiveEstimator#priorState()}). */
+    public Builder prior(SolveRatePrior.State state) {
+      this.prior = Objects.requireNonNull(state, "prior");
+      return this;
+    }
+
+    public AdaptiveEstimator build() {
+      int max = maxRollouts == 0 ? referenceK : maxRollouts;
+      if (max > referenceK) {
+        throw ConfigException.forKey("adaptive.max_rollouts",
+            "must be <= reference_k (" + referenceK + "), was " + max);
+      }
+      return new AdaptiveEstimator(this);
+    }
+  }
+}

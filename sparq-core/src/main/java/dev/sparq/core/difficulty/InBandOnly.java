@@ -1,0 +1,44 @@
+package dev.sparq.core.difficulty;
+
+import dev.sparq.core.Outcome;
+import dev.sparq.core.model.Evaluation;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.pipeline.DifficultyEstimator;
+import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.pipeline.StageContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Wraps an estimator so that problems with quality 0 (solve rate outside the band) become rejections
+ * {@value #OUT_OF_BAND}: they are counted by the engine but neither described (no labelling call) nor
+ * offered to the archive. SPARQ itself keeps them in its archive A; use this when only useful problems
+ * should reach the archive and the working set.
+ */
+public final class InBandOnly implements DifficultyEstimator {
+  /** The rejection reason. */
+  public static final String OUT_OF_BAND = "out_of_band";
+
+  private final DifficultyEstimator inner;
+
+  public InBandOnly(DifficultyEstimator inner) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+  }
+
+  @Override
+  public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver, StageContext context) {
+    List<Outcome<Evaluation>> got = inner.estimate(problems, solver, context);
+    List<Outcome<Evaluation>> out = new ArrayList<>(got.size());
+    for (Outcome<Evaluation> o : got) {
+      if (o.isPresent() && !(o.value().difficulty().quality() > 0)) {
+        Evaluation e = o.value();
+        out.add(Outcome.rejected(OUT_OF_BAND,
+            e.difficulty().correct() + "/" + e.difficulty().rollouts() + " correct"));
+      } else {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.sparq.core.preset;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.difficulty.AdaptiveEstimator;
+import dev.sparq.core.difficulty.FixedKEstimator;
+import dev.sparq.core.difficulty.InBandOnly;
+import dev.sparq.core.difficulty.ModelAnswerResolver;
+import dev.sparq.core.difficulty.SolveRateBand;
+import dev.sparq.core.difficulty.ValidityGuard;
+import dev.sparq.core.engine.Sparq;
+import dev.sparq.core.engine.Variant;
+import dev.sparq.core.generate.LlmGenerator;
+import dev.sparq.core.generate.Operator;
+import dev.sparq.core.generate.Operators;
+import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.pipeline.DifficultyEstimator;
+import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.skills.SkillDescriptor;
+import dev.sparq.core.skills.SkillLabeler;
+import dev.sparq.core.solve.LlmSolver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The SPARQ paper's setup in one builder: K = 16 rollouts, band [0.1, 0.9], up to k = 3 skills per
+ * problem from the M = 100 most common seed skills, batches of b = 64 parents sent to the models as
+ * whole batches, a per-niche cap T, and any of the four {@link Variant}s.
+ *
+ * <pre>{@code
+ * PaperPreset.Setup setup = PaperPreset.builder()
+ *     .model(model)                       // or generatorModel / studentModel / labelerModel
+ *     .seeds(seeds)
+ *     .variant(Variant.STATIC_UNIFORM)
+ *     .nicheCapacity(8)
+ *     .seed(42)
+ *     .setup();                           // labels the seeds and builds the skill vocabulary
+ * try (Sparq sparq = setup.sparq().budget(Budget.iterations(100)).build()) {
+ *   sparq.run();
+ * }
+ * }</pre>
+ *
+ * Extensions beyond the paper are off by default: the validity guard only flags disputed problems
+ * ({@link ValidityGuard.Policy#KEEP}), the estimator is fixed-K, only the mutation operator is used,
+ * and out-of-band children still reach the archive.
+ */
+public final class PaperPreset {
+  /** Rollouts per problem. */
+  public static final int K = 16;
+  /** The quality band. */
+  public static final SolveRateBand BAND = SolveRateBand.PAPER;
+  /** Skills per problem. */
+  public static final int SKILLS_PER_PROBLEM = 3;
+  /** Size of the skill vocabulary. */
+  public static final int VOCABULARY_SIZE = 100;
+  /** Parents per iteration. */
+  public static final int BATCH_SIZE = 64;
+
+  private PaperPreset() {}
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The assembled components, and an engine builder configured with them (add a budget, listeners or
+   * a sink, then build).
+   *
+   * @param generator the generator (its rejection counts are useful in reports)
+   * @param solver the student
+   * @param estimator the difficulty estimator handed to the engine
+   * @param guard the validity guard (its counts give the number of disputed problems)
+   * @param descriptor the skill-set descriptor with the seed vocabulary
+   * @param sparq the engine builder
+   */
+  public record Setup(LlmGenerator generator, LlmSolver solver, DifficultyEstimator estimator,
+      ValidityGuard guard, SkillDescriptor descriptor, Sparq.Builder sparq) {}
+
+  /** Builder of the paper's setup. */
+  public static final class Builder {
+    private LanguageModel generatorModel;
+    private LanguageModel studentModel;
+    private LanguageModel labelerModel;
+    private List<Problem> seeds;
+    private Variant variant = Variant.STATIC_UNIFORM;
+    private int nicheCapacity = 10;
+    private long seed;
+    private SamplingParams generatorSampling =
+        SamplingParams.builder().temperature(1.0).maxTokens(2048).build();
+    private SamplingParams studentSampling =
+        SamplingParams.builder().temperature(1.0).maxTokens(2048).build();
+    private ValidityGuard.Policy guardPolicy = ValidityGuard.Policy.KEEP;
+    private boolean adaptive;
+    private boolean inBandOnly;
+    private final List<Operator> operators = new ArrayList<>();
+    private final List<Double> weights = new ArrayList<>();
+
+    private Builder() {}
+
+    /** One model in every role (the paper's single-model setting). */
+    public Builder model(LanguageModel model) {
+      this.generatorModel = model;
+      this.studentModel = model;
+      this.labelerModel = model;
+      return this;
+    }
+
+    public Builder generatorModel(LanguageModel model) {
+      this.generatorModel = model;
+      return this;
+    }
+
+    public Builder studentModel(LanguageModel model) {
+      this.studentModel = model;
+      return this;
+    }
+
+    public Builder labelerModel(LanguageModel model) {
+      this.labelerModel = model;
+      return this;
+    }
+
+    /** The seed set D. */
+    public Builder seeds(List<Problem> seeds) {
+      this.seeds = List.copyOf(seeds);
+      return this;
+    }
+
+    /** One of the four variants; default {@link Variant#STATIC_UNIFORM}. */
+    public Builder variant(Variant variant) {
+      this.variant = Objects.requireNonNull(variant, "variant");
+      return this;
+    }
+
+    /** T, the per-niche cap (the paper leaves it open); default 10. */
+    public Builder nicheCapacity(int t) {
+      if (t < 1) {
+        throw ConfigException.forKey("nicheCapacity", "must be >= 1, was " + t);
+      }
+      this.nicheCapacity = t;
+      return this;
+    }
+
+    /** The run seed; also seeds the labelling of the seed set. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder generatorSampling(SamplingParams p) {
+      this.generatorSampling = Objects.requireNonNull(p, "generatorSampling");
+      return this;
+    }
+
+    public Builder studentSampling(SamplingParams p) {
+      this.studentSampling = Objects.requireNonNull(p, "studentSampling");
+      return this;
+    }
+
+    /**
+     * Extension: what to do with disputed problems; RESOLVE asks the generator model to solve them
+     * again (3 votes). Default KEEP (flag only), as the paper has no guard.
+     */
+    public Builder guardPolicy(ValidityGuard.Policy policy) {
+      this.guardPolicy = Objects.requireNonNull(policy, "guardPolicy");
+      return this;
+    }
+
+    /** Extension: the adaptive estimator instead of fixed K = 16 (same band decision, fewer rollouts). */
+    public Builder adaptive(boolean adaptive) {
+      this.adaptive = adaptive;
+      return this;
+    }
+
+    /** Extension: reject out-of-band children before labelling ({@link InBandOnly}). */
+    public Builder inBandOnly(boolean inBandOnly) {
+      this.inBandOnly = inBandOnly;
+      return this;
+    }
+
+    /** Extension: add an operator besides (or, once any is added, instead of) plain mutation. */
+    public Builder operator(Operator op, double weight) {
+      operators.add(Objects.requireNonNull(op, "operator"));
+      weights.add(weight);
+      return this;
+    }
+
+    /**
+     * Builds the components, labels the seed set once (one model call per 64 seeds) to build the
+     * skill vocabulary, and returns them with a configured engine builder.
+     */
+    public Setup setup() {
+      if (generatorModel == null || studentModel == null || labelerModel == null) {
+        throw ConfigException.forKey("model", "generator, student and labeler models are required");
+      }
+      if (seeds == null || seeds.isEmpty()) {
+        throw ConfigException.forKey("seeds", "at least one seed problem is required");
+      }
+      LlmGenerator.Builder gb = LlmGenerator.builder(generatorModel).sampling(generatorSampling);
+      if (operators.isEmpty()) {
+        gb.operator(Operators.mutate());
+      }
+      for (int i = 0; i < operators.size(); i++) {
+        gb.operator(operators.get(i), weights.get(i));
+      }
+      LlmGenerator generator = gb.build();
+      LlmSolver solver = LlmSolver.builder(studentModel).sampling(studentSampling).build();
+      ValidityGuard.Builder guardBuilder = ValidityGuard.builder().policy(guardPolicy);
+      if (guardPolicy == ValidityGuard.Policy.RESOLVE) {
+        guardBuilder.resolver(new ModelAnswerResolver(generatorModel,
+            generatorSampling.toBuilder().temperature(0.7).build(), 3));
+      }
+      ValidityGuard guard = guardBuilder.build();
+      DifficultyEstimator estimator = adaptive
+          ? AdaptiveEstimator.builder().referenceK(K).band(BAND).guard(guard).build()
+          : new FixedKEstimator(K, BAND, guard);
+      if (inBandOnly) {
+        estimator = new InBandOnly(estimator);
+      }
+      SkillLabeler labeler = SkillLabeler.builder(labelerModel).k(SKILLS_PER_PROBLEM).build();
+      StageContext labelling = StageContext.of(new SplittableRandom(seed ^ 0x5EED5L));
+      SkillDescriptor descriptor = SkillDescriptor.forSeeds(labeler, seeds, VOCABULARY_SIZE,
+          BATCH_SIZE, labelling);
+      Sparq.Builder sparq = Sparq.builder()
+          .generator(generator).solver(solver).estimator(estimator).descriptor(descriptor)
+          .seeds(seeds).variant(variant).nicheCapacity(nicheCapacity)
+          .batchSize(BATCH_SIZE).chunkSize(BATCH_SIZE).seed(seed);
+      return new Setup(generator, solver, estimator, guard, descriptor, sparq);
+    }
+  }
+}

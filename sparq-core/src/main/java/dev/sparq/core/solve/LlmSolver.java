@@ -1,0 +1,176 @@
+package dev.sparq.core.solve;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.answer.AnswerChecker;
+import dev.sparq.core.generate.PromptTemplate;
+import dev.sparq.core.llm.ChatRequest;
+import dev.sparq.core.llm.Completion;
+import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.model.Rollout;
+import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.pipeline.StageContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link Solver} over a {@link LanguageModel}: the student whose solve rate defines difficulty. All
+ * problems of a batch go to the model in one {@link LanguageModel#complete} call with {@code n = k}
+ * (or in chunks of {@link Builder#maxRequestsPerCall(int)}), so a GPU backend samples the K rollouts of
+ * a problem together and an HTTP backend sends one request per problem.
+ *
+ * <p>Each rollout's final answer is extracted and checked against the problem's intended answer with
+ * an {@link AnswerChecker}. A truncated rollout ({@code finish_reason = length}) counts as having no
+ * answer. When the model returns fewer than {@code k} completions the missing ones are empty,
+ * incorrect rollouts and are counted in {@link #missingRollouts()}. Each call gets a sampling seed drawn
+ * from the stage's random generator, so backends that honour seeds reproduce a run. Thread-safe.
+ */
+public final class LlmSolver implements Solver {
+  /** The default solver prompt; placeholder {@code problem}. */
+  public static final PromptTemplate DEFAULT_TEMPLATE = PromptTemplate.of("""
+      Solve the following math problem. Reason step by step, and write the final answer at the end \
+      as \\boxed{...}. If there are several answers, put all of them in one \\boxed{} separated by \
+      commas.
+
+      {problem}""");
+
+  private final LanguageModel model;
+  private final SamplingParams sampling;
+  private final PromptTemplate template;
+  private final AnswerChecker checker;
+  private final int maxRequestsPerCall;
+  private final LongAdder calls = new LongAdder();
+  private final LongAdder rollouts = new LongAdder();
+  private final LongAdder missing = new LongAdder();
+  private final LongAdder noAnswer = new LongAdder();
+
+  private LlmSolver(Builder b) {
+    this.model = b.model;
+    this.sampling = b.sampling;
+    this.template = b.template;
+    this.checker = b.checker;
+    this.maxRequestsPerCall = b.maxRequestsPerCall;
+  }
+
+  public static Builder builder(LanguageModel model) {
+    return new Builder(model);
+  }
+
+  @Override
+  public List<List<Rollout>> solve(List<Problem> problems, int k, StageContext context) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, was " + k);
+    }
+    List<List<Rollout>> out = new ArrayList<>(problems.size());
+    for (int from = 0; from < problems.size(); from += maxRequestsPerCall) {
+      List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + maxRequestsPerCall));
+      List<ChatRequest> requests = new ArrayList<>(chunk.size());
+      for (Problem p : chunk) {
+        requests.add(template.render(Map.of("problem", p.statement())));
+      }
+      SamplingParams params = sampling.toBuilder().n(k).seed(context.random().nextLong()).build();
+      List<List<Completion>> replies = model.complete(requests, params);
+      calls.increment();
+      for (int i = 0; i < chunk.size(); i++) {
+        List<Completion> reply = replies != null && i < replies.size() && replies.get(i) != null
+            ? replies.get(i) : List.of();
+        out.add(grade(chunk.get(i), reply, k));
+      }
+    }
+    return out;
+  }
+
+  private List<Rollout> grade(Problem problem, List<Completion> reply, int k) {
+    List<Rollout> list = new ArrayList<>(k);
+    for (int j = 0; j < k; j++) {
+      if (j >= reply.size() || reply.get(j) == null) {
+        missing.increment();
+        list.add(new Rollout("", null, false, 0));
+        continue;
+      }
+      Completion c = reply.get(j);
+      AnswerChecker.Graded g = c.truncated()
+          ? new AnswerChecker.Graded(null, AnswerChecker.Verdict.NO_ANSWER)
+          : checker.grade(problem.answer(), c.text());
+      if (g.answer() == null) {
+        noAnswer.increment();
+      }
+      list.add(new Rollout(c.text(), g.answer(), g.correct(), c.completionTokens()));
+    }
+    rollouts.add(k);
+    return list;
+  }
+
+  /** Model calls made so far. */
+  public long calls() {
+    return calls.sum();
+  }
+
+  /** Rollouts produced so far (including missing ones). */
+  public long rolloutCount() {
+    return rollouts.sum();
+  }
+
+  /** Rollouts the model did not return. */
+  public long missingRollouts() {
+    return missing.sum();
+  }
+
+  /** Rollouts without an extractable answer (including truncated ones). */
+  public long rolloutsWithoutAnswer() {
+    return noAnswer.sum();
+  }
+
+  /** The answer checker used to grade rollouts. */
+  public AnswerChecker checker() {
+    return checker;
+  }
+
+  /** Builder of {@link LlmSolver}. */
+  public static final class Builder {
+    private final LanguageModel model;
+    private SamplingParams sampling = SamplingParams.builder().temperature(1.0).maxTokens(2048).build();
+    private PromptTemplate template = DEFAULT_TEMPLATE;
+    private AnswerChecker checker = AnswerChecker.standard();
+    private int maxRequestsPerCall = Integer.MAX_VALUE;
+
+    private Builder(LanguageModel model) {
+      this.model = Objects.requireNonNull(model, "model");
+    }
+
+    /** Sampling parameters; {@code n} and the seed are set per call. Default: temperature 1.0, 2048 tokens. */
+    public Builder sampling(SamplingParams sampling) {
+      this.sampling = Objects.requireNonNull(sampling, "sampling");
+      return this;
+    }
+
+    /** The prompt; it may use the placeholder {@code {problem}} only. */
+    public Builder template(PromptTemplate template) {
+      this.template = template.validate("solver", Set.of("problem"));
+      return this;
+    }
+
+    public Builder checker(AnswerChecker checker) {
+      this.checker = Objects.requireNonNull(checker, "checker");
+      return this;
+    }
+
+    /** Most problems per model call; default unlimited (the whole batch in one call). */
+    public Builder maxRequestsPerCall(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("solver.max_requests_per_call", "must be >= 1, was " + n);
+      }
+      this.maxRequestsPerCall = n;
+      return this;
+    }
+
+    public LlmSolver build() {
+      return new LlmSolver(this);
+    }
+  }
+}

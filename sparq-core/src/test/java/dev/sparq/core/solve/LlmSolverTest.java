@@ -1,0 +1,88 @@
+package dev.sparq.core.solve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.llm.ChatRequest;
+import dev.sparq.core.llm.Completion;
+import dev.sparq.core.llm.FinishReason;
+import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.model.Rollout;
+import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.testing.ArithmeticModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LlmSolverTest {
+  private static StageContext ctx(long seed) {
+    return StageContext.of(new SplittableRandom(seed));
+  }
+
+  @Test
+  void wholeBatchInOneCallWithNEqualK() {
+    ArithmeticModel model = new ArithmeticModel(0.25, 0, 0);
+    LlmSolver solver = LlmSolver.builder(model).build();
+    List<Problem> ps = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ps.add(Problem.of("Compute " + i + " + 3 * 2.", "", Integer.toString(i + 6)));
+    }
+    List<List<Rollout>> out = solver.solve(ps, 16, ctx(1));
+    assertEquals(1, model.calls());
+    assertEquals(40, out.size());
+    int correct = 0;
+    for (int i = 0; i < 40; i++) {
+      assertEquals(16, out.get(i).size());
+      for (Rollout r : out.get(i)) {
+        assertTrue(r.answer() != null);
+        assertEquals(r.answer().equals(ps.get(i).answer()), r.correct(), r.toString());
+        correct += r.correct() ? 1 : 0;
+      }
+    }
+    double rate = correct / 640.0;
+    assertTrue(rate > 0.45 && rate < 0.75, "two operations at 25% slips: about 0.56, got " + rate);
+    assertEquals(640, solver.rolloutCount());
+  }
+
+  @Test
+  void chunksWhenAskedAndIsReproducibleForASeed() {
+    ArithmeticModel model = new ArithmeticModel(0.3, 0, 0);
+    LlmSolver solver = LlmSolver.builder(model).maxRequestsPerCall(3).build();
+    List<Problem> ps = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      ps.add(Problem.of("Compute " + i + " * 2 + 1.", "", Integer.toString(2 * i + 1)));
+    }
+    List<List<Rollout>> a = solver.solve(ps, 4, ctx(5));
+    assertEquals(3, model.calls());
+    List<List<Rollout>> b = solver.solve(ps, 4, ctx(5));
+    assertEquals(a, b, "same seed, same rollouts");
+  }
+
+  @Test
+  void truncatedMissingAndUnanswerableRolloutsAreIncorrect() {
+    LanguageModel model = new LanguageModel() {
+      @Override
+      public List<List<Completion>> complete(List<ChatRequest> requests, SamplingParams params) {
+        return List.of(List.of(
+            Completion.of("so \\boxed{5}"),
+            new Completion("so \\boxed{5} and then more", 1, 2048, FinishReason.LENGTH),
+            Completion.of("no idea")));
+      }
+    };
+    LlmSolver solver = LlmSolver.builder(model).build();
+    List<Rollout> rs = solver.solve(List.of(Problem.of("q", "", "5")), 4, ctx(1)).get(0);
+    assertEquals(4, rs.size());
+    assertTrue(rs.get(0).correct());
+    assertFalse(rs.get(1).correct(), "truncated");
+    assertNull(rs.get(1).answer());
+    assertFalse(rs.get(2).correct());
+    assertFalse(rs.get(3).correct(), "missing");
+    assertEquals(1, solver.missingRollouts());
+    assertEquals(2, solver.rolloutsWithoutAnswer(), "truncated and unanswerable; missing ones are counted apart");
+  }
+}
