@@ -96,8 +96,22 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     HfTokenizer tok = null;
     try {
       boolean[] cuda = new boolean[1];
-      try (OrtSession.SessionOptions so = sessionOptions(options.onnx(), cuda)) {
+      try (OrtSession.SessionOptions so = sessionOptions(options.onnx(), options.onnx().device(),
+          cuda)) {
         s = env.createSession(modelFile.toString(), so);
+      } catch (OrtException e) {
+        if (!cuda[0]) {
+          throw e;
+        }
+        // the CUDA provider loaded but the session cannot start on it (no device, old driver,
+        // out of memory): run on the CPU, as when the provider does not load
+        LOG.warn("CUDA requested but the session cannot start on it ({}); running on CPU",
+            e.getMessage());
+        cuda[0] = false;
+        try (OrtSession.SessionOptions so = sessionOptions(options.onnx(),
+            OnnxOptions.Device.CPU, cuda)) {
+          s = env.createSession(modelFile.toString(), so);
+        }
       }
       this.onCuda = cuda[0];
       tok = HfTokenizer.open(tokenizerJson);
@@ -240,8 +254,8 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     return new OnnxEmbedder(modelFile, tokenizerJson, null, options);
   }
 
-  private static OrtSession.SessionOptions sessionOptions(OnnxOptions o, boolean[] cuda)
-      throws OrtException {
+  private static OrtSession.SessionOptions sessionOptions(OnnxOptions o, OnnxOptions.Device device,
+      boolean[] cuda) throws OrtException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     so.setOptimizationLevel(o.optLevel());
     if (o.intraOpThreads() > 0) {
@@ -251,7 +265,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
       so.addConfigEntry("session.inter_op.allow_spinning", "0");
     }
-    if (o.device() == OnnxOptions.Device.CUDA) {
+    if (device == OnnxOptions.Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
         LOG.warn("CUDA requested but this ONNX Runtime build has no CUDA provider; running on CPU");
       } else {

@@ -301,6 +301,20 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void requestingCudaRunsOnItOrFallsBackToTheCpu() {
+    EmbedderOptions cuda = EmbedderOptions.builder()
+        .onnx(OnnxOptions.builder().device(OnnxOptions.Device.CUDA).intraOpThreads(2).build())
+        .build();
+    String text = MathTexts.TRIPLES.get(2).problem();
+    try (OnnxEmbedder e = MiniLm.FP32.open(cuda)) {
+      double c = cosine(fp32.embed(text), e.embed(text));
+      System.out.printf("CUDA requested: running on %s, cosine to the CPU vector %.6f%n",
+          e.onCuda() ? "CUDA" : "CPU", c);
+      assertTrue(c > 0.9999, "cosine " + c);
+    }
+  }
+
+  @Test
   void emptyInputGivesNoVectorsAndNoRun() {
     long runs = fp32.runs();
     assertEquals(0, fp32.embed(List.of()).length);
