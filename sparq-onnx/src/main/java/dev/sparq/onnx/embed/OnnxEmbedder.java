@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Texts longer than {@link #maxLength()} tokens are cut at the end (the closing special tokens
  * are kept) and counted in {@link #truncatedTexts()}. Texts are sorted by length and a batch is
  * closed early rather than carry more than 25% padding, so batches hold texts of similar length
- * (on CPU the cost is proportional to padded tokens); results come back in input order and do not depend on which texts
- * share a batch beyond floating-point rounding (and, for dynamically quantised models, the
- * activation scale of the batch; see the embeddings guide).
+ * (on CPU the cost is proportional to padded tokens). Results come back in input order. A text's
+ * vector does not depend on the other texts of the call, except for dynamically quantised graphs
+ * in padded batches, whose activation scale spans the batch; {@link EmbedderOptions.BatchMode#AUTO}
+ * therefore runs those graphs one text per call.
  *
  * <p>Every ONNX Runtime tensor and result is closed before {@link #embed(List)} returns
  * ({@link #openNativeValues()} is zero between calls); {@link #close()} frees the session and the
