@@ -44,6 +44,14 @@ public final class HfTokenizer implements AutoCloseable {
     return enc.getIds();
   }
 
+  /**
+   * Token ids of a text, with the special tokens of the tokenizer's post-processor (such as
+   * {@code [CLS]} and {@code [SEP]}) when {@code addSpecialTokens}; encoder models need them.
+   */
+  public long[] encode(String text, boolean addSpecialTokens) {
+    return tokenizer.encode(text, addSpecialTokens, false).getIds();
+  }
+
   /** Text of token ids; special tokens are dropped when {@code skipSpecial}. */
   public String decode(long[] ids, boolean skipSpecial) {
     return tokenizer.decode(ids, skipSpecial);

@@ -1,0 +1,159 @@
+package dev.sparq.onnx.embed;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Outcome;
+import dev.sparq.core.archive.CvtTessellation;
+import dev.sparq.core.archive.GridTessellation;
+import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.pipeline.DiversityDescriptor;
+import dev.sparq.core.pipeline.StageContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Semantic niches: places a problem by the embedding of its statement, projected to a few bounded
+ * measures by an {@link EmbeddingProjection} fitted on the seed set. Pair it with a CVT or grid
+ * {@link dev.sparq.core.archive.CellArchive} over {@link #lowerBounds()} to {@link #upperBounds()}.
+ *
+ * <pre>{@code
+ * try (OnnxEmbedder embedder = OnnxEmbedder.open(Path.of("models/all-MiniLM-L6-v2"))) {
+ *   EmbeddingDescriptor descriptor = EmbeddingDescriptor.fit(embedder, seeds,
+ *       EmbeddingProjection.Spec.pca(4));
+ *   CellArchive archive = CellArchive.builder()
+ *       .tessellation(descriptor.cvt(256, 20_000, new SplittableRandom(7)))
+ *       .capacity(4).build();
+ *   descriptor.projection().save(runDir.resolve("projection.json"));  // goes with the checkpoint
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Stateless after fitting and thread-safe when its embedder is; a problem's measures depend only
+ * on its statement (with a batch-invariant embedder, as {@link OnnxEmbedder} is by default for
+ * quantised models and exactly for full-precision ones), so results do not depend on how the
+ * engine splits batches across threads.
+ */
+public final class EmbeddingDescriptor implements DiversityDescriptor {
+  private final TextEmbedder embedder;
+  private final EmbeddingProjection projection;
+
+  /**
+   * A descriptor with an already fitted (for example restored) projection.
+   *
+   * @throws ConfigException when the embedder's dimension differs from the projection's
+   */
+  public EmbeddingDescriptor(TextEmbedder embedder, EmbeddingProjection projection) {
+    this.embedder = Objects.requireNonNull(embedder, "embedder");
+    this.projection = Objects.requireNonNull(projection, "projection");
+    if (embedder.dimension() != projection.inputDimension()) {
+      throw ConfigException.forKey("projection", "fitted on " + projection.inputDimension()
+          + "-dimensional embeddings but the embedder gives " + embedder.dimension());
+    }
+  }
+
+  /** Embeds the seeds' statements and fits a projection on them. */
+  public static EmbeddingDescriptor fit(TextEmbedder embedder, List<Problem> seeds,
+      EmbeddingProjection.Spec spec) {
+    float[][] e = embedder.embed(statements(seeds));
+    return new EmbeddingDescriptor(embedder, EmbeddingProjection.fit(e, spec));
+  }
+
+  private static List<String> statements(List<Problem> problems) {
+    List<String> out = new ArrayList<>(problems.size());
+    for (Problem p : problems) {
+      out.add(p.statement());
+    }
+    return out;
+  }
+
+  /** The fitted projection (save it with the run's checkpoint). */
+  public EmbeddingProjection projection() {
+    return projection;
+  }
+
+  /** The embedder. */
+  public TextEmbedder embedder() {
+    return embedder;
+  }
+
+  /** Number of measures. */
+  public int dimensions() {
+    return projection.dimensions();
+  }
+
+  /** Per-measure lower bounds (all equal to the projection's {@code lower}). */
+  public double[] lowerBounds() {
+    return projection.lowerBounds();
+  }
+
+  /** Per-measure upper bounds (all equal to the projection's {@code upper}). */
+  public double[] upperBounds() {
+    return projection.upperBounds();
+  }
+
+  /** The bounded measures of each problem's statement, in order. */
+  public double[][] measures(List<Problem> problems) {
+    float[][] e = embedder.embed(statements(problems));
+    double[][] out = new double[e.length][];
+    for (int i = 0; i < e.length; i++) {
+      out[i] = projection.measures(e[i]);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Outcome<Descriptor>> describe(List<Problem> problems, StageContext context) {
+    double[][] m = measures(problems);
+    List<Outcome<Descriptor>> out = new ArrayList<>(m.length);
+    for (double[] x : m) {
+      out.add(Outcome.of(Descriptor.ofMeasures(x)));
+    }
+    return out;
+  }
+
+  /**
+   * This descriptor as a categorical one: each problem gets the single label
+   * {@code prefix + cell}, its cell in {@code cells} (a CVT over this descriptor's measures), and
+   * no measures. Combined with skill labels by {@link DescriptorUnion}, a categorical archive then
+   * has one niche per (skill set, semantic region).
+   */
+  public DiversityDescriptor asCellLabel(CvtTessellation cells, String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (cells.dimensions() != dimensions()) {
+      throw ConfigException.forKey("cells", "CVT has " + cells.dimensions()
+          + " dimensions, the projection " + dimensions());
+    }
+    return (problems, context) -> {
+      double[][] m = measures(problems);
+      List<Outcome<Descriptor>> out = new ArrayList<>(m.length);
+      for (double[] x : m) {
+        out.add(Outcome.of(Descriptor.ofLabels(prefix + cells.nearest(x))));
+      }
+      return out;
+    };
+  }
+
+  /**
+   * A CVT over the measure box: {@code cells} centroids by k-means over {@code samples} uniform
+   * points (20 Lloyd iterations), deterministic for the generator's state.
+   */
+  public CvtTessellation cvt(int cells, int samples, RandomGenerator random) {
+    return CvtTessellation.build(cells, lowerBounds(), upperBounds(), samples, 20, random);
+  }
+
+  /**
+   * A CVT whose centroids are k-means centres of the seeds' measures, so cells follow where the
+   * seeds are dense (needs at least {@code cells} seeds).
+   */
+  public CvtTessellation cvtFromSeeds(List<Problem> seeds, int cells, RandomGenerator random) {
+    return CvtTessellation.fromPoints(cells, measures(seeds), 20, random);
+  }
+
+  /** A regular grid with {@code binsPerDimension} bins on each measure. */
+  public GridTessellation grid(int binsPerDimension) {
+    return GridTessellation.uniform(dimensions(), binsPerDimension, projection.lower(),
+        projection.upper());
+  }
+}
