@@ -132,7 +132,7 @@ public record RunConfig(
   public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
       long iterations, long seed, int k, int batchSize, int seeds) {
     return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", "fp32", List.of(), "", 1.0,
-        1024),
+        2048),
         new SeedSet("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
         Budget.iterations(iterations), output, seed, 1, 5);
   }
@@ -195,7 +195,7 @@ public record RunConfig(
     Backend backend = new Backend(type, b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10), model,
         b.choice("device", "cpu", "cpu", "cuda"), b.string("variant", "fp32"), endpoints,
         b.string("apiKeyEnv", ""),
-        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 1024, 1, 1 << 20));
+        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 2048, 1, 1 << 20));
 
     ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
     String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
