@@ -6,6 +6,7 @@ import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.SparqListener;
 import dev.sparq.core.store.SparqRun;
+import dev.sparq.examples.demo.DemoDomain;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -73,7 +74,6 @@ public final class Runner {
           .threads(c.threads())
           .budget(c.budget())
           .seed(c.seed())
-          .archive(comp.archive())
           .listener(new SparqListener() {
             @Override
             public void onIteration(IterationEvent e) {
@@ -82,6 +82,11 @@ public final class Runner {
           });
       if (bar != null) {
         b.listener(bar);
+      }
+      if (c.archive() != DemoDomain.ArchiveKind.SKILLS) {
+        // grid and CVT archives replace the variant's default; for skills the engine's own default is
+        // right: skill-set niches of capacity T, or one cell of capacity T (top-T) for dynamic_uniform
+        b.archive(comp.archive());
       }
       long steps = 0;
       try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery()).open()) {

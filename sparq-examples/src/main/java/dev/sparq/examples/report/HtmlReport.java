@@ -8,6 +8,7 @@ import dev.sparq.core.Json;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
+import dev.sparq.core.archive.SingleCellTessellation;
 import dev.sparq.core.archive.Tessellation;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.model.Elite;
@@ -142,6 +143,8 @@ public final class HtmlReport {
         ArrayNode pt = cs.addArray();
         pt.add(p[0]).add(p.length > 1 ? p[1] : 0);
       }
+    } else if (t instanceof SingleCellTessellation) {
+      v.put("kind", "single");
     } else {
       v.put("kind", "niches");
     }

@@ -180,6 +180,16 @@ class SparqCliTest {
   }
 
   @Test
+  void dynamicUniformKeepsTheTopTInOneCell() {
+    Path out = tmp.resolve("du");
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "4", "--preset", "dynamic_uniform",
+        "--progress", "none").status());
+    CellArchive a = RunDirectory.open(out).readCheckpoint().orElseThrow().archive();
+    assertEquals(1, a.occupiedCells().length);
+    assertEquals(8, a.size(), "capacity T = 8");
+  }
+
+  @Test
   void aStopRequestEndsTheRunWithACheckpointThatResumes() throws IOException {
     RunConfig c = RunConfig.demo(tmp.resolve("stopped"), dev.sparq.core.engine.Variant.DYNAMIC_DIVERSE,
         dev.sparq.examples.demo.DemoDomain.ArchiveKind.SKILLS, 3, 1, 8, 16, 50);

@@ -52,8 +52,13 @@ class HtmlReportChromiumTest {
     Path out = tmp.resolve("run-" + archive);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int status = SparqCli.execute(new String[] {"demo", "-o", out.toString(), "--iterations", "8",
-        "--archive", archive, "--progress", "none"}, ps, ps);
+    // "single": the dynamic_uniform preset, whose archive is one cell holding the top T
+    String[] args = archive.equals("single")
+        ? new String[] {"demo", "-o", out.toString(), "--iterations", "8", "--preset", "dynamic_uniform",
+            "--progress", "none"}
+        : new String[] {"demo", "-o", out.toString(), "--iterations", "8", "--archive", archive,
+            "--progress", "none"};
+    int status = SparqCli.execute(args, ps, ps);
     assertEquals(0, status, bytes.toString(StandardCharsets.UTF_8));
     return out;
   }
@@ -68,7 +73,7 @@ class HtmlReportChromiumTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"skills", "grid", "cvt"})
+  @ValueSource(strings = {"skills", "grid", "cvt", "single"})
   void reportLoadsWithoutErrorsAndDrawsOneElementPerOccupiedCell(String archive) throws Exception {
     Path run = demo(archive);
     Path report = run.resolve("report.html");
@@ -86,7 +91,7 @@ class HtmlReportChromiumTest {
 
     CellArchive a = dev.sparq.examples.cli.RunDirectory.open(run).readCheckpoint().orElseThrow().archive();
     int occupied = a.occupiedCells().length;
-    assertTrue(occupied > 3);
+    assertTrue(archive.equals("single") ? occupied == 1 : occupied > 3, "occupied " + occupied);
     assertEquals(occupied, count(dom.stdout(), "\\sdata-cell=\"\\d+\""), "drawn cells");
     // each occupied cell is drawn exactly once
     for (int cell : a.occupiedCells()) {
