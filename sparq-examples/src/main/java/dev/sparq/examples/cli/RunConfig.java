@@ -207,6 +207,10 @@ public record RunConfig(
       }
       path = base == null ? path : base.resolve(path).normalize().toString();
     }
+    if (type.equals("demo") && !format.equals("demo")) {
+      throw s.error("format", "'" + format + "' seeds do not work with backend 'demo' (its rule-based "
+          + "generator and simulated student only read demo problems); allowed values for backend 'demo': demo");
+    }
     if (format.equals("demo") && !type.equals("demo")) {
       throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
           + type + "': jsonl, math, gsm8k");

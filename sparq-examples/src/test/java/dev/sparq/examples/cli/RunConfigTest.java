@@ -94,6 +94,8 @@ class RunConfigTest {
         + "output: o\nseeds: {format: demo}").contains("key 'seeds.format': 'demo' seeds only work with backend 'demo'"));
     assertTrue(error("backend: {type: onnx, model: m}\nbudget: {iterations: 1}\noutput: o\nseeds: {path: s}\n"
         + "archive: {type: grid}").contains("key 'archive.type': 'grid' needs numeric measures"));
+    assertTrue(error(OK + "seeds: {format: math, path: MATH}").contains(
+        "key 'seeds.format': 'math' seeds do not work with backend 'demo'"));
     assertTrue(error("backend: demo\nbudget: {iterations: 1}\noutput: o").contains(
         "key 'backend': must be a mapping"));
   }
