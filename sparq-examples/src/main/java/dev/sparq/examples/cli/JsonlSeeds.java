@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,9 +61,7 @@ final class JsonlSeeds {
           throw new DataException(file, n, "answer", "is missing and the solution has no \\boxed{} answer");
         }
         Map<String, String> attrs = new TreeMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> f = fields.next();
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
           if (f.getValue().isValueNode() && !List.of("problem", "statement", "solution", "answer")
               .contains(f.getKey())) {
             attrs.put(f.getKey(), f.getValue().asText());
