@@ -209,10 +209,29 @@ public final class SparqCli implements Runnable {
       out.println("  metrics      " + dir.file(RunDirectory.METRICS).toAbsolutePath().normalize());
       out.println("  export       " + ex.data().toAbsolutePath().normalize() + "   (" + ex.examplesWritten()
           + " training examples in chat-messages format)");
-      out.printf(Locale.ROOT, "done in %.1f s. Next: sparq inspect %s | sparq export %s --format alpaca%n",
-          (System.nanoTime() - start) / 1e9, output, output);
+      String sparq = invocation();
+      out.printf(Locale.ROOT, "done in %.1f s.%nNext: %s inspect %s%n      %s export %s --format alpaca --select qd "
+          + "--budget 500%n", (System.nanoTime() - start) / 1e9, sparq, output, sparq, output);
       return 0;
     }
+  }
+
+  /** How to call this program again: {@code java -jar PATH} when it runs from a jar, else {@code sparq}. */
+  static String invocation() {
+    try {
+      var src = SparqCli.class.getProtectionDomain().getCodeSource();
+      if (src != null) {
+        Path p = Path.of(src.getLocation().toURI());
+        if (p.toString().endsWith(".jar")) {
+          Path cwd = Path.of("").toAbsolutePath();
+          Path shown = p.startsWith(cwd) ? cwd.relativize(p) : p;
+          return "java -jar " + shown;
+        }
+      }
+    } catch (java.net.URISyntaxException | SecurityException | IllegalArgumentException e) {
+      // fall through to the plain name
+    }
+    return "sparq";
   }
 
   /** {@code sparq run}. */
