@@ -12,6 +12,8 @@ import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.TokenUsage;
+import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.onnx.proto.OnnxGraphBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,11 +54,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; calls from several threads run concurrently on the shared session. Close it to
  * free the sessions and the tokenizer.
  */
-public final class OnnxLanguageModel implements LanguageModel {
+public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxLanguageModel.class);
 
   private final ModelDirectory dir;
   private final OnnxOptions options;
+  private final LongAdder promptTokensRead = new LongAdder();
+  private final LongAdder completionTokensMade = new LongAdder();
   private final OrtEnvironment env;
   private final OrtSession session;
   private final OrtSession gather;
@@ -273,12 +277,28 @@ public final class OnnxLanguageModel implements LanguageModel {
       }
       List<long[]> chunk = prompts.subList(from, to);
       try (Generation g = new Generation(chunk, params, seed)) {
-        out.addAll(g.run());
+        List<List<Completion>> done = g.run();
+        for (int i = 0; i < chunk.size(); i++) {
+          promptTokensRead.add(chunk.get(i).length);
+          for (Completion c : done.get(i)) {
+            completionTokensMade.add(c.completionTokens());
+          }
+        }
+        out.addAll(done);
       } catch (OrtException e) {
         throw new ModelException(name() + ": generation failed: " + e.getMessage(), e);
       }
     }
     return out;
+  }
+
+  /**
+   * Prompt tokens read (each prompt once, however many samples) and tokens generated since the
+   * model was opened; unlike {@link #stats()} these are never reset.
+   */
+  @Override
+  public TokenUsage tokenUsage() {
+    return new TokenUsage(promptTokensRead.sum(), completionTokensMade.sum());
   }
 
   @Override
