@@ -15,7 +15,6 @@ import dev.sparq.core.model.Rollout;
 import dev.sparq.core.model.Validity;
 import dev.sparq.core.store.CandidateLog;
 import dev.sparq.core.store.LogOptions;
-import dev.sparq.onnx.OnnxOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,8 +34,7 @@ class EmbeddingExportTest {
 
   @BeforeAll
   static void open() {
-    model = MiniLm.QUANTIZED.open(EmbedderOptions.builder()
-        .onnx(OnnxOptions.builder().intraOpThreads(2).build()).build());
+    model = MiniLm.QUANTIZED.openTwoThreads();
   }
 
   @AfterAll
