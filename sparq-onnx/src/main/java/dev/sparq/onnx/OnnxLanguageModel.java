@@ -5,15 +5,15 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.sparq.core.ModelException;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.TokenUsage;
+import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.onnx.proto.OnnxGraphBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,11 +54,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; calls from several threads run concurrently on the shared session. Close it to
  * free the sessions and the tokenizer.
  */
-public final class OnnxLanguageModel implements LanguageModel {
+public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxLanguageModel.class);
 
   private final ModelDirectory dir;
   private final OnnxOptions options;
+  private final LongAdder promptTokensRead = new LongAdder();
+  private final LongAdder completionTokensMade = new LongAdder();
   private final OrtEnvironment env;
   private final OrtSession session;
   private final OrtSession gather;
@@ -105,28 +107,14 @@ public final class OnnxLanguageModel implements LanguageModel {
     OrtSession g = null;
     HfTokenizer tok = null;
     try {
-      boolean[] cuda = new boolean[1];
-      try (OrtSession.SessionOptions so = sessionOptions(cuda, options.device())) {
-        s = env.createSession(dir.modelFile().toString(), so);
-      } catch (OrtException e) {
-        if (!cuda[0]) {
-          throw e;
-        }
-        // The CUDA provider loaded but the session could not start on it (no device, driver too
-        // old, out of memory): fall back to the CPU like a provider that does not load.
-        LOG.warn("CUDA requested but the session cannot start on it ({}); running on CPU",
-            e.getMessage());
-        cuda[0] = false;
-        try (OrtSession.SessionOptions so = sessionOptions(cuda, OnnxOptions.Device.CPU)) {
-          s = env.createSession(dir.modelFile().toString(), so);
-        }
-      }
+      OnnxSessions.Created main = OnnxSessions.create(options,
+          so -> env.createSession(dir.modelFile().toString(), so));
+      s = main.session();
       this.sig = DecoderSignature.inspect(s, dir, dir.modelFile());
-      boolean sessionOnCuda = cuda[0];
-      try (OrtSession.SessionOptions so = sessionOptions(cuda,
-          sessionOnCuda ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU)) {
-        g = env.createSession(gatherGraph(sig), so);
-      }
+      boolean sessionOnCuda = main.onCuda();
+      g = OnnxSessions.createOn(options,
+          sessionOnCuda ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU,
+          so -> env.createSession(gatherGraph(sig), so)).session();
       this.onCuda = sessionOnCuda;
       tok = HfTokenizer.open(dir.tokenizerJson());
     } catch (OrtException e) {
@@ -172,37 +160,6 @@ public final class OnnxLanguageModel implements LanguageModel {
   /** Opens a model directory with the default options (full-precision variant on CPU). */
   public static OnnxLanguageModel open(Path dir) {
     return open(dir, OnnxOptions.defaults());
-  }
-
-  private OrtSession.SessionOptions sessionOptions(boolean[] cuda, OnnxOptions.Device device)
-      throws OrtException {
-    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-    so.setOptimizationLevel(options.optLevel());
-    if (options.intraOpThreads() > 0) {
-      so.setIntraOpNumThreads(options.intraOpThreads());
-    }
-    if (!options.allowSpinning()) {
-      so.addConfigEntry("session.intra_op.allow_spinning", "0");
-      so.addConfigEntry("session.inter_op.allow_spinning", "0");
-    }
-    if (device == OnnxOptions.Device.CUDA) {
-      if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-        LOG.warn("CUDA requested but this ONNX Runtime build has no CUDA provider (depend on"
-            + " com.microsoft.onnxruntime:onnxruntime_gpu); running on CPU");
-      } else {
-        try (OrtCUDAProviderOptions cu = new OrtCUDAProviderOptions(options.cudaDevice())) {
-          if (options.gpuMemoryLimitBytes() > 0) {
-            cu.add("gpu_mem_limit", Long.toString(options.gpuMemoryLimitBytes()));
-          }
-          so.addCUDA(cu);
-          cuda[0] = true;
-        } catch (OrtException | LinkageError e) {
-          LOG.warn("CUDA requested but the CUDA provider does not load ({}); it needs CUDA 12 and"
-              + " cuDNN 9 libraries on the library path; running on CPU", e.getMessage());
-        }
-      }
-    }
-    return so;
   }
 
   private static byte[] gatherGraph(DecoderSignature sig) {
@@ -320,12 +277,28 @@ public final class OnnxLanguageModel implements LanguageModel {
       }
       List<long[]> chunk = prompts.subList(from, to);
       try (Generation g = new Generation(chunk, params, seed)) {
-        out.addAll(g.run());
+        List<List<Completion>> done = g.run();
+        for (int i = 0; i < chunk.size(); i++) {
+          promptTokensRead.add(chunk.get(i).length);
+          for (Completion c : done.get(i)) {
+            completionTokensMade.add(c.completionTokens());
+          }
+        }
+        out.addAll(done);
       } catch (OrtException e) {
         throw new ModelException(name() + ": generation failed: " + e.getMessage(), e);
       }
     }
     return out;
+  }
+
+  /**
+   * Prompt tokens read (each prompt once, however many samples) and tokens generated since the
+   * model was opened; unlike {@link #stats()} these are never reset.
+   */
+  @Override
+  public TokenUsage tokenUsage() {
+    return new TokenUsage(promptTokensRead.sum(), completionTokensMade.sum());
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.TokenUsage;
 import dev.sparq.onnx.testing.TinyDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -237,6 +238,9 @@ class OnnxGenerationTest {
       Completion other = out.get(1).get(0);
       assertEquals(FinishReason.LENGTH, other.finishReason());
       assertEquals(12, other.completionTokens());
+      // token usage: each prompt once, every generated token (EOS included)
+      assertEquals(new TokenUsage(ps.get(0).length + ps.get(1).length, (k + 1) + 12),
+          m.tokenUsage());
       // Steps after prompt 0 finished ran with one row.
       List<Integer> rows = t2.batchRows;
       assertEquals(2, (int) rows.get(0));

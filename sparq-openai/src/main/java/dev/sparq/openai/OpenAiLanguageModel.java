@@ -7,6 +7,8 @@ import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.TokenUsage;
+import dev.sparq.core.llm.UsageReporting;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * <p>The API key is sent as a bearer token; it never appears in {@link #toString()}, log lines or
  * exception messages. Thread-safe; {@link #close()} stops the worker threads.
  */
-public final class OpenAiLanguageModel implements LanguageModel {
+public final class OpenAiLanguageModel implements LanguageModel, UsageReporting {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiLanguageModel.class);
 
   private final String name;
@@ -166,6 +168,13 @@ public final class OpenAiLanguageModel implements LanguageModel {
   /** A snapshot of the counters: tokens, attempts, retries, failures by kind, rests. */
   public OpenAiMetrics metrics() {
     return pool.metrics();
+  }
+
+  /** The prompt and completion tokens the servers reported, all endpoints together. */
+  @Override
+  public TokenUsage tokenUsage() {
+    Usage u = metrics().usage();
+    return new TokenUsage(u.promptTokens(), u.completionTokens());
   }
 
   /** The most requests this model has in flight at once, over all endpoints. */

@@ -10,6 +10,7 @@ import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.TokenUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,7 @@ class OpenAiLanguageModelTest {
       assertEquals(2L * 20, m.usage().promptTokens());
       assertEquals(1, m.endpoints().size());
       assertEquals(m.total().usage(), m.endpoints().get(0).usage());
+      assertEquals(new TokenUsage(2L * 20, completionSum), model.tokenUsage());
     }
   }
 

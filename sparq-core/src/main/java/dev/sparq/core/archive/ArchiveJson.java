@@ -3,6 +3,7 @@ package dev.sparq.core.archive;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sparq.core.Json;
 import dev.sparq.core.SparqException;
+import dev.sparq.core.Streams;
 import dev.sparq.core.model.Elite;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ public final class ArchiveJson {
       doc = new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
           archive.tessellation(), archive.occupiedOrder(), members);
     }
-    Json.mapper().writeValue(new NonClosing(out), doc);
+    Json.mapper().writeValue(Streams.nonClosing(out), doc);
   }
 
   /** Writes an archive to a string. */
@@ -67,7 +68,7 @@ public final class ArchiveJson {
 
   /** Reads an archive; the stream is not closed. */
   public static CellArchive read(InputStream in) throws IOException {
-    Document doc = Json.mapper().readValue(new NonClosingIn(in), Document.class);
+    Document doc = Json.mapper().readValue(Streams.nonClosing(in), Document.class);
     return fromDocument(doc);
   }
 
@@ -107,30 +108,5 @@ public final class ArchiveJson {
     } catch (IllegalArgumentException e) {
       throw new SparqException("archive document is inconsistent: " + e.getMessage(), e);
     }
-  }
-
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
-  }
-
-  private static final class NonClosingIn extends java.io.FilterInputStream {
-    NonClosingIn(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public void close() {}
   }
 }

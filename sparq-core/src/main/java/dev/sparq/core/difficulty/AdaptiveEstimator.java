@@ -1,6 +1,11 @@
 package dev.sparq.core.difficulty;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
+import dev.sparq.core.DataException;
+import dev.sparq.core.Json;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.Evaluation;
@@ -10,6 +15,7 @@ import dev.sparq.core.model.Validity;
 import dev.sparq.core.pipeline.DifficultyEstimator;
 import dev.sparq.core.pipeline.Solver;
 import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.store.CheckpointSlot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +34,10 @@ import java.util.concurrent.atomic.LongAdder;
  * records the rollouts actually spent; {@link #rolloutsSpent()} and {@link #problemsEstimated()} sum
  * them. Observations of iteration {@code t} are folded into the prior, in a canonical order, when the
  * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
- * chunks of an iteration. The prior's state can be exported and restored for checkpoints.
+ * chunks of an iteration. The prior's state can be exported ({@link #priorState()}) and, with the
+ * observations not yet folded in and the counters, saved in every checkpoint of a
+ * {@link dev.sparq.core.store.SparqRun} through {@link #checkpointSlot()}, so a resumed run continues
+ * with exactly the prior an uninterrupted run would have.
  */
 public final class AdaptiveEstimator implements DifficultyEstimator {
   private final int referenceK;
@@ -41,7 +50,8 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
   private final int minCorrect;
   private final int maxCorrect;
   private final double[][] binomial;
-  private final SolveRatePrior prior;
+  /** Guarded by {@link #pending}; replaced only when a checkpoint is restored. */
+  private SolveRatePrior prior;
   private final List<Pending> pending = new ArrayList<>();
   private final LongAdder spent = new LongAdder();
   private final LongAdder problems = new LongAdder();
@@ -201,6 +211,121 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
     synchronized (pending) {
       return prior.state();
     }
+  }
+
+  /**
+   * The estimator's state as a checkpoint slot named {@code adaptive_estimator}: the learned prior,
+   * the observations of the last iterations not yet folded into it (a checkpoint is written between
+   * iterations, before the next one folds them in), and the rollout and problem counters. Restoring
+   * replaces all of them. Add it with {@code SparqRun.Builder.slot(estimator.checkpointSlot())}.
+   */
+  public CheckpointSlot checkpointSlot() {
+    return checkpointSlot("adaptive_estimator");
+  }
+
+  /** {@link #checkpointSlot()} under another name (for runs with several adaptive estimators). */
+  public CheckpointSlot checkpointSlot(String name) {
+    Objects.requireNonNull(name, "name");
+    return new CheckpointSlot() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public JsonNode save() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        synchronized (pending) {
+          SolveRatePrior.State st = prior.state();
+          ObjectNode p = o.putObject("prior");
+          p.put("grid", st.grid());
+          p.put("strength", st.strength());
+          ArrayNode base = p.putArray("base");
+          for (double v : st.base()) {
+            base.add(v);
+          }
+          ArrayNode counts = p.putArray("counts");
+          for (double v : st.counts()) {
+            counts.add(v);
+          }
+          p.put("observations", st.observations());
+          ArrayNode pend = o.putArray("pending");
+          for (Pending x : pending) {
+            pend.addObject().put("iteration", x.iteration()).put("id", x.id())
+                .put("correct", x.correct()).put("n", x.n());
+          }
+          o.put("rollouts_spent", spent.sum());
+          o.put("problems_estimated", problems.sum());
+        }
+        return o;
+      }
+
+      @Override
+      public void restore(JsonNode state) {
+        JsonNode p = state.path("prior");
+        SolveRatePrior.State st = new SolveRatePrior.State(intField(p, "grid"),
+            doubleField(p, "strength"), doubles(p, "base"), doubles(p, "counts"),
+            longField(p, "observations"));
+        SolveRatePrior restored = SolveRatePrior.fromState(st);
+        List<Pending> pend = new ArrayList<>();
+        for (JsonNode x : state.path("pending")) {
+          pend.add(new Pending(longField(x, "iteration"), textField(x, "id"), intField(x, "correct"),
+              intField(x, "n")));
+        }
+        long rollouts = longField(state, "rollouts_spent");
+        long estimated = longField(state, "problems_estimated");
+        synchronized (pending) {
+          prior = restored;
+          pending.clear();
+          pending.addAll(pend);
+          spent.reset();
+          spent.add(rollouts);
+          problems.reset();
+          problems.add(estimated);
+        }
+      }
+
+      private JsonNode field(JsonNode o, String f, boolean number) {
+        JsonNode v = o.get(f);
+        if (v == null || (number ? !v.isNumber() : !v.isTextual())) {
+          throw new DataException(null, 0, "slots." + name + "." + f, "missing or not a "
+              + (number ? "number" : "string"));
+        }
+        return v;
+      }
+
+      private int intField(JsonNode o, String f) {
+        return field(o, f, true).intValue();
+      }
+
+      private long longField(JsonNode o, String f) {
+        return field(o, f, true).longValue();
+      }
+
+      private double doubleField(JsonNode o, String f) {
+        return field(o, f, true).doubleValue();
+      }
+
+      private String textField(JsonNode o, String f) {
+        return field(o, f, false).textValue();
+      }
+
+      private double[] doubles(JsonNode o, String f) {
+        JsonNode a = o.get(f);
+        if (a == null || !a.isArray()) {
+          throw new DataException(null, 0, "slots." + name + "." + f, "missing or not an array");
+        }
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+          if (!a.get(i).isNumber()) {
+            throw new DataException(null, 0, "slots." + name + "." + f + "[" + i + "]",
+                "not a number");
+          }
+          out[i] = a.get(i).doubleValue();
+        }
+        return out;
+      }
+    };
   }
 
   /** Rollouts spent so far. */

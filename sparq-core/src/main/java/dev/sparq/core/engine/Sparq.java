@@ -11,6 +11,8 @@ import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.SingleCellTessellation;
 import dev.sparq.core.archive.Tessellation;
+import dev.sparq.core.llm.TokenUsage;
+import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.Elite;
@@ -94,6 +96,9 @@ public final class Sparq implements AutoCloseable {
   private final List<SparqListener> listeners;
   private final CandidateSink sink;
   private final ExecutorService executor;
+  private final List<UsageReporting> usageSources;
+  private final TokenUsage usageStart;
+  private TokenUsage usageSeen;
 
   private long iteration;
   private long candidates;
@@ -118,6 +123,8 @@ public final class Sparq implements AutoCloseable {
     this.seed = b.resumeState != null ? b.resumeState.seed() : b.seed;
     this.listeners = List.copyOf(b.listeners);
     this.sink = b.sink;
+    this.usageSources = List.copyOf(b.usageSources);
+    this.usageStart = readUsage();
     this.executor = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "sparq-stage");
       t.setDaemon(true);
@@ -167,6 +174,7 @@ public final class Sparq implements AutoCloseable {
       }
       throw e;
     }
+    this.usageSeen = readUsage();
   }
 
   private List<Elite> describeSeeds(List<Problem> seeds) {
@@ -186,6 +194,24 @@ public final class Sparq implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The current sum of the registered usage sources. */
+  private TokenUsage readUsage() {
+    TokenUsage sum = TokenUsage.NONE;
+    for (UsageReporting u : usageSources) {
+      sum = sum.plus(u.tokenUsage());
+    }
+    return sum;
+  }
+
+  /**
+   * Tokens the models registered with {@link Builder#usage(UsageReporting)} processed from the
+   * start of this engine object's construction (seed descriptions included) to the end of the last
+   * iteration; a resumed run counts from the resume.
+   */
+  public TokenUsage tokenUsage() {
+    return usageSeen.since(usageStart);
   }
 
   /** Runs iterations until the budget is exhausted; returns the totals. */
@@ -296,8 +322,15 @@ public final class Sparq implements AutoCloseable {
         l.onCandidate(c);
       }
     }
+    TokenUsage iterationTokens = TokenUsage.NONE;
+    if (!usageSources.isEmpty()) {
+      TokenUsage now = readUsage();
+      iterationTokens = now.since(usageSeen);
+      usageSeen = now;
+    }
     IterationEvent event = new IterationEvent(it, archive.stats(), totals(), parents.size(),
-        offered.size(), iterationAdded, iterationRollouts, System.nanoTime() - start);
+        offered.size(), iterationAdded, iterationRollouts, System.nanoTime() - start,
+        iterationTokens);
     for (SparqListener l : listeners) {
       l.onIteration(event);
     }
@@ -433,8 +466,20 @@ public final class Sparq implements AutoCloseable {
     private CandidateSink sink = CandidateSink.discard();
     private EngineState resumeState;
     private Archive resumeArchive;
+    private final List<UsageReporting> usageSources = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Reports the tokens {@code model} processes in each {@link IterationEvent#tokens()} and in
+     * {@link Sparq#tokenUsage()}. Register each model once, even if several stages share it; a
+     * {@link dev.sparq.core.llm.LanguageModel} that implements {@link UsageReporting} (the OpenAI
+     * and ONNX backends do) can be passed directly.
+     */
+    public Builder usage(UsageReporting model) {
+      this.usageSources.add(Objects.requireNonNull(model, "model"));
+      return this;
+    }
 
     public Builder generator(Generator generator) {
       this.generator = generator;

@@ -42,6 +42,8 @@ import java.util.TreeMap;
  *   <li>{@code contaminated}: shares a word n-gram with a {@link Benchmark} (counted per benchmark);
  *   <li>{@code duplicate_exact}: same normalised statement as an earlier kept problem;
  *   <li>{@code duplicate_near}: MinHash-LSH near duplicate of an earlier kept problem;
+ *   <li>{@code duplicate_text}: duplicate according to the {@link TextDeduplicator} of
+ *       {@link Builder#textDeduplicator(TextDeduplicator)} (for example embedding similarity);
  *   <li>{@code no_correct_rollout} / {@code no_reference_solution}: nothing to train on;
  *   <li>{@code not_selected}: examples the {@link Selector} left out.
  * </ol>
@@ -277,7 +279,8 @@ public final class Exporter {
       this.counters = counters;
       counters.perBenchmark = new long[b.benchmarks.size()];
       for (String k : new String[] {"quality_zero", "quality_band", "contaminated", "duplicate_exact",
-          "duplicate_near", b.format.problemRows() ? null
+          "duplicate_near", b.textDedup == null ? null : "duplicate_text",
+          b.format.problemRows() ? null
               : b.reference ? "no_reference_solution" : "no_correct_rollout"}) {
         if (k != null) {
           counters.removed.put(k, 0L);
@@ -358,6 +361,10 @@ public final class Exporter {
           }
         }
       }
+      if (b.textDedup != null && b.textDedup.isDuplicate(statement)) {
+        remove("duplicate_text");
+        return List.of();
+      }
       List<Example> out = expand(lc);
       if (out.isEmpty()) {
         remove(b.reference ? "no_reference_solution" : "no_correct_rollout");
@@ -370,6 +377,9 @@ public final class Exporter {
         for (long k : bandKeys) {
           near.add(k);
         }
+      }
+      if (b.textDedup != null) {
+        b.textDedup.add(statement);
       }
       counters.candidates += out.size();
       return out;
@@ -390,6 +400,7 @@ public final class Exporter {
     int nearBands;
     int nearRows;
     int shingle = 3;
+    TextDeduplicator textDedup;
     final List<Benchmark> benchmarks = new ArrayList<>();
     int ngram = 13;
     Selector selector = Selector.all();
@@ -486,6 +497,17 @@ public final class Exporter {
       }
       this.nearBands = bands;
       this.nearRows = rows;
+      return this;
+    }
+
+    /**
+     * Also remove problems that {@code dedup} reports as duplicates of an earlier kept problem
+     * (counted as {@code duplicate_text}, after the exact and MinHash filters). It is asked in log
+     * order and told only about kept problems; it keeps that state, so give each export a fresh one.
+     * {@code null} (the default) turns it off.
+     */
+    public Builder textDeduplicator(TextDeduplicator dedup) {
+      this.textDedup = dedup;
       return this;
     }
 

@@ -14,6 +14,7 @@ import dev.sparq.core.generate.Operator;
 import dev.sparq.core.generate.Operators;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.pipeline.DifficultyEstimator;
 import dev.sparq.core.pipeline.StageContext;
@@ -21,8 +22,11 @@ import dev.sparq.core.skills.SkillDescriptor;
 import dev.sparq.core.skills.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -228,6 +232,13 @@ public final class PaperPreset {
           .generator(generator).solver(solver).estimator(estimator).descriptor(descriptor)
           .seeds(seeds).variant(variant).nicheCapacity(nicheCapacity)
           .batchSize(BATCH_SIZE).chunkSize(BATCH_SIZE).seed(seed);
+      // token usage of every distinct model that reports it (a shared model counts once)
+      Set<LanguageModel> counted = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (LanguageModel m : List.of(generatorModel, studentModel, labelerModel)) {
+        if (m instanceof UsageReporting u && counted.add(m)) {
+          sparq.usage(u);
+        }
+      }
       return new Setup(generator, solver, estimator, guard, descriptor, sparq);
     }
   }

@@ -220,12 +220,19 @@ public final class SeedLoader {
       }
     }
 
-    private void jsonArray(Path file, byte[] bytes, FieldMapping mapping) {
-      String text;
+    /** The whole file as text without its byte-order mark; null (after {@link #fail}) if not UTF-8. */
+    private String decodeWhole(byte[] bytes, Path file) {
       try {
-        text = decode(bytes, bomLength(bytes), bytes.length - bomLength(bytes), file, 0);
+        return decode(bytes, bomLength(bytes), bytes.length - bomLength(bytes), file, 0);
       } catch (DataException e) {
         fail(e);
+        return null;
+      }
+    }
+
+    private void jsonArray(Path file, byte[] bytes, FieldMapping mapping) {
+      String text = decodeWhole(bytes, file);
+      if (text == null) {
         return;
       }
       try (JsonParser p = Json.mapper().getFactory().createParser(text)) {
@@ -254,11 +261,8 @@ public final class SeedLoader {
       if (bytes == null) {
         return;
       }
-      String text;
-      try {
-        text = decode(bytes, bomLength(bytes), bytes.length - bomLength(bytes), file, 0);
-      } catch (DataException e) {
-        fail(e);
+      String text = decodeWhole(bytes, file);
+      if (text == null) {
         return;
       }
       JsonNode node;

@@ -1,15 +1,21 @@
 package dev.sparq.core.skills;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.DataException;
+import dev.sparq.core.Json;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.pipeline.DiversityDescriptor;
 import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.store.CheckpointSlot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * SPARQ's niches: the descriptor of a problem is its sorted set of up to k skills from the
@@ -22,8 +28,10 @@ import java.util.Objects;
  */
 public final class SkillDescriptor implements DiversityDescriptor {
   private final SkillLabeler labeler;
-  private final SkillVocabulary vocabulary;
-  private final Map<String, List<String>> known;
+  /** The vocabulary and the seed labels; replaced as a whole when a checkpoint is restored. */
+  private volatile Tables tables;
+
+  private record Tables(SkillVocabulary vocabulary, Map<String, List<String>> known) {}
 
   /** A descriptor over an existing vocabulary. */
   public SkillDescriptor(SkillLabeler labeler, SkillVocabulary vocabulary) {
@@ -33,8 +41,7 @@ public final class SkillDescriptor implements DiversityDescriptor {
   private SkillDescriptor(SkillLabeler labeler, SkillVocabulary vocabulary,
       Map<String, List<String>> known) {
     this.labeler = Objects.requireNonNull(labeler, "labeler");
-    this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
-    this.known = Map.copyOf(known);
+    this.tables = new Tables(Objects.requireNonNull(vocabulary, "vocabulary"), Map.copyOf(known));
   }
 
   /**
@@ -60,6 +67,9 @@ public final class SkillDescriptor implements DiversityDescriptor {
 
   @Override
   public List<Outcome<Descriptor>> describe(List<Problem> problems, StageContext context) {
+    Tables t = tables;
+    SkillVocabulary vocabulary = t.vocabulary();
+    Map<String, List<String>> known = t.known();
     List<Outcome<Descriptor>> out = new ArrayList<>(problems.size());
     List<Problem> ask = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
@@ -84,7 +94,58 @@ public final class SkillDescriptor implements DiversityDescriptor {
   }
 
   public SkillVocabulary vocabulary() {
-    return vocabulary;
+    return tables.vocabulary();
+  }
+
+  /**
+   * The vocabulary and the remembered seed labels as a checkpoint slot named
+   * {@code skill_descriptor}. Restoring replaces both, so a resumed run keeps the niches it started
+   * with even when relabelling the seeds would give other labels (a sampled model); a descriptor
+   * made for a resume may then start from any vocabulary, for example
+   * {@code new SkillDescriptor(labeler, SkillVocabulary.of(List.of()))}, without labelling the seeds
+   * again.
+   */
+  public CheckpointSlot checkpointSlot() {
+    return new CheckpointSlot() {
+      @Override
+      public String name() {
+        return "skill_descriptor";
+      }
+
+      @Override
+      public JsonNode save() {
+        Tables t = tables;
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.set("vocabulary", t.vocabulary().toJson());
+        ObjectNode seeds = o.putObject("seed_labels");
+        new TreeMap<>(t.known()).forEach((id, labels) -> labels.forEach(seeds.putArray(id)::add));
+        return o;
+      }
+
+      @Override
+      public void restore(JsonNode state) {
+        JsonNode v = state.get("vocabulary");
+        JsonNode seeds = state.get("seed_labels");
+        if (v == null || seeds == null || !seeds.isObject()) {
+          throw new DataException(null, 0, "slots.skill_descriptor",
+              "needs 'vocabulary' and a 'seed_labels' object");
+        }
+        SkillVocabulary vocabulary = SkillVocabulary.fromJson(v);
+        Map<String, List<String>> known = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : seeds.properties()) {
+          List<String> labels = new ArrayList<>();
+          for (JsonNode l : e.getValue()) {
+            if (!l.isTextual()) {
+              throw new DataException(null, 0, "slots.skill_descriptor.seed_labels." + e.getKey(),
+                  "labels must be strings");
+            }
+            labels.add(l.textValue());
+          }
+          known.put(e.getKey(), List.copyOf(labels));
+        }
+        tables = new Tables(vocabulary, Map.copyOf(known));
+      }
+    };
   }
 
   public SkillLabeler labeler() {

@@ -1,6 +1,10 @@
 package dev.sparq.core.skills;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
+import dev.sparq.core.DataException;
+import dev.sparq.core.Json;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -209,5 +213,65 @@ public final class SkillVocabulary {
 
   public boolean contains(String normalizedSkill) {
     return counts.containsKey(normalizedSkill);
+  }
+
+  /**
+   * The vocabulary as JSON: {@code {"skills": [...most common first], "counts": {skill: n}}};
+   * {@link #fromJson(JsonNode)} restores an equal vocabulary.
+   */
+  public ObjectNode toJson() {
+    ObjectNode o = Json.mapper().createObjectNode();
+    skills.forEach(o.putArray("skills")::add);
+    ObjectNode c = o.putObject("counts");
+    for (String skill : skills) {
+      c.put(skill, counts.get(skill));
+    }
+    return o;
+  }
+
+  /**
+   * Reads {@link #toJson()}'s form back.
+   *
+   * @throws DataException naming the field when the JSON is malformed
+   */
+  public static SkillVocabulary fromJson(JsonNode json) {
+    JsonNode s = json.get("skills");
+    JsonNode c = json.get("counts");
+    if (s == null || !s.isArray()) {
+      throw new DataException(null, 0, "skills", "missing or not an array");
+    }
+    if (c == null || !c.isObject()) {
+      throw new DataException(null, 0, "counts", "missing or not an object");
+    }
+    List<String> list = new ArrayList<>();
+    Map<String, Long> counts = new TreeMap<>();
+    for (int i = 0; i < s.size(); i++) {
+      JsonNode e = s.get(i);
+      if (!e.isTextual() || e.textValue().isEmpty() || counts.containsKey(e.textValue())) {
+        throw new DataException(null, 0, "skills[" + i + "]", "not a distinct non-empty string");
+      }
+      JsonNode n = c.get(e.textValue());
+      if (n == null || !n.canConvertToLong()) {
+        throw new DataException(null, 0, "counts." + e.textValue(), "missing or not an integer");
+      }
+      list.add(e.textValue());
+      counts.put(e.textValue(), n.longValue());
+    }
+    return new SkillVocabulary(list, counts);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SkillVocabulary v && skills.equals(v.skills) && counts.equals(v.counts);
+  }
+
+  @Override
+  public int hashCode() {
+    return skills.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "SkillVocabulary" + skills;
   }
 }

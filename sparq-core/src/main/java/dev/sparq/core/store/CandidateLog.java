@@ -1,6 +1,7 @@
 package dev.sparq.core.store;
 
 import dev.sparq.core.SparqException;
+import dev.sparq.core.Streams;
 import dev.sparq.core.engine.CandidateSink;
 import dev.sparq.core.model.EvaluatedCandidate;
 import java.io.BufferedOutputStream;
@@ -138,7 +139,7 @@ public final class CandidateLog implements CandidateSink {
     channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     channel.truncate(truncateTo);
     channel.position(truncateTo);
-    buffered = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(channel)), 1 << 16);
+    buffered = new BufferedOutputStream(Streams.nonClosing(Channels.newOutputStream(channel)), 1 << 16);
     gzip = null;
   }
 
@@ -261,23 +262,6 @@ public final class CandidateLog implements CandidateSink {
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close candidate log in " + dir, e);
-    }
-  }
-
-  /** Lets the buffered stream be flushed without closing the channel underneath. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
     }
   }
 

@@ -285,4 +285,53 @@ class ExporterTest {
     assertEquals(List.of(0.85, 1.0, 1.0, 1.0), expected);
     assertEquals(expected, got);
   }
+
+  /** Treats statements with the same first word as duplicates and records every call. */
+  private static final class FirstWordDedup implements TextDeduplicator {
+    final List<String> calls = new ArrayList<>();
+    final java.util.Set<String> kept = new java.util.HashSet<>();
+
+    private static String key(String t) {
+      return t.split(" ")[0];
+    }
+
+    @Override
+    public boolean isDuplicate(String text) {
+      calls.add("check " + text);
+      return kept.contains(key(text));
+    }
+
+    @Override
+    public void add(String text) {
+      calls.add("add " + text);
+      kept.add(key(text));
+    }
+  }
+
+  @Test
+  void textDeduplicatorSeesSurvivorsInLogOrderAndLearnsOnlyKeptProblems() throws IOException {
+    Path log = log(List.of(
+        cand("Alpha one", 0.5, rolls("a1"), "s"),
+        cand("Alpha two", 0.5, rolls("a2"), "s"),                 // text duplicate of Alpha one
+        cand("Alpha one", 0.5, rolls("a3"), "s"),                 // exact duplicate: never asked
+        cand("Beta one", 0.5, rolls("wrong"), "s"),               // no correct rollout: not added
+        cand("Beta two", 0.5, rolls("b2"), "s"),                  // kept: Beta one was not kept
+        cand("Gamma", 0.0, rolls("g"), "s")));                    // quality zero: never asked
+    FirstWordDedup dedup = new FirstWordDedup();
+    ExportReport r = Exporter.builder().log(log).output(tmp.resolve("textdedup"))
+        .format(ExportFormat.ALPACA).textDeduplicator(dedup).build().run();
+    assertEquals(List.of("check Alpha one", "add Alpha one", "check Alpha two", "check Beta one",
+        "check Beta two", "add Beta two"), dedup.calls);
+    assertEquals(List.of("quality_zero", "quality_band", "contaminated", "duplicate_exact",
+        "duplicate_near", "duplicate_text", "no_correct_rollout", "not_selected"),
+        new ArrayList<>(r.removed().keySet()));
+    assertEquals(1L, r.removed().get("duplicate_text"));
+    assertEquals(1L, r.removed().get("duplicate_exact"));
+    assertEquals(1L, r.removed().get("no_correct_rollout"));
+    assertEquals(2, r.examplesWritten());
+    // without a deduplicator the step is absent from the report
+    ExportReport plain = Exporter.builder().log(log).output(tmp.resolve("nodedup")).build().run();
+    assertTrue(!plain.removed().containsKey("duplicate_text"));
+    assertEquals(3, plain.examplesWritten());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.sparq.onnx.embed;
 
+import dev.sparq.core.export.TextDeduplicator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,8 +17,12 @@ import java.util.Optional;
  * <p>For a filter that checks first and adds later (an exporter that keeps a problem only after it
  * passed further steps), {@link #isDuplicate(String)} followed by {@link #add(String)} embeds the
  * text once: the last text checked and its vector are remembered. Thread-safe.
+ *
+ * <p>It is the {@link TextDeduplicator} of sparq-core's exporter: {@code
+ * Exporter.builder()...textDeduplicator(new EmbeddingDeduplicator(embedder, 0.9))} drops problems
+ * whose statement embeds close to an earlier kept one (counted as {@code duplicate_text}).
  */
-public final class EmbeddingDeduplicator {
+public final class EmbeddingDeduplicator implements TextDeduplicator {
   private final TextEmbedder embedder;
   private final NearDuplicateIndex index;
   private String lastText;
@@ -48,11 +53,13 @@ public final class EmbeddingDeduplicator {
   }
 
   /** Whether a stored text is a near duplicate of this one. */
+  @Override
   public boolean isDuplicate(String text) {
     return duplicateOf(text).isPresent();
   }
 
   /** Stores a text (without checking); the text is its key. */
+  @Override
   public void add(String text) {
     index.add(text, vector(text));
   }

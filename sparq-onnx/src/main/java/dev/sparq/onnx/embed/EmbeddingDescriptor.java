@@ -1,5 +1,6 @@
 package dev.sparq.onnx.embed;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.archive.CvtTessellation;
@@ -8,6 +9,7 @@ import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.pipeline.DiversityDescriptor;
 import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.store.CheckpointSlot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,19 +27,21 @@ import java.util.random.RandomGenerator;
  *   CellArchive archive = CellArchive.builder()
  *       .tessellation(descriptor.cvt(256, 20_000, new SplittableRandom(7)))
  *       .capacity(4).build();
- *   descriptor.projection().save(runDir.resolve("projection.json"));  // goes with the checkpoint
+ *   SparqRun.builder(runDir, engine).slot(descriptor.checkpointSlot())...  // saved with checkpoints
  *   ...
  * }
  * }</pre>
  *
- * <p>Stateless after fitting and thread-safe when its embedder is; a problem's measures depend only
+ * <p>Its only state is the fitted projection, which {@link #checkpointSlot()} saves with every
+ * checkpoint and restores on resume. Thread-safe when its embedder is; a problem's measures depend only
  * on its statement (with a batch-invariant embedder, as {@link OnnxEmbedder} is by default for
  * quantised models and exactly for full-precision ones), so results do not depend on how the
  * engine splits batches across threads.
  */
 public final class EmbeddingDescriptor implements DiversityDescriptor {
   private final TextEmbedder embedder;
-  private final EmbeddingProjection projection;
+  /** Replaced only when a checkpoint slot is restored. */
+  private volatile EmbeddingProjection projection;
 
   /**
    * A descriptor with an already fitted (for example restored) projection.
@@ -68,7 +72,41 @@ public final class EmbeddingDescriptor implements DiversityDescriptor {
     return out;
   }
 
-  /** The fitted projection (save it with the run's checkpoint). */
+  /**
+   * The projection as a checkpoint slot named {@code embedding_projection}
+   * ({@link EmbeddingProjection#toJson()}). Restoring replaces this descriptor's projection with the
+   * saved one, so a resumed run places problems exactly as before even if refitting on the seeds
+   * would give another projection (other seeds, another random projection seed, another PCA sign).
+   *
+   * @throws ConfigException on restore, when the saved projection does not fit this descriptor's
+   *     embedder or has another number of measures
+   */
+  public CheckpointSlot checkpointSlot() {
+    return new CheckpointSlot() {
+      @Override
+      public String name() {
+        return "embedding_projection";
+      }
+
+      @Override
+      public JsonNode save() {
+        return projection.toJson();
+      }
+
+      @Override
+      public void restore(JsonNode state) {
+        EmbeddingProjection p = EmbeddingProjection.fromJson(state);
+        if (p.inputDimension() != embedder.dimension() || p.dimensions() != dimensions()) {
+          throw ConfigException.forKey("embedding_projection", "the checkpoint's projection maps "
+              + p.inputDimension() + " to " + p.dimensions() + " dimensions, this descriptor "
+              + embedder.dimension() + " to " + dimensions());
+        }
+        projection = p;
+      }
+    };
+  }
+
+  /** The fitted projection (or the one restored from a checkpoint). */
   public EmbeddingProjection projection() {
     return projection;
   }
@@ -95,10 +133,11 @@ public final class EmbeddingDescriptor implements DiversityDescriptor {
 
   /** The bounded measures of each problem's statement, in order. */
   public double[][] measures(List<Problem> problems) {
+    EmbeddingProjection p = projection;
     float[][] e = embedder.embed(statements(problems));
     double[][] out = new double[e.length][];
     for (int i = 0; i < e.length; i++) {
-      out[i] = projection.measures(e[i]);
+      out[i] = p.measures(e[i]);
     }
     return out;
   }

@@ -5,15 +5,14 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.core.ModelException;
 import dev.sparq.onnx.HfTokenizer;
 import dev.sparq.onnx.OnnxOptions;
+import dev.sparq.onnx.OnnxSessions;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -96,25 +95,10 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     OrtSession s = null;
     HfTokenizer tok = null;
     try {
-      boolean[] cuda = new boolean[1];
-      try (OrtSession.SessionOptions so = sessionOptions(options.onnx(), options.onnx().device(),
-          cuda)) {
-        s = env.createSession(modelFile.toString(), so);
-      } catch (OrtException e) {
-        if (!cuda[0]) {
-          throw e;
-        }
-        // the CUDA provider loaded but the session cannot start on it (no device, old driver,
-        // out of memory): run on the CPU, as when the provider does not load
-        LOG.warn("CUDA requested but the session cannot start on it ({}); running on CPU",
-            e.getMessage());
-        cuda[0] = false;
-        try (OrtSession.SessionOptions so = sessionOptions(options.onnx(),
-            OnnxOptions.Device.CPU, cuda)) {
-          s = env.createSession(modelFile.toString(), so);
-        }
-      }
-      this.onCuda = cuda[0];
+      OnnxSessions.Created created = OnnxSessions.create(options.onnx(),
+          so -> env.createSession(modelFile.toString(), so));
+      s = created.session();
+      this.onCuda = created.onCuda();
       tok = HfTokenizer.open(tokenizerJson);
       Map<String, NodeInfo> in = s.getInputInfo();
       if (!in.containsKey("input_ids")) {
@@ -253,36 +237,6 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
       throw new ModelException(tokenizerJson + ": tokenizer file not found");
     }
     return new OnnxEmbedder(modelFile, tokenizerJson, null, options);
-  }
-
-  private static OrtSession.SessionOptions sessionOptions(OnnxOptions o, OnnxOptions.Device device,
-      boolean[] cuda) throws OrtException {
-    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-    so.setOptimizationLevel(o.optLevel());
-    if (o.intraOpThreads() > 0) {
-      so.setIntraOpNumThreads(o.intraOpThreads());
-    }
-    if (!o.allowSpinning()) {
-      so.addConfigEntry("session.intra_op.allow_spinning", "0");
-      so.addConfigEntry("session.inter_op.allow_spinning", "0");
-    }
-    if (device == OnnxOptions.Device.CUDA) {
-      if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-        LOG.warn("CUDA requested but this ONNX Runtime build has no CUDA provider; running on CPU");
-      } else {
-        try (OrtCUDAProviderOptions cu = new OrtCUDAProviderOptions(o.cudaDevice())) {
-          if (o.gpuMemoryLimitBytes() > 0) {
-            cu.add("gpu_mem_limit", Long.toString(o.gpuMemoryLimitBytes()));
-          }
-          so.addCUDA(cu);
-          cuda[0] = true;
-        } catch (OrtException | LinkageError e) {
-          LOG.warn("CUDA requested but the CUDA provider does not load ({}); running on CPU",
-              e.getMessage());
-        }
-      }
-    }
-    return so;
   }
 
   /** The special tokens the post-processor puts before and after a single text. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparq.onnx.OnnxOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -17,8 +16,7 @@ class EmbeddingDeduplicatorTest {
 
   @BeforeAll
   static void open() {
-    model = MiniLm.QUANTIZED.open(EmbedderOptions.builder()
-        .onnx(OnnxOptions.builder().intraOpThreads(2).build()).build());
+    model = MiniLm.QUANTIZED.openTwoThreads();
   }
 
   @AfterAll

@@ -12,7 +12,6 @@ import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.pipeline.StageContext;
-import dev.sparq.onnx.OnnxOptions;
 import dev.sparq.onnx.embed.EmbeddingProjection.Spec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,8 +37,7 @@ class EmbeddingDescriptorTest {
 
   @BeforeAll
   static void open() {
-    model = MiniLm.QUANTIZED.open(EmbedderOptions.builder()
-        .onnx(OnnxOptions.builder().intraOpThreads(2).build()).build());
+    model = MiniLm.QUANTIZED.openTwoThreads();
     Map<String, float[]> memo = new ConcurrentHashMap<>();
     embedder = new TextEmbedder() {
       @Override

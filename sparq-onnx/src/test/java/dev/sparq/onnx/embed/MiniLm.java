@@ -67,6 +67,12 @@ enum MiniLm {
     return open(EmbedderOptions.defaults());
   }
 
+  /** Opens the model on two intra-op threads (the test machines' share of the CPU). */
+  OnnxEmbedder openTwoThreads() {
+    return open(EmbedderOptions.builder()
+        .onnx(dev.sparq.onnx.OnnxOptions.builder().intraOpThreads(2).build()).build());
+  }
+
   private static void copy(String resource, Path to) throws IOException {
     try (InputStream in = MiniLm.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
