@@ -6,6 +6,7 @@ import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
+import dev.sparq.core.math.Rational;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.Evaluation;
