@@ -175,11 +175,11 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
       };
       this.dimension = dim > 0 ? dim : probeDimension();
     } catch (OrtException e) {
-      closeQuietly(s, tok);
+      OnnxSessions.closeQuietly(LOG, s, tok);
       throw new ModelException(modelFile + ": ONNX Runtime cannot load the model: " + e.getMessage(),
           e);
     } catch (RuntimeException e) {
-      closeQuietly(s, tok);
+      OnnxSessions.closeQuietly(LOG, s, tok);
       throw e;
     }
     LOG.info("loaded encoder {} (dim {}, max {} tokens, {} pooling, output '{}', {}) on {}",
@@ -598,18 +598,6 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   /** Frees the ONNX Runtime session and the tokenizer. */
   @Override
   public void close() {
-    closeQuietly(session, tokenizer);
-  }
-
-  private static void closeQuietly(AutoCloseable... values) {
-    for (AutoCloseable v : values) {
-      if (v != null) {
-        try {
-          v.close();
-        } catch (Exception e) {
-          LOG.warn("closing {} failed: {}", v.getClass().getSimpleName(), e.getMessage());
-        }
-      }
-    }
+    OnnxSessions.closeQuietly(LOG, session, tokenizer);
   }
 }
