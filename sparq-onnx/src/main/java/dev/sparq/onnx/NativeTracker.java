@@ -8,20 +8,38 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Keeps every native value this module creates (input tensors, run results, gather results) in an
  * identity set until it is closed, so leaks are countable: {@link #openCount()} must return to
- * zero after each {@code complete} call. Thread-safe.
+ * zero after each call of {@link OnnxLanguageModel} or {@link dev.sparq.onnx.embed.OnnxEmbedder}.
+ * Thread-safe.
  */
-final class NativeTracker {
+public final class NativeTracker {
+  /** An empty tracker. */
+  public NativeTracker() {}
+
   private final Set<AutoCloseable> open = Collections.synchronizedSet(
       Collections.newSetFromMap(new IdentityHashMap<>()));
   private final AtomicLong created = new AtomicLong();
 
-  <T extends AutoCloseable> T track(T value) {
+  /**
+   * Registers a value that was just created.
+   *
+   * @param value the native value (tensor or run result)
+   * @param <T> its type
+   * @return {@code value}, for chaining
+   */
+  public <T extends AutoCloseable> T track(T value) {
     open.add(value);
     created.incrementAndGet();
     return value;
   }
 
-  void close(AutoCloseable value) {
+  /**
+   * Closes a tracked value and forgets it; does nothing for {@code null} or a value not tracked
+   * (already closed).
+   *
+   * @param value the value
+   * @throws IllegalStateException when closing fails
+   */
+  public void close(AutoCloseable value) {
     if (value != null && open.remove(value)) {
       try {
         value.close();
@@ -31,11 +49,21 @@ final class NativeTracker {
     }
   }
 
-  int openCount() {
+  /**
+   * Values tracked and not yet closed.
+   *
+   * @return the count
+   */
+  public int openCount() {
     return open.size();
   }
 
-  long createdCount() {
+  /**
+   * Values tracked since this tracker was made.
+   *
+   * @return the count
+   */
+  public long createdCount() {
     return created.get();
   }
 }

@@ -118,11 +118,11 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
       this.onCuda = sessionOnCuda;
       tok = HfTokenizer.open(dir.tokenizerJson());
     } catch (OrtException e) {
-      closeQuietly(s, g, tok);
+      OnnxSessions.closeQuietly(LOG, s, g, tok);
       throw new ModelException(dir.modelFile() + ": ONNX Runtime cannot load the model: "
           + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(s, g, tok);
+      OnnxSessions.closeQuietly(LOG, s, g, tok);
       throw e;
     }
     this.session = s;
@@ -303,19 +303,7 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
 
   @Override
   public void close() {
-    closeQuietly(session, gather, tokenizer);
-  }
-
-  private static void closeQuietly(AutoCloseable... values) {
-    for (AutoCloseable v : values) {
-      if (v != null) {
-        try {
-          v.close();
-        } catch (Exception e) {
-          LOG.warn("closing {} failed: {}", v.getClass().getSimpleName(), e.getMessage());
-        }
-      }
-    }
+    OnnxSessions.closeQuietly(LOG, session, gather, tokenizer);
   }
 
   /** Timing counters: time inside {@code session.run} versus the whole decode loop. */

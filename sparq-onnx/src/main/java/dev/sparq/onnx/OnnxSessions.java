@@ -94,4 +94,24 @@ public final class OnnxSessions {
     }
     return so;
   }
+
+  /**
+   * Closes each non-null value in order, logging (on {@code log}, as a warning) rather than throwing
+   * when one fails, so the rest are still closed: for {@code close()} methods and for cleaning up
+   * after a failed open.
+   *
+   * @param log where failures are reported (the owning class's logger)
+   * @param values sessions, tokenizers or other native resources; nulls are skipped
+   */
+  public static void closeQuietly(Logger log, AutoCloseable... values) {
+    for (AutoCloseable v : values) {
+      if (v != null) {
+        try {
+          v.close();
+        } catch (Exception e) {
+          log.warn("closing {} failed: {}", v.getClass().getSimpleName(), e.getMessage());
+        }
+      }
+    }
+  }
 }

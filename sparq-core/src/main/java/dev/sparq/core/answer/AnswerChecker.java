@@ -1,5 +1,6 @@
 package dev.sparq.core.answer;
 
+import dev.sparq.core.math.Rational;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

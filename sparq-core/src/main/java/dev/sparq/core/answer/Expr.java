@@ -1,5 +1,6 @@
 package dev.sparq.core.answer;
 
+import dev.sparq.core.math.Rational;
 import java.util.List;
 
 /** The syntax tree of one scalar answer such as {@code 2\sqrt{2}}, {@code \frac{x+1}{2}} or {@code 0.25}. */

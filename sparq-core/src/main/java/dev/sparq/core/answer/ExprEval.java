@@ -1,5 +1,6 @@
 package dev.sparq.core.answer;
 
+import dev.sparq.core.math.Rational;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.Set;

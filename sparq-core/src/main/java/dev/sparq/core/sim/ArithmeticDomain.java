@@ -186,8 +186,11 @@ public final class ArithmeticDomain {
   }
 
   /**
-   * A fixed-K solve-rate estimator: quality is {@code 1 - SR} when {@code low <= SR <= high}, else 0,
-   * as in SPARQ.
+   * A fixed-K solve-rate estimator: asks the solver for {@code k} rollouts per problem; quality is
+   * {@code 1 - SR} when {@code low <= SR <= high}, else 0, as in SPARQ. {@code SR} is measured over
+   * the rollouts the solver actually returned (normally {@code k}). Unlike
+   * {@link dev.sparq.core.difficulty.FixedKEstimator} there is no validity guard and no rounding
+   * tolerance at the band's ends. {@code DemoDomain} in sparq-examples uses this estimator too.
    */
   public static DifficultyEstimator estimator(int k, double low, double high) {
     return (problems, solver, ctx) -> {
@@ -200,9 +203,9 @@ public final class ArithmeticDomain {
             correct++;
           }
         }
-        double sr = (double) correct / k;
+        double sr = (double) correct / rs.size();
         double q = sr >= low && sr <= high ? 1 - sr : 0.0;
-        out.add(Outcome.of(new Evaluation(new Difficulty(correct, k, q, Validity.VALID), rs)));
+        out.add(Outcome.of(new Evaluation(new Difficulty(correct, rs.size(), q, Validity.VALID), rs)));
       }
       return out;
     };

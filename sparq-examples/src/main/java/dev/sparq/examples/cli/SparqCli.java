@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -107,6 +108,17 @@ public final class SparqCli implements Runnable {
     }
   }
 
+  /** The {@code DIR} argument of the subcommands that work on an existing run directory. */
+  static final class RunDirArgument {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
+    Path dir;
+
+    /** Opens the run directory (fails with a clear message when it is not one). */
+    RunDirectory open() {
+      return RunDirectory.open(dir);
+    }
+  }
+
   /** Subcommands that run the engine. */
   abstract static class Running extends Base {
     @Option(names = "--progress", defaultValue = "AUTO",
@@ -145,6 +157,20 @@ public final class SparqCli implements Runnable {
       }
     }
 
+    /** Prints the totals and the archive, writes the report unless {@code noReport}, names the directory. */
+    void finish(RunDirectory dir, Runner.Result r, boolean noReport) {
+      printTotals(r.totals());
+      printArchive(dir.readCheckpoint().orElseThrow().archive());
+      if (r.stoppedEarly()) {
+        out.println("stopped before the budget; continue with: sparq resume " + dir.root());
+      }
+      if (!noReport) {
+        Path report = dir.file(RunDirectory.REPORT);
+        HtmlReport.write(dir, report);
+        out.println("report: " + report.toAbsolutePath().normalize());
+      }
+      out.println("run directory: " + dir.root().toAbsolutePath().normalize());
+    }
   }
 
   /** {@code sparq demo}. */
@@ -272,7 +298,7 @@ public final class SparqCli implements Runnable {
           dir.deleteIfNeverCheckpointed(); // the engine could not start: leave nothing behind
           throw e;
         }
-        finish(dir, r);
+        finish(dir, r, noReport);
       }
       return 0;
     }
@@ -284,28 +310,14 @@ public final class SparqCli implements Runnable {
         throw new UncheckedIOException(e);
       }
     }
-
-    void finish(RunDirectory dir, Runner.Result r) {
-      printTotals(r.totals());
-      printArchive(dir.readCheckpoint().orElseThrow().archive());
-      if (r.stoppedEarly()) {
-        out.println("stopped before the budget; continue with: sparq resume " + dir.root());
-      }
-      if (!noReport) {
-        Path report = dir.file(RunDirectory.REPORT);
-        HtmlReport.write(dir, report);
-        out.println("report: " + report.toAbsolutePath().normalize());
-      }
-      out.println("run directory: " + dir.root().toAbsolutePath().normalize());
-    }
   }
 
   /** {@code sparq resume}. */
   @Command(name = "resume", mixinStandardHelpOptions = true,
       description = "Continue a run from its last checkpoint, to its budget or a new iteration limit.")
   static final class Resume extends Running {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
-    Path dir;
+    @Mixin
+    RunDirArgument runDir;
 
     @Option(names = "--iterations", description = "New total iteration limit (replaces the budget's).")
     Long iterations;
@@ -315,7 +327,7 @@ public final class SparqCli implements Runnable {
 
     @Override
     public Integer call() {
-      RunDirectory d = RunDirectory.open(dir);
+      RunDirectory d = runDir.open();
       if (iterations != null) {
         Budget b = d.config().budget().withIterations(iterations);
         d = d.withConfig(d.config().withBudget(b));
@@ -328,10 +340,7 @@ public final class SparqCli implements Runnable {
       }
       out.println("resuming " + d.root() + " at iteration " + before.iterations());
       Runner.Result r = runWithStopHook(d, true);
-      Run finisher = new Run();
-      finisher.out = out;
-      finisher.noReport = noReport;
-      finisher.finish(d, r);
+      finish(d, r, noReport);
       return 0;
     }
   }
@@ -343,8 +352,8 @@ public final class SparqCli implements Runnable {
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl, stats.json and "
           + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory."})
   static final class Export extends Base {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
-    Path dir;
+    @Mixin
+    RunDirArgument runDir;
 
     @Option(names = "--format", defaultValue = "messages", description = "messages (TRL), prompt-completion "
         + "(TRL), grpo (TRL), verl, openai, alpaca or sharegpt (default: ${DEFAULT-VALUE}).")
@@ -392,7 +401,7 @@ public final class SparqCli implements Runnable {
 
     @Override
     public Integer call() {
-      RunDirectory d = RunDirectory.open(dir);
+      RunDirectory d = runDir.open();
       ExportFormat f = Exports.format(format);
       Selector selector = Exports.selector(select, budget, qualityMean, qualitySd);
       if (minQuality > maxQuality) {
@@ -413,15 +422,15 @@ public final class SparqCli implements Runnable {
   @Command(name = "report", mixinStandardHelpOptions = true,
       description = "Write the self-contained HTML report of a run.")
   static final class Report extends Base {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
-    Path dir;
+    @Mixin
+    RunDirArgument runDir;
 
     @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/report.html).")
     Path output;
 
     @Override
     public Integer call() {
-      RunDirectory d = RunDirectory.open(dir);
+      RunDirectory d = runDir.open();
       Path file = output != null ? output : d.file(RunDirectory.REPORT);
       int cells = HtmlReport.write(d, file);
       out.println("report with " + cells + " occupied cells: " + file.toAbsolutePath().normalize());
@@ -432,15 +441,15 @@ public final class SparqCli implements Runnable {
   /** {@code sparq inspect}. */
   @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Summarise a run directory.")
   static final class Inspect extends Base {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The run directory.")
-    Path dir;
+    @Mixin
+    RunDirArgument runDir;
 
     @Option(names = "--top", defaultValue = "10", description = "Niches to list (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Override
     public Integer call() {
-      RunDirectory d = RunDirectory.open(dir);
+      RunDirectory d = runDir.open();
       RunConfig c = d.config();
       out.println("run directory " + d.root().toAbsolutePath().normalize());
       out.printf(Locale.ROOT, "backend %s%s, preset %s, archive %s (capacity %d), K %d, band [%.2f, %.2f], batch %d, seed %d%n",

@@ -6,18 +6,17 @@ import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
+import dev.sparq.core.math.Rational;
 import dev.sparq.core.model.Descriptor;
-import dev.sparq.core.model.Difficulty;
-import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
-import dev.sparq.core.model.Validity;
 import dev.sparq.core.pipeline.DifficultyEstimator;
 import dev.sparq.core.pipeline.DiversityDescriptor;
 import dev.sparq.core.pipeline.Generator;
 import dev.sparq.core.pipeline.Solver;
 import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.sim.ArithmeticDomain;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -469,26 +468,14 @@ public final class DemoDomain {
 
   /**
    * A fixed-K solve-rate estimator as in SPARQ: {@code k} rollouts, solve rate {@code SR}, quality
-   * {@code 1 - SR} when {@code low <= SR <= high}, else 0.
+   * {@code 1 - SR} when {@code low <= SR <= high}, else 0. The same estimator as
+   * {@link ArithmeticDomain#estimator(int, double, double)}, offered here so the demo domain is
+   * complete on its own.
    */
   public static DifficultyEstimator estimator(int k, double low, double high) {
-    return (problems, solver, ctx) -> {
-      List<List<Rollout>> rolls = solver.solve(problems, k, ctx);
-      List<Outcome<Evaluation>> out = new ArrayList<>(problems.size());
-      for (List<Rollout> rs : rolls) {
-        int correct = 0;
-        for (Rollout x : rs) {
-          if (x.correct()) {
-            correct++;
-          }
-        }
-        double sr = (double) correct / rs.size();
-        double q = sr >= low && sr <= high ? 1 - sr : 0.0;
-        out.add(Outcome.of(new Evaluation(new Difficulty(correct, rs.size(), q, Validity.VALID), rs)));
-      }
-      return out;
-    };
+    return ArithmeticDomain.estimator(k, low, high);
   }
+
 
   /** Skills in the order they are chosen for the label set (after the topic). */
   public static final List<String> SKILLS = List.of("fractions", "negative_numbers", "division",

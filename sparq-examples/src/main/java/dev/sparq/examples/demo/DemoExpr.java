@@ -1,5 +1,6 @@
 package dev.sparq.examples.demo;
 
+import dev.sparq.core.math.Rational;
 import java.math.BigInteger;
 import java.util.function.Consumer;
 

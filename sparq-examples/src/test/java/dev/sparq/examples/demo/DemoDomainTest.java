@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparq.core.Outcome;
+import dev.sparq.core.math.Rational;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.core.ModelException;
 import dev.sparq.onnx.HfTokenizer;
+import dev.sparq.onnx.NativeTracker;
 import dev.sparq.onnx.OnnxOptions;
 import dev.sparq.onnx.OnnxSessions;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +86,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   private final AtomicLong texts = new AtomicLong();
   private final AtomicLong runs = new AtomicLong();
   private final AtomicLong tokens = new AtomicLong();
-  private final AtomicInteger openValues = new AtomicInteger();
+  private final NativeTracker tracker = new NativeTracker();
 
   private OnnxEmbedder(Path modelFile, Path tokenizerJson, Path dir, EmbedderOptions options) {
     this.modelFile = modelFile;
@@ -175,11 +175,11 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
       };
       this.dimension = dim > 0 ? dim : probeDimension();
     } catch (OrtException e) {
-      closeQuietly(s, tok);
+      OnnxSessions.closeQuietly(LOG, s, tok);
       throw new ModelException(modelFile + ": ONNX Runtime cannot load the model: " + e.getMessage(),
           e);
     } catch (RuntimeException e) {
-      closeQuietly(s, tok);
+      OnnxSessions.closeQuietly(LOG, s, tok);
       throw e;
     }
     LOG.info("loaded encoder {} (dim {}, max {} tokens, {} pooling, output '{}', {}) on {}",
@@ -390,7 +390,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
 
   /** ONNX Runtime tensors and results not yet closed: zero whenever no call is in progress. */
   public int openNativeValues() {
-    return openValues.get();
+    return tracker.openCount();
   }
 
   /** Token ids of one text as the model sees them: special tokens added, cut to the maximum. */
@@ -496,8 +496,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
         inputs.put("token_type_ids", tensor(new long[b * len], shape, made));
       }
       runs.incrementAndGet();
-      OrtSession.Result result = session.run(inputs, Set.of(outputName));
-      openValues.incrementAndGet();
+      OrtSession.Result result = tracker.track(session.run(inputs, Set.of(outputName)));
       try {
         OnnxTensor t = (OnnxTensor) result.get(0);
         long[] os = t.getInfo().getShape();
@@ -510,16 +509,14 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
         fb.get(data);
         return outputPooled ? rowsOf(data, os, b) : pool(data, os, maskBuf, b, len);
       } finally {
-        result.close();
-        openValues.decrementAndGet();
+        tracker.close(result);
       }
     } catch (OrtException e) {
       throw new ModelException(modelFile + ": ONNX Runtime failed on a batch of " + b + " texts of up"
           + " to " + len + " tokens: " + e.getMessage(), e);
     } finally {
       for (OnnxTensor t : made) {
-        t.close();
-        openValues.decrementAndGet();
+        tracker.close(t);
       }
     }
   }
@@ -536,8 +533,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     } else {
       t = OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
     }
-    made.add(t);
-    openValues.incrementAndGet();
+    made.add(tracker.track(t));
     return t;
   }
 
@@ -602,18 +598,6 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   /** Frees the ONNX Runtime session and the tokenizer. */
   @Override
   public void close() {
-    closeQuietly(session, tokenizer);
-  }
-
-  private static void closeQuietly(AutoCloseable... values) {
-    for (AutoCloseable v : values) {
-      if (v != null) {
-        try {
-          v.close();
-        } catch (Exception e) {
-          LOG.warn("closing {} failed: {}", v.getClass().getSimpleName(), e.getMessage());
-        }
-      }
-    }
+    OnnxSessions.closeQuietly(LOG, session, tokenizer);
   }
 }
