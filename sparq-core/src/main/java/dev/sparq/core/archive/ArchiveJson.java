@@ -50,7 +50,7 @@ public final class ArchiveJson {
         members.add(new Member(p.cell(), p.rank(), p.elite()));
       }
       doc = new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
-          archive.tessellation(), archive.occupiedOrder(), members);
+          archive.tessellation(), archive.occupiedCells(), members);
     }
     Json.mapper().writeValue(Streams.nonClosing(out), doc);
   }

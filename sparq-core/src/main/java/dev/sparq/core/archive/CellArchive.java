@@ -124,15 +124,9 @@ public final class CellArchive implements Archive {
         value[i] = 0.0;
         continue;
       }
-      Cell cell = c < cells.length ? cells[c] : null;
-      if (cell == null || cell.size < capacity) {
-        status[i] = AddStatus.NEW;
-        value[i] = q;
-      } else {
-        double worst = cell.worst();
-        value[i] = q - worst;
-        status[i] = q > worst ? AddStatus.IMPROVED : AddStatus.NOT_ADDED;
-      }
+      Cell cell = cellAt(c);
+      status[i] = judge(cell, q);
+      value[i] = valueOf(cell, q);
     }
     // pass 2: insert accepted candidates in batch order; a later candidate only displaces what is
     // strictly worse, so ties go to members and earlier candidates
@@ -159,17 +153,28 @@ public final class CellArchive implements Archive {
       return new AddResult(AddStatus.NOT_ADDED, 0.0, c, false);
     }
     double q = candidate.quality();
-    Cell cell = c < cells.length ? cells[c] : null;
+    Cell cell = cellAt(c);
+    AddStatus status = judge(cell, q);
+    double value = valueOf(cell, q);
+    boolean inserted = status.accepted() && insert(candidate, c) != null;
+    return new AddResult(status, value, c, inserted);
+  }
+
+  private Cell cellAt(int c) {
+    return c < cells.length ? cells[c] : null;
+  }
+
+  /** The status of quality {@code q} against a cell as it is now (null = empty cell). */
+  private AddStatus judge(Cell cell, double q) {
     if (cell == null || cell.size < capacity) {
-      insert(candidate, c);
-      return new AddResult(AddStatus.NEW, q, c, true);
+      return AddStatus.NEW;
     }
-    double worst = cell.worst();
-    if (q > worst) {
-      insert(candidate, c);
-      return new AddResult(AddStatus.IMPROVED, q - worst, c, true);
-    }
-    return new AddResult(AddStatus.NOT_ADDED, q - worst, c, false);
+    return q > cell.worst() ? AddStatus.IMPROVED : AddStatus.NOT_ADDED;
+  }
+
+  /** The add value of quality {@code q}: itself for a free slot, else minus the worst member. */
+  private double valueOf(Cell cell, double q) {
+    return cell == null || cell.size < capacity ? q : q - cell.worst();
   }
 
   /** Inserts into a cell if it ranks within capacity; returns the entry or null. */
@@ -305,7 +310,7 @@ public final class CellArchive implements Archive {
 
   /** An independent deep copy in the same state (same member order, same cell order). */
   public synchronized CellArchive copy() {
-    return restore(tessellation.copy(), capacity, qdOffset, snapshot());
+    return restore(tessellation.copy(), capacity, qdOffset, snapshot(), occupiedCells());
   }
 
   // ---- persistence support (used by ArchiveJson) ----
@@ -326,14 +331,6 @@ public final class CellArchive implements Archive {
     return out;
   }
 
-  synchronized int[] occupiedOrder() {
-    return occupiedCells();
-  }
-
-  static CellArchive restore(Tessellation t, int capacity, double qdOffset, List<Placed> placed) {
-    return restore(t, capacity, qdOffset, placed, null);
-  }
-
   static CellArchive restore(
       Tessellation t, int capacity, double qdOffset, List<Placed> placed, int[] occupiedOrder) {
     CellArchive a = new CellArchive(t, capacity, qdOffset);
@@ -349,7 +346,6 @@ public final class CellArchive implements Archive {
       Cell cell = a.cells[p.cell()];
       if (cell == null) {
         cell = new Cell(capacity);
-        cell.slots = new Entry[capacity <= 64 ? capacity : Math.max(4, capacity / 4)];
         a.cells[p.cell()] = cell;
         if (occupiedOrder == null) {
           a.addOccupied(p.cell());
