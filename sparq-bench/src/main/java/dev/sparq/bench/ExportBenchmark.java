@@ -1,6 +1,6 @@
 package dev.sparq.bench;
 
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;

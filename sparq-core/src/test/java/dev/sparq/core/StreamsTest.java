@@ -1,5 +1,6 @@
 package dev.sparq.core;
 
+import dev.sparq.core.internal.Streams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

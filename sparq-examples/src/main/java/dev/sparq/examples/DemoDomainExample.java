@@ -27,12 +27,12 @@ public final class DemoDomainExample {
         .solver(DemoDomain.student(DemoDomain.DEFAULT_SLIP))
         .estimator(DemoDomain.estimator(16, 0.1, 0.9))
         .descriptor(DemoDomain.descriptor())
-        .seeds(DemoDomain.seeds(100, new SplittableRandom(seed)))
+        .seedProblems(DemoDomain.seeds(100, new SplittableRandom(seed)))
         .archive(archive)
         .variant(Variant.DYNAMIC_DIVERSE)
         .batchSize(32)
         .budget(Budget.iterations(10))
-        .seed(seed)
+        .randomSeed(seed)
         .build()) {
       sparq.run();
     }

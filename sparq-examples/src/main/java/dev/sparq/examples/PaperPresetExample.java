@@ -37,10 +37,10 @@ public final class PaperPresetExample {
     // snippet:paper-preset
     PaperPreset.Setup setup = PaperPreset.builder()
         .model(model)                       // or generatorModel / studentModel / labelerModel
-        .seeds(seeds)
+        .seedProblems(seeds)
         .variant(Variant.DYNAMIC_DIVERSE)
         .nicheCapacity(8)
-        .seed(42)
+        .randomSeed(42)
         .setup();                           // labels the seeds once, builds the skill vocabulary
     try (Sparq sparq = setup.sparq().budget(Budget.iterations(10)).build()) {
       RunStats totals = sparq.run();

@@ -31,12 +31,12 @@ public final class QuickStart {
         .solver(ArithmeticDomain.solver(0.15))
         .estimator(ArithmeticDomain.estimator(16, 0.1, 0.9))
         .descriptor(ArithmeticDomain.descriptor())
-        .seeds(ArithmeticDomain.seeds(200, new SplittableRandom(seed)))
+        .seedProblems(ArithmeticDomain.seeds(200, new SplittableRandom(seed)))
         .variant(variant)
         .nicheCapacity(8)
         .batchSize(64)
         .budget(Budget.iterations(iterations))
-        .seed(seed)
+        .randomSeed(seed)
         .listener(new ProgressPrinter(10))
         .build()) {
       RunStats totals = sparq.run();

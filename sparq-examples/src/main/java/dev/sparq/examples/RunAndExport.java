@@ -34,10 +34,10 @@ public final class RunAndExport {
         .solver(ArithmeticDomain.solver(0.15))
         .estimator(ArithmeticDomain.estimator(16, 0.1, 0.9))
         .descriptor(ArithmeticDomain.descriptor())
-        .seeds(ArithmeticDomain.seeds(200, new SplittableRandom(seed)))
+        .seedProblems(ArithmeticDomain.seeds(200, new SplittableRandom(seed)))
         .variant(Variant.DYNAMIC_DIVERSE)
         .budget(Budget.iterations(iterations))
-        .seed(seed);
+        .randomSeed(seed);
     try (SparqRun run = SparqRun.builder(dir, engine)
         .checkpointEvery(10)
         .logOptions(LogOptions.defaults().withGzip(true))

@@ -97,13 +97,13 @@ public final class AnswerChecker {
     if (gold.length() > maxAnswerChars || predicted.length() > maxAnswerChars) {
       return Verdict.LIMIT_EXCEEDED;
     }
-    Budget budget = new Budget(maxSteps);
+    StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerParser parser = new AnswerParser(budget, maxDepth);
       AnswerValue g = parser.parse(gold);
       AnswerValue p = parser.parse(predicted);
       return same(g, p, budget) ? Verdict.EQUIVALENT : Verdict.DIFFERENT;
-    } catch (Budget.Exceeded e) {
+    } catch (StepBudget.Exceeded e) {
       return Verdict.LIMIT_EXCEEDED;
     } catch (ArithmeticException | StackOverflowError e) {
       return Verdict.LIMIT_EXCEEDED;
@@ -129,7 +129,7 @@ public final class AnswerChecker {
     if (answer == null || answer.isBlank() || answer.length() > maxAnswerChars) {
       return AnswerKind.NONE;
     }
-    Budget budget = new Budget(maxSteps);
+    StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerValue v = new AnswerParser(budget, maxDepth).parse(answer);
       if (v instanceof AnswerValue.Seq s) {
@@ -141,7 +141,7 @@ public final class AnswerChecker {
       if (v instanceof AnswerValue.Text) {
         return AnswerKind.TEXT;
       }
-      Expr e = ((AnswerValue.Scalar) v).expr();
+      MathExpr e = ((AnswerValue.Scalar) v).expr();
       if (!ExprEval.variables(e).isEmpty()) {
         return AnswerKind.EXPRESSION;
       }
@@ -150,12 +150,12 @@ public final class AnswerChecker {
         return AnswerKind.IRRATIONAL;
       }
       return r.isInteger() ? AnswerKind.INTEGER : AnswerKind.RATIONAL;
-    } catch (Budget.Exceeded | ArithmeticException | StackOverflowError e) {
+    } catch (StepBudget.Exceeded | ArithmeticException | StackOverflowError e) {
       return AnswerKind.NONE;
     }
   }
 
-  private boolean same(AnswerValue g, AnswerValue p, Budget budget) {
+  private boolean same(AnswerValue g, AnswerValue p, StepBudget budget) {
     budget.step();
     if (g instanceof AnswerValue.Scalar gs && p instanceof AnswerValue.Scalar ps) {
       return sameScalar(gs, ps, budget);
@@ -195,7 +195,7 @@ public final class AnswerChecker {
     return false;
   }
 
-  private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, Budget budget) {
+  private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, StepBudget budget) {
     if (g.ordered() != p.ordered() || g.items().size() != p.items().size()) {
       return false;
     }
@@ -230,7 +230,7 @@ public final class AnswerChecker {
     return true;
   }
 
-  private boolean sameScalar(AnswerValue.Scalar g, AnswerValue.Scalar p, Budget budget) {
+  private boolean sameScalar(AnswerValue.Scalar g, AnswerValue.Scalar p, StepBudget budget) {
     Set<String> gv = ExprEval.variables(g.expr());
     Set<String> pv = ExprEval.variables(p.expr());
     if (!gv.isEmpty() || !pv.isEmpty()) {
@@ -306,7 +306,7 @@ public final class AnswerChecker {
     return percent ? new double[] {v, v / 100} : new double[] {v};
   }
 
-  private boolean samePointwise(Expr g, Expr p, Set<String> vars, Budget budget) {
+  private boolean samePointwise(MathExpr g, MathExpr p, Set<String> vars, StepBudget budget) {
     List<String> names = new ArrayList<>(vars);
     int agreeing = 0;
     for (int j = 0; j < POINTS.length; j++) {

@@ -46,10 +46,10 @@ final class AnswerParser {
       Map.entry("sixty", 60), Map.entry("seventy", 70), Map.entry("eighty", 80),
       Map.entry("ninety", 90));
 
-  private final Budget budget;
+  private final StepBudget budget;
   private final int maxDepth;
 
-  AnswerParser(Budget budget, int maxDepth) {
+  AnswerParser(StepBudget budget, int maxDepth) {
     this.budget = budget;
     this.maxDepth = maxDepth;
   }
@@ -147,7 +147,7 @@ final class AnswerParser {
   private AnswerValue value(String s, int depth) {
     budget.step();
     if (depth > maxDepth) {
-      throw new Budget.Exceeded("nesting deeper than " + maxDepth);
+      throw new StepBudget.Exceeded("nesting deeper than " + maxDepth);
     }
     s = s.trim();
     while (s.endsWith(".") && !s.endsWith("..")) {
@@ -245,7 +245,7 @@ final class AnswerParser {
     if (units.matches()) {
       s = units.group(1).trim();
     }
-    Expr mixed = mixedNumber(s);
+    MathExpr mixed = mixedNumber(s);
     if (mixed != null) {
       return new AnswerValue.Scalar(mixed, percent);
     }
@@ -263,7 +263,7 @@ final class AnswerParser {
     return !WORD.matcher(COMMAND.matcher(s).replaceAll(" ")).find();
   }
 
-  private static Expr mixedNumber(String s) {
+  private static MathExpr mixedNumber(String s) {
     Matcher m = MIXED_LATEX.matcher(s);
     String sign;
     String whole;
@@ -293,7 +293,7 @@ final class AnswerParser {
       return null; // 2\frac{5}{3} is not a proper mixed number: let the parser read a product
     }
     Rational v = Rational.parseDecimal(whole).add(n.divide(d));
-    return new Expr.Num(sign.isEmpty() ? v : v.negate(), 0, false);
+    return new MathExpr.Num(sign.isEmpty() ? v : v.negate(), 0, false);
   }
 
   /** Number words such as "seven", "twenty-one", "one hundred five"; null when not a number phrase. */

@@ -5,7 +5,7 @@ import java.util.List;
 /** A parsed answer: a scalar, a sequence (list, set, tuple, interval, union), a matrix or text. */
 sealed interface AnswerValue {
   /** A number or an expression; {@code percent} when it was written with a percent sign. */
-  record Scalar(Expr expr, boolean percent) implements AnswerValue {}
+  record Scalar(MathExpr expr, boolean percent) implements AnswerValue {}
 
   /**
    * Several values. Unordered sequences (comma lists, sets, unions of intervals) compare as

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Exact (rational) and numeric evaluation of {@link Expr} trees, both spending a {@link Budget}. */
+/** Exact (rational) and numeric evaluation of {@link MathExpr} trees, both spending a {@link StepBudget}. */
 final class ExprEval {
   /** Largest integer exponent evaluated exactly. */
   static final int MAX_EXACT_EXPONENT = 4096;
@@ -16,16 +16,16 @@ final class ExprEval {
   private ExprEval() {}
 
   /** The exact value, or {@code null} when the value is not rational or too large to hold exactly. */
-  static Rational exact(Expr e, Budget budget) {
+  static Rational exact(MathExpr e, StepBudget budget) {
     budget.step();
-    if (e instanceof Expr.Num n) {
+    if (e instanceof MathExpr.Num n) {
       return n.value();
     }
-    if (e instanceof Expr.Neg n) {
+    if (e instanceof MathExpr.Neg n) {
       Rational a = exact(n.arg(), budget);
       return a == null ? null : a.negate();
     }
-    if (e instanceof Expr.Bin b) {
+    if (e instanceof MathExpr.Bin b) {
       Rational l = exact(b.left(), budget);
       if (l == null) {
         return null;
@@ -50,7 +50,7 @@ final class ExprEval {
       }
       return v == null || v.bits() > MAX_EXACT_BITS ? null : v;
     }
-    if (e instanceof Expr.Func f) {
+    if (e instanceof MathExpr.Func f) {
       if (f.name().equals("sqrt")) {
         Rational a = exact(f.args().get(0), budget);
         return a == null ? null : sqrtExact(a);
@@ -107,22 +107,22 @@ final class ExprEval {
   }
 
   /** The value in double precision with variables bound by {@code env}; NaN when undefined. */
-  static double numeric(Expr e, Map<String, Double> env, Budget budget) {
+  static double numeric(MathExpr e, Map<String, Double> env, StepBudget budget) {
     budget.step();
-    if (e instanceof Expr.Num n) {
+    if (e instanceof MathExpr.Num n) {
       return n.value().toDouble();
     }
-    if (e instanceof Expr.Var v) {
+    if (e instanceof MathExpr.Var v) {
       Double x = env.get(v.name());
       return x == null ? Double.NaN : x;
     }
-    if (e instanceof Expr.Const c) {
+    if (e instanceof MathExpr.Const c) {
       return c.name().equals("pi") ? Math.PI : Double.POSITIVE_INFINITY;
     }
-    if (e instanceof Expr.Neg n) {
+    if (e instanceof MathExpr.Neg n) {
       return -numeric(n.arg(), env, budget);
     }
-    if (e instanceof Expr.Bin b) {
+    if (e instanceof MathExpr.Bin b) {
       double l = numeric(b.left(), env, budget);
       double r = numeric(b.right(), env, budget);
       switch (b.op()) {
@@ -134,7 +134,7 @@ final class ExprEval {
         default: return Double.NaN;
       }
     }
-    if (e instanceof Expr.Func f) {
+    if (e instanceof MathExpr.Func f) {
       double a = numeric(f.args().get(f.args().size() - 1), env, budget);
       switch (f.name()) {
         case "sqrt": return Math.sqrt(a);
@@ -175,39 +175,39 @@ final class ExprEval {
   }
 
   /** The names of the variables in {@code e}, sorted. */
-  static Set<String> variables(Expr e) {
+  static Set<String> variables(MathExpr e) {
     Set<String> out = new TreeSet<>();
     collect(e, out);
     return out;
   }
 
-  private static void collect(Expr e, Set<String> out) {
-    if (e instanceof Expr.Var v) {
+  private static void collect(MathExpr e, Set<String> out) {
+    if (e instanceof MathExpr.Var v) {
       out.add(v.name());
-    } else if (e instanceof Expr.Neg n) {
+    } else if (e instanceof MathExpr.Neg n) {
       collect(n.arg(), out);
-    } else if (e instanceof Expr.Bin b) {
+    } else if (e instanceof MathExpr.Bin b) {
       collect(b.left(), out);
       collect(b.right(), out);
-    } else if (e instanceof Expr.Func f) {
-      for (Expr a : f.args()) {
+    } else if (e instanceof MathExpr.Func f) {
+      for (MathExpr a : f.args()) {
         collect(a, out);
       }
     }
   }
 
   /** Whether {@code e} contains a decimal literal with digits after the point. */
-  static boolean hasDecimalPoint(Expr e) {
-    if (e instanceof Expr.Num n) {
+  static boolean hasDecimalPoint(MathExpr e) {
+    if (e instanceof MathExpr.Num n) {
       return n.hasPoint();
     }
-    if (e instanceof Expr.Neg n) {
+    if (e instanceof MathExpr.Neg n) {
       return hasDecimalPoint(n.arg());
     }
-    if (e instanceof Expr.Bin b) {
+    if (e instanceof MathExpr.Bin b) {
       return hasDecimalPoint(b.left()) || hasDecimalPoint(b.right());
     }
-    if (e instanceof Expr.Func f) {
+    if (e instanceof MathExpr.Func f) {
       return f.args().stream().anyMatch(ExprEval::hasDecimalPoint);
     }
     return false;
@@ -217,11 +217,11 @@ final class ExprEval {
    * The number of digits after the point when {@code e} is a plain (possibly negated) decimal
    * literal written with a point, else -1.
    */
-  static int plainDecimalDigits(Expr e) {
-    if (e instanceof Expr.Neg n) {
+  static int plainDecimalDigits(MathExpr e) {
+    if (e instanceof MathExpr.Neg n) {
       return plainDecimalDigits(n.arg());
     }
-    if (e instanceof Expr.Num n && n.hasPoint()) {
+    if (e instanceof MathExpr.Num n && n.hasPoint()) {
       return n.fractionDigits();
     }
     return -1;

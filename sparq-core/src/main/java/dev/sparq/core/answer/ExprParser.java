@@ -17,21 +17,21 @@ final class ExprParser {
   private static final int MAX_NUMBER_CHARS = 400;
 
   private final String s;
-  private final Budget budget;
+  private final StepBudget budget;
   private final int maxDepth;
   private int pos;
   private int depth;
 
-  private ExprParser(String s, Budget budget, int maxDepth) {
+  private ExprParser(String s, StepBudget budget, int maxDepth) {
     this.s = s;
     this.budget = budget;
     this.maxDepth = maxDepth;
   }
 
   /** Parses the whole string or throws {@link Fail}. */
-  static Expr parse(String s, Budget budget, int maxDepth) {
+  static MathExpr parse(String s, StepBudget budget, int maxDepth) {
     ExprParser p = new ExprParser(s, budget, maxDepth);
-    Expr e = p.expr();
+    MathExpr e = p.expr();
     p.ws();
     if (p.pos != s.length()) {
       throw new Fail("unexpected '" + s.charAt(p.pos) + "' at " + p.pos);
@@ -51,7 +51,7 @@ final class ExprParser {
   private void enter() {
     budget.step();
     if (++depth > maxDepth) {
-      throw new Budget.Exceeded("nesting deeper than " + maxDepth);
+      throw new StepBudget.Exceeded("nesting deeper than " + maxDepth);
     }
   }
 
@@ -86,16 +86,16 @@ final class ExprParser {
     return s.substring(pos + 1, end);
   }
 
-  private Expr expr() {
+  private MathExpr expr() {
     enter();
-    Expr left = term();
+    MathExpr left = term();
     while (true) {
       if (peek('+')) {
         pos++;
-        left = new Expr.Bin('+', left, term());
+        left = new MathExpr.Bin('+', left, term());
       } else if (peek('-')) {
         pos++;
-        left = new Expr.Bin('-', left, term());
+        left = new MathExpr.Bin('-', left, term());
       } else {
         break;
       }
@@ -104,26 +104,26 @@ final class ExprParser {
     return left;
   }
 
-  private Expr term() {
+  private MathExpr term() {
     enter();
-    Expr left = unary();
+    MathExpr left = unary();
     while (true) {
       budget.step();
       String cmd = peekCommand();
       if (peek('*')) {
         pos++;
-        left = new Expr.Bin('*', left, unary());
+        left = new MathExpr.Bin('*', left, unary());
       } else if (peek('/')) {
         pos++;
-        left = new Expr.Bin('/', left, unary());
+        left = new MathExpr.Bin('/', left, unary());
       } else if (cmd.equals("times") || cmd.equals("cdot") || cmd.equals("ast")) {
         pos += 1 + cmd.length();
-        left = new Expr.Bin('*', left, unary());
+        left = new MathExpr.Bin('*', left, unary());
       } else if (cmd.equals("div")) {
         pos += 1 + cmd.length();
-        left = new Expr.Bin('/', left, unary());
+        left = new MathExpr.Bin('/', left, unary());
       } else if (startsImplicitFactor()) {
-        left = new Expr.Bin('*', left, power());
+        left = new MathExpr.Bin('*', left, power());
       } else {
         break;
       }
@@ -150,12 +150,12 @@ final class ExprParser {
     return false;
   }
 
-  private Expr unary() {
+  private MathExpr unary() {
     enter();
-    Expr e;
+    MathExpr e;
     if (peek('-')) {
       pos++;
-      e = new Expr.Neg(unary());
+      e = new MathExpr.Neg(unary());
     } else if (peek('+')) {
       pos++;
       e = unary();
@@ -166,22 +166,22 @@ final class ExprParser {
     return e;
   }
 
-  private Expr power() {
+  private MathExpr power() {
     enter();
-    Expr base = postfix();
+    MathExpr base = postfix();
     if (peek('^')) {
       pos++;
-      Expr exponent = scriptArgument();
-      base = new Expr.Bin('^', base, exponent);
+      MathExpr exponent = scriptArgument();
+      base = new MathExpr.Bin('^', base, exponent);
     }
     depth--;
     return base;
   }
 
   /** The argument of {@code ^}: a braced group, a signed argument, a parenthesised group or one token. */
-  private Expr scriptArgument() {
+  private MathExpr scriptArgument() {
     enter();
-    Expr e;
+    MathExpr e;
     ws();
     if (peek('{')) {
       pos++;
@@ -193,7 +193,7 @@ final class ExprParser {
       expect(')');
     } else if (peek('-')) {
       pos++;
-      e = new Expr.Neg(scriptArgument());
+      e = new MathExpr.Neg(scriptArgument());
     } else {
       e = latexArgument();
     }
@@ -201,34 +201,34 @@ final class ExprParser {
     return e;
   }
 
-  private Expr postfix() {
-    Expr e = primary();
+  private MathExpr postfix() {
+    MathExpr e = primary();
     while (peek('!')) {
       pos++;
-      e = new Expr.Func("fact", List.of(e));
+      e = new MathExpr.Func("fact", List.of(e));
     }
     return e;
   }
 
   /** A LaTeX macro argument: a braced group, or a single digit, letter or command. */
-  private Expr latexArgument() {
+  private MathExpr latexArgument() {
     enter();
     ws();
     if (pos >= s.length()) {
       throw new Fail("missing argument at end");
     }
     char c = s.charAt(pos);
-    Expr e;
+    MathExpr e;
     if (c == '{') {
       pos++;
       e = expr();
       expect('}');
     } else if (c >= '0' && c <= '9') {
       pos++;
-      e = new Expr.Num(Rational.of(c - '0'), 0, false);
+      e = new MathExpr.Num(Rational.of(c - '0'), 0, false);
     } else if (isAsciiLetter(c)) {
       pos++;
-      e = new Expr.Var(String.valueOf(c));
+      e = new MathExpr.Var(String.valueOf(c));
     } else if (c == '\\') {
       e = primary();
     } else {
@@ -238,14 +238,14 @@ final class ExprParser {
     return e;
   }
 
-  private Expr primary() {
+  private MathExpr primary() {
     enter();
     ws();
     if (pos >= s.length()) {
       throw new Fail("unexpected end");
     }
     char c = s.charAt(pos);
-    Expr e;
+    MathExpr e;
     if ((c >= '0' && c <= '9') || c == '.') {
       e = number();
     } else if (isAsciiLetter(c)) {
@@ -264,7 +264,7 @@ final class ExprParser {
       expect('}');
     } else if (c == '|') {
       pos++;
-      e = new Expr.Func("abs", List.of(expr()));
+      e = new MathExpr.Func("abs", List.of(expr()));
       expect('|');
     } else if (c == '\\') {
       e = command();
@@ -275,7 +275,7 @@ final class ExprParser {
     return e;
   }
 
-  private Expr number() {
+  private MathExpr number() {
     int start = pos;
     while (pos < s.length() && Character.isDigit(s.charAt(pos)) && s.charAt(pos) < 128) {
       pos++;
@@ -295,12 +295,12 @@ final class ExprParser {
       throw new Fail("lonely point at " + start);
     }
     if (digits.length() > MAX_NUMBER_CHARS) {
-      throw new Budget.Exceeded("number longer than " + MAX_NUMBER_CHARS + " characters");
+      throw new StepBudget.Exceeded("number longer than " + MAX_NUMBER_CHARS + " characters");
     }
-    return new Expr.Num(Rational.parseDecimal(digits), fraction, point && fraction > 0);
+    return new MathExpr.Num(Rational.parseDecimal(digits), fraction, point && fraction > 0);
   }
 
-  private Expr variable() {
+  private MathExpr variable() {
     StringBuilder name = new StringBuilder().append(s.charAt(pos++));
     if (pos < s.length() && s.charAt(pos) == '_') {
       pos++;
@@ -322,10 +322,10 @@ final class ExprParser {
         throw new Fail("empty subscript");
       }
     }
-    return new Expr.Var(name.toString());
+    return new MathExpr.Var(name.toString());
   }
 
-  private Expr command() {
+  private MathExpr command() {
     String cmd = peekCommand();
     if (cmd.isEmpty()) {
       throw new Fail("unknown command at " + pos);
@@ -336,25 +336,25 @@ final class ExprParser {
       case "dfrac":
       case "tfrac":
       case "cfrac": {
-        Expr num = latexArgument();
-        Expr den = latexArgument();
-        return new Expr.Bin('/', num, den);
+        MathExpr num = latexArgument();
+        MathExpr den = latexArgument();
+        return new MathExpr.Bin('/', num, den);
       }
       case "sqrt": {
         if (peek('[')) {
           pos++;
-          Expr index = expr();
+          MathExpr index = expr();
           expect(']');
-          Expr arg = latexArgument();
-          return new Expr.Func("root", List.of(index, arg));
+          MathExpr arg = latexArgument();
+          return new MathExpr.Func("root", List.of(index, arg));
         }
-        return new Expr.Func("sqrt", List.of(latexArgument()));
+        return new MathExpr.Func("sqrt", List.of(latexArgument()));
       }
       case "pi":
-        return new Expr.Const("pi");
+        return new MathExpr.Const("pi");
       case "infty":
       case "infin":
-        return new Expr.Const("inf");
+        return new MathExpr.Const("inf");
       default:
         if (FUNCTIONS.contains(cmd)) {
           return function(cmd);
@@ -363,23 +363,23 @@ final class ExprParser {
     }
   }
 
-  private Expr function(String name) {
-    Expr base = null;
+  private MathExpr function(String name) {
+    MathExpr base = null;
     if (name.equals("log") && peek('_')) {
       pos++;
       base = latexArgument();
     }
-    Expr power = null;
+    MathExpr power = null;
     if (peek('^')) {
       pos++;
       power = scriptArgument();
     }
-    Expr arg = peek('(') || peek('{') ? primary() : power();
-    Expr value = new Expr.Func(name, List.of(arg));
+    MathExpr arg = peek('(') || peek('{') ? primary() : power();
+    MathExpr value = new MathExpr.Func(name, List.of(arg));
     if (base != null) {
-      value = new Expr.Bin('/', new Expr.Func("ln", List.of(arg)), new Expr.Func("ln", List.of(base)));
+      value = new MathExpr.Bin('/', new MathExpr.Func("ln", List.of(arg)), new MathExpr.Func("ln", List.of(base)));
     }
-    return power == null ? value : new Expr.Bin('^', value, power);
+    return power == null ? value : new MathExpr.Bin('^', value, power);
   }
 
   private static boolean isAsciiLetter(char c) {

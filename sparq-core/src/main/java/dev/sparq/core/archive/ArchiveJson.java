@@ -1,9 +1,9 @@
 package dev.sparq.core.archive;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.SparqException;
-import dev.sparq.core.Streams;
+import dev.sparq.core.internal.Streams;
 import dev.sparq.core.model.Elite;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.sparq.core.archive;
 
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Elite;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.sparq.core.difficulty;
 
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import java.util.List;
 
 /**

@@ -1,13 +1,13 @@
 package dev.sparq.core.difficulty;
 
 import dev.sparq.core.answer.AnswerChecker;
-import dev.sparq.core.generate.PromptTemplate;
+import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.solve.LlmSolver;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.model.Validity;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -5,7 +5,7 @@ import dev.sparq.core.Outcome;
 import dev.sparq.core.Rejection;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.AddResult;
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.archive.Archive;
 import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CellArchive;
@@ -19,12 +19,12 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DifficultyEstimator;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.Generator;
-import dev.sparq.core.pipeline.ParentSource;
-import dev.sparq.core.pipeline.Solver;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DifficultyEstimator;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.Generator;
+import dev.sparq.core.stage.ParentSource;
+import dev.sparq.core.stage.Solver;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -230,7 +230,7 @@ public final class Sparq implements AutoCloseable {
     Archive pool = workingSet == WorkingSet.STATIC ? seedPool : archive;
 
     // 1. select parents (single-threaded, one generator per iteration)
-    RandomGenerator selectRandom = new SplittableRandom(Seeds.derive(seed, it, STAGE_SELECT, 0));
+    RandomGenerator selectRandom = new SplittableRandom(RandomSeeds.derive(seed, it, STAGE_SELECT, 0));
     List<Problem> parents = new ArrayList<>(batchSize);
     for (int i = 0; i < batchSize; i++) {
       Optional<Elite> p = selector.select(pool, selectRandom);
@@ -391,7 +391,7 @@ public final class Sparq implements AutoCloseable {
   private <I, O> List<O> runChunk(List<I> items, int c, int stageId, long it, ParentSource source,
       BiFunction<List<I>, StageContext, List<O>> stage, String name) {
     List<I> chunk = items.subList(c * chunkSize, Math.min(items.size(), (c + 1) * chunkSize));
-    StageContext ctx = new StageContext(new SplittableRandom(Seeds.derive(seed, it, stageId, c)), it, source);
+    StageContext ctx = new StageContext(new SplittableRandom(RandomSeeds.derive(seed, it, stageId, c)), it, source);
     List<O> out = stage.apply(List.copyOf(chunk), ctx);
     if (out == null || out.size() != chunk.size()) {
       throw new SparqException("stage " + name + " returned " + (out == null ? "null" : out.size())
@@ -428,7 +428,7 @@ public final class Sparq implements AutoCloseable {
   }
 
   /** The run seed. */
-  public long seed() {
+  public long randomSeed() {
     return seed;
   }
 
@@ -502,7 +502,7 @@ public final class Sparq implements AutoCloseable {
     }
 
     /** The seed set D (at least one problem). */
-    public Builder seeds(List<Problem> seeds) {
+    public Builder seedProblems(List<Problem> seeds) {
       this.seeds = List.copyOf(seeds);
       return this;
     }
@@ -570,7 +570,7 @@ public final class Sparq implements AutoCloseable {
     }
 
     /** The run seed (default 0). */
-    public Builder seed(long seed) {
+    public Builder randomSeed(long seed) {
       this.seed = seed;
       return this;
     }

@@ -2,7 +2,7 @@ package dev.sparq.core.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;

@@ -2,7 +2,7 @@ package dev.sparq.core.export;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.sparq.core.export;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.store.LogReader;

@@ -2,7 +2,7 @@ package dev.sparq.core.generate;
 
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 
 /**
  * A variation operator of {@link LlmGenerator}: turns one primary parent (plus, for some operators,

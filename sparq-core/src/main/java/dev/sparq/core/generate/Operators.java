@@ -1,9 +1,10 @@
 package dev.sparq.core.generate;
 
+import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

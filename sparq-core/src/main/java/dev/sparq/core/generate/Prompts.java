@@ -1,5 +1,6 @@
 package dev.sparq.core.generate;
 
+import dev.sparq.core.prompt.PromptTemplate;
 /**
  * The default prompt templates, in our own wording. Each asks for exactly one new problem and a full
  * solution in {@code <problem>} / {@code <solution>} tags with the final answer boxed, which is what

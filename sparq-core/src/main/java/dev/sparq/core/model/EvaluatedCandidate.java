@@ -1,6 +1,6 @@
 package dev.sparq.core.model;
 
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import java.util.List;
 import java.util.Objects;
 

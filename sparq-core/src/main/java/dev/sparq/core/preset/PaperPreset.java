@@ -16,10 +16,10 @@ import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DifficultyEstimator;
-import dev.sparq.core.pipeline.StageContext;
-import dev.sparq.core.skills.SkillDescriptor;
-import dev.sparq.core.skills.SkillLabeler;
+import dev.sparq.core.stage.DifficultyEstimator;
+import dev.sparq.core.stage.StageContext;
+import dev.sparq.core.describe.SkillDescriptor;
+import dev.sparq.core.describe.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -128,7 +128,7 @@ public final class PaperPreset {
     }
 
     /** The seed set D. */
-    public Builder seeds(List<Problem> seeds) {
+    public Builder seedProblems(List<Problem> seeds) {
       this.seeds = List.copyOf(seeds);
       return this;
     }
@@ -149,7 +149,7 @@ public final class PaperPreset {
     }
 
     /** The run seed; also seeds the labelling of the seed set. */
-    public Builder seed(long seed) {
+    public Builder randomSeed(long seed) {
       this.seed = seed;
       return this;
     }
@@ -230,8 +230,8 @@ public final class PaperPreset {
           BATCH_SIZE, labelling);
       Sparq.Builder sparq = Sparq.builder()
           .generator(generator).solver(solver).estimator(estimator).descriptor(descriptor)
-          .seeds(seeds).variant(variant).nicheCapacity(nicheCapacity)
-          .batchSize(BATCH_SIZE).chunkSize(BATCH_SIZE).seed(seed);
+          .seedProblems(seeds).variant(variant).nicheCapacity(nicheCapacity)
+          .batchSize(BATCH_SIZE).chunkSize(BATCH_SIZE).randomSeed(seed);
       // token usage of every distinct model that reports it (a shared model counts once)
       Set<LanguageModel> counted = Collections.newSetFromMap(new IdentityHashMap<>());
       for (LanguageModel m : List.of(generatorModel, studentModel, labelerModel)) {

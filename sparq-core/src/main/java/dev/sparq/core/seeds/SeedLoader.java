@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import java.io.IOException;

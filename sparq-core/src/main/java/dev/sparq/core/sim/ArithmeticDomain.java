@@ -8,10 +8,10 @@ import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.model.Validity;
-import dev.sparq.core.pipeline.DifficultyEstimator;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.Generator;
-import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.stage.DifficultyEstimator;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.Generator;
+import dev.sparq.core.stage.Solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -37,11 +37,11 @@ public final class ArithmeticDomain {
 
   /** Builds a problem from an expression string such as {@code "(3 + 4) * 2"}. */
   public static Problem problem(String expression, Lineage lineage) {
-    Expr e = Expr.parse(expression);
+    ArithmeticExpr e = ArithmeticExpr.parse(expression);
     return problemOf(e, lineage);
   }
 
-  private static Problem problemOf(Expr e, Lineage lineage) {
+  private static Problem problemOf(ArithmeticExpr e, Lineage lineage) {
     String text = e.toString();
     long v = e.eval();
     return new Problem(null, "Compute " + text + ".",
@@ -53,9 +53,9 @@ public final class ArithmeticDomain {
   public static List<Problem> seeds(int n, RandomGenerator random) {
     List<Problem> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Expr e = new Expr.Bin(op(random), num(random, 20), num(random, 20));
+      ArithmeticExpr e = new ArithmeticExpr.Bin(op(random), num(random, 20), num(random, 20));
       if (random.nextBoolean()) {
-        e = new Expr.Bin(op(random), e, num(random, 20));
+        e = new ArithmeticExpr.Bin(op(random), e, num(random, 20));
       }
       out.add(problemOf(e, Lineage.seed()));
     }
@@ -66,8 +66,8 @@ public final class ArithmeticDomain {
     return "+-*".charAt(r.nextInt(3));
   }
 
-  private static Expr.Num num(RandomGenerator r, int bound) {
-    return new Expr.Num(1 + r.nextInt(bound));
+  private static ArithmeticExpr.Num num(RandomGenerator r, int bound) {
+    return new ArithmeticExpr.Num(1 + r.nextInt(bound));
   }
 
   /**
@@ -86,9 +86,9 @@ public final class ArithmeticDomain {
           out.add(Outcome.rejected("not_arithmetic", "parent has no '" + EXPR + "' attribute"));
           continue;
         }
-        Expr e = Expr.parse(src);
+        ArithmeticExpr e = ArithmeticExpr.parse(src);
         int choice = r.nextInt(3);
-        Expr child;
+        ArithmeticExpr child;
         String operator;
         List<Problem> lineageParents = new ArrayList<>(List.of(parent));
         if (choice == 0) {
@@ -96,15 +96,15 @@ public final class ArithmeticDomain {
           child = replaceLeaf(e, r.nextInt(countLeaves(e)), r);
         } else if (choice == 1) {
           operator = "extend";
-          Expr n = num(r, 30);
-          child = r.nextBoolean() ? new Expr.Bin(op(r), e, n) : new Expr.Bin(op(r), n, e);
+          ArithmeticExpr n = num(r, 30);
+          child = r.nextBoolean() ? new ArithmeticExpr.Bin(op(r), e, n) : new ArithmeticExpr.Bin(op(r), n, e);
         } else {
           operator = "combine";
           List<Problem> mate = ctx.parents().draw(1, r);
-          Expr other = mate.isEmpty() || mate.get(0).attributes().get(EXPR) == null
-              ? num(r, 30) : Expr.parse(mate.get(0).attributes().get(EXPR));
+          ArithmeticExpr other = mate.isEmpty() || mate.get(0).attributes().get(EXPR) == null
+              ? num(r, 30) : ArithmeticExpr.parse(mate.get(0).attributes().get(EXPR));
           lineageParents.addAll(mate);
-          child = new Expr.Bin(op(r), e, other);
+          child = new ArithmeticExpr.Bin(op(r), e, other);
         }
         if (child.depth() > MAX_DEPTH) {
           out.add(Outcome.rejected("too_deep", "depth " + child.depth()));
@@ -127,29 +127,29 @@ public final class ArithmeticDomain {
     };
   }
 
-  private static int countLeaves(Expr e) {
+  private static int countLeaves(ArithmeticExpr e) {
     int[] n = {0};
     e.leaves(x -> n[0]++);
     return n[0];
   }
 
-  private static Expr replaceLeaf(Expr e, int index, RandomGenerator r) {
+  private static ArithmeticExpr replaceLeaf(ArithmeticExpr e, int index, RandomGenerator r) {
     int[] counter = {index};
     return replace(e, counter, r);
   }
 
-  private static Expr replace(Expr e, int[] counter, RandomGenerator r) {
-    if (e instanceof Expr.Num n) {
+  private static ArithmeticExpr replace(ArithmeticExpr e, int[] counter, RandomGenerator r) {
+    if (e instanceof ArithmeticExpr.Num n) {
       if (counter[0]-- == 0) {
         long bound = Math.max(10, Math.abs(n.value) * 3);
-        return new Expr.Num(1 + r.nextLong(Math.min(bound, 10_000)));
+        return new ArithmeticExpr.Num(1 + r.nextLong(Math.min(bound, 10_000)));
       }
       return n;
     }
-    Expr.Bin b = (Expr.Bin) e;
-    Expr l = replace(b.left, counter, r);
-    Expr rr = replace(b.right, counter, r);
-    return new Expr.Bin(b.op, l, rr);
+    ArithmeticExpr.Bin b = (ArithmeticExpr.Bin) e;
+    ArithmeticExpr l = replace(b.left, counter, r);
+    ArithmeticExpr rr = replace(b.right, counter, r);
+    return new ArithmeticExpr.Bin(b.op, l, rr);
   }
 
   /**
@@ -164,7 +164,7 @@ public final class ArithmeticDomain {
       List<List<Rollout>> out = new ArrayList<>(problems.size());
       for (Problem p : problems) {
         String src = p.attributes().get(EXPR);
-        Expr e = src == null ? null : Expr.parse(src);
+        ArithmeticExpr e = src == null ? null : ArithmeticExpr.parse(src);
         long truth = e == null ? 0 : e.eval();
         int ops = e == null ? 10 : e.ops();
         int[] digits = {0};
@@ -225,7 +225,7 @@ public final class ArithmeticDomain {
           out.add(Outcome.rejected("not_arithmetic", "no '" + EXPR + "' attribute"));
           continue;
         }
-        Expr e = Expr.parse(src);
+        ArithmeticExpr e = ArithmeticExpr.parse(src);
         TreeSet<String> labels = new TreeSet<>();
         collectOps(e, labels);
         if (e.depth() > 2) {
@@ -243,8 +243,8 @@ public final class ArithmeticDomain {
     };
   }
 
-  private static void collectOps(Expr e, TreeSet<String> labels) {
-    if (e instanceof Expr.Bin b) {
+  private static void collectOps(ArithmeticExpr e, TreeSet<String> labels) {
+    if (e instanceof ArithmeticExpr.Bin b) {
       labels.add(switch (b.op) {
         case '+' -> "addition";
         case '-' -> "subtraction";

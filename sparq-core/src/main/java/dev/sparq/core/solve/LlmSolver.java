@@ -2,15 +2,15 @@ package dev.sparq.core.solve;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.answer.AnswerChecker;
-import dev.sparq.core.generate.PromptTemplate;
+import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
-import dev.sparq.core.pipeline.Solver;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.Solver;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.sparq.core.store;
 
 import dev.sparq.core.SparqException;
-import dev.sparq.core.Streams;
+import dev.sparq.core.internal.Streams;
 import dev.sparq.core.engine.CandidateSink;
 import dev.sparq.core.model.EvaluatedCandidate;
 import java.io.BufferedOutputStream;

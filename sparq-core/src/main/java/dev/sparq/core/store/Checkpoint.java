@@ -3,7 +3,7 @@ package dev.sparq.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;

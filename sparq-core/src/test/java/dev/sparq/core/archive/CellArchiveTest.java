@@ -1,5 +1,6 @@
 package dev.sparq.core.archive;
 
+import dev.sparq.core.model.AddStatus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -12,8 +12,8 @@ import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.model.Validity;
-import dev.sparq.core.pipeline.Solver;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.Solver;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.core.testing.ArithmeticModel;
 import java.util.ArrayList;
@@ -177,10 +177,10 @@ class DifficultyTest {
     }
     ps.add(Problem.of("half", "", "1"));
     for (long it = 0; it < 20; it++) {
-      est.estimate(ps, s, new StageContext(new SplittableRandom(it), it, dev.sparq.core.pipeline.ParentSource.empty()));
+      est.estimate(ps, s, new StageContext(new SplittableRandom(it), it, dev.sparq.core.stage.ParentSource.empty()));
     }
     List<Outcome<Evaluation>> last = est.estimate(ps, s,
-        new StageContext(new SplittableRandom(99), 20, dev.sparq.core.pipeline.ParentSource.empty()));
+        new StageContext(new SplittableRandom(99), 20, dev.sparq.core.stage.ParentSource.empty()));
     Difficulty always = last.get(0).value().difficulty();
     Difficulty never = last.get(1).value().difficulty();
     Difficulty half = last.get(10).value().difficulty();
@@ -202,12 +202,12 @@ class DifficultyTest {
     AdaptiveEstimator one = AdaptiveEstimator.builder().build();
     AdaptiveEstimator two = AdaptiveEstimator.builder().build();
     for (long it = 0; it < 5; it++) {
-      StageContext c = new StageContext(new SplittableRandom(it), it, dev.sparq.core.pipeline.ParentSource.empty());
+      StageContext c = new StageContext(new SplittableRandom(it), it, dev.sparq.core.stage.ParentSource.empty());
       one.estimate(ps, s, c);
       two.estimate(List.of(ps.get(1)), s, c); // other order of chunks within the iteration
       two.estimate(List.of(ps.get(0)), s, c);
     }
-    StageContext next = new StageContext(new SplittableRandom(9), 5, dev.sparq.core.pipeline.ParentSource.empty());
+    StageContext next = new StageContext(new SplittableRandom(9), 5, dev.sparq.core.stage.ParentSource.empty());
     one.estimate(List.of(), s, next);
     two.estimate(ps, s, next);
     one.estimate(ps, s, next);
@@ -223,8 +223,8 @@ class DifficultyTest {
     prior.observe(0, 8);
     prior.observe(3, 8);
     prior.observe(8, 8);
-    String json = dev.sparq.core.Json.mapper().writeValueAsString(prior.state());
-    SolveRatePrior.State back = dev.sparq.core.Json.mapper().readValue(json, SolveRatePrior.State.class);
+    String json = dev.sparq.core.internal.Json.mapper().writeValueAsString(prior.state());
+    SolveRatePrior.State back = dev.sparq.core.internal.Json.mapper().readValue(json, SolveRatePrior.State.class);
     assertEquals(prior.state(), back);
     assertEquals(java.util.Arrays.toString(prior.probabilities()),
         java.util.Arrays.toString(SolveRatePrior.fromState(back).probabilities()));

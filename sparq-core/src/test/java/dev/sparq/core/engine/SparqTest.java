@@ -15,7 +15,7 @@ import dev.sparq.core.archive.GridTessellation;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.Generator;
+import dev.sparq.core.stage.Generator;
 import dev.sparq.core.sim.ArithmeticDomain;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,12 +44,12 @@ class SparqTest {
         .solver(ArithmeticDomain.solver(0.15))
         .estimator(ArithmeticDomain.estimator(16, 0.1, 0.9))
         .descriptor(ArithmeticDomain.descriptor())
-        .seeds(seeds(100))
+        .seedProblems(seeds(100))
         .variant(variant)
         .nicheCapacity(4)
         .batchSize(32)
         .chunkSize(8)
-        .seed(7);
+        .randomSeed(7);
   }
 
   /** Wraps a generator and records the ids of every primary parent it is given. */
@@ -58,7 +58,7 @@ class SparqTest {
     final List<String> parentIds = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public List<Outcome<Problem>> generate(List<Problem> parents, dev.sparq.core.pipeline.StageContext ctx) {
+    public List<Outcome<Problem>> generate(List<Problem> parents, dev.sparq.core.stage.StageContext ctx) {
       parents.forEach(p -> parentIds.add(p.id()));
       return inner.generate(parents, ctx);
     }
@@ -91,7 +91,7 @@ class SparqTest {
     RecordingGenerator gen = new RecordingGenerator();
     List<Problem> seeds = seeds(100);
     Set<String> seedIds = seeds.stream().map(Problem::id).collect(Collectors.toSet());
-    try (Sparq sparq = base(variant).generator(gen).seeds(seeds).budget(Budget.iterations(15)).build()) {
+    try (Sparq sparq = base(variant).generator(gen).seedProblems(seeds).budget(Budget.iterations(15)).build()) {
       sparq.run();
       assertEquals(15 * 32, gen.parentIds.size());
       assertTrue(seedIds.containsAll(gen.parentIds), "static variants must draw only seeds");
@@ -160,7 +160,7 @@ class SparqTest {
     Map<Variant, Double> rareShare = new HashMap<>();
     for (Variant v : List.of(Variant.STATIC_UNIFORM, Variant.STATIC_DIVERSE)) {
       RecordingGenerator gen = new RecordingGenerator();
-      try (Sparq sparq = base(v).generator(gen).seeds(seeds).batchSize(64)
+      try (Sparq sparq = base(v).generator(gen).seedProblems(seeds).batchSize(64)
           .budget(Budget.iterations(30)).build()) {
         sparq.run();
       }
@@ -182,7 +182,7 @@ class SparqTest {
   void sameSeedSameArchiveDifferentSeedDifferentArchive(Variant variant) {
     String a = runToJson(base(variant).budget(Budget.iterations(10)));
     String b = runToJson(base(variant).budget(Budget.iterations(10)));
-    String c = runToJson(base(variant).budget(Budget.iterations(10)).seed(8));
+    String c = runToJson(base(variant).budget(Budget.iterations(10)).randomSeed(8));
     assertEquals(a, b);
     assertNotEquals(a, c);
   }
@@ -286,7 +286,7 @@ class SparqTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> Sparq.builder().solver(ArithmeticDomain.solver(0.1)).build());
     assertTrue(e.getMessage().contains("'generator'"), e.getMessage());
-    ConfigException s = assertThrows(ConfigException.class, () -> base(Variant.STATIC_UNIFORM).seeds(List.of()).build());
+    ConfigException s = assertThrows(ConfigException.class, () -> base(Variant.STATIC_UNIFORM).seedProblems(List.of()).build());
     assertTrue(s.getMessage().contains("'seeds'"), s.getMessage());
     ConfigException b = assertThrows(ConfigException.class, () -> base(Variant.STATIC_UNIFORM).batchSize(0).build());
     assertTrue(b.getMessage().contains("'batchSize'"), b.getMessage());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparq.core.llm.TokenUsage;
 import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.Solver;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.Solver;
 import dev.sparq.core.sim.ArithmeticDomain;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +43,8 @@ class TokenUsageTest {
     List<Problem> seeds = ArithmeticDomain.seeds(12, new SplittableRandom(7));
     return Sparq.builder().generator(ArithmeticDomain.generator()).solver(metered)
         .estimator(ArithmeticDomain.estimator(8, 0.1, 0.9)).descriptor(meteredDescribe)
-        .seeds(seeds).variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(3).batchSize(16)
-        .chunkSize(4).threads(threads).budget(Budget.iterations(6)).seed(5);
+        .seedProblems(seeds).variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(3).batchSize(16)
+        .chunkSize(4).threads(threads).budget(Budget.iterations(6)).randomSeed(5);
   }
 
   @Test

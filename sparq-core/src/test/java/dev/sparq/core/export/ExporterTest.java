@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sparq.core.Json;
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.internal.Json;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.EvaluatedCandidate;

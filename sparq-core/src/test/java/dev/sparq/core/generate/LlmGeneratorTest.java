@@ -1,5 +1,6 @@
 package dev.sparq.core.generate;
 
+import dev.sparq.core.prompt.PromptTemplate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +12,8 @@ import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.ParentSource;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.ParentSource;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.testing.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;

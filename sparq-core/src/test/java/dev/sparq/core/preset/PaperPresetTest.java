@@ -58,8 +58,8 @@ class PaperPresetTest {
   @EnumSource(Variant.class)
   void everyVariantRunsWithThePaperNumbers(Variant variant) {
     Recording model = new Recording(new ArithmeticModel(0.2, 0.0, 0.05));
-    PaperPreset.Setup setup = PaperPreset.builder().model(model).seeds(seeds()).variant(variant)
-        .nicheCapacity(4).seed(11).setup();
+    PaperPreset.Setup setup = PaperPreset.builder().model(model).seedProblems(seeds()).variant(variant)
+        .nicheCapacity(4).randomSeed(11).setup();
     assertEquals(1, model.calls.size(), "the 10 seeds are labelled in one call");
     try (Sparq sparq = setup.sparq().budget(Budget.iterations(3)).build()) {
       RunStats totals = sparq.run();
@@ -94,8 +94,8 @@ class PaperPresetTest {
   @Test
   void inBandOnlyRunEndsWithAnArchiveOfUsefulProblems() {
     ArithmeticModel model = new ArithmeticModel(0.2, 0.0, 0.0);
-    PaperPreset.Setup setup = PaperPreset.builder().model(model).seeds(seeds())
-        .variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(5).inBandOnly(true).seed(3).setup();
+    PaperPreset.Setup setup = PaperPreset.builder().model(model).seedProblems(seeds())
+        .variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(5).inBandOnly(true).randomSeed(3).setup();
     List<EvaluatedCandidate> sunk = new ArrayList<>();
     try (Sparq sparq = setup.sparq().budget(Budget.iterations(4))
         .sink((it, batch) -> sunk.addAll(batch)).build()) {
@@ -118,8 +118,8 @@ class PaperPresetTest {
   @Test
   void wrongIntendedAnswersAreDisputedAndDroppedOrReSolved() {
     ArithmeticModel model = new ArithmeticModel(0.05, 0.5, 0.0);
-    PaperPreset.Setup drop = PaperPreset.builder().model(model).seeds(seeds())
-        .guardPolicy(ValidityGuard.Policy.DROP).seed(5).setup();
+    PaperPreset.Setup drop = PaperPreset.builder().model(model).seedProblems(seeds())
+        .guardPolicy(ValidityGuard.Policy.DROP).randomSeed(5).setup();
     try (Sparq sparq = drop.sparq().budget(Budget.iterations(2)).build()) {
       RunStats totals = sparq.run();
       ValidityGuard.Stats stats = drop.guard().stats();
@@ -132,8 +132,8 @@ class PaperPresetTest {
         assertEquals(dev.sparq.core.model.Validity.VALID, e.difficulty().validity());
       }
     }
-    PaperPreset.Setup resolve = PaperPreset.builder().model(model).seeds(seeds())
-        .guardPolicy(ValidityGuard.Policy.RESOLVE).seed(5).setup();
+    PaperPreset.Setup resolve = PaperPreset.builder().model(model).seedProblems(seeds())
+        .guardPolicy(ValidityGuard.Policy.RESOLVE).randomSeed(5).setup();
     try (Sparq sparq = resolve.sparq().budget(Budget.iterations(2)).build()) {
       sparq.run();
       ValidityGuard.Stats stats = resolve.guard().stats();
@@ -147,9 +147,9 @@ class PaperPresetTest {
   @Test
   void adaptivePresetSpendsFewerRollouts() {
     ArithmeticModel model = new ArithmeticModel(0.2, 0.0, 0.0);
-    try (Sparq fixed = PaperPreset.builder().model(model).seeds(seeds()).seed(8).setup()
+    try (Sparq fixed = PaperPreset.builder().model(model).seedProblems(seeds()).randomSeed(8).setup()
             .sparq().budget(Budget.iterations(3)).build();
-        Sparq adaptive = PaperPreset.builder().model(model).seeds(seeds()).seed(8).adaptive(true).setup()
+        Sparq adaptive = PaperPreset.builder().model(model).seedProblems(seeds()).randomSeed(8).adaptive(true).setup()
             .sparq().budget(Budget.iterations(3)).build()) {
       long f = fixed.run().rollouts();
       long a = adaptive.run().rollouts();
@@ -167,9 +167,9 @@ class PaperPresetTest {
 
   private static List<String> runIds(int threads) {
     ArithmeticModel model = new ArithmeticModel(0.2, 0.1, 0.05);
-    PaperPreset.Setup setup = PaperPreset.builder().model(model).seeds(seeds())
+    PaperPreset.Setup setup = PaperPreset.builder().model(model).seedProblems(seeds())
         .variant(Variant.DYNAMIC_DIVERSE).nicheCapacity(3).adaptive(true)
-        .guardPolicy(ValidityGuard.Policy.DROP).seed(21).setup();
+        .guardPolicy(ValidityGuard.Policy.DROP).randomSeed(21).setup();
     try (Sparq sparq = setup.sparq().chunkSize(16).threads(threads).budget(Budget.iterations(4)).build()) {
       sparq.run();
       List<String> ids = new ArrayList<>();

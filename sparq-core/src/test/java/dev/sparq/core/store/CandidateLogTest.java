@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparq.core.DataException;
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.EvaluatedCandidate;

@@ -17,12 +17,12 @@ public final class RunFixtures {
         .solver(ArithmeticDomain.solver(0.15))
         .estimator(ArithmeticDomain.estimator(8, 0.1, 0.9))
         .descriptor(ArithmeticDomain.descriptor())
-        .seeds(ArithmeticDomain.seeds(12, new SplittableRandom(7)))
+        .seedProblems(ArithmeticDomain.seeds(12, new SplittableRandom(7)))
         .variant(Variant.DYNAMIC_DIVERSE)
         .nicheCapacity(3)
         .batchSize(16)
         .chunkSize(8)
         .budget(Budget.iterations(iterations))
-        .seed(20260101L);
+        .randomSeed(20260101L);
   }
 }

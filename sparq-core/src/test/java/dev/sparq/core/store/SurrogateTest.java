@@ -2,7 +2,7 @@ package dev.sparq.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.EvaluatedCandidate;

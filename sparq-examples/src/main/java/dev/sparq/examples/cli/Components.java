@@ -11,14 +11,14 @@ import dev.sparq.core.generate.Operators;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DifficultyEstimator;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.Generator;
-import dev.sparq.core.pipeline.Solver;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DifficultyEstimator;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.Generator;
+import dev.sparq.core.stage.Solver;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.seeds.SeedLoader;
-import dev.sparq.core.skills.SkillDescriptor;
-import dev.sparq.core.skills.SkillLabeler;
+import dev.sparq.core.describe.SkillDescriptor;
+import dev.sparq.core.describe.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.examples.demo.DemoDomain;
 import dev.sparq.openai.OpenAiLanguageModel;
@@ -54,7 +54,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
 
   /** Loads the seed set of a configuration. */
   static List<Problem> seeds(RunConfig c) {
-    RunConfig.SeedSet s = c.seeds();
+    RunConfig.SeedSource s = c.seeds();
     List<Problem> all = switch (s.format()) {
       case "demo" -> DemoDomain.seeds(s.limit(), new SplittableRandom(c.seed()));
       case "math" -> SeedLoader.math(Path.of(s.path())).problems();

@@ -57,7 +57,7 @@ final class Exports {
   /** Exports the run's log up to its last checkpoint. */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system) {
-    RunDirectory.Checkpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
+    RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
     Exporter.Builder b = Exporter.builder()
         .log(d.file(RunDirectory.LOG))

@@ -2,7 +2,7 @@ package dev.sparq.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.examples.demo.DemoAnswers;

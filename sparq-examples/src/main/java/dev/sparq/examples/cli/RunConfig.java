@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sparq.core.ConfigException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Variant;
 import dev.sparq.examples.demo.DemoDomain;
@@ -39,7 +39,7 @@ import java.util.Objects;
  */
 public record RunConfig(
     Backend backend,
-    SeedSet seeds,
+    SeedSource seeds,
     Variant preset,
     DemoDomain.ArchiveKind archive,
     int capacity,
@@ -126,14 +126,14 @@ public record RunConfig(
    * @param path the file or directory (all formats but demo)
    * @param limit the most seeds to use (demo: how many to generate)
    */
-  public record SeedSet(String format, String path, int limit) {}
+  public record SeedSource(String format, String path, int limit) {}
 
   /** The configuration of {@code sparq demo} with the given knobs. */
   public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
       long iterations, long seed, int k, int batchSize, int seeds) {
     return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", "fp32", List.of(), "", 1.0,
         2048),
-        new SeedSet("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
+        new SeedSource("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
         Budget.iterations(iterations), output, seed, 1, 5);
   }
 
@@ -215,7 +215,7 @@ public record RunConfig(
       throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
           + type + "': jsonl, math, gsm8k");
     }
-    SeedSet seeds = new SeedSet(format, path, (int) s.integer("limit", format.equals("demo") ? 200 : 1_000_000,
+    SeedSource seeds = new SeedSource(format, path, (int) s.integer("limit", format.equals("demo") ? 200 : 1_000_000,
         1, Integer.MAX_VALUE));
 
     Variant preset = Variant.valueOf(root.choice("preset", "static_uniform", PRESETS.toArray(String[]::new))

@@ -3,7 +3,7 @@ package dev.sparq.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
@@ -72,7 +72,7 @@ public final class RunDirectory {
    * @param state the engine state
    * @param records log records written up to the checkpoint
    */
-  public record Checkpoint(CellArchive archive, EngineState state, long records) {}
+  public record SavedCheckpoint(CellArchive archive, EngineState state, long records) {}
 
   /**
    * Creates a run directory for {@code config}. The directory must be absent or empty, unless
@@ -162,13 +162,13 @@ public final class RunDirectory {
   }
 
   /** The last checkpoint, if one was written. */
-  public Optional<Checkpoint> readCheckpoint() {
+  public Optional<SavedCheckpoint> readCheckpoint() {
     Path f = file(CHECKPOINT);
     if (!Files.exists(f)) {
       return Optional.empty();
     }
     dev.sparq.core.store.Checkpoint cp = dev.sparq.core.store.Checkpoint.read(f);
-    return Optional.of(new Checkpoint(cp.archive(), cp.state(), cp.log().records()));
+    return Optional.of(new SavedCheckpoint(cp.archive(), cp.state(), cp.log().records()));
   }
 
   /** Deletes the directory when no checkpoint was ever written (a run that could not start). */
@@ -226,7 +226,7 @@ public final class RunDirectory {
    * record in memory at a time.
    */
   public void forEachCandidate(Consumer<EvaluatedCandidate> consumer) {
-    Optional<Checkpoint> cp = readCheckpoint();
+    Optional<SavedCheckpoint> cp = readCheckpoint();
     if (cp.isEmpty() || !Files.isDirectory(file(LOG))) {
       return;
     }

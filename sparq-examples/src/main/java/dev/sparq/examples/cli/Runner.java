@@ -50,7 +50,7 @@ public final class Runner {
     RunConfig c = dir.config();
     RunStats start = RunStats.empty();
     if (resume) {
-      RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
+      RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
           null, "no checkpoint to resume from (" + RunDirectory.CHECKPOINT + " is missing)"));
       start = cp.state().totals();
       dir.truncateMetrics(start.iterations());
@@ -66,14 +66,14 @@ public final class Runner {
           .solver(comp.solver())
           .estimator(comp.estimator())
           .descriptor(comp.descriptor())
-          .seeds(comp.seeds())
+          .seedProblems(comp.seeds())
           .variant(c.preset())
           .nicheCapacity(c.capacity())
           .batchSize(c.batchSize())
           .chunkSize(comp.chunkSize())
           .threads(c.threads())
           .budget(c.budget())
-          .seed(c.seed())
+          .randomSeed(c.seed())
           .listener(new SparqListener() {
             @Override
             public void onIteration(IterationEvent e) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
@@ -54,7 +54,7 @@ public final class HtmlReport {
 
   /** Writes the report of {@code dir} to {@code out}; returns the number of drawn (occupied) cells. */
   public static int write(RunDirectory dir, Path out) {
-    RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
+    RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
         null, "the run has no checkpoint yet (" + RunDirectory.CHECKPOINT + "), so there is nothing to report"));
     ObjectNode data = data(dir, cp);
     String html = render(data, dir);
@@ -67,7 +67,7 @@ public final class HtmlReport {
     return cp.archive().occupiedCells().length;
   }
 
-  static ObjectNode data(RunDirectory dir, RunDirectory.Checkpoint cp) {
+  static ObjectNode data(RunDirectory dir, RunDirectory.SavedCheckpoint cp) {
     ObjectNode d = Json.mapper().createObjectNode();
     RunStats t = cp.state().totals();
     d.put("title", dir.root().getFileName() == null ? "run" : dir.root().getFileName().toString());
@@ -244,7 +244,7 @@ public final class HtmlReport {
   }
 
   private static String render(ObjectNode data, RunDirectory dir) {
-    RunDirectory.Checkpoint cp = dir.readCheckpoint().orElseThrow();
+    RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow();
     String template = template();
     RunStats t = cp.state().totals();
     Map<String, String> vars = new TreeMap<>();

@@ -12,7 +12,7 @@ import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -131,7 +131,7 @@ class HtmlReportChromiumTest {
     // replace every statement in the checkpointed archive with hostile text, then re-render the report
     String json = Files.readString(archiveFile);
     String jsonEvil = json.replaceAll("\"statement\":\"([^\"\\\\]|\\\\.)*\"",
-        Matcher.quoteReplacement("\"statement\":" + dev.sparq.core.Json.mapper().writeValueAsString(evil)));
+        Matcher.quoteReplacement("\"statement\":" + dev.sparq.core.internal.Json.mapper().writeValueAsString(evil)));
     assertFalse(jsonEvil.equals(json));
     Files.writeString(archiveFile, jsonEvil);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package dev.sparq.onnx.embed;
 
+import dev.sparq.core.describe.DescriptorUnion;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.Outcome;
@@ -7,8 +8,8 @@ import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.store.CheckpointSlot;
 import java.util.ArrayList;
 import java.util.List;

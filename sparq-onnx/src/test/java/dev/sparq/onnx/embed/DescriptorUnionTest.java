@@ -1,5 +1,6 @@
 package dev.sparq.onnx.embed;
 
+import dev.sparq.core.describe.DescriptorUnion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +12,8 @@ import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.onnx.embed.EmbeddingProjection.Spec;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -11,7 +11,7 @@ import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.onnx.embed.EmbeddingProjection.Spec;
 import java.io.IOException;
 import java.nio.file.Path;

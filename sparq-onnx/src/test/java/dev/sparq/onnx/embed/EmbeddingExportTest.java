@@ -2,7 +2,7 @@ package dev.sparq.onnx.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
@@ -57,7 +57,7 @@ class EmbeddingExportTest {
   private static List<String> instructions(Path file) throws IOException {
     List<String> out = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      out.add(dev.sparq.core.Json.mapper().readTree(line).get("instruction").asText());
+      out.add(dev.sparq.core.internal.Json.mapper().readTree(line).get("instruction").asText());
     }
     return out;
   }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.onnx.embed.EmbeddingProjection.Method;
 import dev.sparq.onnx.embed.EmbeddingProjection.Spec;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.sim.ArithmeticDomain;
 import dev.sparq.onnx.OnnxOptions;
 import java.io.IOException;
@@ -46,10 +46,10 @@ class EmbeddingsGuideTest {
           .estimator(ArithmeticDomain.estimator(16, 0.1, 0.9))
           .descriptor(descriptor)
           .archive(archive)
-          .seeds(seeds)
+          .seedProblems(seeds)
           .batchSize(16)
           .budget(Budget.iterations(3))
-          .seed(7)
+          .randomSeed(7)
           .build()) {
         sparq.run();
         ArchiveStats stats = sparq.archive().stats();

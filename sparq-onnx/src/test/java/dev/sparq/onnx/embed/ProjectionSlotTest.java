@@ -57,11 +57,11 @@ class ProjectionSlotTest {
         .estimator(ArithmeticDomain.estimator(8, 0.1, 0.9))
         .descriptor(d)
         .archive(CellArchive.builder().tessellation(d.grid(6)).capacity(2).build())
-        .seeds(SEEDS)
+        .seedProblems(SEEDS)
         .variant(Variant.DYNAMIC_DIVERSE)
         .batchSize(16)
         .budget(Budget.iterations(20))
-        .seed(99);
+        .randomSeed(99);
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.sparq.core.archive.testing;
 
 import dev.sparq.core.archive.AddResult;
-import dev.sparq.core.archive.AddStatus;
+import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.archive.Archive;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.ArchiveStats;

@@ -1,4 +1,4 @@
-package dev.sparq.core.archive;
+package dev.sparq.core.model;
 
 /**
  * How an archive received a candidate, judged against the archive as it was before the batch, as in

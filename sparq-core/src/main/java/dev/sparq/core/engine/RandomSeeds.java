@@ -1,8 +1,8 @@
 package dev.sparq.core.engine;
 
 /** Derives independent, well-mixed 64-bit seeds from a run seed and coordinates (SplitMix64 steps). */
-final class Seeds {
-  private Seeds() {}
+final class RandomSeeds {
+  private RandomSeeds() {}
 
   static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

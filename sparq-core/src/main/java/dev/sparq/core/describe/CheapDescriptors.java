@@ -1,11 +1,11 @@
-package dev.sparq.core.skills;
+package dev.sparq.core.describe;
 
 import dev.sparq.core.Outcome;
 import dev.sparq.core.answer.AnswerChecker;
 import dev.sparq.core.answer.AnswerKind;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
+import dev.sparq.core.stage.DiversityDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.sparq.core.pipeline;
+package dev.sparq.core.stage;
 
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Problem;

@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 /**
  * A tiny integer arithmetic expression tree (+, -, *) used by the simulated domain. Immutable.
  */
-abstract sealed class Expr permits Expr.Num, Expr.Bin {
+abstract sealed class ArithmeticExpr permits ArithmeticExpr.Num, ArithmeticExpr.Bin {
 
   abstract long eval();
 
@@ -25,7 +25,7 @@ abstract sealed class Expr permits Expr.Num, Expr.Bin {
     return sb.toString();
   }
 
-  static final class Num extends Expr {
+  static final class Num extends ArithmeticExpr {
     final long value;
 
     Num(long value) {
@@ -58,12 +58,12 @@ abstract sealed class Expr permits Expr.Num, Expr.Bin {
     }
   }
 
-  static final class Bin extends Expr {
+  static final class Bin extends ArithmeticExpr {
     final char op;
-    final Expr left;
-    final Expr right;
+    final ArithmeticExpr left;
+    final ArithmeticExpr right;
 
-    Bin(char op, Expr left, Expr right) {
+    Bin(char op, ArithmeticExpr left, ArithmeticExpr right) {
       this.op = op;
       this.left = left;
       this.right = right;
@@ -112,9 +112,9 @@ abstract sealed class Expr permits Expr.Num, Expr.Bin {
   }
 
   /** Parses what {@link #toString()} prints. */
-  static Expr parse(String s) {
+  static ArithmeticExpr parse(String s) {
     Parser p = new Parser(s);
-    Expr e = p.expr();
+    ArithmeticExpr e = p.expr();
     p.skipSpaces();
     if (p.pos != s.length()) {
       throw new IllegalArgumentException("unexpected '" + s.charAt(p.pos) + "' at " + p.pos + " in " + s);
@@ -136,25 +136,25 @@ abstract sealed class Expr permits Expr.Num, Expr.Bin {
       }
     }
 
-    Expr expr() {
-      Expr left = atom();
+    ArithmeticExpr expr() {
+      ArithmeticExpr left = atom();
       skipSpaces();
       if (pos < s.length() && "+-*".indexOf(s.charAt(pos)) >= 0) {
         char op = s.charAt(pos++);
-        Expr right = atom();
+        ArithmeticExpr right = atom();
         return new Bin(op, left, right);
       }
       return left;
     }
 
-    Expr atom() {
+    ArithmeticExpr atom() {
       skipSpaces();
       if (pos >= s.length()) {
         throw new IllegalArgumentException("unexpected end of " + s);
       }
       if (s.charAt(pos) == '(') {
         pos++;
-        Expr e = expr();
+        ArithmeticExpr e = expr();
         skipSpaces();
         if (pos >= s.length() || s.charAt(pos) != ')') {
           throw new IllegalArgumentException("missing ')' in " + s);

@@ -1,4 +1,4 @@
-package dev.sparq.core.pipeline;
+package dev.sparq.core.stage;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;

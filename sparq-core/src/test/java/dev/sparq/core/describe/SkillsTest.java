@@ -1,4 +1,4 @@
-package dev.sparq.core.skills;
+package dev.sparq.core.describe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,7 +12,7 @@ import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.testing.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.sparq.core.generate;
+package dev.sparq.core.prompt;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.llm.ChatRequest;

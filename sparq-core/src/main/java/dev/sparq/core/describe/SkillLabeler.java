@@ -1,14 +1,14 @@
-package dev.sparq.core.skills;
+package dev.sparq.core.describe;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.Outcome;
-import dev.sparq.core.generate.PromptTemplate;
+import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

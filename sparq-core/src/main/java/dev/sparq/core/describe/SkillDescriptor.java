@@ -1,14 +1,14 @@
-package dev.sparq.core.skills;
+package dev.sparq.core.describe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.store.CheckpointSlot;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
-package dev.sparq.onnx.embed;
+package dev.sparq.core.describe;
 
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.pipeline.DiversityDescriptor;
-import dev.sparq.core.pipeline.StageContext;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +13,7 @@ import java.util.Objects;
  * Several descriptors as one: each problem's measures are the parts' measures concatenated in
  * order, its labels the union of the parts' labels. A problem rejected by any part is rejected
  * (with the first part's rejection). Use it to combine skill labels with a semantic cell label
- * ({@link EmbeddingDescriptor#asCellLabel}) for a categorical archive whose niches are
+ * ({@code dev.sparq.onnx.embed.EmbeddingDescriptor#asCellLabel} in sparq-onnx) for a categorical archive whose niches are
  * (skill set, semantic region) pairs.
  */
 public final class DescriptorUnion implements DiversityDescriptor {

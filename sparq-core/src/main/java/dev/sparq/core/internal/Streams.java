@@ -1,4 +1,4 @@
-package dev.sparq.core;
+package dev.sparq.core.internal;
 
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;

@@ -1,4 +1,4 @@
-package dev.sparq.core;
+package dev.sparq.core.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,10 +1,10 @@
-package dev.sparq.core.skills;
+package dev.sparq.core.describe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
-import dev.sparq.core.Json;
+import dev.sparq.core.internal.Json;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

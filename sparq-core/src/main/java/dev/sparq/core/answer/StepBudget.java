@@ -6,11 +6,11 @@ package dev.sparq.core.answer;
  * length, nesting depth and exponent size this bounds the time of every check without reading a
  * clock, so verdicts never depend on machine load.
  */
-final class Budget {
+final class StepBudget {
   private final long maxSteps;
   private long steps;
 
-  Budget(long maxSteps) {
+  StepBudget(long maxSteps) {
     this.maxSteps = maxSteps;
   }
 
