@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,7 +67,7 @@ public record RunConfig(
   /** Every key of the file, dotted (documented in configuration.md). */
   public static final List<String> KEYS = List.of("backend.type", "backend.slip", "backend.model",
       "backend.device", "backend.variant", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature",
-      "backend.maxTokens",
+      "backend.maxTokens", "backend.chatTemplateKwargs",
       "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
       "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "output", "seed", "threads",
       "checkpointEvery");
@@ -107,13 +108,24 @@ public record RunConfig(
    * @param apiKeyEnv openai: the environment variable holding the API key (may be empty)
    * @param temperature sampling temperature for generation and rollouts
    * @param maxTokens the most tokens per completion
+   * @param chatTemplateKwargs onnx: extra chat-template variables such as
+   *     {@code enable_thinking: false} (empty when not set)
    */
   public record Backend(String type, double slip, String model, String device, String variant,
       List<String> endpoints,
-      String apiKeyEnv, double temperature, int maxTokens) {
-    /** Copies the endpoint list. */
+      String apiKeyEnv, double temperature, int maxTokens, Map<String, Object> chatTemplateKwargs) {
+    /** Copies the endpoint list and the variables. */
     public Backend {
       endpoints = List.copyOf(endpoints);
+      chatTemplateKwargs = java.util.Collections.unmodifiableMap(
+          new java.util.LinkedHashMap<>(chatTemplateKwargs));
+    }
+
+    /** A backend without chat-template variables. */
+    public Backend(String type, double slip, String model, String device, String variant,
+        List<String> endpoints, String apiKeyEnv, double temperature, int maxTokens) {
+      this(type, slip, model, device, variant, endpoints, apiKeyEnv, temperature, maxTokens,
+          Map.of());
     }
   }
 
@@ -195,7 +207,17 @@ public record RunConfig(
     Backend backend = new Backend(type, b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10), model,
         b.choice("device", "cpu", "cpu", "cuda"), b.string("variant", "fp32"), endpoints,
         b.string("apiKeyEnv", ""),
-        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 2048, 1, 1 << 20));
+        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 2048, 1, 1 << 20),
+        b.freeMapping("chatTemplateKwargs"));
+    if (!type.equals("onnx") && !backend.chatTemplateKwargs().isEmpty()) {
+      throw b.error("chatTemplateKwargs", "applies to backend 'onnx' only (the model's own chat"
+          + " template); this backend is '" + type + "'");
+    }
+    for (String reserved : List.of("messages", "add_generation_prompt")) {
+      if (backend.chatTemplateKwargs().containsKey(reserved)) {
+        throw b.error("chatTemplateKwargs", "'" + reserved + "' is set by SPARQ itself");
+      }
+    }
 
     ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
     String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
@@ -265,6 +287,9 @@ public record RunConfig(
     if (backend.type().equals("onnx")) {
       b.put("device", backend.device());
       b.put("variant", backend.variant());
+      if (!backend.chatTemplateKwargs().isEmpty()) {
+        b.set("chatTemplateKwargs", m.valueToTree(backend.chatTemplateKwargs()));
+      }
     }
     if (backend.type().equals("openai")) {
       ArrayNode e = b.putArray("endpoints");
