@@ -18,6 +18,7 @@ Usage (from the repository root, after the Maven build installed the npm package
 import datetime
 import json
 import os
+import random
 import sys
 
 import jinja2
@@ -132,6 +133,41 @@ CASES = [
 ]
 
 
+PIECES = ["hello", " ", "\n", "\t", "{{ bos_token }}", "{% if true %}", "{% endif %}", "{#", "#}",
+          "e^{{i\\pi}}", "}}", "{%", "%}", "<think>", "</think>", "\n<think>\nhm\n</think>\n\n",
+          "<tool_response>", "</tool_response>", "\u00a0", "\u3000", "😀", "日本", "\\", "\"", "'",
+          "<|im_end|>", "<|eot_id|>", "<start_of_turn>", "{\"a\": 1}", "None", "True", "  "]
+
+
+def random_text(rng):
+    return "".join(rng.choice(PIECES) for _ in range(rng.randrange(6)))
+
+
+def random_cases(rng, n):
+    """Random conversations (any role order, tool calls, reasoning) to compare beyond the fixed set."""
+    out = []
+    for i in range(n):
+        msgs = []
+        for _ in range(rng.randrange(1, 7)):
+            role = rng.choice(["system", "user", "assistant", "tool", "user", "assistant"])
+            m = {"role": role, "content": random_text(rng)}
+            if role == "assistant" and rng.randrange(5) == 0:
+                args = {"city": random_text(rng)} if rng.randrange(2) else "{\"city\": 1}"
+                m["tool_calls"] = [{"type": "function", "function": {"name": "f", "arguments": args}}]
+            if rng.randrange(8) == 0:
+                m["reasoning_content"] = random_text(rng)
+            msgs.append(m)
+        case = dict(name=f"random_{i}", messages=msgs, add_generation_prompt=rng.randrange(2) == 1)
+        kwargs = {}
+        if rng.randrange(2):
+            kwargs["enable_thinking"] = rng.randrange(2) == 1
+        case["kwargs"] = kwargs
+        if rng.randrange(4) == 0:
+            case["tools"] = TOOLS
+        out.append(case)
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     strftime_now = lambda fmt: FIXED.strftime(fmt)
@@ -142,7 +178,8 @@ def main():
         tok = AutoTokenizer.from_pretrained(os.path.join(pkg, "models"))
         raw = tokenizers.Tokenizer.from_file(os.path.join(pkg, "models", "tokenizer.json"))
         out_cases = []
-        for case in CASES:
+        rng = random.Random("sparq-" + fam)
+        for case in CASES + random_cases(rng, 60):
             kwargs = dict(case.get("kwargs", {}))
             rec = {k: case[k] for k in ("name", "messages") if k in case}
             rec["add_generation_prompt"] = case.get("add_generation_prompt", False)
