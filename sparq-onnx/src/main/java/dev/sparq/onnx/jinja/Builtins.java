@@ -13,6 +13,8 @@ import java.util.Map;
 
 /** Filters, tests and the methods of str, dict and list that chat templates call. */
 final class Builtins {
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("(?U)\\w+");
+
   private Builtins() {}
 
   private static Object arg(List<Object> args, Map<String, Object> kw, int pos, String name,
@@ -56,7 +58,7 @@ final class Builtins {
         boolean sort = Py.truthy(kw.getOrDefault("sort_keys", false));
         StringBuilder sb = new StringBuilder();
         try {
-          Py.json(sb, v instanceof Undefined ? null : v,
+          Py.json(sb, v,
               indent == null ? null : (int) intArg(in, indent, "indent"), 0, sort);
         } catch (IllegalArgumentException e) {
           throw in.error(e.getMessage());
@@ -69,8 +71,7 @@ final class Builtins {
         return strip(Py.str(v), chars == null ? null : strArg(in, chars, "trim chars"), true, true);
       }
       case "length", "count": {
-        defined(in, v);
-        return (long) length(in, v);
+        return v instanceof Undefined ? 0L : (long) length(in, v);
       }
       case "list": {
         List<Object> l = Py.iterate(v);
@@ -347,8 +348,14 @@ final class Builtins {
         long left = total / 2 + (total & width & 1);
         return " ".repeat((int) left) + s + " ".repeat((int) (total - left));
       }
-      case "wordcount":
-        return (long) Py.str(v).strip().split("\\s+").length;
+      case "wordcount": {
+        java.util.regex.Matcher m = WORD.matcher(Py.str(v));
+        long n = 0;
+        while (m.find()) {
+          n++;
+        }
+        return n;
+      }
       case "batch", "slice", "groupby", "attr", "pprint", "urlize", "xmlattr", "filesizeformat",
           "format", "striptags", "truncate", "wordwrap", "urlencode", "random":
         if (name.equals("format")) {

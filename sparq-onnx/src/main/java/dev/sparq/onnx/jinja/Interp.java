@@ -600,8 +600,8 @@ final class Interp {
       }
       return false;
     }
-    if (container instanceof Undefined u) {
-      throw error(u.hint);
+    if (container instanceof Undefined) {
+      return false;
     }
     throw error("argument of type '" + Py.typeName(container) + "' is not iterable");
   }

@@ -235,7 +235,16 @@ final class Parser {
         return new Node.Block(b, null, line);
       }
       case "filter" -> {
-        Expr f = filterChain(new Node.Name("__block__", line));
+        String fname = dottedName();
+        List<Expr> fargs = new ArrayList<>();
+        List<String> fkwn = new ArrayList<>();
+        List<Expr> fkwv = new ArrayList<>();
+        if (peek().isOp("(")) {
+          next();
+          callArgs(fargs, fkwn, fkwv);
+        }
+        Expr f = filterChain(new Node.Filter(new Node.Name("__block__", line), fname, fargs, fkwn,
+            fkwv, line));
         expect(T.BLOCK_END, null);
         List<Stmt> b = body(Set.of("endfilter"));
         endTag("endfilter");
