@@ -15,7 +15,7 @@ import transformers
 from transformers.utils.chat_template_utils import _compile_jinja_template
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "resources", "chat-goldens", "jinja-semantics.json")
+OUT = os.path.join(HERE, "..", "resources", "jinja-goldens", "jinja-semantics.json")
 FIXED = datetime.datetime(2026, 3, 5, 14, 7, 9)
 
 VARS = {

@@ -19,14 +19,14 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Small templates covering the Jinja2 features chat templates use, against what Python Jinja2
  * renders in the environment {@code transformers} builds ({@code src/test/golden/
- * make_jinja_goldens.py} wrote {@code chat-goldens/jinja-semantics.json}).
+ * make_jinja_goldens.py} wrote {@code jinja-goldens/jinja-semantics.json}).
  */
 class TemplateSemanticsGoldenTest {
   @TestFactory
   Stream<DynamicTest> everySnippetRendersAsPythonJinja2Does() throws Exception {
     ObjectMapper json = new ObjectMapper();
     JsonNode doc = json.readTree(
-        Path.of("src/test/resources/chat-goldens/jinja-semantics.json").toFile());
+        Path.of("src/test/resources/jinja-goldens/jinja-semantics.json").toFile());
     Map<String, Object> vars = json.convertValue(doc.get("variables"),
         new TypeReference<Map<String, Object>>() {});
     Clock clock = Clock.fixed(LocalDateTime.of(2026, 3, 5, 14, 7, 9).toInstant(ZoneOffset.UTC),
