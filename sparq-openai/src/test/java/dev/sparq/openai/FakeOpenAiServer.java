@@ -174,7 +174,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
         inRow.incrementAndGet();
         faults.computeIfAbsent(fault, f -> new AtomicInteger()).incrementAndGet();
         switch (fault) {
-          case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure\",\"code\":500}}");
+          // The attempt number makes each body different, as the request ids of real error pages
+          // do: the same body twice is the client's sign of a request that always fails.
+          case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure (request "
+              + requests.get() + ")\",\"code\":500}}");
           case RESET -> ex.close();
           case RATE_LIMITED -> {
             ex.getResponseHeaders().add("Retry-After", "1");
