@@ -31,6 +31,7 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong generate = new AtomicLong();
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
+  final AtomicLong untagged = new AtomicLong();
 
   FakeMathServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -82,6 +83,7 @@ final class FakeMathServer implements AutoCloseable {
     if (prompt.contains("Invent one NEW math problem")) {
       generate.incrementAndGet();
       if (r.nextInt(10) == 0) {
+        untagged.incrementAndGet();
         return "I am not sure what to write."; // no tags: the generator must count and skip it
       }
       long na = a + 1 + r.nextInt(Math.max(2, (int) a));
