@@ -17,13 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Request bodies and response parsing of the OpenAI completion protocol subset we use. */
 final class Wire {
   private static final ObjectMapper MAPPER = Json.mapper();
-  private static final Pattern MENTIONS_N = Pattern.compile(
-      "(?i)(completion choice|\"n\"|'n'|`n`|\\bparam(eter)?\\s+n\\b|\\bn\\s*(must|should|>|!=|=|is not|not supported))");
 
   private Wire() {}
 
@@ -214,11 +211,6 @@ final class Wire {
       assigned++;
     }
     return parts;
-  }
-
-  /** Whether an error body says that {@code n > 1} is not supported. */
-  static boolean refusesN(String errorBody) {
-    return errorBody != null && MENTIONS_N.matcher(errorBody).find();
   }
 
   /** At most 300 characters of {@code s} on one line. */
