@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.sparq.core.ModelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class OnnxSessions {
           Thread.currentThread().interrupt();
         }
         if (failed[0] != null || made[0] == null) {
-          throw new dev.sparq.core.ModelException("ONNX Runtime cannot start: "
+          throw new ModelException("ONNX Runtime cannot start: "
               + (failed[0] == null ? "no environment" : failed[0].toString()), failed[0]);
         }
         environment = made[0];
