@@ -20,6 +20,7 @@ import dev.sparq.core.describe.SkillDescriptor;
 import dev.sparq.core.describe.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.examples.demo.DemoDomain;
+import dev.sparq.openai.Endpoint;
 import dev.sparq.openai.OpenAiLanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +93,20 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
   }
 
   private static LanguageModel openai(RunConfig.Backend.OpenAi backend) {
-    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder()
-        .endpoints(backend.endpoints())
-        .model(backend.model());
+    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(backend.model());
+    for (RunConfig.EndpointConfig ec : backend.endpoints()) {
+      Endpoint e = Endpoint.of(ec.url());
+      if (ec.maxConcurrency() > 0) {
+        e = e.withMaxConcurrency(ec.maxConcurrency());
+      }
+      if (ec.timeoutSeconds() > 0) {
+        e = e.withTimeout(java.time.Duration.ofNanos((long) (ec.timeoutSeconds() * 1e9)));
+      }
+      if (!ec.extraBody().isEmpty()) {
+        e = e.withExtraBody(ec.extraBody());
+      }
+      b.endpoint(e);
+    }
     if (!backend.apiKeyEnv().isBlank()) {
       b.apiKeyFromEnvironment(backend.apiKeyEnv());
     }
@@ -105,8 +117,8 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
    * The LLM pipeline of the paper around one model in every role: mutation generator, K-rollout
    * student, skill labeller with a vocabulary from the seed set (labelled once, here).
    */
-  private static Components llm(RunConfig c, RunConfig.Backend.ModelBackend backend, LanguageModel model, List<Problem> seeds, Archive archive,
-      DifficultyEstimator estimator, List<AutoCloseable> close) {
+  private static Components llm(RunConfig c, RunConfig.Backend.ModelBackend backend, LanguageModel model,
+      List<Problem> seeds, Archive archive, DifficultyEstimator estimator, List<AutoCloseable> close) {
     SamplingParams sampling = SamplingParams.builder().temperature(backend.temperature())
         .maxTokens(backend.maxTokens()).build();
     Generator generator = LlmGenerator.builder(model).sampling(sampling).operator(Operators.mutate()).build();
