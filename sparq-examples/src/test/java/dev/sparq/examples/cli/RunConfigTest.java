@@ -86,7 +86,7 @@ class RunConfigTest {
         budget: {iterations: 1}
         output: o
         """);
-    List<RunConfig.EndpointConfig> e = c.backend().endpoints();
+    List<RunConfig.EndpointConfig> e = ((RunConfig.Backend.OpenAi) c.backend()).endpoints();
     assertEquals(RunConfig.EndpointConfig.of("http://a:8000/v1"), e.get(0));
     assertEquals("http://b:8080/", e.get(1).url());
     assertEquals(1, e.get(1).maxConcurrency());
@@ -186,10 +186,11 @@ class RunConfigTest {
     RunConfig c = parse("backend: {type: onnx, model: m, chatTemplateKwargs: {enable_thinking: false,"
         + " date_string: 05 Mar 2026, tools: [{name: f, n: 2}]}}\n"
         + "budget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}");
-    assertEquals(false, c.backend().chatTemplateKwargs().get("enable_thinking"));
-    assertEquals("05 Mar 2026", c.backend().chatTemplateKwargs().get("date_string"));
+    Map<String, Object> kwargs = ((RunConfig.Backend.Onnx) c.backend()).chatTemplateKwargs();
+    assertEquals(false, kwargs.get("enable_thinking"));
+    assertEquals("05 Mar 2026", kwargs.get("date_string"));
     assertEquals(java.util.List.of(java.util.Map.of("name", "f", "n", 2L)),
-        c.backend().chatTemplateKwargs().get("tools"));
+        kwargs.get("tools"));
     assertTrue(c.toTree().toString().contains("\"chatTemplateKwargs\":{\"date_string\":\"05 Mar 2026\",\"enable_thinking\":false"),
         c.toTree().toString());
     assertTrue(error("backend: {type: onnx, model: m, chatTemplateKwargs: [1]}\n"
