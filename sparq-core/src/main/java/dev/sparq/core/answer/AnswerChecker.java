@@ -41,12 +41,14 @@ public final class AnswerChecker {
   private static final double POINT_TOLERANCE = 1e-8;
 
   private final int maxAnswerChars;
+  private final int maxTextChars;
   private final long maxSteps;
   private final int maxDepth;
   private final int longDecimalDigits;
 
   private AnswerChecker(Builder b) {
     this.maxAnswerChars = b.maxAnswerChars;
+    this.maxTextChars = b.maxTextChars;
     this.maxSteps = b.maxSteps;
     this.maxDepth = b.maxDepth;
     this.longDecimalDigits = b.longDecimalDigits;
@@ -124,6 +126,36 @@ public final class AnswerChecker {
     return new Graded(answer.get(), check(gold, answer.get()));
   }
 
+  /**
+   * Compares two free texts, each of which may be a bare answer or a whole solution, the way
+   * Math-Verify's {@code verify(parse(gold), parse(prediction))} does: the answer of each is found
+   * with {@link AnswerExtractor#extractAny(String)} (a box, a final-answer phrase, the last math
+   * segment, else the text itself), and when a text marks no answer and does not read as
+   * mathematics, its last number is used ({@code "which is 1,000.99€"} gives {@code 1000.99}).
+   */
+  public Verdict verify(String goldText, String predictionText) {
+    if (goldText == null || predictionText == null || goldText.isBlank() || predictionText.isBlank()) {
+      return Verdict.NO_ANSWER;
+    }
+    if (goldText.length() > maxTextChars || predictionText.length() > maxTextChars) {
+      return Verdict.LIMIT_EXCEEDED;
+    }
+    String g = AnswerExtractor.extractAny(goldText).orElse(null);
+    String p = AnswerExtractor.extractAny(predictionText).orElse(null);
+    Verdict v = check(g, p);
+    if (v != Verdict.DIFFERENT) {
+      return v;
+    }
+    boolean gPlain = g.equals(goldText.trim());
+    boolean pPlain = p.equals(predictionText.trim());
+    if (!gPlain && !pPlain) {
+      return v;
+    }
+    String g2 = gPlain ? AnswerExtractor.lastNumber(goldText).orElse(g) : g;
+    String p2 = pPlain ? AnswerExtractor.lastNumber(predictionText).orElse(p) : p;
+    return g2.equals(g) && p2.equals(p) ? v : check(g2, p2);
+  }
+
   /** The shape of an answer: integer, rational, irrational, expression, tuple, list, matrix or text. */
   public AnswerKind kind(String answer) {
     if (answer == null || answer.isBlank() || answer.length() > maxAnswerChars) {
@@ -132,6 +164,15 @@ public final class AnswerChecker {
     StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerValue v = new AnswerParser(budget, maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Relation r) {
+        if (!r.strippable()) {
+          return AnswerKind.EXPRESSION;
+        }
+        v = r.parts().get(r.parts().size() - 1);
+      }
+      if (v instanceof AnswerValue.Relation) {
+        return AnswerKind.EXPRESSION;
+      }
       if (v instanceof AnswerValue.Seq s) {
         return s.ordered() ? AnswerKind.TUPLE : AnswerKind.LIST;
       }
@@ -157,6 +198,15 @@ public final class AnswerChecker {
 
   private boolean same(AnswerValue g, AnswerValue p, StepBudget budget) {
     budget.step();
+    if (g instanceof AnswerValue.Relation gr && p instanceof AnswerValue.Relation pr) {
+      return sameRelation(gr, pr, budget);
+    }
+    if (g instanceof AnswerValue.Relation gr) {
+      return relationAgainst(gr, p, budget);
+    }
+    if (p instanceof AnswerValue.Relation pr) {
+      return relationAgainst(pr, g, budget);
+    }
     if (g instanceof AnswerValue.Scalar gs && p instanceof AnswerValue.Scalar ps) {
       return sameScalar(gs, ps, budget);
     }
@@ -193,6 +243,138 @@ public final class AnswerChecker {
       return !gt.text().isEmpty() && gt.text().equals(pt.text());
     }
     return false;
+  }
+
+  /** A relation against a value that is not one: its last part, or the interval it describes. */
+  private boolean relationAgainst(AnswerValue.Relation r, AnswerValue v, StepBudget budget) {
+    if (r.strippable() && r.ops().stream().allMatch(op -> op == '=')) {
+      return same(r.parts().get(r.parts().size() - 1), v, budget);
+    }
+    if (v instanceof AnswerValue.Seq s && s.ordered() && s.items().size() == 2) {
+      AnswerValue.Seq interval = interval(r);
+      return interval != null && sameSeq(interval, s, budget);
+    }
+    return false;
+  }
+
+  /** {@code a > b} as {@code b < a}, {@code a ≥ b ≥ c} as {@code c ≤ b ≤ a}; others unchanged. */
+  private static AnswerValue.Relation ascending(AnswerValue.Relation r) {
+    if (r.ops().stream().noneMatch(op -> op == '>' || op == '≥')
+        || !r.ops().stream().allMatch(op -> op == '>' || op == '≥')) {
+      return r;
+    }
+    List<Character> ops = new ArrayList<>();
+    List<AnswerValue> parts = new ArrayList<>();
+    for (int i = r.ops().size() - 1; i >= 0; i--) {
+      ops.add(r.ops().get(i) == '>' ? '<' : '≤');
+    }
+    for (int i = r.parts().size() - 1; i >= 0; i--) {
+      parts.add(r.parts().get(i));
+    }
+    return new AnswerValue.Relation(ops, parts, r.strippable());
+  }
+
+  /**
+   * The interval an inequality describes, or null: {@code -2 ≤ x ≤ 7} is {@code [-2, 7]},
+   * {@code 0 < f(x) < 1} is {@code (0, 1)}, {@code x ≥ 5} is {@code [5, \infty)}.
+   */
+  private static AnswerValue.Seq interval(AnswerValue.Relation relation) {
+    AnswerValue.Relation r = ascending(relation);
+    if (!r.ops().stream().allMatch(op -> op == '<' || op == '≤')) {
+      return null;
+    }
+    List<AnswerValue> ps = r.parts();
+    AnswerValue inf = new AnswerValue.Scalar(new MathExpr.Const("inf"), false);
+    AnswerValue minusInf = new AnswerValue.Scalar(new MathExpr.Neg(new MathExpr.Const("inf")), false);
+    if (ps.size() == 3 && constant(ps.get(0)) && !constant(ps.get(1)) && constant(ps.get(2))) {
+      return new AnswerValue.Seq(true, r.ops().get(0) == '<' ? '(' : '[',
+          r.ops().get(1) == '<' ? ')' : ']', List.of(ps.get(0), ps.get(2)));
+    }
+    if (ps.size() == 2 && constant(ps.get(0)) && !constant(ps.get(1))) {
+      return new AnswerValue.Seq(true, r.ops().get(0) == '<' ? '(' : '[', ')', List.of(ps.get(0), inf));
+    }
+    if (ps.size() == 2 && !constant(ps.get(0)) && constant(ps.get(1))) {
+      return new AnswerValue.Seq(true, '(', r.ops().get(0) == '<' ? ')' : ']', List.of(minusInf, ps.get(1)));
+    }
+    return null;
+  }
+
+  private static boolean constant(AnswerValue v) {
+    return v instanceof AnswerValue.Scalar s && ExprEval.variables(s.expr()).isEmpty();
+  }
+
+  private boolean sameRelation(AnswerValue.Relation g0, AnswerValue.Relation p0, StepBudget budget) {
+    AnswerValue.Relation g = ascending(g0);
+    AnswerValue.Relation p = ascending(p0);
+    boolean equations = g.ops().stream().allMatch(op -> op == '=')
+        && p.ops().stream().allMatch(op -> op == '=');
+    if (equations && g.strippable() && p.strippable()
+        && same(g.parts().get(g.parts().size() - 1), p.parts().get(p.parts().size() - 1), budget)) {
+      return true;
+    }
+    if (g.ops().equals(p.ops()) && g.parts().size() == p.parts().size()) {
+      boolean pairwise = true;
+      for (int i = 0; i < g.parts().size() && pairwise; i++) {
+        pairwise = same(g.parts().get(i), p.parts().get(i), budget);
+      }
+      if (pairwise) {
+        return true;
+      }
+    }
+    char go = g.ops().get(0);
+    if (g.parts().size() == 2 && p.parts().size() == 2 && go == p.ops().get(0)
+        && g.parts().stream().allMatch(v -> v instanceof AnswerValue.Scalar)
+        && p.parts().stream().allMatch(v -> v instanceof AnswerValue.Scalar)) {
+      // The same relation written another way: L - R of one is a constant multiple of the other's
+      // (positive for an inequality): 2x+4y-3=0 and y=-x/2+3/4, -x > -1 and x < 1.
+      MathExpr gd = new MathExpr.Bin('-', ((AnswerValue.Scalar) g.parts().get(0)).expr(),
+          ((AnswerValue.Scalar) g.parts().get(1)).expr());
+      MathExpr pd = new MathExpr.Bin('-', ((AnswerValue.Scalar) p.parts().get(0)).expr(),
+          ((AnswerValue.Scalar) p.parts().get(1)).expr());
+      return proportional(gd, pd, go == '<' || go == '≤', budget);
+    }
+    AnswerValue.Seq gi = interval(g);
+    AnswerValue.Seq pi = interval(p);
+    return gi != null && pi != null && sameSeq(gi, pi, budget);
+  }
+
+  /** Whether {@code a = c * b} at the test points for one constant c (c > 0 when {@code positive}). */
+  private boolean proportional(MathExpr a, MathExpr b, boolean positive, StepBudget budget) {
+    Set<String> vars = ExprEval.variables(a);
+    if (vars.isEmpty() || !vars.equals(ExprEval.variables(b))) {
+      return false;
+    }
+    List<String> names = new ArrayList<>(vars);
+    double ratio = Double.NaN;
+    int agreeing = 0;
+    for (int j = 0; j < POINTS.length; j++) {
+      Map<String, Double> env = new TreeMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        env.put(names.get(i), POINTS[(j + 3 * i) % POINTS.length] + 0.0137 * i);
+      }
+      double x = ExprEval.numeric(a, env, budget);
+      double y = ExprEval.numeric(b, env, budget);
+      if (!Double.isFinite(x) || !Double.isFinite(y)) {
+        continue;
+      }
+      if (Math.abs(y) < 1e-12) {
+        if (Math.abs(x) > 1e-9) {
+          return false;
+        }
+        continue;
+      }
+      double r = x / y;
+      if (Double.isNaN(ratio)) {
+        if (Math.abs(r) < 1e-12 || positive && r < 0) {
+          return false;
+        }
+        ratio = r;
+      } else if (!close(r, ratio, POINT_TOLERANCE)) {
+        return false;
+      }
+      agreeing++;
+    }
+    return agreeing >= 3;
   }
 
   private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, StepBudget budget) {
@@ -339,6 +521,7 @@ public final class AnswerChecker {
   /** Builder of {@link AnswerChecker}. */
   public static final class Builder {
     private int maxAnswerChars = 1000;
+    private int maxTextChars = 200_000;
     private long maxSteps = 200_000;
     private int maxDepth = 64;
     private int longDecimalDigits = 3;
@@ -351,6 +534,15 @@ public final class AnswerChecker {
         throw new IllegalArgumentException("maxAnswerChars must be >= 1, was " + n);
       }
       this.maxAnswerChars = n;
+      return this;
+    }
+
+    /** Longest solution text (in characters) that {@link AnswerChecker#verify} reads at all. */
+    public Builder maxTextChars(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxTextChars must be >= 1, was " + n);
+      }
+      this.maxTextChars = n;
       return this;
     }
 
