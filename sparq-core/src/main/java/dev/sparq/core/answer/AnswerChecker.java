@@ -146,14 +146,49 @@ public final class AnswerChecker {
     if (v != Verdict.DIFFERENT) {
       return v;
     }
-    boolean gPlain = g.equals(goldText.trim());
-    boolean pPlain = p.equals(predictionText.trim());
-    if (!gPlain && !pPlain) {
-      return v;
-    }
-    String g2 = gPlain ? AnswerExtractor.lastNumber(goldText).orElse(g) : g;
-    String p2 = pPlain ? AnswerExtractor.lastNumber(predictionText).orElse(p) : p;
+    String g2 = numberInProse(g);
+    String p2 = numberInProse(p);
     return g2.equals(g) && p2.equals(p) ? v : check(g2, p2);
+  }
+
+  private static final java.util.regex.Pattern PROSE_WORD =
+      java.util.regex.Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
+  private static final java.util.regex.Pattern LATEX_COMMAND =
+      java.util.regex.Pattern.compile("\\\\[A-Za-z]+(?:\\s*\\{[^{}]*\\})*");
+  private static final java.util.regex.Pattern PLAIN_NUMBER =
+      java.util.regex.Pattern.compile("-?[0-9]+(?:[ ,][0-9]+)+(?:\\.[0-9]+)?");
+
+  /**
+   * The last number of an answer written as prose ("Jane started 3 hours ago", "which is
+   * 1,000.99€") or of a bare number with a decimal comma ({@code 1000,99}); else the answer itself.
+   */
+  private String numberInProse(String answer) {
+    String t = answer.trim();
+    if (PLAIN_NUMBER.matcher(t).matches()) {
+      return AnswerExtractor.lastNumber(t).orElse(answer);
+    }
+    String words = LATEX_COMMAND.matcher(t).replaceAll(" ");
+    if (!PROSE_WORD.matcher(words).find() || t.chars().noneMatch(Character::isWhitespace)
+        || !readsAsText(t)) {
+      return answer;
+    }
+    return AnswerExtractor.lastNumber(t).orElse(answer);
+  }
+
+  /** Whether {@code answer}, or an item of it, is text rather than mathematics. */
+  private boolean readsAsText(String answer) {
+    if (answer.length() > maxAnswerChars) {
+      return false;
+    }
+    try {
+      AnswerValue v = new AnswerParser(new StepBudget(maxSteps), maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Seq s) {
+        return s.items().stream().anyMatch(i -> i instanceof AnswerValue.Text);
+      }
+      return v instanceof AnswerValue.Text;
+    } catch (StepBudget.Exceeded | ArithmeticException | StackOverflowError e) {
+      return false;
+    }
   }
 
   /** The shape of an answer: integer, rational, irrational, expression, tuple, list, matrix or text. */

@@ -78,8 +78,9 @@ public final class AnswerExtractor {
       return marked;
     }
     String t = undoubleBackslashes(text);
-    String math = lastMath(t);
-    if (math != null && !math.isBlank()) {
+    List<int[]> segments = new ArrayList<>();
+    String math = lastMath(t, segments);
+    if (math != null && !math.isBlank() && lastNumberEnd(t) <= segments.get(segments.size() - 1)[1]) {
       return Optional.of(math.trim());
     }
     String whole = t.trim();
@@ -118,10 +119,29 @@ public final class AnswerExtractor {
     return Optional.of(n);
   }
 
-  /** Content of the last math segment, or null. */
-  private static String lastMath(String t) {
-    String best = null;
-    int bestEnd = -1;
+  /** End of the last number written in {@code t}, or -1. */
+  private static int lastNumberEnd(String t) {
+    Matcher m = NUMBER.matcher(t);
+    int end = -1;
+    while (m.find()) {
+      end = m.end();
+    }
+    return end;
+  }
+
+  private static final Pattern SEGMENT_JOIN = Pattern.compile("\\s*(?:,|,?\\s*(?:and|or))\\s*");
+
+  /**
+   * Content of the last math segment, joined with the segments right before it when only a comma,
+   * "and" or "or" separates them ({@code $1$ and $2$ and $3$}); null when there is none. The
+   * [start, end] of every segment found is added to {@code segments}.
+   */
+  private static String lastMath(String t, List<int[]> segments) {
+    List<String> bodies = new ArrayList<>();
+    // Next closing delimiter and next newline at or after the last search, so that no stretch of
+    // text is scanned twice however many openers it holds: linear time on any input.
+    java.util.Map<String, Integer> nextClose = new java.util.HashMap<>();
+    int nextNewline = -2;
     int i = 0;
     int n = t.length();
     while (i < n) {
@@ -149,23 +169,41 @@ public final class AnswerExtractor {
         continue;
       }
       int from = i + open.length();
-      int end = closing(t, from, close);
+      Integer cached = nextClose.get(close);
+      int end;
+      if (cached != null && (cached < 0 || cached >= from)) {
+        end = cached;
+      } else {
+        end = closing(t, from, close);
+        nextClose.put(close, end);
+      }
       if (end < 0) {
         i = from;
         continue;
       }
-      String body = t.substring(from, end);
-      if (multiline || body.indexOf('\n') < 0) {
-        if (end > bestEnd) {
-          best = body;
-          bestEnd = end;
-        }
+      if (nextNewline != -1 && nextNewline < from) {
+        nextNewline = t.indexOf('\n', from);
+      }
+      if (multiline || nextNewline < 0 || nextNewline > end) {
+        String body = t.substring(from, end);
+        segments.add(new int[] {i, end + close.length()});
+        bodies.add(body);
         i = end + close.length();
       } else {
         i = from;
       }
     }
-    return best;
+    if (bodies.isEmpty()) {
+      return null;
+    }
+    int k = bodies.size() - 1;
+    String joined = bodies.get(k).trim();
+    while (k > 0 && segments.get(k - 1)[1] <= segments.get(k)[0]
+        && SEGMENT_JOIN.matcher(t.substring(segments.get(k - 1)[1], segments.get(k)[0])).matches()) {
+      k--;
+      joined = bodies.get(k).trim() + ", " + joined;
+    }
+    return joined;
   }
 
   /** Index of the unescaped {@code close} at or after {@code from}, or -1. */

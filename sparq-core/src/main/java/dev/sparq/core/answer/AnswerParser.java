@@ -79,7 +79,7 @@ final class AnswerParser {
         .replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
         .replace("\u00b0", "");
-    s = s.replace("\\$", "").replace("$", "");
+    s = s.replace("\\$", "").replace("$", "").replaceAll("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d{3})", "");
     s = s.transform(x -> MATH_DELIMITER.matcher(x).replaceAll(" "));
     s = s.transform(x -> THOUSANDS_BANG.matcher(x).replaceAll("$1"));
     s = relations(s);
@@ -193,9 +193,14 @@ final class AnswerParser {
     while (s.endsWith(".") && !s.endsWith("..")) {
       s = s.substring(0, s.length() - 1).trim();
     }
+    String approx = approximation(s);
+    if (approx != null) {
+      return value(approx, depth + 1);
+    }
     Matcher whole = PREFIX.matcher(s);
-    if (whole.matches() && whole.group(1).indexOf('=') < 0) {
-      s = whole.group(1).trim(); // "x \in [2, 5]", "x = -1, 3"
+    if (whole.matches() && whole.group(1).indexOf('=') < 0
+        && (!s.contains("=") || !hasVariables(whole.group(1)))) {
+      s = whole.group(1).trim(); // "x \in [2, 5]", "x = -1, 3"; y = 2x+1 stays an equation
     }
     Matcher mx = MATRIX.matcher(s);
     if (mx.matches()) {
@@ -206,10 +211,6 @@ final class AnswerParser {
       if (inner.matches()) { // \left[\begin{array}{cc}...\end{array}\right]
         return matrix(inner.group(2), depth);
       }
-    }
-    String approx = approximation(s);
-    if (approx != null) {
-      return value(approx, depth + 1);
     }
     List<String> union = splitTop(s, "\\cup");
     if (union.size() > 1) {
@@ -328,6 +329,15 @@ final class AnswerParser {
   /** A left-hand side without digits (outside subscripts) names a quantity: {@code (p,q)}, {@code AB}, {@code V_1:V_2}. */
   private static boolean namesAQuantity(String lhs) {
     return SUBSCRIPT.matcher(lhs).replaceAll("").chars().noneMatch(Character::isDigit);
+  }
+
+  /** Whether {@code s} reads as an expression in variables (cheap: its own budget, failures count as no). */
+  private boolean hasVariables(String s) {
+    try {
+      return !ExprEval.variables(ExprParser.parse(s.trim(), budget, maxDepth)).isEmpty();
+    } catch (ExprParser.Fail | ArithmeticException | NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean isConstant(AnswerValue v) {
