@@ -143,7 +143,7 @@ public final class AnswerChecker {
     String g = AnswerExtractor.extractAny(goldText).orElse(null);
     String p = AnswerExtractor.extractAny(predictionText).orElse(null);
     Verdict v = check(g, p);
-    if (v != Verdict.DIFFERENT) {
+    if (v == Verdict.EQUIVALENT || v == Verdict.NO_ANSWER) {
       return v;
     }
     String g2 = numberInProse(g);
@@ -178,12 +178,15 @@ public final class AnswerChecker {
   /** Whether {@code answer}, or an item of it, is text rather than mathematics. */
   private boolean readsAsText(String answer) {
     if (answer.length() > maxAnswerChars) {
-      return false;
+      return true; // too long for one answer: a solution text
     }
     try {
       AnswerValue v = new AnswerParser(new StepBudget(maxSteps), maxDepth).parse(answer);
       if (v instanceof AnswerValue.Seq s) {
         return s.items().stream().anyMatch(i -> i instanceof AnswerValue.Text);
+      }
+      if (v instanceof AnswerValue.Relation r) {
+        return r.parts().stream().anyMatch(i -> i instanceof AnswerValue.Text);
       }
       return v instanceof AnswerValue.Text;
     } catch (StepBudget.Exceeded | ArithmeticException | StackOverflowError e) {
@@ -246,7 +249,7 @@ public final class AnswerChecker {
       return sameScalar(gs, ps, budget);
     }
     if (g instanceof AnswerValue.Seq gq && p instanceof AnswerValue.Seq pq) {
-      return sameSeq(gq, pq, budget);
+      return sameSeq(gq, pq, budget) || namedTuple(gq, pq, budget) || namedTuple(pq, gq, budget);
     }
     if (g instanceof AnswerValue.Seq gq && !gq.ordered() && gq.items().size() == 1
         && !(p instanceof AnswerValue.Seq)) {
@@ -413,7 +416,15 @@ public final class AnswerChecker {
   }
 
   private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, StepBudget budget) {
-    if (g.ordered() != p.ordered() || g.items().size() != p.items().size()) {
+    if (g.ordered() != p.ordered()) {
+      return false;
+    }
+    if (!g.ordered() && g.items().size() < p.items().size() && (g.open() == 'U') == (p.open() == 'U')
+        && distinct(g.items(), budget)) {
+      // The gold lists distinct values: a prediction that repeats one of them lists the same set.
+      return covers(g.items(), p.items(), budget) && covers(p.items(), g.items(), budget);
+    }
+    if (g.items().size() != p.items().size()) {
       return false;
     }
     if (g.ordered()) {
@@ -439,6 +450,45 @@ public final class AnswerChecker {
           used[j] = true;
           found = true;
         }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code p=5, q=2} against the tuple {@code (5, 2)}: the named values in their written order. */
+  private boolean namedTuple(AnswerValue.Seq named, AnswerValue.Seq tuple, StepBudget budget) {
+    if (named.ordered() || named.open() != 'n' || !tuple.ordered() || tuple.open() != '('
+        || named.items().size() != tuple.items().size()) {
+      return false;
+    }
+    for (int i = 0; i < named.items().size(); i++) {
+      if (!same(named.items().get(i), tuple.items().get(i), budget)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean distinct(List<AnswerValue> items, StepBudget budget) {
+    for (int i = 0; i < items.size(); i++) {
+      for (int j = i + 1; j < items.size(); j++) {
+        if (same(items.get(i), items.get(j), budget)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether every item of {@code a} equals some item of {@code b}. */
+  private boolean covers(List<AnswerValue> a, List<AnswerValue> b, StepBudget budget) {
+    for (AnswerValue x : a) {
+      boolean found = false;
+      for (int j = 0; j < b.size() && !found; j++) {
+        found = same(x, b.get(j), budget);
       }
       if (!found) {
         return false;
@@ -478,7 +528,10 @@ public final class AnswerChecker {
     if (longDecimalMatch(g, ge, gd, p, pe, pd)) {
       return true;
     }
-    if (!ExprEval.hasDecimalPoint(g.expr()) && !ExprEval.hasDecimalPoint(p.expr())) {
+    // Closed forms compare numerically, decimals inside them included (they are exact:
+    // \sqrt{10.5} is \sqrt{21/2}); a plain decimal against a closed form was decided above.
+    if (ExprEval.plainDecimalDigits(g.expr()) < 0 && ExprEval.plainDecimalDigits(p.expr()) < 0
+        || !ExprEval.hasDecimalPoint(g.expr()) && !ExprEval.hasDecimalPoint(p.expr())) {
       for (double a : percentVariants(gd, g.percent())) {
         for (double b : percentVariants(pd, p.percent())) {
           if (close(a, b, SYMBOLIC_TOLERANCE)) {

@@ -88,7 +88,7 @@ public final class AnswerExtractor {
   }
 
   private static final Pattern NUMBER = Pattern.compile(
-      "(?<![A-Za-z0-9.,])-?(?:\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3})+(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+      "(?<![A-Za-z0-9.,/])-?(?:\\d+/\\d+(?!\\d|[.,]\\d)|\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3})+(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
 
   /**
    * The last number written in {@code text}, or empty: thousands separators ({@code 1,000},

@@ -216,12 +216,15 @@ final class AnswerParser {
     if (union.size() > 1) {
       return new AnswerValue.Seq(false, 'U', 'U', items(union, depth));
     }
-    List<String> parts = splitTop(s, ",");
-    if (parts.size() == 1) {
-      parts = splitTop(s, ";");
+    List<String> parts = splitTop(s, ";");
+    if (parts.size() == 1 || parts.stream().anyMatch(String::isBlank)) {
+      parts = splitTop(s, ","); // ";" separates solutions when both appear: p=5,q=2;p=7,q=2
     }
     if (parts.size() > 1) {
-      return new AnswerValue.Seq(false, ',', ',', items(parts, depth));
+      boolean named = parts.stream().allMatch(x -> PREFIX.matcher(x.trim()).matches()
+          && x.indexOf('=') >= 0 && x.indexOf('=') == x.lastIndexOf('='));
+      char mark = named ? 'n' : ',';
+      return new AnswerValue.Seq(false, mark, mark, items(parts, depth));
     }
     if (s.length() >= 2 && s.charAt(0) == '{' && closesAtEnd(s, 0)) {
       List<String> elems = splitTop(s.substring(1, s.length() - 1), ",");

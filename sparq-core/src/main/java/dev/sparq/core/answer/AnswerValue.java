@@ -16,7 +16,8 @@ sealed interface AnswerValue {
    * brackets.
    *
    * @param ordered whether order matters
-   * @param open the opening bracket ({@code (}, {@code [}), or {@code ,} for a bare list,
+   * @param open the opening bracket ({@code (}, {@code [}), or {@code ,} for a bare list, {@code n} for a
+   *     list of named values ({@code p=5, q=2}),
    *     {@code U} for a union, {@code s} for a set
    * @param close the closing bracket, or the same marker as {@code open}
    */
