@@ -99,6 +99,9 @@ public final class AnswerChecker {
     if (gold.length() > maxAnswerChars || predicted.length() > maxAnswerChars) {
       return Verdict.LIMIT_EXCEEDED;
     }
+    if (gold.trim().equals(predicted.trim())) {
+      return Verdict.EQUIVALENT; // the same text is the same answer, whatever it says
+    }
     StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerParser parser = new AnswerParser(budget, maxDepth);
@@ -142,6 +145,16 @@ public final class AnswerChecker {
     }
     String g = AnswerExtractor.extractAny(goldText).orElse(null);
     String p = AnswerExtractor.extractAny(predictionText).orElse(null);
+    if (g == null || p == null) {
+      return Verdict.NO_ANSWER;
+    }
+    // A long text that marks no answer is prose, not one answer: read its last number at once.
+    if (g.length() > LONG_PROSE && g.equals(goldText.trim())) {
+      g = numberInProse(g);
+    }
+    if (p.length() > LONG_PROSE && p.equals(predictionText.trim())) {
+      p = numberInProse(p);
+    }
     Verdict v = check(g, p);
     if (v == Verdict.EQUIVALENT || v == Verdict.NO_ANSWER) {
       return v;
@@ -151,6 +164,8 @@ public final class AnswerChecker {
     return g2.equals(g) && p2.equals(p) ? v : check(g2, p2);
   }
 
+  /** Length from which an unmarked text is read as prose without trying it as one answer. */
+  private static final int LONG_PROSE = 200;
   private static final java.util.regex.Pattern PROSE_WORD =
       java.util.regex.Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
   private static final java.util.regex.Pattern LATEX_COMMAND =
@@ -177,7 +192,7 @@ public final class AnswerChecker {
 
   /** Whether {@code answer}, or an item of it, is text rather than mathematics. */
   private boolean readsAsText(String answer) {
-    if (answer.length() > maxAnswerChars) {
+    if (answer.length() > Math.min(maxAnswerChars, LONG_PROSE)) {
       return true; // too long for one answer: a solution text
     }
     try {

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * Several answers stay together as one comma-separated string; {@link AnswerChecker} splits them.
  * Boxes written one after another and joined only by punctuation or a phrase ending in "and"/"or"
  * ({@code \boxed{1}, \boxed{2}}, {@code \boxed{(2, 2)} \quad \text{and} \quad \boxed{(6, 2)}})
- * are one list answer. A "the final answer is" phrase written after the last box wins over it.
+ * are one list answer, also when the next value is named ({@code \\boxed{a} and y_2 = \\boxed{b}}). A "the final answer is" phrase written after the last box wins over it.
  *
  * <p>{@link #extractAny(String)} adds fall-backs for texts that mark no answer at all: the last math
  * segment ({@code $...$}, {@code $$...$$}, {@code \(...\)}, {@code \[...\]}), else the text itself.
@@ -284,7 +284,7 @@ public final class AnswerExtractor {
   private static final Pattern GAP_NOISE = Pattern.compile(
       "\\\\(?:text|textbf|mathrm|mbox)\\s*\\{([^{}]*)\\}|\\\\(?:quad|qquad|[,;:! ()\\[\\]])|\\$");
   private static final Pattern JOINING_WORDS = Pattern.compile(
-      "(?s)(?:[^A-Za-z]*|.*\\b(?:and|or)\\s*[^A-Za-z]*)");
+      "(?s)(?:[^A-Za-z]*|.*\\b(?:and|or)\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?\\s*=)?[^A-Za-z]*)");
 
   /**
    * The content of the box at {@code last}, joined with the boxes right before it when only

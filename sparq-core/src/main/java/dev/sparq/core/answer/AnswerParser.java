@@ -16,6 +16,7 @@ final class AnswerParser {
       "(\\d)\\s*(?:,|\\{,\\})\\s*\\\\!\\s*(?=\\d{3}(?!\\d))");
   private static final Pattern MATH_DELIMITER = Pattern.compile("(?<!\\\\)\\\\[()\\[\\]]");
   private static final Pattern BRACKET_OR = Pattern.compile("(?<=[)\\]])\\s*(?:or|and)\\s*(?=[(\\[])");
+  private static final Pattern BRACED_COMMA = Pattern.compile("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d{3})");
   private static final Pattern EMPTY_ITEM = Pattern.compile(",\\s*,");
   private static final String[][] RELATIONS = {
       {"geqslant", "≥"}, {"leqslant", "≤"}, {"geq", "≥"}, {"leq", "≤"}, {"neq", "≠"},
@@ -79,25 +80,45 @@ final class AnswerParser {
         .replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
         .replace("\u00b0", "");
-    s = s.replace("\\$", "").replace("$", "").replaceAll("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d{3})", "");
-    s = s.transform(x -> MATH_DELIMITER.matcher(x).replaceAll(" "));
-    s = s.transform(x -> THOUSANDS_BANG.matcher(x).replaceAll("$1"));
+    s = s.replace("\\$", "").replace("$", "");
+    // Each pass below runs only when its trigger character is present: most answers are short
+    // plain numbers, and this keeps their normalisation to a few scans.
+    boolean tex = s.indexOf('\\') >= 0;
+    if (s.indexOf('{') >= 0) {
+      s = BRACED_COMMA.matcher(s).replaceAll("");
+    }
+    if (tex) {
+      s = MATH_DELIMITER.matcher(s).replaceAll(" ");
+      s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
+    }
     s = relations(s);
-    s = s.transform(x -> SIZING.matcher(x).replaceAll(""));
-    // Spacing commands, but not the row separator \\\\ of matrices.
-    s = s.replace("\\displaystyle", "").transform(x -> SPACING.matcher(x).replaceAll(""))
-        .transform(x -> ESCAPED_SPACE.matcher(x).replaceAll(" ")).replace("~", " ").replace("\\quad", " ")
-        .replace("\\qquad", " ").replace("{,}", "");
-    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac");
-    s = s.transform(x -> DEGREE_MARK.matcher(x).replaceAll("")).replace("\\circ", "")
-        .replace("\\degree", "").transform(x -> DEGREE_WORD.matcher(x).replaceAll(""));
-    s = s.replace("\\%", "%");
+    if (tex) {
+      s = SIZING.matcher(s).replaceAll("");
+      // Spacing commands, but not the row separator \\\\ of matrices.
+      s = s.replace("\\displaystyle", "");
+      s = SPACING.matcher(s).replaceAll("");
+      s = ESCAPED_SPACE.matcher(s).replaceAll(" ");
+      s = s.replace("\\quad", " ").replace("\\qquad", " ");
+      s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac");
+      s = DEGREE_MARK.matcher(s).replaceAll("");
+      s = s.replace("\\circ", "").replace("\\degree", "").replace("\\%", "%");
+    }
+    s = s.replace("~", " ").replace("{,}", "");
+    if (endsWithIgnoreCase(s, "degree") || endsWithIgnoreCase(s, "degrees")) {
+      s = DEGREE_WORD.matcher(s).replaceAll("");
+    }
     s = unboxed(s);
     // Alternatives ("x = 1 or x = 2", "1 \text{ and } 2") form a list.
-    s = s.transform(x -> TEXT_ALTERNATIVE.matcher(x).replaceAll(","))
-        .transform(x -> WORD_ALTERNATIVE.matcher(x).replaceAll(","))
-        .transform(x -> BRACKET_OR.matcher(x).replaceAll(","))
-        .transform(x -> EMPTY_ITEM.matcher(x).replaceAll(","));
+    if (tex) {
+      s = TEXT_ALTERNATIVE.matcher(s).replaceAll(",");
+    }
+    if (s.contains("or") || s.contains("and")) {
+      s = WORD_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = BRACKET_OR.matcher(s).replaceAll(",");
+    }
+    if (s.indexOf(',') >= 0) {
+      s = EMPTY_ITEM.matcher(s).replaceAll(",");
+    }
     s = unwrapText(s);
     s = s.trim();
     while (s.endsWith(".")) {
@@ -107,6 +128,10 @@ final class AnswerParser {
       s = s.replace(",", "");
     }
     return s;
+  }
+
+  private static boolean endsWithIgnoreCase(String s, String suffix) {
+    return s.regionMatches(true, s.length() - suffix.length(), suffix, 0, suffix.length());
   }
 
   /** Writes every relation sign one way: {@code \geq}, {@code \ge} and {@code >=} become {@code ≥}. */
