@@ -88,7 +88,7 @@ public final class AnswerExtractor {
   }
 
   private static final Pattern NUMBER = Pattern.compile(
-      "(?<![A-Za-z0-9.,/])-?(?:\\d+/\\d+(?!\\d|[.,]\\d)|\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3})+(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+      "(?<![A-Za-z0-9.,/])-?(?:\\d+/\\d+(?!\\d|[.,]\\d)|\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3}){1,8}(?![\\d,])(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
 
   /**
    * The last number written in {@code text}, or empty: thousands separators ({@code 1,000},
@@ -284,7 +284,7 @@ public final class AnswerExtractor {
   private static final Pattern GAP_NOISE = Pattern.compile(
       "\\\\(?:text|textbf|mathrm|mbox)\\s*\\{([^{}]*)\\}|\\\\(?:quad|qquad|[,;:! ()\\[\\]])|\\$");
   private static final Pattern JOINING_WORDS = Pattern.compile(
-      "(?s)(?:[^A-Za-z]*|.*\\b(?:and|or)\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?\\s*=)?[^A-Za-z]*)");
+      "(?s)(?:[\\s,;+&]*|.*\\b(?:and|or)\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?\\s*=)?[^A-Za-z]*)");
 
   /**
    * The content of the box at {@code last}, joined with the boxes right before it when only

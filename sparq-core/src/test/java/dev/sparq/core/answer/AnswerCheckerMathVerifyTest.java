@@ -33,7 +33,7 @@ class AnswerCheckerMathVerifyTest {
   /** A ported case: where it came from, the two texts and Math-Verify's verdict. */
   record Case(String id, String test, String gold, String pred, boolean expected) {}
 
-  private static final Pattern TABLE_ROW = Pattern.compile("^\\|\\s*`?(test_[a-z_]+\\.py:\\d+)`?\\s*\\|(.*)\\|\\s*$");
+  private static final Pattern TABLE_ROW = Pattern.compile("^\\|\\s*`?(test_[a-z_]+\\.py:\\d+(?:#\\d+)?)`?\\s*\\|(.*)\\|\\s*$");
 
   static List<Case> cases() throws IOException {
     ObjectMapper json = new ObjectMapper();

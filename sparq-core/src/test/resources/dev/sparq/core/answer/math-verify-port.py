@@ -63,7 +63,12 @@ def main():
     commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
     print(HEADER.format(commit=commit))
+    seen = {}
     for c in cases(repo):
+        # Two cases written on one source line get #2, #3, ... so that every id is unique.
+        n = seen[c["id"]] = seen.get(c["id"], 0) + 1
+        if n > 1:
+            c["id"] += "#" + str(n)
         print(json.dumps(c, ensure_ascii=False))
 
 
