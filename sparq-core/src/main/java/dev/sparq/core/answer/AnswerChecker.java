@@ -25,10 +25,19 @@ import java.util.TreeMap;
  *   <li>closed forms without decimals ({@code 2\sqrt{2}}, {@code \sqrt{8}}) compare numerically to a
  *       relative 1e-9;</li>
  *   <li>expressions in variables must use the same variables and agree at several fixed points;</li>
- *   <li>comma lists, sets and unions are unordered; tuples, intervals and matrices are ordered and
- *       their brackets must agree;</li>
+ *   <li>comma lists, sets and unions are unordered (a prediction repeating an item of a gold list of
+ *       distinct values lists the same set); tuples, intervals and matrices are ordered and their
+ *       brackets must agree;</li>
+ *   <li>relations ({@code = < > ≤ ≥ ≠}, however written) agree when their signs agree and left minus
+ *       right of one is a constant multiple of the other's (positive for inequalities); an inequality
+ *       with constant ends is an interval ({@code -2 \le x \le 7} is {@code [-2, 7]}); an equation
+ *       whose left-hand side names a quantity ({@code (p,q)=(3,2)}), or a chain
+ *       ({@code x = 5+5+1 = 11}), stands for its right-hand side;</li>
  *   <li>anything else compares as normalised text.</li>
  * </ul>
+ *
+ * <p>{@link #verify(String, String)} compares two free texts (answers or whole solutions) the way
+ * Math-Verify does; {@link #check(String, String)} compares two extracted answers.
  *
  * <p>Every check runs under a deterministic work budget and caps on length, nesting and exponent size
  * ({@link Verdict#LIMIT_EXCEEDED} when hit), so pathological model output cannot hang a run.
