@@ -27,6 +27,8 @@ import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +69,18 @@ import org.slf4j.LoggerFactory;
  * deterministic functions of their inputs and random generator. Components must be thread-safe when
  * {@link Builder#threads(int)} is above 1.
  *
+ * <h2>Duplicates</h2>
+ * A child whose problem id was already evaluated in this run is not solved again: the first
+ * evaluation (difficulty and descriptor) is reused, the child is handed to the sink marked
+ * {@link EvaluatedCandidate#duplicate()} with no rollouts, and it is not offered to the archive. A
+ * child whose id is an archive member that was never evaluated (a seed) is evaluated and then
+ * refused by the archive as a duplicate.
+ *
+ * <h2>Stall guard</h2>
+ * A run ends with a {@link StalledRunException} after {@link Builder#stallLimit(int)} consecutive
+ * iterations that evaluate no new problem (every child rejected or a duplicate), whatever the
+ * budget kind, so a broken generator cannot spin for ever under a rollout or token budget.
+ *
  * <h2>Resuming</h2>
  * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
  * Archive)} continues it exactly.
@@ -95,6 +109,7 @@ public final class Sparq implements AutoCloseable {
   private final long seed;
   private final List<SparqListener> listeners;
   private final CandidateSink sink;
+  private final int stallLimit;
   private final ExecutorService executor;
   private final List<UsageReporting> usageSources;
   private final TokenUsage usageStart;
@@ -106,6 +121,11 @@ public final class Sparq implements AutoCloseable {
   private long evaluated;
   private long rollouts;
   private long added;
+  private long duplicates;
+  private long tokens;
+  private int stalled;
+  /** First evaluation of every problem id evaluated in this run. */
+  private final HashMap<String, EngineState.Evaluated> seen = new HashMap<>();
   private final EnumMap<AddStatus, Long> statusCounts = new EnumMap<>(AddStatus.class);
   private final TreeMap<String, Long> rejections = new TreeMap<>();
 
@@ -123,6 +143,7 @@ public final class Sparq implements AutoCloseable {
     this.seed = b.resumeState != null ? b.resumeState.seed() : b.seed;
     this.listeners = List.copyOf(b.listeners);
     this.sink = b.sink;
+    this.stallLimit = b.stallLimit;
     this.usageSources = List.copyOf(b.usageSources);
     this.usageStart = readUsage();
     this.executor = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -159,6 +180,9 @@ public final class Sparq implements AutoCloseable {
         evaluated = t.evaluated();
         rollouts = t.rollouts();
         added = t.added();
+        duplicates = t.duplicates();
+        tokens = t.tokens();
+        seen.putAll(b.resumeState.evaluated());
         t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
         rejections.putAll(t.rejections());
       } else if (workingSet == WorkingSet.DYNAMIC) {
@@ -216,10 +240,13 @@ public final class Sparq implements AutoCloseable {
 
   /** Runs iterations until the budget is exhausted; returns the totals. */
   public RunStats run() {
-    while (!budget.exhausted(totals())) {
-      step();
+    try {
+      while (!budget.exhausted(totals())) {
+        step();
+      }
+    } finally {
+      sink.flush();
     }
-    sink.flush();
     return totals();
   }
 
@@ -259,8 +286,16 @@ public final class Sparq implements AutoCloseable {
       }
     }
 
-    // 3. estimate difficulty
-    List<Outcome<Evaluation>> est = runChunked(children, STAGE_ESTIMATE, it, source,
+    // 3. estimate difficulty of the children whose id was not evaluated before (in this run or
+    // earlier in this batch); the others reuse the first evaluation
+    List<Problem> fresh = new ArrayList<>(children.size());
+    HashSet<String> batchIds = new HashSet<>();
+    for (Problem c : children) {
+      if (!seen.containsKey(c.id()) && batchIds.add(c.id())) {
+        fresh.add(c);
+      }
+    }
+    List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, source,
         (chunk, ctx) -> estimator.estimate(chunk, solver, ctx), "estimate");
     List<Problem> measured = new ArrayList<>();
     List<Evaluation> evaluations = new ArrayList<>();
@@ -268,11 +303,11 @@ public final class Sparq implements AutoCloseable {
     for (int i = 0; i < est.size(); i++) {
       if (est.get(i).isPresent()) {
         Evaluation ev = est.get(i).value();
-        measured.add(children.get(i));
+        measured.add(fresh.get(i));
         evaluations.add(ev);
         iterationRollouts += ev.rollouts().size();
       } else {
-        reject(it, "estimate", children.get(i).id(), est.get(i).rejection());
+        reject(it, "estimate", fresh.get(i).id(), est.get(i).rejection());
       }
     }
 
@@ -283,17 +318,40 @@ public final class Sparq implements AutoCloseable {
     List<Evaluation> offeredEval = new ArrayList<>();
     for (int i = 0; i < desc.size(); i++) {
       if (desc.get(i).isPresent()) {
-        offered.add(new Elite(measured.get(i), evaluations.get(i).difficulty(), desc.get(i).value(), it));
+        Elite e = new Elite(measured.get(i), evaluations.get(i).difficulty(), desc.get(i).value(), it);
+        offered.add(e);
         offeredEval.add(evaluations.get(i));
+        seen.put(e.id(), new EngineState.Evaluated(e.difficulty(), e.descriptor()));
       } else {
         reject(it, "describe", measured.get(i).id(), desc.get(i).rejection());
+      }
+    }
+    // children already evaluated (earlier or in this batch) reuse that evaluation; a duplicate of a
+    // child rejected in this batch is rejected with it
+    List<Elite> repeated = new ArrayList<>();
+    HashSet<String> freshIds = new HashSet<>();
+    for (Problem f : fresh) {
+      freshIds.add(f.id());
+    }
+    HashSet<String> firstSeen = new HashSet<>();
+    for (Problem c : children) {
+      if (freshIds.contains(c.id()) && firstSeen.add(c.id())) {
+        continue;
+      }
+      EngineState.Evaluated ev = seen.get(c.id());
+      if (ev == null) {
+        reject(it, "estimate", c.id(), Rejection.of("duplicate_of_rejected",
+            "an earlier child of this batch with the same problem id was rejected"));
+      } else {
+        repeated.add(new Elite(c, ev.difficulty(), ev.descriptor(), it));
       }
     }
 
     // 5. add to the archive as one batch
     List<AddResult> results = offered.isEmpty() ? List.of() : archive.add(offered);
-    List<EvaluatedCandidate> out = new ArrayList<>(offered.size());
+    List<EvaluatedCandidate> out = new ArrayList<>(offered.size() + repeated.size());
     int iterationAdded = 0;
+    int iterationDuplicates = 0;
     for (int i = 0; i < offered.size(); i++) {
       Elite e = offered.get(i);
       AddResult r = results.get(i);
@@ -301,19 +359,28 @@ public final class Sparq implements AutoCloseable {
       if (r.inserted()) {
         iterationAdded++;
       }
-      if (r.cell() < 0) {
+      if (r.duplicate()) {
+        iterationDuplicates++;
+      } else if (r.cell() < 0) {
         reject(it, "archive", e.id(), Rejection.of("no_cell", "the archive has no cell for "
             + e.descriptor()));
       }
       out.add(new EvaluatedCandidate(it, e.problem(), offeredEval.get(i).rollouts(), e.difficulty(),
-          e.descriptor(), r.status(), r.value()));
+          e.descriptor(), r.status(), r.value(), r.duplicate()));
+    }
+    for (Elite e : repeated) {
+      statusCounts.merge(AddStatus.NOT_ADDED, 1L, Long::sum);
+      iterationDuplicates++;
+      out.add(new EvaluatedCandidate(it, e.problem(), List.of(), e.difficulty(), e.descriptor(),
+          AddStatus.NOT_ADDED, 0.0, true));
     }
 
     // 6. record
     sink.accept(it, out);
     candidates += parents.size();
     generated += children.size();
-    evaluated += offered.size();
+    evaluated += offered.size() + repeated.size();
+    duplicates += iterationDuplicates;
     rollouts += iterationRollouts;
     added += iterationAdded;
     iteration++;
@@ -327,15 +394,25 @@ public final class Sparq implements AutoCloseable {
       TokenUsage now = readUsage();
       iterationTokens = now.since(usageSeen);
       usageSeen = now;
+      tokens += iterationTokens.totalTokens();
     }
     IterationEvent event = new IterationEvent(it, archive.stats(), totals(), parents.size(),
-        offered.size(), iterationAdded, iterationRollouts, System.nanoTime() - start,
-        iterationTokens);
+        offered.size() + repeated.size(), iterationAdded, iterationRollouts,
+        System.nanoTime() - start, iterationTokens);
     for (SparqListener l : listeners) {
       l.onIteration(event);
     }
-    LOG.debug("iteration {}: {} parents, {} evaluated, {} added", it, parents.size(), offered.size(),
-        iterationAdded);
+    LOG.debug("iteration {}: {} parents, {} evaluated, {} duplicates, {} added", it, parents.size(),
+        offered.size(), repeated.size(), iterationAdded);
+    stalled = measured.isEmpty() ? stalled + 1 : 0;
+    if (stallLimit > 0 && stalled >= stallLimit) {
+      RunStats t = totals();
+      throw new StalledRunException(stalled, "the run stalled: " + stalled
+          + " consecutive iterations (up to iteration " + it + ") evaluated no new problem; "
+          + parents.size() + " parents, " + children.size() + " children generated, "
+          + repeated.size() + " duplicates in the last one; rejections so far " + t.rejections()
+          + ". Check the generator and solver (model, prompt, parser), or raise stallLimit (0 = off)");
+    }
     return event;
   }
 
@@ -414,12 +491,13 @@ public final class Sparq implements AutoCloseable {
   public RunStats totals() {
     Map<String, Long> st = new TreeMap<>();
     statusCounts.forEach((k, v) -> st.put(k.name(), v));
-    return new RunStats(iteration, candidates, generated, evaluated, rollouts, added, st, rejections);
+    return new RunStats(iteration, candidates, generated, evaluated, rollouts, added, st, rejections,
+        duplicates, tokens);
   }
 
   /** The state to save with the archive for an exact resume. */
   public EngineState state() {
-    return new EngineState(seed, totals());
+    return new EngineState(seed, totals(), new HashMap<>(seen));
   }
 
   /** The next iteration to run. */
@@ -434,6 +512,11 @@ public final class Sparq implements AutoCloseable {
 
   public WorkingSet workingSet() {
     return workingSet;
+  }
+
+  /** Whether problem id {@code id} has been evaluated in this run (its evaluation is reused). */
+  public boolean evaluatedBefore(String id) {
+    return seen.containsKey(id);
   }
 
   /** Stops the stage threads and closes the sink. Does not close the model components. */
@@ -464,6 +547,7 @@ public final class Sparq implements AutoCloseable {
     private long seed = 0;
     private final List<SparqListener> listeners = new ArrayList<>();
     private CandidateSink sink = CandidateSink.discard();
+    private int stallLimit = 5;
     private EngineState resumeState;
     private Archive resumeArchive;
     private final List<UsageReporting> usageSources = new ArrayList<>();
@@ -563,6 +647,15 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Ends the run with a {@link StalledRunException} after {@code n} consecutive iterations that
+     * evaluate no new problem (default 5; 0 turns the guard off).
+     */
+    public Builder stallLimit(int n) {
+      this.stallLimit = n;
+      return this;
+    }
+
     /** When to stop (default 100 iterations). */
     public Builder budget(Budget budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
@@ -620,6 +713,13 @@ public final class Sparq implements AutoCloseable {
       }
       if (threads < 1) {
         throw ConfigException.forKey("threads", "must be >= 1, was " + threads);
+      }
+      if (stallLimit < 0) {
+        throw ConfigException.forKey("stallLimit", "must be >= 0, was " + stallLimit);
+      }
+      if (budget.limitsTokens() && usageSources.isEmpty()) {
+        throw ConfigException.forKey("budget", "a token budget needs at least one model registered"
+            + " with usage(...) to count tokens");
       }
       if (nicheCapacity < 1) {
         throw ConfigException.forKey("nicheCapacity", "must be >= 1, was " + nicheCapacity);
