@@ -15,7 +15,7 @@ import dev.sparq.core.model.Validity;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.store.CheckpointSlot;
+import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,10 +36,10 @@ import java.util.concurrent.atomic.LongAdder;
  * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
  * chunks of an iteration. The prior's state can be exported ({@link #priorState()}) and, with the
  * observations not yet folded in and the counters, saved in every checkpoint of a
- * {@link dev.sparq.core.store.SparqRun} through {@link #checkpointSlot()}, so a resumed run continues
+ * {@code SparqRun} through {@link Stateful}, so a resumed run continues
  * with exactly the prior an uninterrupted run would have.
  */
-public final class AdaptiveEstimator implements DifficultyEstimator {
+public final class AdaptiveEstimator implements DifficultyEstimator, Stateful {
   private final int referenceK;
   private final int maxRollouts;
   private final int initialRollouts;
@@ -217,23 +217,37 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
    * The estimator's state as a checkpoint slot named {@code adaptive_estimator}: the learned prior,
    * the observations of the last iterations not yet folded into it (a checkpoint is written between
    * iterations, before the next one folds them in), and the rollout and problem counters. Restoring
-   * replaces all of them. Add it with {@code SparqRun.Builder.slot(estimator.checkpointSlot())}.
+   * replaces all of them. A {@code SparqRun} finds it on its own when this estimator is the engine's.
    */
-  public CheckpointSlot checkpointSlot() {
-    return checkpointSlot("adaptive_estimator");
+  @Override
+  public String stateName() {
+    return "adaptive_estimator";
   }
 
-  /** {@link #checkpointSlot()} under another name (for runs with several adaptive estimators). */
-  public CheckpointSlot checkpointSlot(String name) {
+  @Override
+  public JsonNode saveState() {
+    return stateNamed(stateName()).saveState();
+  }
+
+  @Override
+  public void restoreState(JsonNode state) {
+    stateNamed(stateName()).restoreState(state);
+  }
+
+  /**
+   * This estimator's state under another name (for runs with several adaptive estimators, one
+   * wrapped in another: register each with {@code SparqRun.Builder.slot}).
+   */
+  public Stateful stateNamed(String name) {
     Objects.requireNonNull(name, "name");
-    return new CheckpointSlot() {
+    return new Stateful() {
       @Override
-      public String name() {
+      public String stateName() {
         return name;
       }
 
       @Override
-      public JsonNode save() {
+      public JsonNode saveState() {
         ObjectNode o = Json.mapper().createObjectNode();
         synchronized (pending) {
           SolveRatePrior.State st = prior.state();
@@ -261,7 +275,7 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
       }
 
       @Override
-      public void restore(JsonNode state) {
+      public void restoreState(JsonNode state) {
         JsonNode p = state.path("prior");
         SolveRatePrior.State st = new SolveRatePrior.State(intField(p, "grid"),
             doubleField(p, "strength"), doubles(p, "base"), doubles(p, "counts"),
