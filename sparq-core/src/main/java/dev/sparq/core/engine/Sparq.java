@@ -19,6 +19,7 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
+import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Generator;
@@ -339,6 +340,9 @@ public final class Sparq implements AutoCloseable {
   /** Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}. */
   public IterationEvent step() {
     Ask ask = ask();
+    if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
+      return stepDescribingFirst(ask, aware);
+    }
     long it = ask.iteration();
     List<Problem> fresh = ask.children();
     List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, pending.source,
@@ -357,6 +361,68 @@ public final class Sparq implements AutoCloseable {
       desc.add(est.get(i).isPresent() ? described.get(k++) : null);
     }
     return tell(ask, est, desc);
+  }
+
+  /**
+   * Archive-aware order: describe every child, find the quality it must beat in its niche, then
+   * estimate with those thresholds.
+   */
+  private IterationEvent stepDescribingFirst(Ask ask, AdmissionAwareEstimator aware) {
+    long it = ask.iteration();
+    List<Problem> fresh = ask.children();
+    List<Outcome<Descriptor>> desc = runChunked(fresh, STAGE_DESCRIBE, it, pending.source,
+        descriptor::describe, "describe");
+    List<Problem> described = new ArrayList<>();
+    List<Double> thresholds = new ArrayList<>();
+    for (int i = 0; i < fresh.size(); i++) {
+      if (desc.get(i).isPresent()) {
+        described.add(fresh.get(i));
+        thresholds.add(admissionThreshold(desc.get(i).value()));
+      }
+    }
+    List<Outcome<Evaluation>> measured = runChunked(indexed(described), STAGE_ESTIMATE, it,
+        pending.source, (chunk, ctx) -> {
+          List<Problem> problems = new ArrayList<>(chunk.size());
+          double[] admission = new double[chunk.size()];
+          for (int j = 0; j < chunk.size(); j++) {
+            int index = chunk.get(j);
+            problems.add(described.get(index));
+            admission[j] = thresholds.get(index);
+          }
+          return aware.estimate(problems, admission, solver, ctx);
+        }, "estimate");
+    List<Outcome<Evaluation>> est = new ArrayList<>(fresh.size());
+    int k = 0;
+    for (int i = 0; i < fresh.size(); i++) {
+      if (desc.get(i).isPresent()) {
+        est.add(measured.get(k++));
+      } else {
+        // rejected by the descriptor: counted under describe, never estimated
+        est.add(Outcome.of(new Evaluation(Difficulty.unmeasured(), List.of())));
+      }
+    }
+    return tell(ask, est, desc);
+  }
+
+  private static List<Integer> indexed(List<?> items) {
+    List<Integer> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  /** The quality a candidate with this descriptor must strictly exceed to enter the archive now. */
+  private double admissionThreshold(Descriptor d) {
+    int c = archive.cellOf(d);
+    if (c < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    List<Elite> members = archive.cell(c);
+    if (members.size() < archive.capacity()) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return members.get(members.size() - 1).quality();
   }
 
   /**
