@@ -68,7 +68,7 @@ public record RunConfig(
       "backend.device", "backend.variant", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature",
       "backend.maxTokens", "backend.chatTemplateKwargs",
       "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
-      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "output", "seed", "threads",
+      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "budget.tokens", "output", "seed", "threads",
       "checkpointEvery");
 
   /** The keys allowed under {@code prefix} ("" for the top level). */
@@ -361,12 +361,14 @@ public record RunConfig(
     int capacity = (int) a.integer("capacity", 8, 1, 1_000_000);
     double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
     ConfigReader bu = root.object("budget").allow(keysUnder("budget"));
-    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts")) {
-      throw root.error("budget", "is required: give at least one of iterations, candidates, rollouts");
+    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts") && !bu.has("tokens")) {
+      throw root.error("budget",
+          "is required: give at least one of iterations, candidates, rollouts, tokens");
     }
     Budget budget = new Budget(bu.integer("iterations", Long.MAX_VALUE, 1, Long.MAX_VALUE),
         bu.integer("candidates", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE));
+        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+        bu.integer("tokens", Long.MAX_VALUE, 1, Long.MAX_VALUE));
     String out = root.string("output", null);
     if (out == null || out.isBlank()) {
       throw root.error("output", "is required (the run directory to create)");
@@ -490,6 +492,9 @@ public record RunConfig(
     }
     if (budget.maxRollouts() != Long.MAX_VALUE) {
       bu.put("rollouts", budget.maxRollouts());
+    }
+    if (budget.maxTokens() != Long.MAX_VALUE) {
+      bu.put("tokens", budget.maxTokens());
     }
     root.put("output", output.toAbsolutePath().toString());
     root.put("seed", seed);
