@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
@@ -83,6 +84,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
         throw new SparqException(source + ": field '" + f + "' is missing");
       }
     }
+    checkShape(root.get("archive"), source);
     try {
       EngineState state = m.treeToValue(root.get("state"), EngineState.class);
       LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
@@ -92,6 +94,36 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       return new Checkpoint(state, log, archive, slots);
     } catch (IOException e) {
       throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The most cells a checkpointed grid may describe (16 Mi). The archive allocates one slot per
+   * cell, so a few edited bytes in {@code bins} must not make a reader allocate gigabytes.
+   */
+  public static final long MAX_GRID_CELLS = 1L << 24;
+
+  /** Refuses archive shapes whose size is out of proportion to the file, naming the field. */
+  private static void checkShape(JsonNode archive, Path source) {
+    JsonNode t = archive.path("tessellation");
+    if (!"grid".equals(t.path("type").asText())) {
+      return;
+    }
+    JsonNode bins = t.get("bins");
+    String field = "archive.tessellation.bins";
+    if (bins == null || !bins.isArray() || bins.isEmpty()) {
+      throw new DataException(source, 0, field, "must be a non-empty list of whole numbers >= 1");
+    }
+    long cells = 1;
+    for (JsonNode b : bins) {
+      if (!b.isIntegralNumber() || !b.canConvertToInt() || b.intValue() < 1) {
+        throw new DataException(source, 0, field, "must hold whole numbers >= 1, has " + b);
+      }
+      cells *= b.intValue();
+      if (cells > MAX_GRID_CELLS) {
+        throw new DataException(source, 0, field, "describes more than " + MAX_GRID_CELLS + " cells ("
+            + bins + "); a checkpoint written by sparq never does, so the file was edited or damaged");
+      }
     }
   }
 

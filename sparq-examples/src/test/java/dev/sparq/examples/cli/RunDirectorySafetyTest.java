@@ -232,4 +232,19 @@ class RunDirectorySafetyTest {
     String m = assertThrows(dev.sparq.core.DataException.class, () -> JsonlSeeds.read(seeds, 10)).getMessage();
     assertTrue(m.startsWith(seeds + ":1: malformed UTF-8"), m);
   }
+
+  @Test
+  void anEditedGridShapeInTheCheckpointIsRefusedNamingTheField() throws IOException {
+    Path dir = tmp.resolve("g");
+    assertEquals(0, sparq("demo", "-o", dir.toString(), "--archive", "grid", "--iterations", "1", "--batch", "8",
+        "--seeds", "40", "-k", "4", "--progress", "none").status());
+    Path cp = dir.resolve("checkpoint.json");
+    String json = Files.readString(cp);
+    java.util.regex.Matcher bins = java.util.regex.Pattern.compile("\"bins\":\\[[0-9,]+\\]").matcher(json);
+    assertTrue(bins.find(), json.substring(0, Math.min(400, json.length())));
+    Files.writeString(cp, json.substring(0, bins.start()) + "\"bins\":[2000000000,1]" + json.substring(bins.end()));
+    CliTestSupport.Result r = sparq("inspect", dir.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(cp + ": field 'archive.tessellation.bins'"), r.err());
+  }
 }
