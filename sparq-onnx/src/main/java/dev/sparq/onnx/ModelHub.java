@@ -46,10 +46,18 @@ public final class ModelHub {
   private static final Logger LOG = LoggerFactory.getLogger(ModelHub.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Most redirects followed for one request. */
+  static final int MAX_REDIRECTS = 5;
+  /** Largest repository listing accepted, in bytes. */
+  static final long MAX_LISTING_BYTES = 32L << 20;
+  /** Largest file accepted when the listing gives no size (configs, tokenizer, template). */
+  static final long MAX_UNSIZED_FILE_BYTES = 256L << 20;
+
   private final URI endpoint;
   private final Path cache;
   private final String token;
   private final HttpClient http;
+  private final Duration readTimeout;
 
   /**
    * @param endpoint hub base address, for example {@code https://huggingface.co}
@@ -57,13 +65,51 @@ public final class ModelHub {
    * @param token bearer token, or null
    */
   public ModelHub(URI endpoint, Path cache, String token) {
+    this(endpoint, cache, token, Duration.ofSeconds(60));
+  }
+
+  /**
+   * @param endpoint hub base address, for example {@code https://huggingface.co}
+   * @param cache the hub cache folder (the one holding {@code models--*} folders)
+   * @param token bearer token, or null
+   * @param readTimeout longest wait for the next bytes of a response body before the download fails
+   *     (a partial file is kept and resumed on the next call)
+   * @throws IllegalArgumentException if the token holds characters a token never has (line breaks,
+   *     spaces, zero-width or other invisible characters); the message does not repeat the token
+   */
+  public ModelHub(URI endpoint, Path cache, String token, Duration readTimeout) {
     this.endpoint = URI.create(stripSlash(Objects.requireNonNull(endpoint, "endpoint").toString()));
+    if (this.endpoint.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("the hub endpoint must not carry credentials (user:password@);"
+          + " use HF_TOKEN instead");
+    }
     this.cache = Objects.requireNonNull(cache, "cache");
-    this.token = token == null || token.isBlank() ? null : token.trim();
+    this.token = checkToken(token);
+    this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
     this.http = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        .followRedirects(HttpClient.Redirect.NEVER) // followed by hand: the token stays on the hub's host
         .connectTimeout(Duration.ofSeconds(30))
         .build();
+  }
+
+  /**
+   * The token with surrounding white space removed, or null. A token is printable ASCII without
+   * spaces; anything else (a pasted line break, a zero-width space) is refused without echoing it.
+   */
+  static String checkToken(String token) {
+    if (token == null || token.isBlank()) {
+      return null;
+    }
+    String t = token.strip();
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IllegalArgumentException("HF_TOKEN (" + t.length() + " characters) holds a character"
+            + " no token has at position " + i + " (U+" + String.format("%04X", (int) c)
+            + "); copy the token again without line breaks or invisible characters");
+      }
+    }
+    return t;
   }
 
   /** A hub configured from the process environment. */
@@ -132,7 +178,7 @@ public final class ModelHub {
       }
     } catch (IOException e) {
       throw new ModelException(repoId + "@" + revision + ": download into " + repoDir
-          + " failed: " + e.getMessage(), e);
+          + " failed: " + BoundedBody.describe(e), e);
     }
     return snapshot;
   }
@@ -148,13 +194,21 @@ public final class ModelHub {
       if (!wanted) {
         continue;
       }
-      if (path.contains("..") || path.startsWith("/")) {
-        throw new ModelException(repoId + ": unsafe file name in listing: " + path);
-      }
+      checkRepoPath(repoId, path);
       model |= path.equals(onnx);
       JsonNode lfs = s.path("lfs");
       long size = lfs.has("size") ? lfs.path("size").asLong() : s.path("size").asLong(-1);
-      out.add(new RepoFile(path, size, lfs.path("sha256").asText(null), s.path("blobId").asText(null)));
+      String sha256 = lfs.path("sha256").asText(null);
+      String blobId = s.path("blobId").asText(null);
+      if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+        throw new ModelException(repoId + ": the listing gives " + path + " an invalid lfs.sha256 "
+            + printable(sha256) + " (64 lower-case hex digits expected)");
+      }
+      if (blobId != null && !blobId.matches("[0-9a-f]{40}|[0-9a-f]{64}")) {
+        throw new ModelException(repoId + ": the listing gives " + path + " an invalid blobId "
+            + printable(blobId) + " (a 40 or 64 hex digit git object id expected)");
+      }
+      out.add(new RepoFile(path, size, sha256, blobId));
     }
     if (!model) {
       List<String> present = new ArrayList<>();
@@ -170,17 +224,63 @@ public final class ModelHub {
     return out;
   }
 
+  /**
+   * Refuses a repository file name that could leave the snapshot folder or mean something else on
+   * another operating system: absolute paths, drive letters, back slashes, {@code .} and {@code ..}
+   * segments, empty segments, control characters.
+   */
+  static void checkRepoPath(String repoId, String path) {
+    boolean bad = path.isEmpty() || path.length() > 1024 || path.startsWith("/") || path.endsWith("/")
+        || path.contains("\\") || path.contains(":") || path.contains("//");
+    for (int i = 0; !bad && i < path.length(); i++) {
+      char c = path.charAt(i);
+      bad = c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT;
+    }
+    if (!bad) {
+      for (String seg : path.split("/")) {
+        bad |= seg.equals(".") || seg.equals("..") || seg.isEmpty();
+      }
+    }
+    if (bad) {
+      throw new ModelException(repoId + ": unsafe file name in listing: " + printable(path));
+    }
+  }
+
+  /** A value from outside, shortened and with invisible characters escaped, for an error message. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder("'");
+    for (int i = 0; i < s.length() && i < 120; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append(s.length() > 120 ? "...'" : "'").toString();
+  }
+
+  /** {@code child} resolved under {@code dir}, refusing anything that would land outside it. */
+  static Path confined(Path dir, String child) {
+    Path base = dir.toAbsolutePath().normalize();
+    Path p = base.resolve(child).normalize();
+    if (!p.startsWith(base) || p.equals(base)) {
+      throw new ModelException("refusing to write " + printable(child) + " outside " + base);
+    }
+    return p;
+  }
+
   private void fetch(String repoId, String commit, Path repoDir, Path snapshot, RepoFile f)
       throws IOException {
-    Path link = snapshot.resolve(f.path());
+    Path link = confined(snapshot, f.path());
     if (Files.exists(link) && (f.size() < 0 || Files.size(link) == f.size())) {
       return;
     }
     String blobName = f.sha256() != null ? f.sha256() : f.blobId() != null ? f.blobId()
         : sha256Hex((commit + "/" + f.path()).getBytes(StandardCharsets.UTF_8));
-    Path blob = repoDir.resolve("blobs").resolve(blobName);
+    Path blob = confined(repoDir.resolve("blobs"), blobName);
     if (!Files.exists(blob) || (f.size() >= 0 && Files.size(blob) != f.size())) {
-      Path part = repoDir.resolve("blobs").resolve(blobName + ".incomplete");
+      Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
       downloadTo(endpoint + "/" + repoId + "/resolve/" + commit + "/" + f.path(), part, f);
       Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -219,10 +319,18 @@ public final class ModelHub {
       resp.body().close();
       throw new ModelException("GET " + url + ": HTTP " + code);
     }
+    long limit = (f.size() >= 0 ? f.size() : MAX_UNSIZED_FILE_BYTES) - (append ? have : 0);
     try (InputStream in = resp.body();
         OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE,
             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-      in.transferTo(out);
+      long copied = BoundedBody.copy(in, out, limit, readTimeout, url);
+      if (copied > limit) {
+        out.close();
+        Files.deleteIfExists(part);
+        throw new ModelException(f.path() + ": the server sent more than the "
+            + (f.size() >= 0 ? "listed " + f.size() + " bytes" : MAX_UNSIZED_FILE_BYTES + " bytes allowed for a file without a listed size")
+            + "; the download was stopped and deleted");
+      }
     }
     verify(part, f);
   }
@@ -253,6 +361,28 @@ public final class ModelHub {
         throw new ModelException(f.path() + ": SHA-256 " + actual + " does not match the hub's "
             + f.sha256() + "; the file was deleted");
       }
+    } else if (f.blobId() != null) {
+      String actual = gitBlobId(part, f.blobId().length() == 64 ? "SHA-256" : "SHA-1");
+      if (!actual.equals(f.blobId())) {
+        Files.delete(part);
+        throw new ModelException(f.path() + ": git object id " + actual + " does not match the hub's "
+            + f.blobId() + "; the file was deleted");
+      }
+    }
+  }
+
+  /** The git object id of a file's content ({@code "blob <size>\0"} + content). */
+  static String gitBlobId(Path file, String algorithm) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance(algorithm);
+      md.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -264,31 +394,84 @@ public final class ModelHub {
             + (resp.statusCode() == 401 || resp.statusCode() == 403
                 ? " (gated or private repository: set HF_TOKEN)" : ""));
       }
-      return JSON.readTree(in);
+      java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+      if (BoundedBody.copy(in, buf, MAX_LISTING_BYTES, readTimeout, url) > MAX_LISTING_BYTES) {
+        throw new ModelException("GET " + url + ": the listing is larger than " + MAX_LISTING_BYTES
+            + " bytes; refusing it");
+      }
+      return JSON.readTree(buf.toByteArray());
     } catch (IOException e) {
-      throw new ModelException("GET " + url + ": " + e.getMessage(), e);
+      throw new ModelException("GET " + url + ": " + BoundedBody.describe(e), e);
     }
   }
 
   private HttpRequest.Builder request(String url) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofMinutes(30))
+    return HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofMinutes(2)) // until the response headers; the body has readTimeout
         .header("User-Agent", "sparq-onnx");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return b;
   }
 
-  private HttpResponse<InputStream> send(HttpRequest req) {
-    try {
-      return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new ModelException(req.method() + " " + req.uri() + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ModelException(req.method() + " " + req.uri() + ": interrupted", e);
+  /**
+   * Sends a request, following up to {@link #MAX_REDIRECTS} redirects by hand. The token is sent
+   * only to the hub's own scheme, host and port: the real hub redirects large files to CDN hosts,
+   * which must not see it (the JDK's own redirect handling would copy the header).
+   */
+  private HttpResponse<InputStream> send(HttpRequest first) {
+    HttpRequest req = first;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(req, (n, v) -> true);
+      if (token != null && sameOrigin(req.uri(), endpoint)) {
+        b.setHeader("Authorization", "Bearer " + token);
+      }
+      HttpResponse<InputStream> resp;
+      try {
+        resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new ModelException(req.method() + " " + req.uri() + ": " + BoundedBody.describe(e), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ModelException(req.method() + " " + req.uri() + ": interrupted", e);
+      }
+      int code = resp.statusCode();
+      if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+        return resp;
+      }
+      try {
+        resp.body().close();
+      } catch (IOException ignored) {
+        // nothing to keep of a redirect's body
+      }
+      String location = resp.headers().firstValue("Location").orElse(null);
+      if (location == null || hop >= MAX_REDIRECTS) {
+        throw new ModelException(req.method() + " " + req.uri() + ": HTTP " + code
+            + (location == null ? " without a Location header" : " after " + MAX_REDIRECTS + " redirects"));
+      }
+      URI next;
+      try {
+        next = req.uri().resolve(location.trim());
+      } catch (IllegalArgumentException e) {
+        throw new ModelException(req.method() + " " + req.uri() + ": HTTP " + code
+            + " to an invalid Location " + printable(location), e);
+      }
+      if (!"https".equalsIgnoreCase(next.getScheme()) && !"http".equalsIgnoreCase(next.getScheme())) {
+        throw new ModelException(req.method() + " " + req.uri() + ": redirect to unsupported scheme "
+            + printable(String.valueOf(next.getScheme())));
+      }
+      if ("https".equalsIgnoreCase(req.uri().getScheme()) && "http".equalsIgnoreCase(next.getScheme())) {
+        throw new ModelException(req.method() + " " + req.uri() + ": refusing a redirect from https to http");
+      }
+      req = HttpRequest.newBuilder(req, (n, v) -> true).uri(next).build();
     }
+  }
+
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
   private static String sha256Hex(byte[] data) {

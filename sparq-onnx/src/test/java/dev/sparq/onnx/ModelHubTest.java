@@ -44,6 +44,18 @@ class ModelHubTest {
   final List<String> log = new CopyOnWriteArrayList<>();
   volatile String truncateOnce;
   volatile String lieAboutSize;
+  /** Changes the listing's entries before it is served (a malicious or broken hub). */
+  volatile java.util.function.Consumer<ArrayNode> tamper = a -> {};
+  /** A file whose served bytes differ from the listed ones (one byte flipped). */
+  volatile String corruptServed;
+  /** A file served with this many bytes more than listed. */
+  volatile String oversize;
+  /** A file whose body stalls after half of it. */
+  volatile String stall;
+  /** A file redirected to {@link #cdn}. */
+  volatile String redirectToCdn;
+  HttpServer cdn;
+  final List<String> cdnLog = new CopyOnWriteArrayList<>();
   URI endpoint;
 
   @BeforeEach
@@ -58,13 +70,25 @@ class ModelHubTest {
     files.put("README.md", "# tiny".getBytes(StandardCharsets.UTF_8));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
     endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    cdn.createContext("/", ex -> {
+      try (ex) {
+        cdnLog.add(ex.getRequestURI().getPath() + " auth=" + ex.getRequestHeaders().getFirst("Authorization"));
+        byte[] data = files.get(ex.getRequestURI().getPath().substring(1));
+        ex.sendResponseHeaders(200, data.length);
+        ex.getResponseBody().write(data);
+      }
+    });
+    cdn.start();
   }
 
   @AfterEach
   void stop() {
     server.stop(0);
+    cdn.stop(0);
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -85,6 +109,33 @@ class ModelHubTest {
         return;
       }
       String name = path.substring(prefix.length());
+      if (name.equals(redirectToCdn)) {
+        ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/" + name);
+        ex.sendResponseHeaders(302, -1);
+        return;
+      }
+      if (name.equals(corruptServed)) {
+        data = data.clone();
+        data[data.length / 2] ^= 1;
+      }
+      if (name.equals(oversize)) {
+        ex.sendResponseHeaders(200, 0); // chunked: no length to check against
+        OutputStream out = ex.getResponseBody();
+        out.write(data);
+        out.write(new byte[1 << 20]);
+        return;
+      }
+      if (name.equals(stall)) {
+        ex.sendResponseHeaders(200, data.length);
+        ex.getResponseBody().write(data, 0, data.length / 2);
+        ex.getResponseBody().flush();
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      }
       int from = 0;
       if (range != null) {
         from = Integer.parseInt(range.substring("bytes=".length(), range.indexOf('-')));
@@ -122,15 +173,27 @@ class ModelHubTest {
         lfs.put("size", size);
         lfs.put("sha256", sha256(e.getValue()));
       } else {
-        s.put("blobId", sha256(e.getKey().getBytes(StandardCharsets.UTF_8)).substring(0, 40));
+        s.put("blobId", gitSha1(e.getValue()));
       }
     }
+    tamper.accept(sib);
     return om.writeValueAsBytes(root);
   }
 
   static String sha256(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The git blob id of some bytes, as {@code git hash-object} computes it. */
+  static String gitSha1(byte[] b) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-1");
+      md.update(("blob " + b.length + "\0").getBytes(StandardCharsets.US_ASCII));
+      return HexFormat.of().formatHex(md.digest(b));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -207,5 +270,126 @@ class ModelHubTest {
     assertEquals(URI.create("https://huggingface.co"), h.endpoint());
     assertTrue(h.cache().endsWith(Path.of(".cache", "huggingface", "hub")));
     assertEquals(Path.of("/x/hub"), ModelHub.fromEnvironment(Map.of("HF_HUB_CACHE", "/x/hub")).cache());
+  }
+
+  @Test
+  void gitBlobIdMatchesGitHashObject() throws IOException {
+    // `printf 'hello\n' | git hash-object --stdin` prints ce013625030ba8dba906f756967f9e9ca394464a
+    Path f = Files.writeString(tmp.resolve("hello"), "hello\n");
+    assertEquals("ce013625030ba8dba906f756967f9e9ca394464a", ModelHub.gitBlobId(f, "SHA-1"));
+  }
+
+  @Test
+  void nonLfsFilesAreCheckedAgainstTheirGitBlobId() {
+    corruptServed = "config.json";
+    ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("config.json: git object id"), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("hf/hub/models--org--tiny/blobs").resolve(gitSha1(files.get("config.json")))));
+  }
+
+  @Test
+  void lfsFilesAreCheckedAgainstTheirSha256() {
+    corruptServed = "onnx/model.onnx";
+    ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("onnx/model.onnx: SHA-256"), e.getMessage());
+  }
+
+  @Test
+  void blobIdsThatArePathsAreRefusedBeforeAnythingIsWritten() throws IOException {
+    Path victim = Files.writeString(tmp.resolve("victim.txt"), "keep");
+    for (String evil : List.of("../../../../victim.txt", victim.toString(), "..", "abc",
+        "0123456789abcdef0123456789abcdef0123456/")) {
+      tamper = sib -> sib.forEach(n -> {
+        if (n.has("blobId")) {
+          ((ObjectNode) n).put("blobId", evil);
+        }
+      });
+      ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+      assertTrue(e.getMessage().contains("invalid blobId"), e.getMessage());
+    }
+    tamper = sib -> sib.forEach(n -> {
+      if (n.has("lfs")) {
+        ((ObjectNode) n.get("lfs")).put("sha256", "../../../victim.txt");
+      }
+    });
+    ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("invalid lfs.sha256"), e.getMessage());
+    assertEquals("keep", Files.readString(victim));
+    assertFalse(Files.exists(tmp.resolve("hf/hub/models--org--tiny/blobs")), "nothing written");
+  }
+
+  @Test
+  void repositoryFileNamesThatLeaveTheSnapshotAreRefused() {
+    for (String evil : List.of("C:\\Users\\x\\.bashrc.json", "a\\..\\..\\x.json", "onnx/model.onnx_data//x",
+        "onnx/model.onnx_data/../../../x", "onnx/model.onnx_data\u202e.json", "onnx/model.onnx_data\n")) {
+      tamper = sib -> sib.addObject().put("rfilename", evil).put("size", 1);
+      ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"),
+          evil);
+      assertTrue(e.getMessage().contains("unsafe file name"), e.getMessage());
+      assertFalse(e.getMessage().contains("\u202e") || e.getMessage().contains("\n"),
+          "the name is shown escaped: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void theTokenIsNotSentToAnotherHostOnRedirect() throws IOException {
+    redirectToCdn = "onnx/model.onnx";
+    Path snap = hub("secret").download("org/tiny", "main", "fp32");
+    assertArrayEquals(files.get("onnx/model.onnx"), Files.readAllBytes(snap.resolve("onnx/model.onnx")));
+    assertEquals(List.of("/onnx/model.onnx auth=null"), cdnLog);
+    assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer secret")), log.toString());
+  }
+
+  @Test
+  void aBodyLargerThanListedIsStoppedAndDeleted() {
+    oversize = "config.json";
+    ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("config.json: the server sent more than the listed"), e.getMessage());
+    Path blobs = tmp.resolve("hf/hub/models--org--tiny/blobs");
+    assertFalse(Files.exists(blobs.resolve(gitSha1(files.get("config.json")) + ".incomplete")));
+  }
+
+  @Test
+  void aStalledBodyTimesOutAndKeepsThePartForResume() throws IOException {
+    stall = "onnx/model.onnx";
+    ModelHub hub = new ModelHub(endpoint, tmp.resolve("cache"), null, java.time.Duration.ofMillis(400));
+    long t0 = System.nanoTime();
+    ModelException e = assertThrows(ModelException.class, () -> hub.download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+    assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "failed before the server's 10 s stall ended");
+    Path part = tmp.resolve("cache/models--org--tiny/blobs").resolve(sha256(files.get("onnx/model.onnx")) + ".incomplete");
+    assertTrue(Files.size(part) > 0);
+    stall = null;
+    Path snap = hub.download("org/tiny", "main", "fp32");
+    assertArrayEquals(files.get("onnx/model.onnx"), Files.readAllBytes(snap.resolve("onnx/model.onnx")));
+  }
+
+  @Test
+  void aTokenWithInvisibleCharactersIsRefusedWithoutEchoingIt() {
+    for (String bad : List.of("hf_SECRETabc\nxyz", "hf_SECRET\u200babc", "hf_SECRET abc", "hf_SECRET\u00e9")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hub(bad));
+      assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+      assertTrue(e.getMessage().contains("HF_TOKEN"), e.getMessage());
+    }
+    assertEquals("hf_ok", ModelHub.checkToken("  hf_ok\n"), "surrounding white space is trimmed");
+  }
+
+  @Test
+  void credentialsInTheEndpointAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new ModelHub(URI.create("https://user:hunter2@hub.example"), tmp, null));
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+  }
+
+  @Test
+  void connectionErrorsNameTheirCause() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ModelHub hub = new ModelHub(URI.create("http://127.0.0.1:" + port), tmp.resolve("c"), null);
+    ModelException e = assertThrows(ModelException.class, () -> hub.download("org/tiny", "main", "fp32"));
+    assertFalse(e.getMessage().endsWith(": null"), e.getMessage());
+    assertTrue(e.getMessage().contains("ConnectException") || e.getMessage().contains("onnect"), e.getMessage());
   }
 }
