@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
 import dev.sparq.core.internal.IoMessages;
-import dev.sparq.core.internal.Json;
 import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;

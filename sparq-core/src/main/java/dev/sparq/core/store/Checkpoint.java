@@ -3,6 +3,7 @@ package dev.sparq.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
@@ -10,15 +11,10 @@ import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -127,29 +123,15 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     }
   }
 
-  /** Writes atomically: temporary file, fsync, rename over {@code file}, fsync of the directory. */
+  /**
+   * Writes atomically: temporary file (created exclusively, never through a symbolic link), fsync,
+   * rename over {@code file}, fsync of the directory ({@link AtomicFiles}).
+   */
   public void write(Path file) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      byte[] bytes = Json.mapper().writeValueAsBytes(toJson());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        OutputStream out = Channels.newOutputStream(ch);
-        out.write(bytes);
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      forceDirectory(file.toAbsolutePath().getParent());
+      AtomicFiles.write(file, Json.mapper().writeValueAsBytes(toJson()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file, e);
-    }
-  }
-
-  private static void forceDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // not every platform can sync a directory; the rename itself is still atomic
     }
   }
 
