@@ -247,4 +247,20 @@ class RunDirectorySafetyTest {
     assertEquals(2, r.status(), r.out());
     assertTrue(r.err().contains(cp + ": field 'archive.tessellation.bins'"), r.err());
   }
+
+  @Test
+  void anotherJvmIsRefusedWhileThisOneHoldsTheLock() throws Exception {
+    Path dir = demo("d", 1);
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    try (RunLock held = RunLock.acquire(dir)) {
+      Process p = new ProcessBuilder(javaBin, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+          SparqCli.class.getName(), "resume", dir.toString(), "--iterations", "3", "--progress", "none")
+          .redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(2, p.exitValue(), output);
+      assertTrue(output.contains("in use by another sparq process (pid " + ProcessHandle.current().pid()), output);
+    }
+    assertEquals(1, RunDirectory.open(dir).metrics().size(), "the refused process appended nothing");
+  }
 }
