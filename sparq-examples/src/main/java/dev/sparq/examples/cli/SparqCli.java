@@ -13,7 +13,6 @@ import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Selector;
 import dev.sparq.examples.demo.DemoDomain;
 import dev.sparq.core.internal.IoMessages;
-import dev.sparq.examples.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -410,11 +409,11 @@ public final class SparqCli implements Callable<Integer> {
         return new RunConfig.Backend(b.type(), b.slip(), b.model(), b.device(), b.variant(), u.endpoints(),
             u.apiKeyEnv(), b.temperature(), b.maxTokens());
       }
-      if (trust || b.apiKeyEnv().isBlank() && b.endpoints().stream().allMatch(SparqCli::isLoopback)) {
+      if (trust || b.apiKeyEnv().isBlank() && b.endpoints().stream().allMatch(e -> isLoopback(e.url()))) {
         return b;
       }
       throw new dev.sparq.core.DataException(d.file(RunDirectory.MANIFEST), 0, "config.backend",
-          "names endpoints " + b.endpoints() + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '"
+          "names endpoints " + b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList() + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '"
               + b.apiKeyEnv() + "'") + "; resume takes credentials only from your own configuration: pass "
               + "-c YOUR.yaml (its backend.endpoints and backend.apiKeyEnv are used), or --trust-run-config "
               + "if you created this run directory yourself");
