@@ -109,7 +109,7 @@ public final class Exporter {
           JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
         g.setRootValueSeparator(null);
         Pass1 pass = new Pass1(counters);
-        if (!b.selector.twoPass()) {
+        if (!(b.selector instanceof Selector.Budgeted)) {
           try (LogReader log = LogReader.open(b.log, b.maxRecords);
               Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
             LoggedCandidate c;
