@@ -396,25 +396,23 @@ public final class SparqCli implements Callable<Integer> {
      * {@code trust} or when it names no key variable and only this machine's endpoints.
      */
     static RunConfig.Backend credentials(RunDirectory d, Path userConfig, boolean trust) {
-      RunConfig.Backend b = d.config().backend();
-      if (!b.type().equals("openai")) {
-        return b;
+      if (!(d.config().backend() instanceof RunConfig.Backend.OpenAi b)) {
+        return d.config().backend();
       }
       if (userConfig != null) {
-        RunConfig.Backend u = RunConfig.load(userConfig).backend();
-        if (!u.type().equals("openai")) {
+        if (!(RunConfig.load(userConfig).backend() instanceof RunConfig.Backend.OpenAi u)) {
           throw new dev.sparq.core.ConfigException(userConfig + ": key 'backend.type': the run uses backend "
               + "'openai', so the configuration given with --config must too; allowed values: openai");
         }
-        return new RunConfig.Backend(b.type(), b.slip(), b.model(), b.device(), b.variant(), u.endpoints(),
-            u.apiKeyEnv(), b.temperature(), b.maxTokens());
+        return new RunConfig.Backend.OpenAi(u.endpoints(), b.model(), u.apiKeyEnv(), b.temperature(), b.maxTokens());
       }
       if (trust || b.apiKeyEnv().isBlank() && b.endpoints().stream().allMatch(e -> isLoopback(e.url()))) {
         return b;
       }
       throw new dev.sparq.core.DataException(d.file(RunDirectory.MANIFEST), 0, "config.backend",
-          "names endpoints " + b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList() + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '"
-              + b.apiKeyEnv() + "'") + "; resume takes credentials only from your own configuration: pass "
+          "names endpoints " + b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList()
+              + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '" + b.apiKeyEnv() + "'")
+              + "; resume takes credentials only from your own configuration: pass "
               + "-c YOUR.yaml (its backend.endpoints and backend.apiKeyEnv are used), or --trust-run-config "
               + "if you created this run directory yourself");
     }

@@ -191,11 +191,11 @@ class RunDirectorySafetyTest {
     Files.writeString(mine, "backend: {type: openai, model: m, endpoints: [\"http://127.0.0.1:9/v1\"]}\n"
         + "seeds: {format: jsonl, path: s.jsonl}\nbudget: {iterations: 2}\noutput: x\n");
     RunDirectory d = RunDirectory.open(tmp.resolve("foreign"));
-    RunConfig.Backend b = SparqCli.Resume.credentials(d, mine, false);
+    RunConfig.Backend.OpenAi b = (RunConfig.Backend.OpenAi) SparqCli.Resume.credentials(d, mine, false);
     assertEquals(List.of("http://127.0.0.1:9/v1"), b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList());
     assertEquals("", b.apiKeyEnv());
-    assertEquals(List.of("https://collector.example/v1"), SparqCli.Resume.credentials(d, null, true).endpoints()
-        .stream().map(RunConfig.EndpointConfig::url).toList());
+    assertEquals(List.of("https://collector.example/v1"), ((RunConfig.Backend.OpenAi) SparqCli.Resume
+        .credentials(d, null, true)).endpoints().stream().map(RunConfig.EndpointConfig::url).toList());
     assertTrue(Files.readString(d.file("run.json")).contains("collector.example"), "run.json is not rewritten");
   }
 
