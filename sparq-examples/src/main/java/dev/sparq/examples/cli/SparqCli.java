@@ -222,7 +222,8 @@ public final class SparqCli implements Runnable {
       CellArchive a = dir.readCheckpoint().orElseThrow().archive();
       printArchive(a);
       ExportReport ex = Exports.run(dir, ExportFormat.MESSAGES, Selector.all(), 0.0, 1.0, seed,
-          dir.file(RunDirectory.EXPORT), "messages", true, false, null);
+          dir.file(RunDirectory.EXPORT), "messages", true, false, null,
+          dev.sparq.core.export.FileFormat.JSONL);
       Path report = dir.file(RunDirectory.REPORT);
       HtmlReport.write(dir, report);
       out.println();
@@ -349,7 +350,8 @@ public final class SparqCli implements Runnable {
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
-          + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl, stats.json and "
+          + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
+          + "stats.json and "
           + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory."})
   static final class Export extends Base {
     @Mixin
@@ -396,8 +398,12 @@ public final class SparqCli implements Runnable {
     @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export).")
     Path output;
 
-    @Option(names = "--name", description = "Data file name without .jsonl (default: the format).")
+    @Option(names = "--name", description = "Data file name without the extension (default: the format).")
     String name;
+
+    @Option(names = "--file-format", description = "jsonl or parquet (default: parquet for verl, jsonl "
+        + "for the other formats).")
+    String fileFormat;
 
     @Override
     public Integer call() {
@@ -409,7 +415,8 @@ public final class SparqCli implements Runnable {
       }
       Path outDir = output != null ? output : d.file(RunDirectory.EXPORT);
       ExportReport r = Exports.run(d, f, selector, minQuality, maxQuality, seed, outDir,
-          name != null ? name : f.id(), !keepDuplicates, referenceSolutions, system);
+          name != null ? name : f.id(), !keepDuplicates, referenceSolutions, system,
+          Exports.fileFormat(fileFormat, f));
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));
