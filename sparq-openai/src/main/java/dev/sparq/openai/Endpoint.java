@@ -1,35 +1,56 @@
 package dev.sparq.openai;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * One OpenAI-compatible server: its base URL (what the OpenAI SDKs call {@code base_url}, e.g.
- * {@code http://127.0.0.1:8000/v1}; a URL without a path gets {@code /v1}), and optionally the model
- * name it serves, its concurrency limit, its own API key and whether it accepts {@code n > 1}.
- * Unset options fall back to the {@link OpenAiLanguageModel.Builder}'s values. Immutable; change it
- * with the {@code with...} methods.
+ * One OpenAI-compatible server: its base URL (what the OpenAI SDKs call {@code base_url}), and
+ * optionally the model name it serves, its concurrency limit, its own API key, request timeout,
+ * extra body fields and whether it accepts {@code n > 1}. Unset options fall back to the {@link
+ * OpenAiLanguageModel.Builder}'s values. Immutable; change it with the {@code with...} methods.
+ *
+ * <p><b>Paths.</b> A path given in the URL is used as given: {@code http://host:8000/v1} posts to
+ * {@code /v1/chat/completions}, {@code http://host:8000/} (an explicit root) to
+ * {@code /chat/completions}, {@code http://host:8000/api/v1} to {@code /api/v1/chat/completions}.
+ * Only a URL with no path at all ({@code http://host:8000}) gets the conventional {@code /v1}.
+ *
+ * <p><b>Credentials.</b> A URL carrying user information ({@code user:pass@host}) is refused, with a
+ * message that does not repeat it: give keys with {@link #withApiKey} or the builder's {@code
+ * apiKey...} methods, which keep them out of logs, {@code run.json} and reports.
  */
 public final class Endpoint {
+  private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#]*@");
+
   private final URI baseUri;
   private final String model;
   private final int maxConcurrency;
   private final ApiKey apiKey;
   private final NSupport nSupport;
+  private final Duration timeout;
+  private final Map<String, Object> extraBody;
 
-  private Endpoint(URI baseUri, String model, int maxConcurrency, ApiKey apiKey, NSupport nSupport) {
+  private Endpoint(URI baseUri, String model, int maxConcurrency, ApiKey apiKey, NSupport nSupport,
+      Duration timeout, Map<String, Object> extraBody) {
     this.baseUri = baseUri;
     this.model = model;
     this.maxConcurrency = maxConcurrency;
     this.apiKey = apiKey;
     this.nSupport = nSupport;
+    this.timeout = timeout;
+    this.extraBody = extraBody;
   }
 
   /**
-   * An endpoint at {@code baseUrl}.
+   * An endpoint at {@code baseUrl}; see the class comment for how the path is used.
    *
-   * @throws IllegalArgumentException when the URL is not an absolute http(s) URL
+   * @throws IllegalArgumentException when the URL is not an absolute http(s) URL, or carries
+   *     credentials (the message then shows the URL with them masked)
    */
   public static Endpoint of(String baseUrl) {
     Objects.requireNonNull(baseUrl, "baseUrl");
@@ -37,34 +58,50 @@ public final class Endpoint {
     try {
       uri = URI.create(baseUrl.strip());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("endpoint URL '" + baseUrl + "' is not a valid URI", e);
+      // The URI parser's message repeats the input: do not chain it, it may hold credentials.
+      throw new IllegalArgumentException(
+          "endpoint URL '" + maskUserInfo(baseUrl.strip()) + "' is not a valid URI");
     }
     return of(uri);
   }
 
   /** An endpoint at {@code baseUri}; see {@link #of(String)}. */
   public static Endpoint of(URI baseUri) {
+    String shown = maskUserInfo(baseUri.toString());
+    if (baseUri.getRawUserInfo() != null || baseUri.getRawAuthority() != null
+        && baseUri.getRawAuthority().contains("@")) {
+      throw new IllegalArgumentException("endpoint URL '" + shown + "' carries credentials "
+          + "(user:password@); they would end up in logs and run files. Give the key as an API key "
+          + "(apiKey, or apiKeyEnv in run.yaml) instead");
+    }
     String scheme = baseUri.getScheme();
     if (scheme == null
         || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
         || baseUri.getHost() == null) {
       throw new IllegalArgumentException(
-          "endpoint URL '" + baseUri + "' must be an absolute http:// or https:// URL with a host");
+          "endpoint URL '" + shown + "' must be an absolute http:// or https:// URL with a host");
     }
     if (baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
       throw new IllegalArgumentException(
-          "endpoint URL '" + baseUri + "' must not have a query or fragment");
+          "endpoint URL '" + shown + "' must not have a query or fragment");
     }
-    String path = baseUri.getRawPath() == null ? "" : baseUri.getRawPath();
+    String raw = baseUri.getRawPath() == null ? "" : baseUri.getRawPath();
+    String path = raw;
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    if (path.isEmpty()) {
+    if (raw.isEmpty()) {
+      // No path at all: the conventional mount point. An explicit "/" means the root.
       path = "/v1";
     }
     URI normalised = URI.create(
         scheme.toLowerCase(java.util.Locale.ROOT) + "://" + baseUri.getRawAuthority() + path);
-    return new Endpoint(normalised, null, 0, null, null);
+    return new Endpoint(normalised, null, 0, null, null, null, Map.of());
+  }
+
+  /** {@code url} with anything between {@code //} and {@code @} replaced by {@code ****}. */
+  static String maskUserInfo(String url) {
+    return url == null ? null : USER_INFO.matcher(url).replaceFirst("****@");
   }
 
   /** This endpoint serving {@code model} (the {@code model} field of each request). */
@@ -73,7 +110,7 @@ public final class Endpoint {
     if (model.isBlank()) {
       throw new IllegalArgumentException("model name must not be blank");
     }
-    return new Endpoint(baseUri, model, maxConcurrency, apiKey, nSupport);
+    return new Endpoint(baseUri, model, maxConcurrency, apiKey, nSupport, timeout, extraBody);
   }
 
   /** This endpoint taking at most {@code limit} requests at once. */
@@ -81,18 +118,49 @@ public final class Endpoint {
     if (limit < 1) {
       throw new IllegalArgumentException("maxConcurrency must be >= 1, was " + limit);
     }
-    return new Endpoint(baseUri, model, limit, apiKey, nSupport);
+    return new Endpoint(baseUri, model, limit, apiKey, nSupport, timeout, extraBody);
   }
 
   /** This endpoint authenticating with its own key. */
   public Endpoint withApiKey(ApiKey key) {
-    return new Endpoint(baseUri, model, maxConcurrency, Objects.requireNonNull(key, "key"), nSupport);
+    return new Endpoint(baseUri, model, maxConcurrency, Objects.requireNonNull(key, "key"), nSupport,
+        timeout, extraBody);
   }
 
   /** This endpoint with a known (or learned, {@link NSupport#AUTO}) handling of {@code n > 1}. */
   public Endpoint withNSupport(NSupport support) {
-    return new Endpoint(
-        baseUri, model, maxConcurrency, apiKey, Objects.requireNonNull(support, "support"));
+    return new Endpoint(baseUri, model, maxConcurrency, apiKey,
+        Objects.requireNonNull(support, "support"), timeout, extraBody);
+  }
+
+  /** This endpoint with its own time limit per attempt (instead of the builder's). */
+  public Endpoint withTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
+    }
+    return new Endpoint(baseUri, model, maxConcurrency, apiKey, nSupport, timeout, extraBody);
+  }
+
+  /**
+   * This endpoint adding {@code fields} to every request body it gets (after the builder's
+   * {@code extraBody}, so these win), e.g. {@code chat_template_kwargs} for one server only.
+   */
+  public Endpoint withExtraBody(Map<String, ?> fields) {
+    Map<String, Object> copy = new LinkedHashMap<>();
+    fields.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "field"), v));
+    return new Endpoint(baseUri, model, maxConcurrency, apiKey, nSupport, timeout,
+        Collections.unmodifiableMap(copy));
+  }
+
+  /** This endpoint's own time limit per attempt, when set. */
+  public Optional<Duration> timeout() {
+    return Optional.ofNullable(timeout);
+  }
+
+  /** The fields added to every request body sent here (empty when none). */
+  public Map<String, Object> extraBody() {
+    return extraBody;
   }
 
   /** The normalised base URL, e.g. {@code http://127.0.0.1:8000/v1}. */
@@ -137,12 +205,14 @@ public final class Endpoint {
         && Objects.equals(e.model, model)
         && e.maxConcurrency == maxConcurrency
         && Objects.equals(e.apiKey, apiKey)
-        && e.nSupport == nSupport;
+        && e.nSupport == nSupport
+        && Objects.equals(e.timeout, timeout)
+        && e.extraBody.equals(extraBody);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(baseUri, model, maxConcurrency, apiKey, nSupport);
+    return Objects.hash(baseUri, model, maxConcurrency, apiKey, nSupport, timeout, extraBody);
   }
 
   /** The URL without user information; a key is shown only as {@code ****}. */
@@ -153,6 +223,8 @@ public final class Endpoint {
         + (maxConcurrency == 0 ? "" : ", maxConcurrency=" + maxConcurrency)
         + (apiKey == null ? "" : ", apiKey=" + apiKey)
         + (nSupport == null ? "" : ", n=" + nSupport)
+        + (timeout == null ? "" : ", timeout=" + timeout)
+        + (extraBody.isEmpty() ? "" : ", extraBody=" + extraBody.keySet())
         + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.sparq.openai;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -34,7 +35,14 @@ final class EndpointPool {
     final String model;
     final int limit;
     final ApiKey key;
+    final Duration timeout;
+    /** The builder's extra fields, then the endpoint's own. */
+    final Map<String, Object> extraBody;
     private volatile NSupport nSupport;
+    /** The largest {@code n} this endpoint takes: learned by halving after refusals. */
+    private volatile int nLimit = Integer.MAX_VALUE;
+    /** Set once the missing-usage warning was logged for this endpoint. */
+    final AtomicBoolean usageWarned = new AtomicBoolean();
 
     final LongAdder attempts = new LongAdder();
     final LongAdder responses = new LongAdder();
@@ -42,6 +50,7 @@ final class EndpointPool {
     final LongAdder promptTokens = new LongAdder();
     final LongAdder completionTokens = new LongAdder();
     final LongAdder rests = new LongAdder();
+    final LongAdder estimatedUsage = new LongAdder();
     final Map<FailureKind, LongAdder> failures = new EnumMap<>(FailureKind.class);
 
     // Guarded by the pool's lock.
@@ -51,8 +60,11 @@ final class EndpointPool {
     private long restUntil;
     private boolean resting;
 
-    State(Endpoint endpoint, URI uri, String model, int limit, ApiKey key, NSupport nSupport) {
+    State(Endpoint endpoint, URI uri, String model, int limit, ApiKey key, NSupport nSupport,
+        Duration timeout, Map<String, Object> extraBody) {
       this.endpoint = endpoint;
+      this.timeout = timeout;
+      this.extraBody = extraBody;
       this.name = endpoint.displayName();
       this.uri = uri;
       this.model = model;
@@ -68,13 +80,25 @@ final class EndpointPool {
       return nSupport;
     }
 
-    /** Switches an {@link NSupport#AUTO} endpoint to fan-out; true when this call did it. */
-    synchronized boolean learnFanOut() {
-      if (nSupport == NSupport.AUTO) {
-        nSupport = NSupport.FAN_OUT;
-        return true;
+    /** The most choices one request may ask for here now (1 when fanning out). */
+    int nLimit() {
+      return nSupport == NSupport.FAN_OUT ? 1 : nLimit;
+    }
+
+    /**
+     * Lowers the {@code n} limit of an {@link NSupport#AUTO} endpoint to {@code limit} (at least
+     * 1); at 1 the endpoint fans out. Returns the new limit when this call lowered it, else 0.
+     */
+    synchronized int learnNLimit(int limit) {
+      int l = Math.max(1, limit);
+      if (nSupport != NSupport.AUTO || l >= nLimit) {
+        return 0;
       }
-      return false;
+      nLimit = l;
+      if (l == 1) {
+        nSupport = NSupport.FAN_OUT;
+      }
+      return l;
     }
   }
 
@@ -98,6 +122,15 @@ final class EndpointPool {
 
   List<State> states() {
     return states;
+  }
+
+  /** The largest {@code n} any endpoint takes now: how big a chunk of samples to ask for. */
+  int largestNLimit() {
+    int best = 1;
+    for (State s : states) {
+      best = Math.max(best, s.nLimit());
+    }
+    return best;
   }
 
   /** True when every endpoint sends one request per sample. */
@@ -216,7 +249,8 @@ final class EndpointPool {
           s.promptTokens.sum(),
           s.completionTokens.sum(),
           s.rests.sum(),
-          inFlight));
+          inFlight,
+          s.estimatedUsage.sum()));
     }
     return OpenAiMetrics.of(out);
   }

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param completionTokens completion tokens reported by the server
  * @param rests times the endpoint was rested
  * @param inFlight requests in flight when the snapshot was taken
+ * @param estimatedResponses responses that carried no {@code usage}: their tokens in {@code
+ *     promptTokens} and {@code completionTokens} are estimates (about four characters a token)
  */
 public record EndpointStats(
     String endpoint,
@@ -24,7 +26,8 @@ public record EndpointStats(
     long promptTokens,
     long completionTokens,
     long rests,
-    int inFlight) {
+    int inFlight,
+    long estimatedResponses) {
 
   public EndpointStats {
     failures = Map.copyOf(failures);
@@ -38,6 +41,11 @@ public record EndpointStats(
   /** Failed attempts of one kind. */
   public long failures(FailureKind kind) {
     return failures.getOrDefault(kind, 0L);
+  }
+
+  /** Whether some of the token counts are estimates (the server omitted {@code usage}). */
+  public boolean usageEstimated() {
+    return estimatedResponses > 0;
   }
 
   /** The tokens as a {@link Usage}. */

@@ -12,11 +12,16 @@ public enum FailureKind {
   TIMEOUT,
   /** HTTP 200 with a body that is not a valid completion response (bad JSON, no choices). */
   MALFORMED,
-  /** Another HTTP 4xx: the request itself is wrong; not retried. */
-  CLIENT_ERROR;
+  /**
+   * Another HTTP 4xx, or the same 5xx answer (status and body) to the same request twice in a row
+   * (a server error the request itself triggers): not retried.
+   */
+  CLIENT_ERROR,
+  /** A 2xx body larger than the client's {@code maxResponseBytes}; not retried. */
+  TOO_LARGE;
 
   /** Whether an attempt that failed this way is retried. */
   public boolean retryable() {
-    return this != CLIENT_ERROR;
+    return this != CLIENT_ERROR && this != TOO_LARGE;
   }
 }

@@ -7,8 +7,10 @@ package dev.sparq.openai;
 public enum NSupport {
   /**
    * Send {@code n} and learn: when the server refuses it (HTTP 400/422 for a request with
-   * {@code n > 1}) or returns fewer choices than asked for, the endpoint is switched to {@link
-   * #FAN_OUT} for the rest of the model's life and the missing samples are requested one by one.
+   * {@code n > 1}, whatever the body says) the endpoint's {@code n} limit is halved and the request
+   * sent again, until accepted; when it returns fewer choices than asked for, the limit becomes the
+   * number it returned. Limits last for the model's life; at 1 the endpoint is {@link #FAN_OUT}.
+   * The missing samples are requested in requests of the learned size.
    */
   AUTO,
   /** The server supports {@code n}; missing choices are still requested one by one. */

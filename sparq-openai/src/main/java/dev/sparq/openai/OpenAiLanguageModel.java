@@ -16,11 +16,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,8 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
@@ -45,8 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link LanguageModel} served by one or several OpenAI-compatible inference servers (vLLM,
@@ -71,15 +63,26 @@ import org.slf4j.LoggerFactory;
  * malformed JSON) are retried per the {@link RetryPolicy}, possibly on another endpoint; when the
  * attempts are spent the call fails with a {@link ModelException} naming the endpoint and the HTTP
  * status. Other 4xx answers fail at once. An endpoint failing too often in a row is rested per the
- * {@link HealthPolicy}.
+ * {@link HealthPolicy}. The same 500 answer (status and body) to the same request twice in a row is
+ * the request's fault and fails at once; 502, 503 and 504 are always retried.
  *
  * <p><b>Sampling parameters</b> go at the top level of the body: {@code n}, {@code temperature},
  * {@code top_p}, {@code max_tokens}, {@code stop} (when not empty), {@code seed} (when set), and,
  * unless {@link Builder#samplingExtras(boolean)} is off, vLLM/SGLang's {@code top_k}, {@code min_p}
  * and {@code repetition_penalty} when they differ from their neutral values. Anything else (for
- * example {@code stop_token_ids}) goes in {@link Builder#extraBody(String, Object)}. When an
- * endpoint does not support {@code n > 1} (see {@link NSupport}), each sample is requested on its
- * own, sample {@code i} with seed {@code seed + i}.
+ * example {@code stop_token_ids}) goes in {@link Builder#extraBody(String, Object)} or {@link
+ * Endpoint#withExtraBody}. Seeds are sent in the range {@code [0, 2^31 - 1]} that every server takes.
+ * When an endpoint refuses {@code n} (HTTP 400 or 422 to a request with {@code n > 1}, whatever the
+ * body says) or returns fewer choices, its {@code n} limit is learned (halved until accepted) and
+ * the missing samples are requested in smaller requests, sample {@code i} with seed
+ * {@code seed + i}; see {@link NSupport}.
+ *
+ * <p><b>What servers ignore</b> is made up for here: stop strings are applied to the returned text
+ * too, a completion that reached {@code max_tokens} is {@link
+ * dev.sparq.core.llm.FinishReason#LENGTH} whatever the server said, and a response without {@code
+ * usage} gets estimated token counts (one warning per endpoint; {@link
+ * OpenAiMetrics#usageEstimated()} says so). Response bodies are bounded ({@link
+ * Builder#maxResponseBytes}).
  *
  * <p><b>Token counts.</b> Each {@link Completion} carries the prompt tokens the server reported and
  * its share of the completion tokens (servers report one total per response; with {@code n > 1} it
@@ -90,8 +93,6 @@ import org.slf4j.LoggerFactory;
  * exception messages. Thread-safe; {@link #close()} stops the worker threads.
  */
 public final class OpenAiLanguageModel implements LanguageModel, UsageReporting {
-  private static final Logger LOG = LoggerFactory.getLogger(OpenAiLanguageModel.class);
-
   private final String name;
   private final Api api;
   private final EndpointPool pool;
@@ -99,26 +100,21 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
   private final ThreadPoolExecutor executor;
   private final ScheduledThreadPoolExecutor watchdogs;
   private final RetryPolicy retry;
-  private final Duration requestTimeout;
-  private final boolean samplingExtras;
-  private final Map<String, Object> extraBody;
-  private final Function<ChatRequest, String> promptFormatter;
-  private final List<OpenAiListener> listeners;
+  private final RequestMapper mapper;
+  private final ClientEvents events;
   private final RandomGenerator jitterRandom;
   private final Set<ApiKey> keys;
   private final int maxInFlight;
+  private final long maxResponseBytes;
   private volatile boolean closed;
 
   private OpenAiLanguageModel(Builder b, List<EndpointPool.State> states, int maxInFlight) {
     this.api = b.api;
     this.retry = b.retryPolicy;
-    this.requestTimeout = b.requestTimeout;
-    this.samplingExtras = b.samplingExtras;
-    this.extraBody = Collections.unmodifiableMap(new LinkedHashMap<>(b.extraBody));
-    this.promptFormatter = b.promptFormatter;
-    this.listeners = List.copyOf(b.listeners);
+    this.mapper = new RequestMapper(b.api, b.promptFormatter, b.samplingExtras, b.requestTimeout);
     this.jitterRandom = b.jitterRandom == null ? new SplittableRandom() : b.jitterRandom;
     this.maxInFlight = maxInFlight;
+    this.maxResponseBytes = b.maxResponseBytes;
     Set<ApiKey> k = new LinkedHashSet<>();
     for (EndpointPool.State s : states) {
       if (s.key != null) {
@@ -126,11 +122,12 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
       }
     }
     this.keys = Set.copyOf(k);
-    this.pool = new EndpointPool(states, b.healthPolicy, this::onRested);
     this.name = b.name != null
         ? b.name
         : "openai[" + states.stream().map(s -> s.model == null ? "default" : s.model).distinct()
             .collect(Collectors.joining(",")) + " x" + states.size() + "]";
+    this.events = new ClientEvents(name, b.listeners);
+    this.pool = new EndpointPool(states, b.healthPolicy, events::rested);
     this.http = b.httpClient != null
         ? b.httpClient
         : HttpClient.newBuilder()
@@ -165,12 +162,18 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     return name;
   }
 
-  /** A snapshot of the counters: tokens, attempts, retries, failures by kind, rests. */
+  /**
+   * A snapshot of the counters: tokens (estimated where a server sent no {@code usage}, see {@link
+   * OpenAiMetrics#usageEstimated()}), attempts, retries, failures by kind, rests.
+   */
   public OpenAiMetrics metrics() {
     return pool.metrics();
   }
 
-  /** The prompt and completion tokens the servers reported, all endpoints together. */
+  /**
+   * The prompt and completion tokens, all endpoints together: as the servers reported them, or
+   * estimated for responses without {@code usage}.
+   */
   @Override
   public TokenUsage tokenUsage() {
     Usage u = metrics().usage();
@@ -193,6 +196,14 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
    */
   public NSupport nSupport(int index) {
     return pool.states().get(index).nSupport();
+  }
+
+  /**
+   * The most choices endpoint {@code index} is asked for in one request now: {@link
+   * Integer#MAX_VALUE} until a limit is learned, 1 when it fans out.
+   */
+  public int nLimit(int index) {
+    return pool.states().get(index).nLimit();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -221,16 +232,9 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     int n = params.n();
     Completion[][] slots = new Completion[requests.size()][n];
     List<Call> initial = new ArrayList<>();
-    boolean fanOut = pool.allFanOut();
     for (int i = 0; i < requests.size(); i++) {
       Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
-      if (fanOut) {
-        for (int j = 0; j < n; j++) {
-          initial.add(new Call(i, j, 1));
-        }
-      } else {
-        initial.add(new Call(i, 0, n));
-      }
+      chunk(i, 0, n, initial);
     }
     Job job = new Job();
     BlockingQueue<Done> done = new LinkedBlockingQueue<>();
@@ -242,6 +246,7 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         futures.add(submit(job, c, requests.get(c.request()), params, done));
         pending++;
       }
+      List<Call> more = new ArrayList<>();
       while (pending > 0) {
         Done d = done.take();
         pending--;
@@ -253,10 +258,11 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         for (int k = 0; k < got.size(); k++) {
           slots[c.request()][c.firstSlot() + k] = got.get(k);
         }
-        // Fewer choices than asked for: ask for each missing sample on its own.
-        for (int j = c.firstSlot() + got.size(); j < c.firstSlot() + c.count(); j++) {
-          Call missing = new Call(c.request(), j, 1);
-          futures.add(submit(job, missing, requests.get(c.request()), params, done));
+        // Fewer choices than asked for: ask for the missing samples, in requests the endpoints take.
+        more.clear();
+        chunk(c.request(), c.firstSlot() + got.size(), c.count() - got.size(), more);
+        for (Call m : more) {
+          futures.add(submit(job, m, requests.get(m.request()), params, done));
           pending++;
         }
       }
@@ -279,6 +285,14 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     return Collections.unmodifiableList(out);
   }
 
+  /** Splits samples {@code [from, from + count)} into calls no larger than any endpoint takes. */
+  private void chunk(int request, int from, int count, List<Call> out) {
+    int size = Math.max(1, Math.min(count, pool.largestNLimit()));
+    for (int j = from; j < from + count; j += size) {
+      out.add(new Call(request, j, Math.min(size, from + count - j)));
+    }
+  }
+
   private Future<?> submit(
       Job job, Call call, ChatRequest request, SamplingParams params, BlockingQueue<Done> done) {
     try {
@@ -298,21 +312,8 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
   }
 
   /** A failed attempt. */
-  private static final class AttemptFailure {
-    final FailureKind kind;
-    final int status;
-    final String detail;
-    final Duration retryAfter;
-    final Throwable cause;
-
-    AttemptFailure(FailureKind kind, int status, String detail, Duration retryAfter, Throwable cause) {
-      this.kind = kind;
-      this.status = status;
-      this.detail = detail;
-      this.retryAfter = retryAfter;
-      this.cause = cause;
-    }
-
+  private record AttemptFailure(
+      FailureKind kind, int status, String detail, Duration retryAfter, Throwable cause) {
     String describe() {
       return (status > 0 ? "HTTP " + status : kind.name().toLowerCase(java.util.Locale.ROOT))
           + (detail.isEmpty() ? "" : ": " + detail);
@@ -322,7 +323,7 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
   /** Runs one call to completion: attempts, retries and backoff. Returns 1..count completions. */
   private List<Completion> runCall(Job job, Call call, ChatRequest request, SamplingParams params) {
     int attempt = 0;
-    int learnedSkips = 0;
+    RetryRules.Repeat repeat = new RetryRules.Repeat();
     while (true) {
       if (job.cancelled || closed) {
         throw new ModelException(name + ": cancelled");
@@ -334,14 +335,14 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         Thread.currentThread().interrupt();
         throw new ModelException(name + ": interrupted", e);
       }
-      int askN = ep.nSupport() == NSupport.FAN_OUT ? 1 : call.count();
+      int askN = Math.min(call.count(), ep.nLimit());
       attempt++;
       ep.attempts.increment();
       long t0 = System.nanoTime();
       AttemptFailure failure;
       try {
         HttpResponse<byte[]> resp =
-            send(httpRequest(ep, request, params, askN, call.firstSlot()));
+            send(mapper.request(ep, request, params, askN, call.firstSlot()), mapper.timeout(ep));
         int status = resp.statusCode();
         if (status >= 200 && status < 300) {
           Wire.Parsed parsed;
@@ -354,30 +355,44 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
           }
           if (parsed != null) {
             pool.release(ep, EndpointPool.Outcome.SUCCESS);
-            return accept(ep, call, askN, parsed, Duration.ofNanos(System.nanoTime() - t0));
+            return accept(ep, request, params, askN, parsed, Duration.ofNanos(System.nanoTime() - t0));
           }
+          repeat.reset();
         } else {
-          String body = new String(resp.body(), StandardCharsets.UTF_8);
-          // AUTO endpoints (also those that learned it from a concurrent request just now).
-          if (askN > 1 && ep.nSupport() != NSupport.NATIVE && Wire.refusesN(body)
-              && learnedSkips <= pool.states().size()) {
-            // Not a failure of the endpoint: it does not do n > 1. Ask again, one sample at a time.
+          byte[] raw = resp.body();
+          String body = Wire.excerpt(redact(ResponseReader.describe(raw)));
+          if (RetryRules.refusesN(status, askN, ep.nSupport())) {
+            // Not a failure of the endpoint: it does not take this many choices. Halve and ask again.
             pool.release(ep, EndpointPool.Outcome.NEUTRAL);
-            learnFanOut(ep, "HTTP " + status + ": " + Wire.excerpt(redact(body)));
-            learnedSkips++;
+            learnNLimit(ep, askN / 2, "HTTP " + status + " for n=" + askN + ": " + body);
             attempt--;
             continue;
           }
-          failure = new AttemptFailure(
-              classify(status), status, Wire.excerpt(redact(body)), retryAfter(resp.headers()), null);
+          FailureKind kind = RetryRules.classify(status);
+          String detail = body;
+          if (kind == FailureKind.SERVER_ERROR && RetryRules.repeatMeansBadRequest(status)
+              && repeat.again(status, raw)) {
+            kind = FailureKind.CLIENT_ERROR;
+            detail = body + " (the same answer twice in a row: the request itself fails)";
+          } else if (kind != FailureKind.SERVER_ERROR) {
+            repeat.reset();
+          }
+          failure = new AttemptFailure(kind, status, detail, RetryRules.retryAfter(resp.headers()), null);
         }
       } catch (HttpTimeoutException e) {
+        repeat.reset();
         failure = new AttemptFailure(FailureKind.TIMEOUT, 0,
-            "no response within " + requestTimeout.toMillis() + " ms", null, e);
+            "no response within " + mapper.timeout(ep).toMillis() + " ms", null, e);
       } catch (IOException e) {
-        failure = new AttemptFailure(FailureKind.CONNECTION, 0,
-            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + redact(e.getMessage())),
-            null, e);
+        repeat.reset();
+        if (tooLarge(e)) {
+          failure = new AttemptFailure(FailureKind.TOO_LARGE, 0,
+              "response body exceeds maxResponseBytes (" + maxResponseBytes + " bytes)", null, null);
+        } else {
+          failure = new AttemptFailure(FailureKind.CONNECTION, 0,
+              e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + redact(e.getMessage())),
+              null, e);
+        }
       } catch (InterruptedException e) {
         pool.release(ep, EndpointPool.Outcome.NEUTRAL);
         Thread.currentThread().interrupt();
@@ -386,32 +401,24 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         pool.release(ep, EndpointPool.Outcome.NEUTRAL);
         throw e;
       }
-      ep.failures.get(failure.kind).increment();
-      pool.release(ep, failure.kind.retryable()
+      ep.failures.get(failure.kind()).increment();
+      pool.release(ep, failure.kind().retryable()
           ? EndpointPool.Outcome.FAILURE : EndpointPool.Outcome.NEUTRAL);
       String where = "POST " + ep.name + api.path();
-      if (!failure.kind.retryable()) {
+      if (!failure.kind().retryable()) {
         throw new ModelException(name + ": " + where + " failed with " + failure.describe()
-            + " (not retried: the server refused the request itself)", failure.cause);
+            + (failure.kind() == FailureKind.TOO_LARGE ? " (not retried)"
+                : " (not retried: the server refused the request itself)"), failure.cause());
       }
       if (attempt >= retry.maxAttempts()) {
         throw new ModelException(name + ": request " + call.request() + " failed after "
             + attempt + " attempt" + (attempt == 1 ? "" : "s") + "; last: " + where + " -> "
-            + failure.describe(), failure.cause);
+            + failure.describe(), failure.cause());
       }
-      Duration delay = retry.delay(attempt, uniform(), failure.retryAfter);
+      Duration delay = retry.delay(attempt, uniform(), failure.retryAfter());
       ep.retries.increment();
-      RetryEvent event = new RetryEvent(
-          ep.name, attempt, failure.kind, failure.status, delay, failure.describe());
-      LOG.debug("{}: attempt {} of request {} on {} failed ({}); retrying in {} ms",
-          name, attempt, call.request(), ep.name, failure.describe(), delay.toMillis());
-      for (OpenAiListener l : listeners) {
-        try {
-          l.onRetry(event);
-        } catch (RuntimeException e) {
-          LOG.warn("{}: listener {} failed in onRetry", name, l, e);
-        }
-      }
+      events.retry(new RetryEvent(
+          ep.name, attempt, failure.kind(), failure.status(), delay, failure.describe()), call.request());
       try {
         TimeUnit.NANOSECONDS.sleep(delay.toNanos());
       } catch (InterruptedException e) {
@@ -421,15 +428,25 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     }
   }
 
+  private static boolean tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ResponseReader.TooLargeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
-   * Sends one request and waits for the whole response, at most the request timeout. The
-   * HttpClient's own timeout only covers the arrival of the response headers, so a server that
-   * stalls in the middle of a body would otherwise hold the worker until the connection dies; a
-   * watchdog interrupts the blocking send at the deadline instead, which makes the client cancel
-   * the exchange. (Blocking send with a watchdog costs far less CPU than sendAsync, which hands
-   * every response to another thread.)
+   * Sends one request and waits for the whole response, at most {@code timeout}. The HttpClient's
+   * own timeout only covers the arrival of the response headers, so a server that stalls in the
+   * middle of a body would otherwise hold the worker until the connection dies; a watchdog
+   * interrupts the blocking send at the deadline instead, which makes the client cancel the
+   * exchange. (Blocking send with a watchdog costs far less CPU than sendAsync, which hands every
+   * response to another thread.) The body is bounded by {@code maxResponseBytes}.
    */
-  private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+  private HttpResponse<byte[]> send(HttpRequest request, Duration timeout)
+      throws IOException, InterruptedException {
     Thread worker = Thread.currentThread();
     // 0: running, 1: finished in time, 2: the watchdog fired.
     AtomicInteger state = new AtomicInteger();
@@ -437,19 +454,17 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
       if (state.compareAndSet(0, 2)) {
         worker.interrupt();
       }
-    }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request, ResponseReader.bounded(maxResponseBytes));
     } catch (InterruptedException e) {
       if (state.get() == 2) {
-        throw new HttpTimeoutException(
-            "no complete response within " + requestTimeout.toMillis() + " ms");
+        throw new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms");
       }
       throw e;
     } catch (IOException e) {
       if (state.get() == 2) {
-        throw new HttpTimeoutException(
-            "no complete response within " + requestTimeout.toMillis() + " ms");
+        throw new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms");
       }
       throw e;
     } finally {
@@ -461,125 +476,37 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     }
   }
 
-  private List<Completion> accept(
-      EndpointPool.State ep, Call call, int askN, Wire.Parsed parsed, Duration latency) {
+  private List<Completion> accept(EndpointPool.State ep, ChatRequest request,
+      SamplingParams params, int askN, Wire.Parsed parsed, Duration latency) {
+    ResponseReader.Read read = ResponseReader.read(parsed, askN, params, request, api == Api.CHAT);
     ep.responses.increment();
-    ep.promptTokens.add(parsed.usage().promptTokens());
-    ep.completionTokens.add(parsed.usage().completionTokens());
-    for (OpenAiListener l : listeners) {
-      try {
-        l.onResponse(ep.name, parsed.usage(), parsed.choices().size(), latency);
-      } catch (RuntimeException e) {
-        LOG.warn("{}: listener {} failed in onResponse", name, l, e);
-      }
+    ep.promptTokens.add(read.usage().promptTokens());
+    ep.completionTokens.add(read.usage().completionTokens());
+    if (read.estimated()) {
+      ep.estimatedUsage.increment();
+      events.usageMissing(ep);
     }
-    List<Wire.Choice> choices = parsed.choices();
-    if (choices.size() > askN) {
-      choices = choices.subList(0, askN);
+    events.response(ep, read.usage(), parsed.choices().size(), latency);
+    int got = read.completions().size();
+    if (got < askN && askN > 1 && ep.nSupport() == NSupport.AUTO) {
+      learnNLimit(ep, got, "asked for n=" + askN + ", got " + got + " choice(s)");
     }
-    if (choices.size() < askN && askN > 1 && ep.nSupport() == NSupport.AUTO) {
-      learnFanOut(ep, "asked for n=" + askN + ", got " + choices.size() + " choice(s)");
-    }
-    int[] tokens = Wire.splitTokens(parsed.usage().completionTokens(), choices);
-    int prompt = (int) Math.min(Integer.MAX_VALUE, parsed.usage().promptTokens());
-    List<Completion> out = new ArrayList<>(choices.size());
-    for (int k = 0; k < choices.size(); k++) {
-      Wire.Choice c = choices.get(k);
-      out.add(new Completion(c.text(), prompt, tokens[k], c.finishReason()));
-    }
-    return out;
+    return read.completions();
   }
 
-  private void learnFanOut(EndpointPool.State ep, String evidence) {
-    if (ep.learnFanOut()) {
-      LOG.info("{}: {} does not support n > 1 ({}); requesting one sample per request from now on",
-          name, ep.name, evidence);
-      for (OpenAiListener l : listeners) {
-        try {
-          l.onFanOutLearned(ep.name);
-        } catch (RuntimeException e) {
-          LOG.warn("{}: listener {} failed in onFanOutLearned", name, l, e);
-        }
-      }
+  private void learnNLimit(EndpointPool.State ep, int limit, String evidence) {
+    int learned = ep.learnNLimit(limit);
+    if (learned > 0) {
+      events.nLimitLearned(ep, learned, evidence);
     }
-  }
-
-  private void onRested(EndpointPool.State ep, Duration restFor, int failuresInRow) {
-    LOG.warn("{}: {} failed {} times in a row; resting it for {} ms",
-        name, ep.name, failuresInRow, restFor.toMillis());
-    for (OpenAiListener l : listeners) {
-      try {
-        l.onEndpointRested(ep.name, restFor, failuresInRow);
-      } catch (RuntimeException e) {
-        LOG.warn("{}: listener {} failed in onEndpointRested", name, l, e);
-      }
-    }
-  }
-
-  private HttpRequest httpRequest(
-      EndpointPool.State ep, ChatRequest request, SamplingParams params, int askN, int firstSlot) {
-    OptionalLong seed = params.seed().isPresent()
-        ? OptionalLong.of(params.seed().getAsLong() + firstSlot)
-        : OptionalLong.empty();
-    byte[] body = Wire.body(
-        api, ep.model, request, promptFormatter, params, askN, seed, samplingExtras, extraBody);
-    HttpRequest.Builder rb = HttpRequest.newBuilder(ep.uri)
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (ep.key != null) {
-      rb.header("Authorization", ep.key.authorizationHeader());
-    }
-    return rb.build();
-  }
-
-  private static FailureKind classify(int status) {
-    if (status == 429) {
-      return FailureKind.RATE_LIMITED;
-    }
-    if (status >= 500 || status == 408 || status == 425) {
-      return FailureKind.SERVER_ERROR;
-    }
-    return FailureKind.CLIENT_ERROR;
   }
 
   /**
-   * The wait a server asked for: {@code retry-after-ms} (milliseconds, as the OpenAI API sends),
-   * else {@code Retry-After} as seconds (a decimal is tolerated) or an HTTP date; null when absent
-   * or unreadable.
+   * The wait a server asked for: {@code retry-after-ms}, else {@code Retry-After} as seconds or an
+   * HTTP date; null when absent or unreadable; never more than an hour. See {@link RetryRules}.
    */
   static Duration retryAfter(HttpHeaders headers) {
-    Optional<String> ms = headers.firstValue("retry-after-ms");
-    if (ms.isPresent()) {
-      try {
-        double v = Double.parseDouble(ms.get().strip());
-        if (v >= 0 && !Double.isInfinite(v)) {
-          return Duration.ofNanos((long) (v * 1_000_000));
-        }
-      } catch (NumberFormatException ignored) {
-        // fall through to Retry-After
-      }
-    }
-    Optional<String> ra = headers.firstValue("retry-after");
-    if (ra.isEmpty()) {
-      return null;
-    }
-    String v = ra.get().strip();
-    try {
-      double seconds = Double.parseDouble(v);
-      return seconds >= 0 && !Double.isInfinite(seconds)
-          ? Duration.ofNanos((long) (seconds * 1_000_000_000L))
-          : null;
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (DateTimeParseException notDate) {
-        return null;
-      }
-    }
+    return RetryRules.retryAfter(headers);
   }
 
   private double uniform() {
@@ -619,6 +546,7 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         + ", endpoints=" + pool.states().stream()
             .map(s -> "[" + s.name + (s.model == null ? "" : ", model=" + s.model)
                 + ", maxConcurrency=" + s.limit + ", n=" + s.nSupport()
+                + (s.nLimit() == Integer.MAX_VALUE ? "" : ", nLimit=" + s.nLimit())
                 + (s.key == null ? "" : ", apiKey=" + s.key) + "]")
             .collect(Collectors.joining(", ", "[", "]"))
         + "]";
@@ -653,8 +581,23 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
     private RandomGenerator jitterRandom;
     private String name;
     private HttpClient httpClient;
+    private long maxResponseBytes = 32L << 20;
 
     private Builder() {}
+
+    /**
+     * The largest response body accepted (default 32 MiB): a larger 2xx answer fails the request
+     * ({@link FailureKind#TOO_LARGE}, not retried) as soon as the limit is passed, without
+     * buffering the rest; of an error answer only the first 64 KiB are read.
+     */
+    public Builder maxResponseBytes(long bytes) {
+      if (bytes < 1024 || bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be in [1024, " + (Integer.MAX_VALUE - 8) + "], was " + bytes);
+      }
+      this.maxResponseBytes = bytes;
+      return this;
+    }
 
     /** Adds a server by base URL, e.g. {@code http://127.0.0.1:8000/v1}. */
     public Builder endpoint(String baseUrl) {
@@ -858,9 +801,12 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
         int limit = e.maxConcurrency() > 0 ? e.maxConcurrency() : maxConcurrencyPerEndpoint;
         total += limit;
         URI uri = URI.create(e.baseUri() + api.path());
+        Map<String, Object> extra = new LinkedHashMap<>(extraBody);
+        extra.putAll(e.extraBody());
         states.add(new EndpointPool.State(
             e, uri, e.model().orElse(model), limit, e.apiKey().orElse(key),
-            e.nSupport().orElse(nSupport)));
+            e.nSupport().orElse(nSupport), e.timeout().orElse(null),
+            Collections.unmodifiableMap(extra)));
       }
       int inFlight = maxInFlight > 0 ? maxInFlight : (int) Math.min(1024, total);
       return new OpenAiLanguageModel(this, states, inFlight);

@@ -36,4 +36,17 @@ public interface OpenAiListener {
    * each sample is requested separately.
    */
   default void onFanOutLearned(String endpoint) {}
+
+  /**
+   * An endpoint in {@link NSupport#AUTO} mode refused or cut a request for {@code n} choices: from
+   * now on it is asked for at most {@code limit} per request (1 also fires {@link
+   * #onFanOutLearned}).
+   */
+  default void onNLimitLearned(String endpoint, int limit) {}
+
+  /**
+   * An endpoint answered without {@code usage}: its token counts are estimated from now on where it
+   * does. Fires once per endpoint.
+   */
+  default void onUsageMissing(String endpoint) {}
 }

@@ -26,6 +26,7 @@ public record OpenAiMetrics(List<EndpointStats> endpoints, EndpointStats total) 
     long completion = 0;
     long rests = 0;
     int inFlight = 0;
+    long estimated = 0;
     Map<FailureKind, Long> failures = new EnumMap<>(FailureKind.class);
     for (EndpointStats e : endpoints) {
       attempts += e.attempts();
@@ -35,17 +36,27 @@ public record OpenAiMetrics(List<EndpointStats> endpoints, EndpointStats total) 
       completion += e.completionTokens();
       rests += e.rests();
       inFlight += e.inFlight();
+      estimated += e.estimatedResponses();
       e.failures().forEach((k, v) -> failures.merge(k, v, Long::sum));
     }
     return new OpenAiMetrics(
         endpoints,
         new EndpointStats(
-            "total", attempts, responses, retries, failures, prompt, completion, rests, inFlight));
+            "total", attempts, responses, retries, failures, prompt, completion, rests, inFlight,
+            estimated));
   }
 
   /** All tokens reported by the servers. */
   public Usage usage() {
     return total.usage();
+  }
+
+  /**
+   * Whether the token counts are partly estimates: some server sent responses without
+   * {@code usage} (see {@link EndpointStats#estimatedResponses()}).
+   */
+  public boolean usageEstimated() {
+    return total.usageEstimated();
   }
 
   /** Failed attempts that were retried, all endpoints together. */

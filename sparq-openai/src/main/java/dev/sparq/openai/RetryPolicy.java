@@ -76,7 +76,8 @@ public record RetryPolicy(
     double capped = Math.min(base, (double) maxBackoff.toNanos());
     long nanos = (long) (capped * (1.0 - jitter * uniform));
     if (serverAsked != null && !serverAsked.isNegative()) {
-      long asked = Math.min(serverAsked.toNanos(), maxRetryAfter.toNanos());
+      // compareTo, not toNanos: a huge server wait must not overflow.
+      long asked = (serverAsked.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : serverAsked).toNanos();
       nanos = Math.max(nanos, asked);
     }
     return Duration.ofNanos(Math.max(0, nanos));

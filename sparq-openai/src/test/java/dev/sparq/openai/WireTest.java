@@ -45,14 +45,16 @@ class WireTest {
   }
 
   @Test
-  void recognisesRefusalsOfN() {
-    assertTrue(Wire.refusesN("{\"error\":{\"message\":\"Only one completion choice is allowed\"}}"));
-    assertTrue(Wire.refusesN("Illegal param: only one completion choice is allowed"));
-    assertTrue(Wire.refusesN("{\"detail\":\"'n' must be 1\"}"));
-    assertTrue(Wire.refusesN("parameter n is not supported"));
-    assertFalse(Wire.refusesN("{\"error\":\"prompt is too long: 9000 tokens\"}"));
-    assertFalse(Wire.refusesN("{\"error\":\"model not found\"}"));
-    assertFalse(Wire.refusesN(null));
+  void refusalsOfNAndSeedsOnTheWire() {
+    assertTrue(RetryRules.refusesN(400, 4, NSupport.AUTO));
+    assertTrue(RetryRules.refusesN(422, 2, NSupport.AUTO));
+    assertFalse(RetryRules.refusesN(400, 1, NSupport.AUTO), "n = 1 refused is a plain client error");
+    assertFalse(RetryRules.refusesN(400, 4, NSupport.NATIVE), "declared native: not learned");
+    assertFalse(RetryRules.refusesN(404, 4, NSupport.AUTO));
+    assertEquals(7, Wire.wireSeed(7));
+    assertEquals(Integer.MAX_VALUE, Wire.wireSeed(-1));
+    assertEquals(0, Wire.wireSeed(1L << 31));
+    assertEquals(Integer.MAX_VALUE, Wire.wireSeed(Long.MAX_VALUE));
   }
 
   @Test

@@ -82,7 +82,7 @@ public final class SkillLabeler {
       requests.add(template.render(Map.of("problem", p.statement(), "solution", p.solution(),
           "k", Integer.toString(k))));
     }
-    SamplingParams params = sampling.toBuilder().seed(context.random().nextLong()).build();
+    SamplingParams params = sampling.toBuilder().seed(context.nextRequestSeed()).build();
     List<List<Completion>> replies = model.complete(requests, params);
     List<Outcome<List<String>>> out = new ArrayList<>(problems.size());
     for (int i = 0; i < problems.size(); i++) {

@@ -56,7 +56,7 @@ public final class ModelAnswerResolver implements AnswerResolver {
     for (Problem p : problems) {
       requests.add(template.render(Map.of("problem", p.statement())));
     }
-    SamplingParams params = sampling.toBuilder().n(votes).seed(context.random().nextLong()).build();
+    SamplingParams params = sampling.toBuilder().n(votes).seed(context.nextRequestSeed()).build();
     List<List<Completion>> replies = model.complete(requests, params);
     List<Boolean> out = new ArrayList<>(problems.size());
     for (int i = 0; i < problems.size(); i++) {

@@ -81,7 +81,7 @@ public final class LlmGenerator implements Generator {
       slots.add(i);
     }
     if (!requests.isEmpty()) {
-      SamplingParams params = sampling.toBuilder().seed(context.random().nextLong()).build();
+      SamplingParams params = sampling.toBuilder().seed(context.nextRequestSeed()).build();
       List<List<Completion>> replies = model.complete(requests, params);
       for (int j = 0; j < requests.size(); j++) {
         List<Completion> reply = replies != null && j < replies.size() ? replies.get(j) : List.of();

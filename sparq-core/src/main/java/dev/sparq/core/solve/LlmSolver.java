@@ -73,7 +73,7 @@ public final class LlmSolver implements Solver {
       for (Problem p : chunk) {
         requests.add(template.render(Map.of("problem", p.statement())));
       }
-      SamplingParams params = sampling.toBuilder().n(k).seed(context.random().nextLong()).build();
+      SamplingParams params = sampling.toBuilder().n(k).seed(context.nextRequestSeed()).build();
       List<List<Completion>> replies = model.complete(requests, params);
       calls.increment();
       for (int i = 0; i < chunk.size(); i++) {

@@ -18,6 +18,16 @@ public record StageContext(RandomGenerator random, long iteration, ParentSource 
     Objects.requireNonNull(parents, "parents");
   }
 
+  /**
+   * The seed for the next model request of this chunk: the next value of {@link #random()} reduced
+   * to the non-negative 31-bit range {@code [0, 2^31 - 1]}, so that servers reading {@code seed} as
+   * a 32-bit signed integer accept it. Draws exactly one {@code nextLong()}, so the random stream,
+   * and with it the run, stays reproducible whatever the thread count.
+   */
+  public long nextRequestSeed() {
+    return random.nextLong() >>> 33;
+  }
+
   /** A context for a standalone call (tests, tools): the given random, iteration 0, no parents. */
   public static StageContext of(RandomGenerator random) {
     return new StageContext(random, 0, ParentSource.empty());

@@ -21,6 +21,7 @@ import dev.sparq.core.describe.SkillDescriptor;
 import dev.sparq.core.describe.SkillLabeler;
 import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.examples.demo.DemoDomain;
+import dev.sparq.openai.Endpoint;
 import dev.sparq.openai.OpenAiLanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,9 +100,20 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
   }
 
   private static LanguageModel openai(RunConfig c) {
-    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder()
-        .endpoints(c.backend().endpoints())
-        .model(c.backend().model());
+    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(c.backend().model());
+    for (RunConfig.EndpointConfig ec : c.backend().endpoints()) {
+      Endpoint e = Endpoint.of(ec.url());
+      if (ec.maxConcurrency() > 0) {
+        e = e.withMaxConcurrency(ec.maxConcurrency());
+      }
+      if (ec.timeoutSeconds() > 0) {
+        e = e.withTimeout(java.time.Duration.ofNanos((long) (ec.timeoutSeconds() * 1e9)));
+      }
+      if (!ec.extraBody().isEmpty()) {
+        e = e.withExtraBody(ec.extraBody());
+      }
+      b.endpoint(e);
+    }
     if (!c.backend().apiKeyEnv().isBlank()) {
       b.apiKeyFromEnvironment(c.backend().apiKeyEnv());
     }

@@ -52,6 +52,16 @@ final class ConfigReader {
     return this;
   }
 
+  /** The raw node of key {@code name} (null when absent). */
+  JsonNode node(String name) {
+    return has(name) ? node.get(name) : null;
+  }
+
+  /** A reader of {@code child}, reported as key {@code name} under this one. */
+  ConfigReader child(String name, JsonNode child) {
+    return new ConfigReader(source, key(name), child);
+  }
+
   /** A nested object (an empty reader when absent). */
   ConfigReader object(String name) {
     if (!has(name)) {

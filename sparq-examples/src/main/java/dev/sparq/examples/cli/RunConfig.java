@@ -103,17 +103,54 @@ public record RunConfig(
    * @param model onnx: a model directory or hub id; openai: the served model name
    * @param device onnx: {@code cpu} or {@code cuda}
    * @param variant onnx: the model file variant ({@code fp32}, {@code fp16}, {@code q4}, ...)
-   * @param endpoints openai: base URLs such as {@code http://localhost:8000/v1}
+   * @param endpoints openai: the servers, each a base URL such as {@code http://localhost:8000/v1}
+   *     with optional per-endpoint settings
    * @param apiKeyEnv openai: the environment variable holding the API key (may be empty)
    * @param temperature sampling temperature for generation and rollouts
    * @param maxTokens the most tokens per completion
    */
   public record Backend(String type, double slip, String model, String device, String variant,
-      List<String> endpoints,
+      List<EndpointConfig> endpoints,
       String apiKeyEnv, double temperature, int maxTokens) {
     /** Copies the endpoint list. */
     public Backend {
       endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /** Keys of one endpoint given as a mapping. */
+  public static final List<String> ENDPOINT_KEYS =
+      List.of("url", "max_concurrency", "timeout", "extra_body");
+
+  /**
+   * One OpenAI-compatible server of backend {@code openai}: in run.yaml either a plain URL string or
+   * a mapping with {@code url} and the optional keys below.
+   *
+   * @param url the base URL; a path given is used as given ({@code http://host:8000/} is the root,
+   *     {@code http://host:8000/v1} is {@code /v1}; no path at all means {@code /v1})
+   * @param maxConcurrency requests in flight at most ({@code max_concurrency}; 0: the client's
+   *     default of 64); 1 for a server that breaks under concurrent requests
+   * @param timeoutSeconds time limit of one attempt in seconds ({@code timeout}; 0: the client's
+   *     default of 5 minutes)
+   * @param extraBody fields added to every request body sent there ({@code extra_body}), e.g.
+   *     {@code chat_template_kwargs}
+   */
+  public record EndpointConfig(String url, int maxConcurrency, double timeoutSeconds,
+      java.util.Map<String, Object> extraBody) {
+    /** Copies the extra body. */
+    public EndpointConfig {
+      Objects.requireNonNull(url, "url");
+      extraBody = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extraBody));
+    }
+
+    /** An endpoint with only a URL. */
+    public static EndpointConfig of(String url) {
+      return new EndpointConfig(url, 0, 0, java.util.Map.of());
+    }
+
+    /** Whether anything beyond the URL is set. */
+    public boolean hasSettings() {
+      return maxConcurrency > 0 || timeoutSeconds > 0 || !extraBody.isEmpty();
     }
   }
 
@@ -173,7 +210,7 @@ public record RunConfig(
       throw b.error("type", "is required; allowed values: " + String.join(", ", BACKENDS));
     }
     String model = b.string("model", "");
-    List<String> endpoints = b.strings("endpoints");
+    List<EndpointConfig> endpoints = endpoints(b);
     if (type.equals("onnx") && model.isBlank()) {
       throw b.error("model", "is required for backend 'onnx' (a model directory or a hub id such as "
           + "onnx-community/Qwen2.5-0.5B-Instruct)");
@@ -186,9 +223,12 @@ public record RunConfig(
       if (model.isBlank()) {
         throw b.error("model", "is required for backend 'openai' (the model name the server serves)");
       }
-      for (String e : endpoints) {
-        if (!e.startsWith("http://") && !e.startsWith("https://")) {
-          throw b.error("endpoints", "'" + e + "' is not an http:// or https:// URL");
+      for (int i = 0; i < endpoints.size(); i++) {
+        try {
+          dev.sparq.openai.Endpoint.of(endpoints.get(i).url());
+        } catch (IllegalArgumentException e) {
+          // The message shows the URL with any credentials masked.
+          throw b.error("endpoints[" + i + "]", e.getMessage());
         }
       }
     }
@@ -249,6 +289,53 @@ public record RunConfig(
         (int) root.integer("checkpointEvery", 10, 1, Integer.MAX_VALUE));
   }
 
+  /** Reads {@code backend.endpoints}: a URL, or a list of URLs and mappings. */
+  private static List<EndpointConfig> endpoints(ConfigReader b) {
+    if (!b.has("endpoints")) {
+      return List.of();
+    }
+    JsonNode n = b.node("endpoints");
+    List<EndpointConfig> out = new java.util.ArrayList<>();
+    if (n.isTextual()) {
+      out.add(EndpointConfig.of(n.asText()));
+      return out;
+    }
+    if (!n.isArray()) {
+      throw b.error("endpoints", "must be a list of URLs or of mappings with 'url', was " + kindOf(n));
+    }
+    for (int i = 0; i < n.size(); i++) {
+      JsonNode e = n.get(i);
+      String key = "endpoints[" + i + "]";
+      if (e.isTextual()) {
+        out.add(EndpointConfig.of(e.asText()));
+        continue;
+      }
+      if (!e.isObject()) {
+        throw b.error(key, "must be a URL string or a mapping with 'url', was " + kindOf(e));
+      }
+      ConfigReader r = b.child(key, e).allow(ENDPOINT_KEYS.toArray(String[]::new));
+      String url = r.required("url", "the server's base URL, such as http://localhost:8000/v1");
+      int limit = (int) r.integer("max_concurrency", 0, 1, 100_000);
+      double timeout = r.number("timeout", 0, 0.001, 86_400);
+      java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+      if (r.has("extra_body")) {
+        JsonNode x = e.get("extra_body");
+        if (!x.isObject()) {
+          throw r.error("extra_body", "must be a mapping of request body fields to values, was "
+              + kindOf(x));
+        }
+        x.fields().forEachRemaining(f -> extra.put(f.getKey(),
+            Json.mapper().convertValue(f.getValue(), Object.class)));
+      }
+      out.add(new EndpointConfig(url, limit, timeout, extra));
+    }
+    return out;
+  }
+
+  private static String kindOf(JsonNode n) {
+    return n.isObject() ? "a mapping" : n.isArray() ? "a list" : n.isTextual() ? "a string" : n.toString();
+  }
+
   /** The tree {@link #fromTree} reads back to an equal configuration (paths absolute). */
   public ObjectNode toTree() {
     ObjectMapper m = Json.mapper();
@@ -268,7 +355,22 @@ public record RunConfig(
     }
     if (backend.type().equals("openai")) {
       ArrayNode e = b.putArray("endpoints");
-      backend.endpoints().forEach(e::add);
+      for (EndpointConfig ec : backend.endpoints()) {
+        if (!ec.hasSettings()) {
+          e.add(ec.url());
+          continue;
+        }
+        ObjectNode o = e.addObject().put("url", ec.url());
+        if (ec.maxConcurrency() > 0) {
+          o.put("max_concurrency", ec.maxConcurrency());
+        }
+        if (ec.timeoutSeconds() > 0) {
+          o.put("timeout", ec.timeoutSeconds());
+        }
+        if (!ec.extraBody().isEmpty()) {
+          o.set("extra_body", m.valueToTree(ec.extraBody()));
+        }
+      }
       b.put("apiKeyEnv", backend.apiKeyEnv());
     }
     ObjectNode s = root.putObject("seeds");

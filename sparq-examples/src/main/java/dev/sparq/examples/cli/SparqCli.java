@@ -12,7 +12,6 @@ import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Selector;
 import dev.sparq.examples.demo.DemoDomain;
-import dev.sparq.examples.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

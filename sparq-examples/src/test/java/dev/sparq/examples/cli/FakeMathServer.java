@@ -28,19 +28,44 @@ final class FakeMathServer implements AutoCloseable {
   private static final Pattern PROBLEM = Pattern.compile("What is (\\d+) ([+*]) (\\d+)\\?");
 
   private final HttpServer server;
+  private final boolean quirky;
+  final AtomicLong seedRefusals = new AtomicLong();
+  final AtomicLong nRefusals = new AtomicLong();
+  final AtomicLong cut = new AtomicLong();
   final AtomicLong generate = new AtomicLong();
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
+  final AtomicLong untagged = new AtomicLong();
 
   FakeMathServer() throws IOException {
+    this(false);
+  }
+
+  /**
+   * With {@code quirky}, the server has the misbehaviours of issue 14 at once: it is mounted at the
+   * root ({@code /chat/completions}), answers HTTP 400 to a seed beyond 32 bits and (with a body
+   * that does not say why) to {@code n > 2}, ignores stop strings, sends no {@code usage}, counts
+   * the prompt in {@code max_tokens} (four characters a token) and says {@code "stop"} for output
+   * it cut.
+   */
+  FakeMathServer(boolean quirky) throws IOException {
+    this.quirky = quirky;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/v1/chat/completions", this::handle);
+    server.createContext(quirky ? "/chat/completions" : "/v1/chat/completions", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.start();
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return "http://127.0.0.1:" + server.getAddress().getPort() + (quirky ? "/" : "/v1");
+  }
+
+  private static void send(HttpExchange ex, int status, byte[] bytes) throws IOException {
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -49,6 +74,25 @@ final class FakeMathServer implements AutoCloseable {
     String prompt = messages.get(messages.size() - 1).path("content").asText();
     int n = body.path("n").asInt(1);
     long seed = body.path("seed").asLong(prompt.hashCode());
+    int promptTokens = 0;
+    for (JsonNode m : messages) {
+      promptTokens += (m.path("content").asText().length() + 3) / 4;
+    }
+    if (quirky && (seed > Integer.MAX_VALUE || seed < Integer.MIN_VALUE)) {
+      seedRefusals.incrementAndGet();
+      send(ex, 400, "{\"error\":\"json: cannot unmarshal number into Go struct field .seed of type int32\"}"
+          .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (quirky && n > 2) {
+      nRefusals.incrementAndGet();
+      send(ex, 400, "Bad Request".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    // Counting the prompt in max_tokens leaves nothing for a 64-token request with a long prompt;
+    // this server still answers at least 16 tokens then, so the run has something to work with.
+    int limit = body.path("max_tokens").asInt(1 << 20) - (quirky ? promptTokens : 0);
+    limit = Math.max(16, limit);
     ObjectNode out = Json.mapper().createObjectNode();
     out.put("id", "fake");
     out.put("object", "chat.completion");
@@ -57,16 +101,20 @@ final class FakeMathServer implements AutoCloseable {
       SplittableRandom r = new SplittableRandom(seed * 31 + i + prompt.hashCode());
       ObjectNode c = choices.addObject();
       c.put("index", i);
-      c.putObject("message").put("role", "assistant").put("content", reply(prompt, r));
-      c.put("finish_reason", "stop");
+      String text = reply(prompt, r);
+      boolean length = false;
+      if (quirky && (text.length() + 3) / 4 >= limit) {
+        text = text.substring(0, Math.max(0, Math.min(text.length(), 4 * limit)));
+        cut.incrementAndGet();
+        length = true;
+      }
+      c.putObject("message").put("role", "assistant").put("content", text);
+      c.put("finish_reason", length && !quirky ? "length" : "stop");
     }
-    out.putObject("usage").put("prompt_tokens", prompt.length() / 4).put("completion_tokens", 20 * n);
-    byte[] bytes = Json.mapper().writeValueAsBytes(out);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(200, bytes.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(bytes);
+    if (!quirky) {
+      out.putObject("usage").put("prompt_tokens", prompt.length() / 4).put("completion_tokens", 20 * n);
     }
+    send(ex, 200, Json.mapper().writeValueAsBytes(out));
   }
 
   private String reply(String prompt, SplittableRandom r) {
@@ -82,6 +130,7 @@ final class FakeMathServer implements AutoCloseable {
     if (prompt.contains("Invent one NEW math problem")) {
       generate.incrementAndGet();
       if (r.nextInt(10) == 0) {
+        untagged.incrementAndGet();
         return "I am not sure what to write."; // no tags: the generator must count and skip it
       }
       long na = a + 1 + r.nextInt(Math.max(2, (int) a));

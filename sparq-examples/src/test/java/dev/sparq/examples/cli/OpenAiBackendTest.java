@@ -47,7 +47,7 @@ class OpenAiBackendTest {
           batchSize: 8
           budget: {iterations: 2}
           output: run
-          seed: 5
+          seed: 6
           """.formatted(server.baseUrl()));
       CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
       assertEquals(0, r.status(), r.out() + r.err());
@@ -69,6 +69,7 @@ class OpenAiBackendTest {
             e.descriptor().toString());
       }
       JsonNode cp = Json.mapper().readTree(dir.file("checkpoint.json").toFile());
+      assertTrue(server.untagged.get() > 0, "the server sent untagged replies to count");
       assertTrue(cp.path("state").path("totals").path("rejections").toString().contains("generate/"),
           "untagged replies are counted as rejections: " + cp.path("state").path("totals"));
       assertTrue(Files.exists(dir.file("report.html")));

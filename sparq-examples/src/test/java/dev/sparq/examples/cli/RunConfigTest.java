@@ -1,6 +1,7 @@
 package dev.sparq.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +71,47 @@ class RunConfigTest {
   }
 
   @Test
+  void endpointsTakePerEndpointSettingsAndRoundTrip() throws IOException {
+    RunConfig c = parse("""
+        backend:
+          type: openai
+          model: m
+          endpoints:
+            - http://a:8000/v1
+            - url: http://b:8080/
+              max_concurrency: 1
+              timeout: 90
+              extra_body: {chat_template_kwargs: {enable_thinking: false}, top_k: 20}
+        seeds: {path: s.jsonl}
+        budget: {iterations: 1}
+        output: o
+        """);
+    List<RunConfig.EndpointConfig> e = c.backend().endpoints();
+    assertEquals(RunConfig.EndpointConfig.of("http://a:8000/v1"), e.get(0));
+    assertEquals("http://b:8080/", e.get(1).url());
+    assertEquals(1, e.get(1).maxConcurrency());
+    assertEquals(90.0, e.get(1).timeoutSeconds());
+    assertEquals(Map.of("enable_thinking", false), e.get(1).extraBody().get("chat_template_kwargs"));
+    assertEquals(c, RunConfig.fromTree(c.toTree(), "x", null));
+    assertTrue(c.toTree().path("backend").path("endpoints").get(0).isTextual(), "plain URLs stay strings");
+
+    String base = "backend: {type: openai, model: m, endpoints: [%s]}\nbudget: {iterations: 1}\n"
+        + "output: o\nseeds: {path: s}";
+    assertTrue(error(base.formatted("{url: 'http://x/v1', maxConcurrency: 2}")).contains(
+        "key 'backend.endpoints[0].maxConcurrency': unknown key; allowed keys here: extra_body, "
+            + "max_concurrency, timeout, url"));
+    assertTrue(error(base.formatted("{url: 'http://x/v1', max_concurrency: 0}")).contains(
+        "key 'backend.endpoints[0].max_concurrency': must be between 1 and"));
+    assertTrue(error(base.formatted("{max_concurrency: 2}")).contains(
+        "key 'backend.endpoints[0].url': is required"));
+    assertTrue(error(base.formatted("{url: 'http://x/v1', extra_body: 3}")).contains(
+        "key 'backend.endpoints[0].extra_body': must be a mapping"));
+    String creds = error(base.formatted("'http://x/v1', 'http://bob:hunter2pw@y:8000/v1'"));
+    assertTrue(creds.contains("key 'backend.endpoints[1]'") && creds.contains("carries credentials"), creds);
+    assertFalse(creds.contains("hunter2pw") || creds.contains("bob"), creds);
+  }
+
+  @Test
   void errorsNameTheKeyAndTheAllowedValues() {
     assertEquals("run.yaml: key 'backend.type': 'gpt' is not allowed; allowed values: demo, onnx, openai",
         error("backend: {type: gpt}\nbudget: {iterations: 1}\noutput: o"));
@@ -87,7 +131,8 @@ class RunConfigTest {
     assertTrue(error("backend: {type: openai, model: m}\nbudget: {iterations: 1}\noutput: o\nseeds: {path: s}")
         .contains("key 'backend.endpoints': is required"));
     assertTrue(error("backend: {type: openai, model: m, endpoints: [ftp://x]}\nbudget: {iterations: 1}\n"
-        + "output: o\nseeds: {path: s}").contains("'ftp://x' is not an http:// or https:// URL"));
+        + "output: o\nseeds: {path: s}").contains(
+        "key 'backend.endpoints[0]': endpoint URL 'ftp://x' must be an absolute http:// or https:// URL"));
     assertTrue(error("backend: {type: openai, model: m, endpoints: [http://x]}\nbudget: {iterations: 1}\n"
         + "output: o").contains("key 'seeds.path': is required for seed format 'jsonl'"));
     assertTrue(error("backend: {type: openai, model: m, endpoints: [http://x]}\nbudget: {iterations: 1}\n"

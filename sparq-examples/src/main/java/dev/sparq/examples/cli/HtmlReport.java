@@ -1,4 +1,4 @@
-package dev.sparq.examples.report;
+package dev.sparq.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,8 +12,6 @@ import dev.sparq.core.archive.SingleCellTessellation;
 import dev.sparq.core.archive.Tessellation;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.model.Elite;
-import dev.sparq.examples.cli.MetricsRow;
-import dev.sparq.examples.cli.RunDirectory;
 import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.io.InputStream;

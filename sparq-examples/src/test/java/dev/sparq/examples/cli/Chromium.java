@@ -1,4 +1,4 @@
-package dev.sparq.examples.report;
+package dev.sparq.examples.cli;
 
 import java.io.File;
 import java.io.IOException;

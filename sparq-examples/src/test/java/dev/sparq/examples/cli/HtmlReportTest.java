@@ -1,4 +1,4 @@
-package dev.sparq.examples.report;
+package dev.sparq.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

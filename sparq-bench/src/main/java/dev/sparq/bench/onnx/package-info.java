@@ -1,0 +1,5 @@
+/**
+ * The generation throughput benchmark of sparq-onnx on CPU. It depends on sparq-onnx; nothing
+ * depends on it.
+ */
+package dev.sparq.bench.onnx;
