@@ -27,12 +27,12 @@ final class DatasetCard {
     s.append("- Rows: ").append(n).append(" from ").append(r.problemsWritten()).append(" problems\n");
     s.append("- Solutions: ").append(b.format.problemRows() ? "none (prompt and ground-truth answer)"
         : b.reference ? "the generator's reference solution" : "correct solver rollouts").append('\n');
-    s.append("- Selector: `").append(b.selector.kind().name().toLowerCase(Locale.ROOT)).append('`');
-    if (b.selector.kind() != Selector.Kind.ALL) {
-      s.append(", budget ").append(b.selector.budget());
+    s.append("- Selector: `").append(b.selector.rule()).append('`');
+    if (b.selector instanceof Selector.Budgeted budgeted) {
+      s.append(", budget ").append(budgeted.budget());
     }
-    if (b.selector.kind() == Selector.Kind.GAUSSIAN) {
-      s.append(", mean ").append(b.selector.mean()).append(", sd ").append(b.selector.sd());
+    if (b.selector instanceof Selector.Gaussian gaussian) {
+      s.append(", mean ").append(gaussian.mean()).append(", sd ").append(gaussian.sd());
     }
     s.append(", seed ").append(b.seed).append('\n');
     if (b.minQuality > Double.NEGATIVE_INFINITY || b.maxQuality < Double.POSITIVE_INFINITY) {

@@ -107,7 +107,7 @@ public final class Exporter {
       try (RowSink g = container == FileFormat.PARQUET ? new ParquetSink(tmp, template())
           : new JsonSink(tmp)) {
         Pass1 pass = new Pass1(counters);
-        if (!b.selector.twoPass()) {
+        if (!(b.selector instanceof Selector.Budgeted)) {
           try (LogReader log = LogReader.open(b.log, b.maxRecords);
               Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
             LoggedCandidate c;

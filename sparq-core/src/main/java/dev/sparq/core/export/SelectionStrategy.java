@@ -20,13 +20,19 @@ abstract class SelectionStrategy {
   }
 
   static SelectionStrategy of(Selector s, long seed) {
-    return switch (s.kind()) {
-      case RANDOM -> new Reservoir(seed, s.budget(), Double.NaN, 0);
-      case GAUSSIAN -> new Reservoir(seed, s.budget(), s.mean(), s.sd());
-      case DIVERSITY -> new SkillSets(seed, s.budget(), false);
-      case QUALITY_DIVERSITY -> new SkillSets(seed, s.budget(), true);
-      case ALL -> throw new IllegalArgumentException("ALL needs no selection");
-    };
+    if (s instanceof Selector.Random r) {
+      return new Reservoir(seed, r.budget(), Double.NaN, 0);
+    }
+    if (s instanceof Selector.Gaussian g) {
+      return new Reservoir(seed, g.budget(), g.mean(), g.sd());
+    }
+    if (s instanceof Selector.Diversity d) {
+      return new SkillSets(seed, d.budget(), false);
+    }
+    if (s instanceof Selector.QualityDiversity q) {
+      return new SkillSets(seed, q.budget(), true);
+    }
+    throw new IllegalArgumentException(s.rule() + " needs no selection");
   }
 
   abstract void offer(long key, double quality, List<String> skills);

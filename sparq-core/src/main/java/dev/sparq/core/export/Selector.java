@@ -19,57 +19,132 @@ import dev.sparq.core.ConfigException;
  * </ul>
  * The last two keep a compact index of every candidate example (16 bytes each) before choosing.
  *
- * @param kind the rule
- * @param budget examples to keep (ignored by {@link Kind#ALL})
- * @param mean the Gaussian's mean quality
- * @param sd the Gaussian's standard deviation
+ * <p>Each rule is its own record holding only its own parameters ({@link Gaussian} alone has a
+ * mean and a standard deviation; {@link All} has no budget), so callers can switch over the sealed
+ * set of rules.
  */
-public record Selector(Kind kind, int budget, double mean, double sd) {
-  /** The selection rules. */
-  public enum Kind {
-    /** Keep everything. */
-    ALL,
-    /** Uniform sample. */
-    RANDOM,
-    /** Quality-weighted sample with Gaussian weights. */
-    GAUSSIAN,
-    /** Greedy skill coverage, uniform within skill sets. */
-    DIVERSITY,
-    /** Greedy skill coverage, best quality within skill sets. */
-    QUALITY_DIVERSITY
+public sealed interface Selector
+    permits Selector.All, Selector.Budgeted {
+
+  /** The rule's name in reports and dataset cards: {@code all}, {@code random}, {@code gaussian},
+   * {@code diversity} or {@code quality_diversity}. */
+  String rule();
+
+  /** A rule that keeps at most {@link #budget()} examples and so needs a second pass over the log. */
+  sealed interface Budgeted extends Selector permits Random, Gaussian, Diversity, QualityDiversity {
+    /** Examples to keep, at least 1. */
+    int budget();
   }
 
-  public Selector {
-    if (kind != Kind.ALL && budget < 1) {
+  /** Keep everything that passed the filters. */
+  record All() implements Selector {
+    @Override
+    public String rule() {
+      return "all";
+    }
+  }
+
+  /**
+   * A uniform sample.
+   *
+   * @param budget examples to keep
+   */
+  record Random(int budget) implements Budgeted {
+    /** Checks the budget. */
+    public Random {
+      checkBudget(budget);
+    }
+
+    @Override
+    public String rule() {
+      return "random";
+    }
+  }
+
+  /**
+   * A quality-weighted sample with Gaussian weights.
+   *
+   * @param mean the Gaussian's mean quality
+   * @param sd the Gaussian's standard deviation, above 0
+   * @param budget examples to keep
+   */
+  record Gaussian(double mean, double sd, int budget) implements Budgeted {
+    /** Checks the budget and the standard deviation. */
+    public Gaussian {
+      checkBudget(budget);
+      if (!(sd > 0)) {
+        throw ConfigException.forKey("selector.sd", "must be > 0, was " + sd);
+      }
+    }
+
+    @Override
+    public String rule() {
+      return "gaussian";
+    }
+  }
+
+  /**
+   * Greedy skill coverage, uniform within skill sets.
+   *
+   * @param budget examples to keep
+   */
+  record Diversity(int budget) implements Budgeted {
+    /** Checks the budget. */
+    public Diversity {
+      checkBudget(budget);
+    }
+
+    @Override
+    public String rule() {
+      return "diversity";
+    }
+  }
+
+  /**
+   * Greedy skill coverage, best quality within skill sets.
+   *
+   * @param budget examples to keep
+   */
+  record QualityDiversity(int budget) implements Budgeted {
+    /** Checks the budget. */
+    public QualityDiversity {
+      checkBudget(budget);
+    }
+
+    @Override
+    public String rule() {
+      return "quality_diversity";
+    }
+  }
+
+  /** Keep everything. */
+  static Selector all() {
+    return new All();
+  }
+
+  /** A uniform sample of {@code n}. */
+  static Selector random(int n) {
+    return new Random(n);
+  }
+
+  /** {@code n} examples, weighted by a Gaussian density of their quality. */
+  static Selector gaussian(double mean, double sd, int n) {
+    return new Gaussian(mean, sd, n);
+  }
+
+  /** {@code n} examples spread over skill sets, uniform within each. */
+  static Selector diversity(int n) {
+    return new Diversity(n);
+  }
+
+  /** {@code n} examples spread over skill sets, best quality within each. */
+  static Selector qualityDiversity(int n) {
+    return new QualityDiversity(n);
+  }
+
+  private static void checkBudget(int budget) {
+    if (budget < 1) {
       throw ConfigException.forKey("selector.budget", "must be >= 1, was " + budget);
     }
-    if (kind == Kind.GAUSSIAN && !(sd > 0)) {
-      throw ConfigException.forKey("selector.sd", "must be > 0, was " + sd);
-    }
-  }
-
-  public static Selector all() {
-    return new Selector(Kind.ALL, 0, 0, 0);
-  }
-
-  public static Selector random(int n) {
-    return new Selector(Kind.RANDOM, n, 0, 0);
-  }
-
-  public static Selector gaussian(double mean, double sd, int n) {
-    return new Selector(Kind.GAUSSIAN, n, mean, sd);
-  }
-
-  public static Selector diversity(int n) {
-    return new Selector(Kind.DIVERSITY, n, 0, 0);
-  }
-
-  public static Selector qualityDiversity(int n) {
-    return new Selector(Kind.QUALITY_DIVERSITY, n, 0, 0);
-  }
-
-  /** Whether the selector needs a second pass over the log. */
-  boolean twoPass() {
-    return kind != Kind.ALL;
   }
 }

@@ -1,6 +1,5 @@
 package dev.sparq.examples.cli;
 
-import dev.sparq.core.ConfigException;
 import dev.sparq.core.answer.AnswerChecker;
 import dev.sparq.core.archive.Archive;
 import dev.sparq.core.difficulty.FixedKEstimator;
@@ -71,37 +70,31 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     Archive archive = DemoDomain.archive(c.archive(), c.capacity(), c.seed());
     SolveRateBand band = new SolveRateBand(c.bandLow(), c.bandHigh());
     DifficultyEstimator estimator = new FixedKEstimator(c.k(), band, ValidityGuard.flagging());
-    switch (c.backend().type()) {
-      case "demo": {
-        AnswerChecker checker = AnswerChecker.standard();
-        return new Components(DemoDomain.generator(),
-            DemoDomain.student(c.backend().slip(), (given, gold) -> checker.equivalent(gold, given)),
-            estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of());
+    if (c.backend() instanceof RunConfig.Backend.Demo demo) {
+      AnswerChecker checker = AnswerChecker.standard();
+      return new Components(DemoDomain.generator(),
+          DemoDomain.student(demo.slip(), (given, gold) -> checker.equivalent(gold, given)),
+          estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of());
+    }
+    RunConfig.Backend.ModelBackend backend = (RunConfig.Backend.ModelBackend) c.backend();
+    LanguageModel model = backend instanceof RunConfig.Backend.OpenAi openai ? openai(openai)
+        : OnnxBackend.open((RunConfig.Backend.Onnx) backend, c.seed());
+    List<AutoCloseable> close = List.of(model);
+    try {
+      return llm(c, backend, model, seeds, archive, estimator, close);
+    } catch (RuntimeException e) {
+      try {
+        model.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
       }
-      case "openai":
-      case "onnx": {
-        LanguageModel model = c.backend().type().equals("openai") ? openai(c) : OnnxBackend.open(c);
-        List<AutoCloseable> close = List.of(model);
-        try {
-          return llm(c, model, seeds, archive, estimator, close);
-        } catch (RuntimeException e) {
-          try {
-            model.close();
-          } catch (Exception suppressed) {
-            e.addSuppressed(suppressed);
-          }
-          throw e;
-        }
-      }
-      default:
-        throw ConfigException.forKey("backend.type", "'" + c.backend().type()
-            + "' is not allowed; allowed values: " + String.join(", ", RunConfig.BACKENDS));
+      throw e;
     }
   }
 
-  private static LanguageModel openai(RunConfig c) {
-    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(c.backend().model());
-    for (RunConfig.EndpointConfig ec : c.backend().endpoints()) {
+  private static LanguageModel openai(RunConfig.Backend.OpenAi backend) {
+    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(backend.model());
+    for (RunConfig.EndpointConfig ec : backend.endpoints()) {
       Endpoint e = Endpoint.of(ec.url());
       if (ec.maxConcurrency() > 0) {
         e = e.withMaxConcurrency(ec.maxConcurrency());
@@ -114,8 +107,8 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
       }
       b.endpoint(e);
     }
-    if (!c.backend().apiKeyEnv().isBlank()) {
-      b.apiKeyFromEnvironment(c.backend().apiKeyEnv());
+    if (!backend.apiKeyEnv().isBlank()) {
+      b.apiKeyFromEnvironment(backend.apiKeyEnv());
     }
     return b.build();
   }
@@ -124,10 +117,10 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
    * The LLM pipeline of the paper around one model in every role: mutation generator, K-rollout
    * student, skill labeller with a vocabulary from the seed set (labelled once, here).
    */
-  private static Components llm(RunConfig c, LanguageModel model, List<Problem> seeds, Archive archive,
-      DifficultyEstimator estimator, List<AutoCloseable> close) {
-    SamplingParams sampling = SamplingParams.builder().temperature(c.backend().temperature())
-        .maxTokens(c.backend().maxTokens()).build();
+  private static Components llm(RunConfig c, RunConfig.Backend.ModelBackend backend, LanguageModel model,
+      List<Problem> seeds, Archive archive, DifficultyEstimator estimator, List<AutoCloseable> close) {
+    SamplingParams sampling = SamplingParams.builder().temperature(backend.temperature())
+        .maxTokens(backend.maxTokens()).build();
     Generator generator = LlmGenerator.builder(model).sampling(sampling).operator(Operators.mutate()).build();
     Solver solver = LlmSolver.builder(model).sampling(sampling).build();
     SkillLabeler labeler = SkillLabeler.builder(model).k(SKILLS_PER_PROBLEM).build();

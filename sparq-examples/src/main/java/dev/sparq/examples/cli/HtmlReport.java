@@ -121,7 +121,7 @@ public final class HtmlReport {
     v.put("capacity", a.capacity());
     v.put("members", a.size());
     ArrayNode names = v.putArray("measureNames");
-    if (dir.config().backend().type().equals("demo")) {
+    if (dir.config().backend().simulated()) {
       DemoDomain.MEASURES.forEach(names::add);
     }
     if (t instanceof GridTessellation g) {

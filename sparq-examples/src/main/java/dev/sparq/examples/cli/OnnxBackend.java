@@ -15,7 +15,7 @@ import java.nio.file.Path;
 final class OnnxBackend {
   private OnnxBackend() {}
 
-  static LanguageModel open(RunConfig c) {
+  static LanguageModel open(RunConfig.Backend.Onnx b, long seed) {
     try {
       Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxBackend.class.getClassLoader());
     } catch (ClassNotFoundException e) {
@@ -24,11 +24,10 @@ final class OnnxBackend {
           + "(sparq-examples/target/sparq-<version>/bin/sparq, ONNX Runtime for CPU included), or add the "
           + "runtime jar: java -cp sparq.jar:onnxruntime-<version>.jar dev.sparq.examples.cli.SparqCli ...");
     }
-    RunConfig.Backend b = c.backend();
     OnnxOptions options = OnnxOptions.builder()
         .variant(b.variant())
         .device(b.device().equals("cuda") ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU)
-        .seed(c.seed())
+        .seed(seed)
         .build();
     if (!Components.isDirectory(b.model())
         && !b.model().matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {

@@ -95,26 +95,91 @@ public record RunConfig(
   }
 
   /**
-   * The model backend.
-   *
-   * @param type {@code demo} (simulated student, no model), {@code onnx} (in-process model) or
-   *     {@code openai} (OpenAI-compatible servers)
-   * @param slip the demo student's slip rate
-   * @param model onnx: a model directory or hub id; openai: the served model name
-   * @param device onnx: {@code cpu} or {@code cuda}
-   * @param variant onnx: the model file variant ({@code fp32}, {@code fp16}, {@code q4}, ...)
-   * @param endpoints openai: the servers, each a base URL such as {@code http://localhost:8000/v1}
-   *     with optional per-endpoint settings
-   * @param apiKeyEnv openai: the environment variable holding the API key (may be empty)
-   * @param temperature sampling temperature for generation and rollouts
-   * @param maxTokens the most tokens per completion
+   * The model backend, one variant per {@code backend.type}: each variant holds only the keys that
+   * mean something for it, so a combination such as an ONNX device on an OpenAI backend cannot be
+   * expressed. The YAML keys are unchanged (src-docs/configuration.md).
    */
-  public record Backend(String type, double slip, String model, String device, String variant,
-      List<EndpointConfig> endpoints,
-      String apiKeyEnv, double temperature, int maxTokens) {
-    /** Copies the endpoint list. */
-    public Backend {
-      endpoints = List.copyOf(endpoints);
+  public sealed interface Backend permits Backend.Demo, Backend.ModelBackend {
+
+    /** The {@code backend.type} value of this variant: {@code demo}, {@code onnx} or {@code openai}. */
+    String type();
+
+    /** Whether the student is simulated (no language model). */
+    default boolean simulated() {
+      return this instanceof Demo;
+    }
+
+    /**
+     * The rule-based demo domain with its simulated student (no model).
+     *
+     * @param slip the simulated student's slip rate
+     */
+    record Demo(double slip) implements Backend {
+      @Override
+      public String type() {
+        return "demo";
+      }
+    }
+
+    /** A backend with a real language model in every role. */
+    sealed interface ModelBackend extends Backend permits Onnx, OpenAi {
+      /** onnx: a model directory or hub id; openai: the served model name. */
+      String model();
+
+      /** The sampling temperature for generation and rollouts. */
+      double temperature();
+
+      /** The most tokens per completion. */
+      int maxTokens();
+    }
+
+    /**
+     * An in-process ONNX model.
+     *
+     * @param model a model directory or a hub id such as {@code onnx-community/Qwen2.5-0.5B-Instruct}
+     * @param device {@code cpu} or {@code cuda}
+     * @param variant the model file variant ({@code fp32}, {@code fp16}, {@code q4}, ...)
+     * @param temperature sampling temperature for generation and rollouts
+     * @param maxTokens the most tokens per completion
+     */
+    record Onnx(String model, String device, String variant, double temperature, int maxTokens)
+        implements ModelBackend {
+      /** Checks that nothing is missing. */
+      public Onnx {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(variant, "variant");
+      }
+
+      @Override
+      public String type() {
+        return "onnx";
+      }
+    }
+
+    /**
+     * One or more OpenAI-compatible servers.
+     *
+     * @param endpoints the servers, each a base URL such as {@code http://localhost:8000/v1} with
+     *     optional per-endpoint settings (at least one)
+     * @param model the served model name
+     * @param apiKeyEnv the environment variable holding the API key (empty: none)
+     * @param temperature sampling temperature for generation and rollouts
+     * @param maxTokens the most tokens per completion
+     */
+    record OpenAi(List<EndpointConfig> endpoints, String model, String apiKeyEnv, double temperature,
+        int maxTokens) implements ModelBackend {
+      /** Copies the endpoint list. */
+      public OpenAi {
+        endpoints = List.copyOf(endpoints);
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
+      }
+
+      @Override
+      public String type() {
+        return "openai";
+      }
     }
   }
 
@@ -168,8 +233,7 @@ public record RunConfig(
   /** The configuration of {@code sparq demo} with the given knobs. */
   public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
       long iterations, long seed, int k, int batchSize, int seeds) {
-    return new RunConfig(new Backend("demo", DemoDomain.DEFAULT_SLIP, "", "cpu", "fp32", List.of(), "", 1.0,
-        2048),
+    return new RunConfig(new Backend.Demo(DemoDomain.DEFAULT_SLIP),
         new SeedSource("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
         Budget.iterations(iterations), output, seed, 1, 5);
   }
@@ -232,10 +296,18 @@ public record RunConfig(
         }
       }
     }
-    Backend backend = new Backend(type, b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10), model,
-        b.choice("device", "cpu", "cpu", "cuda"), b.string("variant", "fp32"), endpoints,
-        b.string("apiKeyEnv", ""),
-        b.number("temperature", 1.0, 0, 5), (int) b.integer("maxTokens", 2048, 1, 1 << 20));
+    // every key is read (and range-checked) whatever the type, as before; each variant keeps its own
+    double slip = b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10);
+    String device = b.choice("device", "cpu", "cpu", "cuda");
+    String variant = b.string("variant", "fp32");
+    String apiKeyEnv = b.string("apiKeyEnv", "");
+    double temperature = b.number("temperature", 1.0, 0, 5);
+    int maxTokens = (int) b.integer("maxTokens", 2048, 1, 1 << 20);
+    Backend backend = switch (type) {
+      case "demo" -> new Backend.Demo(slip);
+      case "onnx" -> new Backend.Onnx(model, device, variant, temperature, maxTokens);
+      default -> new Backend.OpenAi(endpoints, model, apiKeyEnv, temperature, maxTokens);
+    };
 
     ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
     String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
@@ -342,20 +414,21 @@ public record RunConfig(
     ObjectNode root = m.createObjectNode();
     ObjectNode b = root.putObject("backend");
     b.put("type", backend.type());
-    if (backend.type().equals("demo")) {
-      b.put("slip", backend.slip());
-    } else {
-      b.put("model", backend.model());
-      b.put("temperature", backend.temperature());
-      b.put("maxTokens", backend.maxTokens());
+    if (backend instanceof Backend.Demo demo) {
+      b.put("slip", demo.slip());
     }
-    if (backend.type().equals("onnx")) {
-      b.put("device", backend.device());
-      b.put("variant", backend.variant());
+    if (backend instanceof Backend.ModelBackend model) {
+      b.put("model", model.model());
+      b.put("temperature", model.temperature());
+      b.put("maxTokens", model.maxTokens());
     }
-    if (backend.type().equals("openai")) {
+    if (backend instanceof Backend.Onnx onnx) {
+      b.put("device", onnx.device());
+      b.put("variant", onnx.variant());
+    }
+    if (backend instanceof Backend.OpenAi openai) {
       ArrayNode e = b.putArray("endpoints");
-      for (EndpointConfig ec : backend.endpoints()) {
+      for (EndpointConfig ec : openai.endpoints()) {
         if (!ec.hasSettings()) {
           e.add(ec.url());
           continue;
@@ -371,7 +444,7 @@ public record RunConfig(
           o.set("extra_body", m.valueToTree(ec.extraBody()));
         }
       }
-      b.put("apiKeyEnv", backend.apiKeyEnv());
+      b.put("apiKeyEnv", openai.apiKeyEnv());
     }
     ObjectNode s = root.putObject("seeds");
     s.put("format", seeds.format());

@@ -96,7 +96,7 @@ public final class RunDirectory {
       ObjectNode manifest = Json.mapper().createObjectNode();
       manifest.put("format", FORMAT);
       manifest.put("version", 1);
-      manifest.put("simulatedStudent", config.backend().type().equals("demo"));
+      manifest.put("simulatedStudent", config.backend().simulated());
       manifest.set("config", config.toTree());
       writeAtomically(root.resolve(MANIFEST), out -> Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValue(out, manifest));
@@ -158,7 +158,7 @@ public final class RunDirectory {
 
   /** Whether the student is the demo's simulation. */
   public boolean simulated() {
-    return config.backend().type().equals("demo");
+    return config.backend().simulated();
   }
 
   /** The last checkpoint, if one was written. */

@@ -282,7 +282,7 @@ public final class SparqCli implements Runnable {
       if (output != null) {
         c = c.withOutput(output);
       }
-      if (c.backend().type().equals("demo")) {
+      if (c.backend().simulated()) {
         out.println("backend 'demo': the student is SIMULATED; no language model is used.");
       }
       if (!force && Files.isDirectory(c.output()) && !isEmptyDir(c.output())) {

@@ -86,7 +86,7 @@ class RunConfigTest {
         budget: {iterations: 1}
         output: o
         """);
-    List<RunConfig.EndpointConfig> e = c.backend().endpoints();
+    List<RunConfig.EndpointConfig> e = ((RunConfig.Backend.OpenAi) c.backend()).endpoints();
     assertEquals(RunConfig.EndpointConfig.of("http://a:8000/v1"), e.get(0));
     assertEquals("http://b:8080/", e.get(1).url());
     assertEquals(1, e.get(1).maxConcurrency());

@@ -1,0 +1,19 @@
+/**
+ * The examples of the Java API, the demo domain and the {@code sparq} command line
+ * (src-docs/architecture.md). The command line is an application: its package is not exported,
+ * only opened to picocli (which reads its annotated options) and Jackson (which binds its files).
+ */
+module dev.sparq.examples {
+  requires transitive dev.sparq.core;
+  requires dev.sparq.onnx;
+  requires dev.sparq.openai;
+  requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.dataformat.yaml;
+  requires info.picocli;
+
+  exports dev.sparq.examples;
+  exports dev.sparq.examples.demo;
+
+  opens dev.sparq.examples.cli to info.picocli, com.fasterxml.jackson.databind;
+}
