@@ -4,6 +4,7 @@ import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
+import dev.sparq.core.export.FileFormat;
 import dev.sparq.core.export.Selector;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Difficulty;
@@ -30,8 +31,8 @@ import java.util.stream.Stream;
 
 /**
  * Export throughput harness: writes a synthetic candidate log of N records, then exports it
- * (SPARQ rule, exact duplicate removal, TRL messages) and, optionally, a Gaussian quality sample of
- * a fixed budget (two passes), printing records per second against the 300,000 records/s target and
+ * (SPARQ rule, exact duplicate removal, TRL messages) as JSON Lines and as Parquet, and, optionally,
+ * a Gaussian quality sample of a fixed budget (two passes), printing records per second against the 300,000 records/s target and
  * the peak heap used. Run it with {@code -Xmx256m} to check that export memory does not grow with
  * the log.
  *
@@ -41,7 +42,7 @@ import java.util.stream.Stream;
  * </pre>
  * Options: {@code --records N} (default 20,000,000), {@code --dir D}, {@code --nonzero F} (share of
  * records with quality &gt; 0, default 0.3), {@code --gaussian B} (also run Gaussian selection with
- * budget B; 0 = skip, default 100,000), {@code --keep} (do not delete the files afterwards),
+ * budget B; 0 = skip, default 100,000), {@code --no-parquet} (skip the Parquet export), {@code --keep} (do not delete the files afterwards),
  * {@code --reuse} (export an existing log in D without writing it).
  */
 public final class ExportBenchmark {
@@ -60,6 +61,7 @@ public final class ExportBenchmark {
     int gaussian = 100_000;
     boolean keep = false;
     boolean reuse = false;
+    boolean parquet = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--records" -> records = Long.parseLong(args[++i].replace("_", ""));
@@ -68,6 +70,7 @@ public final class ExportBenchmark {
         case "--gaussian" -> gaussian = Integer.parseInt(args[++i].replace("_", ""));
         case "--keep" -> keep = true;
         case "--reuse" -> reuse = true;
+        case "--no-parquet" -> parquet = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -90,7 +93,17 @@ public final class ExportBenchmark {
       ExportReport r = Exporter.builder().log(log).output(dir.resolve("out-all"))
           .format(ExportFormat.MESSAGES).seed(1).build().run();
       double s = (System.nanoTime() - t0) / 1e9;
-      report("export (SPARQ rule, exact dedup, messages)", r, s, cpuNanos() - c0);
+      report("export (SPARQ rule, exact dedup, messages, JSON Lines)", r, s, cpuNanos() - c0);
+
+      if (parquet) {
+        resetPeaks();
+        c0 = cpuNanos();
+        t0 = System.nanoTime();
+        ExportReport pq = Exporter.builder().log(log).output(dir.resolve("out-parquet"))
+            .format(ExportFormat.MESSAGES).fileFormat(FileFormat.PARQUET).seed(1).build().run();
+        s = (System.nanoTime() - t0) / 1e9;
+        report("export (SPARQ rule, exact dedup, messages, Parquet)", pq, s, cpuNanos() - c0);
+      }
 
       if (gaussian > 0) {
         resetPeaks();
@@ -124,6 +137,12 @@ public final class ExportBenchmark {
         name, r.recordsRead(), seconds, rate, rate / TARGET, TARGET, cpu / 1e9, cpuRate,
         cpuRate / TARGET, r.examplesWritten(), peakHeap() >> 20);
     System.out.println("  removed: " + r.removed());
+    try {
+      System.out.printf(Locale.ROOT, "  data file %s: %,d MiB%n", r.data().getFileName(),
+          Files.size(r.data()) >> 20);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static void write(Path log, long n, double nonzero) {

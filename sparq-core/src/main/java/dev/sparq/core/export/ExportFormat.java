@@ -1,13 +1,14 @@
 package dev.sparq.core.export;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The training-file layouts the exporter writes, one JSON object per line. The exact shapes are in
+ * The training-file layouts the exporter writes: one row per example, as a JSON object per line or
+ * as a Parquet record with the same columns ({@link FileFormat}). The exact shapes are in
  * {@code src-docs/export.md}; {@code [sys]} marks the optional system message.
  */
 public enum ExportFormat {
@@ -60,93 +61,66 @@ public enum ExportFormat {
   }
 
   /**
-   * Writes one row.
+   * Builds one row.
    *
    * @param prompt the user message (the problem in the prompt template)
    * @param system the system message, or null
    * @param index 0-based row index in the output
    * @param dataSource the {@code data_source} of verl rows
    */
-  void write(JsonGenerator g, Example e, String prompt, String system, long index,
-      String dataSource) throws IOException {
-    g.writeStartObject();
+  Row row(Example e, String prompt, String system, long index, String dataSource) {
+    Row r = new Row();
     switch (this) {
-      case MESSAGES, OPENAI -> {
-        g.writeArrayFieldStart("messages");
-        message(g, "system", system);
-        message(g, "user", prompt);
-        message(g, "assistant", e.solution());
-        g.writeEndArray();
-      }
+      case MESSAGES, OPENAI -> r.put("messages", messages(system, "user", prompt, "assistant",
+          e.solution()));
       case PROMPT_COMPLETION -> {
-        g.writeArrayFieldStart("prompt");
-        message(g, "system", system);
-        message(g, "user", prompt);
-        g.writeEndArray();
-        g.writeArrayFieldStart("completion");
-        message(g, "assistant", e.solution());
-        g.writeEndArray();
+        r.put("prompt", messages(system, "user", prompt, null, null));
+        r.put("completion", messages(null, "assistant", e.solution(), null, null));
       }
       case GRPO -> {
-        g.writeArrayFieldStart("prompt");
-        message(g, "system", system);
-        message(g, "user", prompt);
-        g.writeEndArray();
-        g.writeStringField("answer", e.answer());
+        r.put("prompt", messages(system, "user", prompt, null, null));
+        r.put("answer", e.answer());
       }
       case VERL -> {
-        g.writeStringField("data_source", dataSource);
-        g.writeArrayFieldStart("prompt");
-        message(g, "system", system);
-        message(g, "user", prompt);
-        g.writeEndArray();
-        g.writeStringField("ability", "math");
-        g.writeObjectFieldStart("reward_model");
-        g.writeStringField("style", "rule");
-        g.writeStringField("ground_truth", e.answer());
-        g.writeEndObject();
-        g.writeObjectFieldStart("extra_info");
-        g.writeNumberField("index", index);
-        g.writeStringField("id", e.id());
-        g.writeNumberField("quality", e.quality());
-        g.writeEndObject();
+        r.put("data_source", dataSource);
+        r.put("prompt", messages(system, "user", prompt, null, null));
+        r.put("ability", "math");
+        r.put("reward_model", new Row().put("style", "rule").put("ground_truth", e.answer()));
+        r.put("extra_info", new Row().put("index", index).put("id", e.id())
+            .put("quality", e.quality()));
       }
       case ALPACA -> {
-        g.writeStringField("instruction", prompt);
-        g.writeStringField("input", "");
-        g.writeStringField("output", e.solution());
+        r.put("instruction", prompt);
+        r.put("input", "");
+        r.put("output", e.solution());
         if (system != null) {
-          g.writeStringField("system", system);
+          r.put("system", system);
         }
       }
       case SHAREGPT -> {
-        g.writeArrayFieldStart("conversations");
-        g.writeStartObject();
-        g.writeStringField("from", "human");
-        g.writeStringField("value", prompt);
-        g.writeEndObject();
-        g.writeStartObject();
-        g.writeStringField("from", "gpt");
-        g.writeStringField("value", e.solution());
-        g.writeEndObject();
-        g.writeEndArray();
+        r.put("conversations", List.of(new Row().put("from", "human").put("value", prompt),
+            new Row().put("from", "gpt").put("value", e.solution())));
         if (system != null) {
-          g.writeStringField("system", system);
+          r.put("system", system);
         }
       }
       default -> throw new IllegalStateException(name());
     }
-    g.writeEndObject();
+    return r;
   }
 
-  private static void message(JsonGenerator g, String role, String content) throws IOException {
-    if (content == null) {
-      return;
+  /** The optional system message, then one or two role/content messages. */
+  private static List<Row> messages(String system, String role1, String content1, String role2,
+      String content2) {
+    List<Row> out = new ArrayList<>(3);
+    if (system != null) {
+      out.add(new Row().put("role", "system").put("content", system));
     }
-    g.writeStartObject();
-    g.writeStringField("role", role);
-    g.writeStringField("content", content);
-    g.writeEndObject();
+    out.add(new Row().put("role", role1).put("content", content1));
+    if (role2 != null) {
+      out.add(new Row().put("role", role2).put("content", content2));
+    }
+    return out;
   }
 
   /**

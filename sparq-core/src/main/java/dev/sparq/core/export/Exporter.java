@@ -60,7 +60,8 @@ import java.util.TreeMap;
  *     .selector(Selector.qualityDiversity(50_000)).seed(7)
  *     .build().run();
  * }</pre>
- * Output files in the output directory: {@code <name>.jsonl}, {@code stats.json},
+ * Output files in the output directory: {@code <name>.jsonl} (or {@code <name>.parquet}, see
+ * {@link Builder#fileFormat(FileFormat)}), {@code stats.json},
  * {@code dataset_card.md} and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
  */
 public final class Exporter {
@@ -99,15 +100,15 @@ public final class Exporter {
   public ExportReport run() {
     try {
       Files.createDirectories(b.output);
-      Path data = b.output.resolve(b.name + ".jsonl");
-      Path tmp = b.output.resolve(b.name + ".jsonl.tmp");
+      FileFormat container = fileFormat();
+      Path data = b.output.resolve(b.name + "." + container.extension());
+      Path tmp = b.output.resolve(b.name + "." + container.extension() + ".tmp");
       AtomicFiles.refuseLinks(data);
       AtomicFiles.refuseLinks(tmp);
       Counters counters = new Counters();
       Stats stats = new Stats();
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-          JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
-        g.setRootValueSeparator(null);
+      try (RowSink g = container == FileFormat.PARQUET ? new ParquetSink(tmp, template())
+          : new JsonSink(tmp)) {
         Pass1 pass = new Pass1(counters);
         if (!(b.selector instanceof Selector.Budgeted)) {
           try (LogReader log = LogReader.open(b.log, b.maxRecords);
@@ -189,10 +190,20 @@ public final class Exporter {
     return at < sorted.length && sorted[at] <= key(seq, MAX_ROLLOUTS);
   }
 
-  private void write(JsonGenerator g, Example e, Stats stats) throws IOException {
+  /** The data file's container: as set, or {@link FileFormat#defaultFor(ExportFormat)}. */
+  FileFormat fileFormat() {
+    return b.fileFormat != null ? b.fileFormat : FileFormat.defaultFor(b.format);
+  }
+
+  /** A row of the export's shape, from which the Parquet schema is derived. */
+  private Row template() {
+    Example e = new Example("id", "p", "s", "a", 0.5, List.of(), 0, Example.PROBLEM);
+    return b.format.row(e, "p", b.systemPrompt, 0, b.dataSource);
+  }
+
+  private void write(RowSink g, Example e, Stats stats) throws IOException {
     String prompt = b.promptTemplate.replace("{problem}", e.problem());
-    b.format.write(g, e, prompt, b.systemPrompt, stats.written, b.dataSource);
-    g.writeRaw('\n');
+    g.write(b.format.row(e, prompt, b.systemPrompt, stats.written, b.dataSource));
     stats.written++;
     if (e.seq() != stats.lastSeq) {
       stats.problems++;
@@ -250,6 +261,56 @@ public final class Exporter {
           lc.seq(), i));
     }
     return out;
+  }
+
+  /** Where rows go: a JSON Lines or a Parquet file. */
+  private interface RowSink extends AutoCloseable {
+    void write(Row row) throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  private static final class JsonSink implements RowSink {
+    private final OutputStream out;
+    private final JsonGenerator g;
+
+    JsonSink(Path file) throws IOException {
+      this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+      this.g = Json.mapper().getFactory().createGenerator(out);
+      g.setRootValueSeparator(null);
+    }
+
+    @Override
+    public void write(Row row) throws IOException {
+      row.writeJson(g);
+      g.writeRaw('\n');
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (out) {
+        g.close();
+      }
+    }
+  }
+
+  private static final class ParquetSink implements RowSink {
+    private final ParquetRows rows;
+
+    ParquetSink(Path file, Row template) throws IOException {
+      this.rows = new ParquetRows(file, template);
+    }
+
+    @Override
+    public void write(Row row) throws IOException {
+      rows.write(row);
+    }
+
+    @Override
+    public void close() throws IOException {
+      rows.close();
+    }
   }
 
   private static final class Counters {
@@ -395,6 +456,7 @@ public final class Exporter {
     Path output;
     String name = "sparq";
     ExportFormat format = ExportFormat.MESSAGES;
+    FileFormat fileFormat;
     boolean reference;
     double minQuality = Double.NEGATIVE_INFINITY;
     double maxQuality = Double.POSITIVE_INFINITY;
@@ -452,7 +514,10 @@ public final class Exporter {
       return this;
     }
 
-    /** The dataset name: the data file is {@code <name>.jsonl} (default {@code sparq}). */
+    /**
+     * The dataset name: the data file is {@code <name>.jsonl} or {@code <name>.parquet} (default
+     * {@code sparq}).
+     */
     public Builder name(String name) {
       if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
         throw ConfigException.forKey("name", "must be letters, digits, '.', '_' or '-', was " + name);
@@ -461,8 +526,20 @@ public final class Exporter {
       return this;
     }
 
+    /** The row layout (default {@link ExportFormat#MESSAGES}). */
     public Builder format(ExportFormat format) {
       this.format = Objects.requireNonNull(format, "format");
+      return this;
+    }
+
+    /**
+     * The data file's container: {@link FileFormat#JSONL} ({@code <name>.jsonl}) or
+     * {@link FileFormat#PARQUET} ({@code <name>.parquet}). {@code null} (the default) picks
+     * {@link FileFormat#defaultFor(ExportFormat)}: Parquet for {@link ExportFormat#VERL}, which
+     * verl reads, JSON Lines for the others.
+     */
+    public Builder fileFormat(FileFormat fileFormat) {
+      this.fileFormat = fileFormat;
       return this;
     }
 

@@ -61,7 +61,8 @@ class ExporterTest {
   }
 
   private ExportReport export(Path log, Path out, ExportFormat f, String system) {
-    return Exporter.builder().log(log).output(out).format(f).systemPrompt(system).build().run();
+    return Exporter.builder().log(log).output(out).format(f).fileFormat(FileFormat.JSONL)
+        .systemPrompt(system).build().run();
   }
 
   @Test
@@ -109,7 +110,8 @@ class ExporterTest {
         ExportFormat.GRPO, "{\"prompt\":[{\"role\":\"system\",\"content\":\"SYS\"},{\"role\":\"user\",\"content\":\"Solve: Q\"}],\"answer\":\"4\"}");
     for (Map.Entry<ExportFormat, String> e : expected.entrySet()) {
       Path out = tmp.resolve("sys-" + e.getKey().id());
-      Exporter.builder().log(log).output(out).format(e.getKey()).systemPrompt("SYS")
+      Exporter.builder().log(log).output(out).format(e.getKey()).fileFormat(FileFormat.JSONL)
+          .systemPrompt("SYS")
           .promptTemplate("Solve: {problem}").build().run();
       assertEquals(List.of(e.getValue()), lines(out.resolve("sparq.jsonl")));
     }
@@ -144,7 +146,7 @@ class ExporterTest {
 
     Path verl = tmp.resolve("verl");
     Exporter.builder().log(log).output(verl).format(ExportFormat.VERL).dataSource("lighteval/MATH")
-        .build().run();
+        .fileFormat(FileFormat.JSONL).build().run();
     assertTrue(Files.notExists(verl.resolve("dataset_info.json")));
     assertTrue(lines(verl.resolve("sparq.jsonl")).get(0).startsWith(
         "{\"data_source\":\"lighteval/MATH\",\"prompt\":"));
@@ -235,7 +237,7 @@ class ExporterTest {
     assertEquals(lines(tmp.resolve("r1/sparq.jsonl")), lines(tmp.resolve("r1c/sparq.jsonl")),
         "the background reader does not change the output");
 
-    ExportReport g = Exporter.builder().log(log).output(tmp.resolve("g")).format(ExportFormat.VERL)
+    ExportReport g = Exporter.builder().log(log).output(tmp.resolve("g")).format(ExportFormat.VERL).fileFormat(FileFormat.JSONL)
         .selector(Selector.gaussian(0.9, 0.05, 40)).seed(3).build().run();
     assertEquals(40, g.examplesWritten());
     double mean = 0;
@@ -266,7 +268,7 @@ class ExporterTest {
   @Test
   void qualityDiversityTakesTheBestOfEachSkillSet() throws IOException {
     Path log = log(spread(400));
-    Exporter.builder().log(log).output(tmp.resolve("qd")).format(ExportFormat.VERL)
+    Exporter.builder().log(log).output(tmp.resolve("qd")).format(ExportFormat.VERL).fileFormat(FileFormat.JSONL)
         .selector(Selector.qualityDiversity(4)).seed(5).build().run();
     List<JsonNode> rows = rows(tmp.resolve("qd/sparq.jsonl"));
     assertEquals(4, rows.size());

@@ -5,6 +5,7 @@ import dev.sparq.core.DataException;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
+import dev.sparq.core.export.FileFormat;
 import dev.sparq.core.export.Selector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +39,20 @@ final class Exports {
     }
     throw ConfigException.forKey("format", "'" + name + "' is not allowed; allowed values: "
         + String.join(", ", formatNames()));
+  }
+
+  /** The data file's container by command-line name; {@code null} gives the format's default. */
+  static FileFormat fileFormat(String name, ExportFormat format) {
+    if (name == null) {
+      return FileFormat.defaultFor(format);
+    }
+    for (FileFormat f : FileFormat.values()) {
+      if (f.id().equals(name.toLowerCase(Locale.ROOT))) {
+        return f;
+      }
+    }
+    throw ConfigException.forKey("file-format", "'" + name + "' is not allowed; allowed values: "
+        + "jsonl, parquet");
   }
 
   static Selector selector(String select, Integer budget, double mean, double sd) {
@@ -86,7 +101,8 @@ final class Exports {
 
   /** Exports the run's log up to its last checkpoint. */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
-      long seed, Path outDir, String name, boolean dedup, boolean reference, String system) {
+      long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
+      FileFormat fileFormat) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
     refuseOtherExport(outDir, name);
@@ -96,6 +112,7 @@ final class Exports {
         .output(outDir)
         .name(name)
         .format(format)
+        .fileFormat(fileFormat)
         .qualityBand(min, max)
         .exactDuplicates(dedup)
         .referenceSolutions(reference)

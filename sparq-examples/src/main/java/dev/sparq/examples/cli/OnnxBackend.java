@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * Opens the in-process ONNX model of a configuration: a model directory, or a hub id downloaded
  * into the hub cache first. Kept apart so that ONNX Runtime classes are only loaded when the onnx
- * backend is used (the runnable jar leaves ONNX Runtime out).
+ * backend is used (the runnable jar leaves ONNX Runtime out; the distribution has it).
  */
 final class OnnxBackend {
   private OnnxBackend() {}
@@ -20,9 +20,9 @@ final class OnnxBackend {
       Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxBackend.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       throw ConfigException.forKey("backend.type", "'onnx' needs ONNX Runtime on the class path, and "
-          + "sparq.jar leaves it out (640 MB of native code). Run through Maven instead: "
-          + "mvn -pl sparq-examples -am compile exec:java -Dexec.args=\"run --config FILE\", or add the "
-          + "runtime jar: java -cp sparq.jar:onnxruntime_gpu-<version>.jar dev.sparq.examples.cli.SparqCli ...");
+          + "sparq.jar leaves it out (640 MB of native code). Use the distribution instead "
+          + "(sparq-examples/target/sparq-<version>/bin/sparq, ONNX Runtime for CPU included), or add the "
+          + "runtime jar: java -cp sparq.jar:onnxruntime-<version>.jar dev.sparq.examples.cli.SparqCli ...");
     }
     OnnxOptions options = OnnxOptions.builder()
         .variant(b.variant())

@@ -236,7 +236,8 @@ public final class SparqCli implements Callable<Integer> {
       CellArchive a = dir.readCheckpoint().orElseThrow().archive();
       printArchive(a);
       ExportReport ex = Exports.run(dir, ExportFormat.MESSAGES, Selector.all(), 0.0, 1.0, seed,
-          dir.file(RunDirectory.EXPORT).resolve("messages"), "messages", true, false, null);
+          dir.file(RunDirectory.EXPORT).resolve("messages"), "messages", true, false, null,
+          dev.sparq.core.export.FileFormat.JSONL);
       Path report = dir.file(RunDirectory.REPORT);
       HtmlReport.write(dir, report);
       out.println();
@@ -422,9 +423,9 @@ public final class SparqCli implements Callable<Integer> {
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
-          + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl, stats.json and "
-          + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory "
-          + "(default DIR/export/NAME)."})
+          + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
+          + "stats.json and dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output "
+          + "directory (default DIR/export/NAME)."})
   static final class Export extends Base {
     @Mixin
     RunDirArgument runDir;
@@ -471,8 +472,12 @@ public final class SparqCli implements Callable<Integer> {
         + "holding another export is refused.")
     Path output;
 
-    @Option(names = "--name", description = "Data file name without .jsonl (default: the format).")
+    @Option(names = "--name", description = "Data file name without the extension (default: the format).")
     String name;
+
+    @Option(names = "--file-format", description = "jsonl or parquet (default: parquet for verl, jsonl "
+        + "for the other formats).")
+    String fileFormat;
 
     @Override
     public Integer call() {
@@ -486,7 +491,7 @@ public final class SparqCli implements Callable<Integer> {
       // each export in its own folder, so its stats.json and dataset card never replace another's
       Path outDir = output != null ? output : d.file(RunDirectory.EXPORT).resolve(n);
       ExportReport r = Exports.run(d, f, selector, minQuality, maxQuality, seed, outDir,
-          n, !keepDuplicates, referenceSolutions, system);
+          n, !keepDuplicates, referenceSolutions, system, Exports.fileFormat(fileFormat, f));
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));

@@ -259,6 +259,19 @@ class SparqCliTest {
     assertEquals(0, sparq("export", out.toString(), "--format", "prompt-completion", "--min-quality", "0.95").status());
     assertEquals(0, lines(out.resolve("export/prompt_completion/prompt_completion.jsonl")).size());
 
+    // verl rows go to Parquet by default (verl's loader reads Parquet); any format can ask for it
+    assertEquals(0, sparq("export", out.toString(), "--format", "verl").status());
+    assertTrue(Files.size(out.resolve("export/verl/verl.parquet")) > 0);
+    assertFalse(Files.exists(out.resolve("export/verl/verl.jsonl")));
+    assertEquals(0, sparq("export", out.toString(), "--format", "verl", "--file-format", "jsonl", "--name", "verl_rows").status());
+    assertTrue(lines(out.resolve("export/verl_rows/verl_rows.jsonl")).get(0).startsWith("{\"data_source\":"));
+    assertEquals(0, sparq("export", out.toString(), "--file-format", "PARQUET", "--name", "messages_pq").status());
+    byte[] magic = Files.readAllBytes(out.resolve("export/messages_pq/messages_pq.parquet"));
+    assertEquals("PAR1", new String(magic, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    CliTestSupport.Result badFile = sparq("export", out.toString(), "--file-format", "xml");
+    assertEquals(2, badFile.status());
+    assertTrue(badFile.err().contains("jsonl, parquet"), badFile.err());
+
     CliTestSupport.Result bad = sparq("export", out.toString(), "--format", "parquet");
     assertEquals(2, bad.status());
     assertTrue(bad.err().contains("key 'format': 'parquet' is not allowed; allowed values: messages, "

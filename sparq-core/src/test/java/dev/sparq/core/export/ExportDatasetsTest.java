@@ -1,0 +1,135 @@
+package dev.sparq.core.export;
+
+import static dev.sparq.core.export.ExporterTest.cand;
+import static dev.sparq.core.export.ExporterTest.rolls;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.internal.Json;
+import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.LogOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every export format, as JSON Lines and as Parquet, has the columns Hugging Face {@code datasets}
+ * should see, as committed in {@code export-features.json}. The golden file is checked against the
+ * rows the exporter builds here in Java, and against what {@code datasets} itself loads
+ * ({@code src/test/python/export_features.py}) when python3 with {@code datasets} and
+ * {@code pyarrow} is installed (skipped otherwise: {@code pip install datasets pyarrow}).
+ */
+class ExportDatasetsTest {
+  static final String GOLDEN = "export-features.json";
+  @TempDir Path tmp;
+
+  private static JsonNode golden() throws IOException {
+    try (InputStream in = ExportDatasetsTest.class.getResourceAsStream(GOLDEN)) {
+      return Json.mapper().readTree(in);
+    }
+  }
+
+  /** The golden key of a format with or without a system prompt. */
+  private static String key(ExportFormat f, String system) {
+    return f.id() + (system == null ? "" : "+system");
+  }
+
+  /** The features {@code datasets} gives a column holding {@code v}. */
+  static JsonNode feature(Object v) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (v instanceof String) {
+      return f.textNode("string");
+    } else if (v instanceof Long) {
+      return f.textNode("int64");
+    } else if (v instanceof Double) {
+      return f.textNode("float64");
+    } else if (v instanceof Row r) {
+      ObjectNode o = f.objectNode();
+      for (int i = 0; i < r.size(); i++) {
+        o.set(r.names.get(i), feature(r.values.get(i)));
+      }
+      return o;
+    }
+    return f.arrayNode().add(feature(((List<?>) v).get(0)));
+  }
+
+  @Test
+  void goldenFeaturesMatchTheRowsTheExporterBuilds() throws IOException {
+    JsonNode golden = golden();
+    int checked = 0;
+    for (ExportFormat f : ExportFormat.values()) {
+      for (String system : new String[] {null, "SYS"}) {
+        Example e = new Example("id", "p", "s", "a", 0.5, List.of(), 0, 0);
+        JsonNode expected = golden.get(key(f, system));
+        assertEquals(expected, feature(f.row(e, "p", system, 0, "sparq")), key(f, system));
+        checked++;
+      }
+    }
+    assertEquals(checked, golden.size(), "golden entries without a format");
+  }
+
+  @Test
+  void huggingFaceDatasetsLoadsEveryFormatWithTheGoldenFeatures() throws Exception {
+    Path script = Path.of("src/test/python/export_features.py").toAbsolutePath();
+    Assumptions.assumeTrue(Files.isRegularFile(script), "script not found: " + script);
+    Assumptions.assumeTrue(pythonWithDatasets(), "python3 with datasets and pyarrow not installed");
+    Path log = tmp.resolve("log");
+    try (CandidateLog l = CandidateLog.create(log, LogOptions.defaults().withFsync(false))) {
+      l.accept(0, List.of(cand("What is 2+2?", 0.5, rolls("S1", "wrong", "S2"), "add"),
+          cand("Solve x+1=3", 0.25, rolls("x=2"), "alg")));
+    }
+    List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+    List<String> names = new ArrayList<>();
+    List<Long> rows = new ArrayList<>();
+    for (ExportFormat f : ExportFormat.values()) {
+      for (String system : new String[] {null, "SYS"}) {
+        for (FileFormat c : FileFormat.values()) {
+          String dir = key(f, system) + "-" + c.id();
+          ExportReport r = Exporter.builder().log(log).output(tmp.resolve(dir)).format(f)
+              .systemPrompt(system).fileFormat(c).build().run();
+          cmd.add(r.data().toString());
+          names.add(dir + "/" + r.data().getFileName());
+          rows.add(r.examplesWritten());
+        }
+      }
+    }
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .directory(tmp.toFile()).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("export_features.py took more than 300 s");
+    }
+    assertEquals(0, p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    JsonNode loaded = Json.mapper().readTree(out);
+    JsonNode golden = golden();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      String key = name.substring(0, name.lastIndexOf('-'));
+      assertEquals(golden.get(key), loaded.at("/" + name.replace("/", "~1") + "/features"), name);
+      assertEquals(rows.get(i).longValue(), loaded.at("/" + name.replace("/", "~1") + "/rows")
+          .asLong(), name);
+    }
+  }
+
+  private static boolean pythonWithDatasets() {
+    try {
+      Process p = new ProcessBuilder("python3", "-c", "import datasets, pyarrow")
+          .redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+}
