@@ -370,11 +370,12 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
           }
           FailureKind kind = RetryRules.classify(status);
           String detail = body;
-          if (kind == FailureKind.SERVER_ERROR && RetryRules.repeatMeansBadRequest(status)
-              && repeat.again(status, raw)) {
-            kind = FailureKind.CLIENT_ERROR;
-            detail = body + " (the same answer twice in a row: the request itself fails)";
-          } else if (kind != FailureKind.SERVER_ERROR) {
+          if (kind == FailureKind.SERVER_ERROR && RetryRules.repeatMeansBadRequest(status)) {
+            if (repeat.again(status, raw)) {
+              kind = FailureKind.CLIENT_ERROR;
+              detail = body + " (the same answer twice in a row: the request itself fails)";
+            }
+          } else {
             repeat.reset();
           }
           failure = new AttemptFailure(kind, status, detail, RetryRules.retryAfter(resp.headers()), null);

@@ -25,10 +25,19 @@ import java.util.TreeMap;
  *   <li>closed forms without decimals ({@code 2\sqrt{2}}, {@code \sqrt{8}}) compare numerically to a
  *       relative 1e-9;</li>
  *   <li>expressions in variables must use the same variables and agree at several fixed points;</li>
- *   <li>comma lists, sets and unions are unordered; tuples, intervals and matrices are ordered and
- *       their brackets must agree;</li>
+ *   <li>comma lists, sets and unions are unordered (a prediction repeating an item of a gold list of
+ *       distinct values lists the same set); tuples, intervals and matrices are ordered and their
+ *       brackets must agree;</li>
+ *   <li>relations ({@code = < > ≤ ≥ ≠}, however written) agree when their signs agree and left minus
+ *       right of one is a constant multiple of the other's (positive for inequalities); an inequality
+ *       with constant ends is an interval ({@code -2 \le x \le 7} is {@code [-2, 7]}); an equation
+ *       whose left-hand side names a quantity ({@code (p,q)=(3,2)}), or a chain
+ *       ({@code x = 5+5+1 = 11}), stands for its right-hand side;</li>
  *   <li>anything else compares as normalised text.</li>
  * </ul>
+ *
+ * <p>{@link #verify(String, String)} compares two free texts (answers or whole solutions) the way
+ * Math-Verify does; {@link #check(String, String)} compares two extracted answers.
  *
  * <p>Every check runs under a deterministic work budget and caps on length, nesting and exponent size
  * ({@link Verdict#LIMIT_EXCEEDED} when hit), so pathological model output cannot hang a run.
@@ -41,12 +50,14 @@ public final class AnswerChecker {
   private static final double POINT_TOLERANCE = 1e-8;
 
   private final int maxAnswerChars;
+  private final int maxTextChars;
   private final long maxSteps;
   private final int maxDepth;
   private final int longDecimalDigits;
 
   private AnswerChecker(Builder b) {
     this.maxAnswerChars = b.maxAnswerChars;
+    this.maxTextChars = b.maxTextChars;
     this.maxSteps = b.maxSteps;
     this.maxDepth = b.maxDepth;
     this.longDecimalDigits = b.longDecimalDigits;
@@ -97,6 +108,9 @@ public final class AnswerChecker {
     if (gold.length() > maxAnswerChars || predicted.length() > maxAnswerChars) {
       return Verdict.LIMIT_EXCEEDED;
     }
+    if (gold.trim().equals(predicted.trim())) {
+      return Verdict.EQUIVALENT; // the same text is the same answer, whatever it says
+    }
     StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerParser parser = new AnswerParser(budget, maxDepth);
@@ -124,6 +138,92 @@ public final class AnswerChecker {
     return new Graded(answer.get(), check(gold, answer.get()));
   }
 
+  /**
+   * Compares two free texts, each of which may be a bare answer or a whole solution, the way
+   * Math-Verify's {@code verify(parse(gold), parse(prediction))} does: the answer of each is found
+   * with {@link AnswerExtractor#extractAny(String)} (a box, a final-answer phrase, the last math
+   * segment, else the text itself), and when a text marks no answer and does not read as
+   * mathematics, its last number is used ({@code "which is 1,000.99€"} gives {@code 1000.99}).
+   */
+  public Verdict verify(String goldText, String predictionText) {
+    if (goldText == null || predictionText == null || goldText.isBlank() || predictionText.isBlank()) {
+      return Verdict.NO_ANSWER;
+    }
+    if (goldText.length() > maxTextChars || predictionText.length() > maxTextChars) {
+      return Verdict.LIMIT_EXCEEDED;
+    }
+    String g;
+    String p;
+    try {
+      g = AnswerExtractor.extractAny(goldText).orElse(null);
+      p = AnswerExtractor.extractAny(predictionText).orElse(null);
+    } catch (StackOverflowError e) {
+      return Verdict.LIMIT_EXCEEDED; // not expected (the scans are iterative), but never thrown
+    }
+    if (g == null || p == null) {
+      return Verdict.NO_ANSWER;
+    }
+    // A long text that marks no answer is prose, not one answer: read its last number at once.
+    if (g.length() > LONG_PROSE && g.equals(goldText.trim())) {
+      g = numberInProse(g);
+    }
+    if (p.length() > LONG_PROSE && p.equals(predictionText.trim())) {
+      p = numberInProse(p);
+    }
+    Verdict v = check(g, p);
+    if (v == Verdict.EQUIVALENT || v == Verdict.NO_ANSWER) {
+      return v;
+    }
+    String g2 = numberInProse(g);
+    String p2 = numberInProse(p);
+    return g2.equals(g) && p2.equals(p) ? v : check(g2, p2);
+  }
+
+  /** Length from which an unmarked text is read as prose without trying it as one answer. */
+  private static final int LONG_PROSE = 200;
+  private static final java.util.regex.Pattern PROSE_WORD =
+      java.util.regex.Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
+  private static final java.util.regex.Pattern LATEX_COMMAND =
+      java.util.regex.Pattern.compile("\\\\[A-Za-z]+(?:\\s*\\{[^{}]*\\})*");
+  private static final java.util.regex.Pattern PLAIN_NUMBER =
+      java.util.regex.Pattern.compile("-?[0-9]+(?:[ ,][0-9]+)+(?:\\.[0-9]+)?");
+
+  /**
+   * The last number of an answer written as prose ("Jane started 3 hours ago", "which is
+   * 1,000.99€") or of a bare number with a decimal comma ({@code 1000,99}); else the answer itself.
+   */
+  private String numberInProse(String answer) {
+    String t = answer.trim();
+    if (t.length() <= 64 && PLAIN_NUMBER.matcher(t).matches()) {
+      return AnswerExtractor.lastNumber(t).orElse(answer);
+    }
+    String words = LATEX_COMMAND.matcher(t).replaceAll(" ");
+    if (!PROSE_WORD.matcher(words).find() || t.chars().noneMatch(Character::isWhitespace)
+        || !readsAsText(t)) {
+      return answer;
+    }
+    return AnswerExtractor.lastNumber(t).orElse(answer);
+  }
+
+  /** Whether {@code answer}, or an item of it, is text rather than mathematics. */
+  private boolean readsAsText(String answer) {
+    if (answer.length() > Math.min(maxAnswerChars, LONG_PROSE)) {
+      return true; // too long for one answer: a solution text
+    }
+    try {
+      AnswerValue v = new AnswerParser(new StepBudget(maxSteps), maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Seq s) {
+        return s.items().stream().anyMatch(i -> i instanceof AnswerValue.Text);
+      }
+      if (v instanceof AnswerValue.Relation r) {
+        return r.parts().stream().anyMatch(i -> i instanceof AnswerValue.Text);
+      }
+      return v instanceof AnswerValue.Text;
+    } catch (StepBudget.Exceeded | ArithmeticException | StackOverflowError e) {
+      return false;
+    }
+  }
+
   /** The shape of an answer: integer, rational, irrational, expression, tuple, list, matrix or text. */
   public AnswerKind kind(String answer) {
     if (answer == null || answer.isBlank() || answer.length() > maxAnswerChars) {
@@ -132,6 +232,15 @@ public final class AnswerChecker {
     StepBudget budget = new StepBudget(maxSteps);
     try {
       AnswerValue v = new AnswerParser(budget, maxDepth).parse(answer);
+      if (v instanceof AnswerValue.Relation r) {
+        if (!r.strippable()) {
+          return AnswerKind.EXPRESSION;
+        }
+        v = r.parts().get(r.parts().size() - 1);
+      }
+      if (v instanceof AnswerValue.Relation) {
+        return AnswerKind.EXPRESSION;
+      }
       if (v instanceof AnswerValue.Seq s) {
         return s.ordered() ? AnswerKind.TUPLE : AnswerKind.LIST;
       }
@@ -157,11 +266,20 @@ public final class AnswerChecker {
 
   private boolean same(AnswerValue g, AnswerValue p, StepBudget budget) {
     budget.step();
+    if (g instanceof AnswerValue.Relation gr && p instanceof AnswerValue.Relation pr) {
+      return sameRelation(gr, pr, budget);
+    }
+    if (g instanceof AnswerValue.Relation gr) {
+      return relationAgainst(gr, p, budget);
+    }
+    if (p instanceof AnswerValue.Relation pr) {
+      return relationAgainst(pr, g, budget);
+    }
     if (g instanceof AnswerValue.Scalar gs && p instanceof AnswerValue.Scalar ps) {
       return sameScalar(gs, ps, budget);
     }
     if (g instanceof AnswerValue.Seq gq && p instanceof AnswerValue.Seq pq) {
-      return sameSeq(gq, pq, budget);
+      return sameSeq(gq, pq, budget) || namedTuple(gq, pq, budget) || namedTuple(pq, gq, budget);
     }
     if (g instanceof AnswerValue.Seq gq && !gq.ordered() && gq.items().size() == 1
         && !(p instanceof AnswerValue.Seq)) {
@@ -195,8 +313,148 @@ public final class AnswerChecker {
     return false;
   }
 
+  /** A relation against a value that is not one: its last part, or the interval it describes. */
+  private boolean relationAgainst(AnswerValue.Relation r, AnswerValue v, StepBudget budget) {
+    if (r.strippable() && r.ops().stream().allMatch(op -> op == '=')) {
+      return same(r.parts().get(r.parts().size() - 1), v, budget);
+    }
+    if (v instanceof AnswerValue.Seq s && s.ordered() && s.items().size() == 2) {
+      AnswerValue.Seq interval = interval(r);
+      return interval != null && sameSeq(interval, s, budget);
+    }
+    return false;
+  }
+
+  /** {@code a > b} as {@code b < a}, {@code a ≥ b ≥ c} as {@code c ≤ b ≤ a}; others unchanged. */
+  private static AnswerValue.Relation ascending(AnswerValue.Relation r) {
+    if (r.ops().stream().noneMatch(op -> op == '>' || op == '≥')
+        || !r.ops().stream().allMatch(op -> op == '>' || op == '≥')) {
+      return r;
+    }
+    List<Character> ops = new ArrayList<>();
+    List<AnswerValue> parts = new ArrayList<>();
+    for (int i = r.ops().size() - 1; i >= 0; i--) {
+      ops.add(r.ops().get(i) == '>' ? '<' : '≤');
+    }
+    for (int i = r.parts().size() - 1; i >= 0; i--) {
+      parts.add(r.parts().get(i));
+    }
+    return new AnswerValue.Relation(ops, parts, r.strippable());
+  }
+
+  /**
+   * The interval an inequality describes, or null: {@code -2 ≤ x ≤ 7} is {@code [-2, 7]},
+   * {@code 0 < f(x) < 1} is {@code (0, 1)}, {@code x ≥ 5} is {@code [5, \infty)}.
+   */
+  private static AnswerValue.Seq interval(AnswerValue.Relation relation) {
+    AnswerValue.Relation r = ascending(relation);
+    if (!r.ops().stream().allMatch(op -> op == '<' || op == '≤')) {
+      return null;
+    }
+    List<AnswerValue> ps = r.parts();
+    AnswerValue inf = new AnswerValue.Scalar(new MathExpr.Const("inf"), false);
+    AnswerValue minusInf = new AnswerValue.Scalar(new MathExpr.Neg(new MathExpr.Const("inf")), false);
+    if (ps.size() == 3 && constant(ps.get(0)) && !constant(ps.get(1)) && constant(ps.get(2))) {
+      return new AnswerValue.Seq(true, r.ops().get(0) == '<' ? '(' : '[',
+          r.ops().get(1) == '<' ? ')' : ']', List.of(ps.get(0), ps.get(2)));
+    }
+    if (ps.size() == 2 && constant(ps.get(0)) && !constant(ps.get(1))) {
+      return new AnswerValue.Seq(true, r.ops().get(0) == '<' ? '(' : '[', ')', List.of(ps.get(0), inf));
+    }
+    if (ps.size() == 2 && !constant(ps.get(0)) && constant(ps.get(1))) {
+      return new AnswerValue.Seq(true, '(', r.ops().get(0) == '<' ? ')' : ']', List.of(minusInf, ps.get(1)));
+    }
+    return null;
+  }
+
+  private static boolean constant(AnswerValue v) {
+    return v instanceof AnswerValue.Scalar s && ExprEval.variables(s.expr()).isEmpty();
+  }
+
+  private boolean sameRelation(AnswerValue.Relation g0, AnswerValue.Relation p0, StepBudget budget) {
+    AnswerValue.Relation g = ascending(g0);
+    AnswerValue.Relation p = ascending(p0);
+    boolean equations = g.ops().stream().allMatch(op -> op == '=')
+        && p.ops().stream().allMatch(op -> op == '=');
+    if (equations && g.strippable() && p.strippable()
+        && same(g.parts().get(g.parts().size() - 1), p.parts().get(p.parts().size() - 1), budget)) {
+      return true;
+    }
+    if (g.ops().equals(p.ops()) && g.parts().size() == p.parts().size()) {
+      boolean pairwise = true;
+      for (int i = 0; i < g.parts().size() && pairwise; i++) {
+        pairwise = same(g.parts().get(i), p.parts().get(i), budget);
+      }
+      if (pairwise) {
+        return true;
+      }
+    }
+    char go = g.ops().get(0);
+    if (g.parts().size() == 2 && p.parts().size() == 2 && go == p.ops().get(0)
+        && g.parts().stream().allMatch(v -> v instanceof AnswerValue.Scalar)
+        && p.parts().stream().allMatch(v -> v instanceof AnswerValue.Scalar)) {
+      // The same relation written another way: L - R of one is a constant multiple of the other's
+      // (positive for an inequality): 2x+4y-3=0 and y=-x/2+3/4, -x > -1 and x < 1.
+      MathExpr gd = new MathExpr.Bin('-', ((AnswerValue.Scalar) g.parts().get(0)).expr(),
+          ((AnswerValue.Scalar) g.parts().get(1)).expr());
+      MathExpr pd = new MathExpr.Bin('-', ((AnswerValue.Scalar) p.parts().get(0)).expr(),
+          ((AnswerValue.Scalar) p.parts().get(1)).expr());
+      return proportional(gd, pd, go == '<' || go == '≤', budget);
+    }
+    AnswerValue.Seq gi = interval(g);
+    AnswerValue.Seq pi = interval(p);
+    return gi != null && pi != null && sameSeq(gi, pi, budget);
+  }
+
+  /** Whether {@code a = c * b} at the test points for one constant c (c > 0 when {@code positive}). */
+  private boolean proportional(MathExpr a, MathExpr b, boolean positive, StepBudget budget) {
+    Set<String> vars = ExprEval.variables(a);
+    if (vars.isEmpty() || !vars.equals(ExprEval.variables(b))) {
+      return false;
+    }
+    List<String> names = new ArrayList<>(vars);
+    double ratio = Double.NaN;
+    int agreeing = 0;
+    for (int j = 0; j < POINTS.length; j++) {
+      Map<String, Double> env = new TreeMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        env.put(names.get(i), POINTS[(j + 3 * i) % POINTS.length] + 0.0137 * i);
+      }
+      double x = ExprEval.numeric(a, env, budget);
+      double y = ExprEval.numeric(b, env, budget);
+      if (!Double.isFinite(x) || !Double.isFinite(y)) {
+        continue;
+      }
+      if (Math.abs(y) < 1e-12) {
+        if (Math.abs(x) > 1e-9) {
+          return false;
+        }
+        continue;
+      }
+      double r = x / y;
+      if (Double.isNaN(ratio)) {
+        if (Math.abs(r) < 1e-12 || positive && r < 0) {
+          return false;
+        }
+        ratio = r;
+      } else if (!close(r, ratio, POINT_TOLERANCE)) {
+        return false;
+      }
+      agreeing++;
+    }
+    return agreeing >= 3;
+  }
+
   private boolean sameSeq(AnswerValue.Seq g, AnswerValue.Seq p, StepBudget budget) {
-    if (g.ordered() != p.ordered() || g.items().size() != p.items().size()) {
+    if (g.ordered() != p.ordered()) {
+      return false;
+    }
+    if (!g.ordered() && g.items().size() < p.items().size() && (g.open() == 'U') == (p.open() == 'U')
+        && distinct(g.items(), budget)) {
+      // The gold lists distinct values: a prediction that repeats one of them lists the same set.
+      return covers(g.items(), p.items(), budget) && covers(p.items(), g.items(), budget);
+    }
+    if (g.items().size() != p.items().size()) {
       return false;
     }
     if (g.ordered()) {
@@ -222,6 +480,45 @@ public final class AnswerChecker {
           used[j] = true;
           found = true;
         }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code p=5, q=2} against the tuple {@code (5, 2)}: the named values in their written order. */
+  private boolean namedTuple(AnswerValue.Seq named, AnswerValue.Seq tuple, StepBudget budget) {
+    if (named.ordered() || named.open() != 'n' || !tuple.ordered() || tuple.open() != '('
+        || named.items().size() != tuple.items().size()) {
+      return false;
+    }
+    for (int i = 0; i < named.items().size(); i++) {
+      if (!same(named.items().get(i), tuple.items().get(i), budget)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean distinct(List<AnswerValue> items, StepBudget budget) {
+    for (int i = 0; i < items.size(); i++) {
+      for (int j = i + 1; j < items.size(); j++) {
+        if (same(items.get(i), items.get(j), budget)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether every item of {@code a} equals some item of {@code b}. */
+  private boolean covers(List<AnswerValue> a, List<AnswerValue> b, StepBudget budget) {
+    for (AnswerValue x : a) {
+      boolean found = false;
+      for (int j = 0; j < b.size() && !found; j++) {
+        found = same(x, b.get(j), budget);
       }
       if (!found) {
         return false;
@@ -261,7 +558,10 @@ public final class AnswerChecker {
     if (longDecimalMatch(g, ge, gd, p, pe, pd)) {
       return true;
     }
-    if (!ExprEval.hasDecimalPoint(g.expr()) && !ExprEval.hasDecimalPoint(p.expr())) {
+    // Closed forms compare numerically, decimals inside them included (they are exact:
+    // \sqrt{10.5} is \sqrt{21/2}); a plain decimal against a closed form was decided above.
+    if (ExprEval.plainDecimalDigits(g.expr()) < 0 && ExprEval.plainDecimalDigits(p.expr()) < 0
+        || !ExprEval.hasDecimalPoint(g.expr()) && !ExprEval.hasDecimalPoint(p.expr())) {
       for (double a : percentVariants(gd, g.percent())) {
         for (double b : percentVariants(pd, p.percent())) {
           if (close(a, b, SYMBOLIC_TOLERANCE)) {
@@ -339,6 +639,7 @@ public final class AnswerChecker {
   /** Builder of {@link AnswerChecker}. */
   public static final class Builder {
     private int maxAnswerChars = 1000;
+    private int maxTextChars = 200_000;
     private long maxSteps = 200_000;
     private int maxDepth = 64;
     private int longDecimalDigits = 3;
@@ -351,6 +652,15 @@ public final class AnswerChecker {
         throw new IllegalArgumentException("maxAnswerChars must be >= 1, was " + n);
       }
       this.maxAnswerChars = n;
+      return this;
+    }
+
+    /** Longest solution text (in characters) that {@link AnswerChecker#verify} reads at all. */
+    public Builder maxTextChars(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxTextChars must be >= 1, was " + n);
+      }
+      this.maxTextChars = n;
       return this;
     }
 

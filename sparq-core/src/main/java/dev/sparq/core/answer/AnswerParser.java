@@ -10,7 +10,21 @@ import java.util.regex.Pattern;
 
 /** Normalises an answer string and parses it into an {@link AnswerValue}. */
 final class AnswerParser {
-  private static final Pattern THOUSANDS = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+  private static final Pattern THOUSANDS = Pattern.compile(
+      "-?\\d{1,3}(?:,\\d{3})+(\\.\\d+)?|-?\\d{1,3}(?: \\d{3})+(\\.\\d+)?");
+  private static final Pattern THOUSANDS_BANG = Pattern.compile(
+      "(\\d)\\s*(?:,|\\{,\\})\\s*\\\\!\\s*(?=\\d{3}(?!\\d))");
+  private static final Pattern MATH_DELIMITER = Pattern.compile("(?<!\\\\)\\\\[()\\[\\]]");
+  private static final Pattern BRACKET_OR = Pattern.compile("(?<=[)\\]])\\s*(?:or|and)\\s*(?=[(\\[])");
+  private static final Pattern BRACED_COMMA = Pattern.compile("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d{3})");
+  private static final Pattern EMPTY_ITEM = Pattern.compile(",\\s*,");
+  private static final String[][] RELATIONS = {
+      {"geqslant", "≥"}, {"leqslant", "≤"}, {"geq", "≥"}, {"leq", "≤"}, {"neq", "≠"},
+      {"ge", "≥"}, {"le", "≤"}, {"ne", "≠"}, {"gt", ">"}, {"lt", "<"},
+      {"approx", "≈"}, {"simeq", "≈"}};
+  private static final String RELATION_CHARS = "=<>≤≥≠";
+  private static final Pattern RELATION_COMMAND = Pattern.compile(
+      "\\\\(geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt|approx|simeq)(?![A-Za-z])");
   private static final Pattern PREFIX = Pattern.compile(
       "^(?:[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?(?:\\([A-Za-z]\\))?|\\\\[A-Za-z]+)\\s*(?:=|\\\\in(?![A-Za-z]))\\s*(.+)$",
       Pattern.DOTALL);
@@ -22,7 +36,7 @@ final class AnswerParser {
   private static final Pattern UNIT_POWER = Pattern.compile("\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
   private static final Pattern WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
   private static final Pattern TEXT_CMD = Pattern.compile(
-      "\\\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname)\\s*\\{");
+      "\\\\(?:text|textbf|textit|textrm|textnormal|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox|operatorname)\\s*\\{");
   private static final Pattern MATRIX = Pattern.compile(
       "^\\\\begin\\{([pbBvV]?matrix|array)\\}(.*)\\\\end\\{\\1\\}$", Pattern.DOTALL);
 
@@ -34,7 +48,7 @@ final class AnswerParser {
   private static final Pattern DEGREE_MARK = Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*\\}?");
   private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?$");
   private static final Pattern TEXT_ALTERNATIVE = Pattern.compile("\\\\(?:text|mbox|mathrm)\\s*\\{\\s*(?:or|and)\\s*\\}");
-  private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\]])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
+  private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\],])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
   private static final Map<String, Integer> SMALL = Map.ofEntries(
       Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
       Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6), Map.entry("seven", 7),
@@ -67,19 +81,44 @@ final class AnswerParser {
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
         .replace("\u00b0", "");
     s = s.replace("\\$", "").replace("$", "");
-    s = s.transform(x -> SIZING.matcher(x).replaceAll(""));
-    // Spacing commands, but not the row separator \\\\ of matrices.
-    s = s.replace("\\displaystyle", "").transform(x -> SPACING.matcher(x).replaceAll(""))
-        .transform(x -> ESCAPED_SPACE.matcher(x).replaceAll(" ")).replace("~", " ").replace("\\quad", " ")
-        .replace("\\qquad", " ").replace("{,}", "");
-    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac");
-    s = s.transform(x -> DEGREE_MARK.matcher(x).replaceAll("")).replace("\\circ", "")
-        .replace("\\degree", "").transform(x -> DEGREE_WORD.matcher(x).replaceAll(""));
-    s = s.replace("\\%", "%");
+    // Each pass below runs only when its trigger character is present: most answers are short
+    // plain numbers, and this keeps their normalisation to a few scans.
+    boolean tex = s.indexOf('\\') >= 0;
+    if (s.indexOf('{') >= 0) {
+      s = BRACED_COMMA.matcher(s).replaceAll("");
+    }
+    if (tex) {
+      s = MATH_DELIMITER.matcher(s).replaceAll(" ");
+      s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
+    }
+    s = relations(s);
+    if (tex) {
+      s = SIZING.matcher(s).replaceAll("");
+      // Spacing commands, but not the row separator \\\\ of matrices.
+      s = s.replace("\\displaystyle", "");
+      s = SPACING.matcher(s).replaceAll("");
+      s = ESCAPED_SPACE.matcher(s).replaceAll(" ");
+      s = s.replace("\\quad", " ").replace("\\qquad", " ");
+      s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac");
+      s = DEGREE_MARK.matcher(s).replaceAll("");
+      s = s.replace("\\circ", "").replace("\\degree", "").replace("\\%", "%");
+    }
+    s = s.replace("~", " ").replace("{,}", "");
+    if (endsWithIgnoreCase(s, "degree") || endsWithIgnoreCase(s, "degrees")) {
+      s = DEGREE_WORD.matcher(s).replaceAll("");
+    }
     s = unboxed(s);
     // Alternatives ("x = 1 or x = 2", "1 \text{ and } 2") form a list.
-    s = s.transform(x -> TEXT_ALTERNATIVE.matcher(x).replaceAll(","))
-        .transform(x -> WORD_ALTERNATIVE.matcher(x).replaceAll(","));
+    if (tex) {
+      s = TEXT_ALTERNATIVE.matcher(s).replaceAll(",");
+    }
+    if (s.contains("or") || s.contains("and")) {
+      s = WORD_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = BRACKET_OR.matcher(s).replaceAll(",");
+    }
+    if (s.indexOf(',') >= 0) {
+      s = EMPTY_ITEM.matcher(s).replaceAll(",");
+    }
     s = unwrapText(s);
     s = s.trim();
     while (s.endsWith(".")) {
@@ -89,6 +128,32 @@ final class AnswerParser {
       s = s.replace(",", "");
     }
     return s;
+  }
+
+  private static boolean endsWithIgnoreCase(String s, String suffix) {
+    return s.regionMatches(true, s.length() - suffix.length(), suffix, 0, suffix.length());
+  }
+
+  /** Writes every relation sign one way: {@code \geq}, {@code \ge} and {@code >=} become {@code ≥}. */
+  private static String relations(String s) {
+    if (s.indexOf('\\') >= 0) {
+      Matcher m = RELATION_COMMAND.matcher(s);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String repl = m.group();
+        for (String[] r : RELATIONS) {
+          if (r[0].equals(m.group(1))) {
+            repl = r[1];
+            break;
+          }
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(" " + repl + " "));
+      }
+      m.appendTail(out);
+      s = out.toString();
+    }
+    return s.replace(">=", "≥").replace("<=", "≤").replace("!=", "≠").replace('\u2265', '≥')
+        .replace('\u2264', '≤').replace('\u2260', '≠').replace('\u2248', '≈');
   }
 
   /** Removes one wrapping {@code \boxed{...}} (a prediction copied with its box). */
@@ -153,24 +218,44 @@ final class AnswerParser {
     while (s.endsWith(".") && !s.endsWith("..")) {
       s = s.substring(0, s.length() - 1).trim();
     }
+    String approx = approximation(s);
+    if (approx != null) {
+      return value(approx, depth + 1);
+    }
     Matcher whole = PREFIX.matcher(s);
-    if (whole.matches() && whole.group(1).indexOf('=') < 0) {
-      s = whole.group(1).trim(); // "x \in [2, 5]", "x = -1, 3"
+    if (whole.matches() && whole.group(1).indexOf('=') < 0
+        && (!s.contains("=") || !hasVariables(whole.group(1)))) {
+      s = whole.group(1).trim(); // "x \in [2, 5]", "x = -1, 3"; y = 2x+1 stays an equation
     }
     Matcher mx = MATRIX.matcher(s);
     if (mx.matches()) {
       return matrix(mx.group(2), depth);
     }
+    if (s.length() >= 2 && (s.charAt(0) == '(' || s.charAt(0) == '[') && closesAtEnd(s, 0)) {
+      Matcher inner = MATRIX.matcher(s.substring(1, s.length() - 1).trim());
+      if (inner.matches()) { // \left[\begin{array}{cc}...\end{array}\right]
+        return matrix(inner.group(2), depth);
+      }
+    }
     List<String> union = splitTop(s, "\\cup");
     if (union.size() > 1) {
       return new AnswerValue.Seq(false, 'U', 'U', items(union, depth));
     }
-    List<String> parts = splitTop(s, ",");
-    if (parts.size() == 1) {
-      parts = splitTop(s, ";");
+    List<String> parts = splitTop(s, ";");
+    if (parts.size() == 1 || parts.stream().anyMatch(String::isBlank)) {
+      parts = splitTop(s, ","); // ";" separates solutions when both appear: p=5,q=2;p=7,q=2
     }
     if (parts.size() > 1) {
-      return new AnswerValue.Seq(false, ',', ',', items(parts, depth));
+      boolean named = parts.stream().allMatch(x -> PREFIX.matcher(x.trim()).matches()
+          && x.indexOf('=') >= 0 && x.indexOf('=') == x.lastIndexOf('='));
+      char mark = named ? 'n' : ',';
+      return new AnswerValue.Seq(false, mark, mark, items(parts, depth));
+    }
+    if (s.length() >= 2 && s.charAt(0) == '{' && closesAtEnd(s, 0)) {
+      List<String> elems = splitTop(s.substring(1, s.length() - 1), ",");
+      if (elems.size() > 1) { // a set written with bare braces: {-2021, 2021}
+        return new AnswerValue.Seq(false, 's', 's', items(elems, depth));
+      }
     }
     if (s.startsWith("\\{") && s.endsWith("\\}") && closesAtEnd(s, 0)) {
       String inner = s.substring(2, s.length() - 2);
@@ -180,9 +265,16 @@ final class AnswerParser {
     if (s.length() >= 2 && (s.charAt(0) == '(' || s.charAt(0) == '[')
         && (s.endsWith(")") || s.endsWith("]")) && closesAtEnd(s, 0)) {
       List<String> elems = splitTop(s.substring(1, s.length() - 1), ",");
+      if (elems.size() == 1) { // (0;0;0)
+        elems = splitTop(s.substring(1, s.length() - 1), ";");
+      }
       if (elems.size() > 1) {
         return new AnswerValue.Seq(true, s.charAt(0), s.charAt(s.length() - 1), items(elems, depth));
       }
+    }
+    AnswerValue relation = relation(s, depth);
+    if (relation != null) {
+      return relation;
     }
     List<String> pm = splitTop(s, "\\pm");
     if (pm.size() == 2) {
@@ -193,6 +285,91 @@ final class AnswerParser {
       return new AnswerValue.Seq(false, ',', ',', List.of(item(plus), item(minus)));
     }
     return item(s);
+  }
+
+  /**
+   * For {@code a ≈ b}: the exact value it approximates. That is the part before the sign when it is
+   * itself an equation ({@code x = 1/3 ≈ 0.33} gives {@code x = 1/3}), else the part after it
+   * ({@code x ≈ 11} gives {@code 11}). Null without a top-level {@code ≈}.
+   */
+  private String approximation(String s) {
+    if (s.indexOf('≈') < 0) {
+      return null;
+    }
+    List<String> parts = splitTop(s, "≈");
+    if (parts.size() < 2) {
+      return null;
+    }
+    String left = parts.get(0).trim();
+    if (splitTop(left, "=").size() > 1) {
+      return left;
+    }
+    String last = parts.get(parts.size() - 1).trim();
+    return last.isEmpty() ? null : last;
+  }
+
+  /** A relation or a chain of relations at the top level of {@code s}, or null when there is none. */
+  private AnswerValue relation(String s, int depth) {
+    boolean any = false;
+    for (int i = 0; i < s.length() && !any; i++) {
+      any = RELATION_CHARS.indexOf(s.charAt(i)) >= 0;
+    }
+    if (!any) {
+      return null;
+    }
+    List<Character> ops = new ArrayList<>();
+    List<String> raw = new ArrayList<>();
+    int level = 0;
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      budget.step();
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(i + 1);
+        if (n == '{' || n == '}') {
+          level += n == '{' ? 1 : -1;
+        }
+        i++;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') {
+        level++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        level--;
+      } else if (level == 0 && RELATION_CHARS.indexOf(c) >= 0) {
+        raw.add(s.substring(start, i));
+        ops.add(c);
+        start = i + 1;
+      }
+    }
+    raw.add(s.substring(start));
+    if (ops.isEmpty() || raw.stream().anyMatch(String::isBlank)) {
+      return null;
+    }
+    List<AnswerValue> parts = items(raw, depth);
+    boolean strippable = parts.size() > 2 || namesAQuantity(raw.get(0))
+        || isConstant(parts.get(0)) && isConstant(parts.get(parts.size() - 1));
+    return new AnswerValue.Relation(ops, parts, strippable);
+  }
+
+  private static final Pattern SUBSCRIPT = Pattern.compile("_(?:\\{[^{}]*\\}|[A-Za-z0-9])");
+
+  /** A left-hand side without digits (outside subscripts) names a quantity: {@code (p,q)}, {@code AB}, {@code V_1:V_2}. */
+  private static boolean namesAQuantity(String lhs) {
+    return SUBSCRIPT.matcher(lhs).replaceAll("").chars().noneMatch(Character::isDigit);
+  }
+
+  /** Whether {@code s} reads as an expression in variables (cheap: its own budget, failures count as no). */
+  private boolean hasVariables(String s) {
+    try {
+      return !ExprEval.variables(ExprParser.parse(s.trim(), budget, maxDepth)).isEmpty();
+    } catch (ExprParser.Fail | ArithmeticException | NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean isConstant(AnswerValue v) {
+    return v instanceof AnswerValue.Scalar sc && ExprEval.variables(sc.expr()).isEmpty();
   }
 
   private List<AnswerValue> items(List<String> parts, int depth) {

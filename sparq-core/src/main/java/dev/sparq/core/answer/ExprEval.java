@@ -130,7 +130,7 @@ final class ExprEval {
         case '-': return l - r;
         case '*': return l * r;
         case '/': return r == 0 ? Double.NaN : l / r;
-        case '^': return Math.pow(l, r);
+        case '^': return power(l, r, b.right(), budget);
         default: return Double.NaN;
       }
     }
@@ -172,6 +172,23 @@ final class ExprEval {
       }
     }
     return Double.NaN;
+  }
+
+  /**
+   * {@code l^r}, real where a real root exists: a negative base with an exponent that is exactly a
+   * fraction of odd denominator ({@code x^{2/3}}, {@code x^{1/3}}) takes the real odd root, as
+   * {@code \sqrt[3]{x}} does, instead of NaN.
+   */
+  private static double power(double l, double r, MathExpr exponent, StepBudget budget) {
+    if (l >= 0 || r == Math.rint(r) || Double.isNaN(r) || Double.isInfinite(r)) {
+      return Math.pow(l, r);
+    }
+    Rational q = exact(exponent, budget);
+    if (q == null || !q.den().testBit(0) || q.den().bitLength() > 31) {
+      return Double.NaN;
+    }
+    double magnitude = Math.pow(-l, r);
+    return q.num().testBit(0) ? -magnitude : magnitude;
   }
 
   /** The names of the variables in {@code e}, sorted. */

@@ -74,4 +74,44 @@ class AnswerExtractorTest {
     assertEquals(AnswerChecker.Verdict.NO_ANSWER, g.verdict());
     assertFalse(g.correct());
   }
+
+  @Test
+  void adjacentBoxesJoinedByPunctuationOrAndFormOneList() {
+    assertEquals("1, 2, 3", ex("\\boxed{1},\\boxed{2},\\boxed{3}"));
+    assertEquals("(2, 2), (6, 2)", ex("$$\\boxed{(2, 2)} \\quad \\text{and} \\quad \\boxed{(6, 2)}$$"));
+    assertEquals("1, 2", ex("\\boxed{1} papers and \\boxed{2} bins"));
+    // Prose between boxes that does not end in "and"/"or" means the earlier box was a step.
+    assertEquals("2", ex("\\boxed{1} no no no no no \\boxed{2}"));
+  }
+
+  @Test
+  void aFinalAnswerPhraseAfterTheLastBoxWins() {
+    assertEquals("5", ex("We guessed \\boxed{4} first. The final answer is 5."));
+    assertEquals("\\((-6, 10)\\)",
+        ex("so \\( x \\in (-6, 10) \\). Final Answer: The final answer is \\((-6, 10)\\). I hope"));
+  }
+
+  @Test
+  void extractAnyFallsBackToTheLastMathSegmentThenTheText() {
+    assertEquals("9", AnswerExtractor.extractAny("Answer \\[ 9 \\]").orElseThrow());
+    assertEquals("9", AnswerExtractor.extractAny("Answer \\( 9 \\)").orElseThrow());
+    assertEquals("1, 2, 3", AnswerExtractor.extractAny("$1$ and $2$ and $3$").orElseThrow());
+    assertEquals("\\frac{1}{2} \\$ = \\frac{10}{9}",
+        AnswerExtractor.extractAny("Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $").orElseThrow());
+    // Inline math does not span lines.
+    assertEquals("Answer $ \n 9 \n $", AnswerExtractor.extractAny("Answer $ \n 9 \n $").orElseThrow());
+    assertEquals("-5", AnswerExtractor.extractAny("-5").orElseThrow());
+    assertFalse(AnswerExtractor.extractAny("  ").isPresent());
+  }
+
+  @Test
+  void lastNumberReadsSeparatorsAndDecimalCommas() {
+    assertEquals("1000.99", AnswerExtractor.lastNumber("not 10, it's 1,000.99m²").orElseThrow());
+    assertEquals("1000", AnswerExtractor.lastNumber("1 000").orElseThrow());
+    assertEquals("1000.99", AnswerExtractor.lastNumber("1000,99").orElseThrow());
+    assertEquals("0.111", AnswerExtractor.lastNumber("0,111").orElseThrow());
+    assertEquals("7425000", AnswerExtractor.lastNumber("7,425,000").orElseThrow());
+    assertEquals("2/3", AnswerExtractor.lastNumber("the probability is 2/3.").orElseThrow());
+    assertFalse(AnswerExtractor.lastNumber("AZYUK2A").isPresent());
+  }
 }

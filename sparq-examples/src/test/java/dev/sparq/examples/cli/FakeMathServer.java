@@ -36,6 +36,9 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
   final AtomicLong untagged = new AtomicLong();
+  final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   FakeMathServer() throws IOException {
     this(false);
@@ -69,7 +72,21 @@ final class FakeMathServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    try {
+      answer(ex);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
     JsonNode body = Json.mapper().readTree(ex.getRequestBody());
+    body.fieldNames().forEachRemaining(f -> {
+      if (f.startsWith("x_")) {
+        extraFields.add(f + "=" + body.get(f));
+      }
+    });
     JsonNode messages = body.path("messages");
     String prompt = messages.get(messages.size() - 1).path("content").asText();
     int n = body.path("n").asInt(1);

@@ -51,4 +51,38 @@ class QuirkyServerRunTest {
       assertTrue(server.solve.get() > 0 && server.generate.get() > 0 && server.label.get() > 0);
     }
   }
+
+  @Test
+  void perEndpointSettingsFromRunYamlReachTheServer() throws Exception {
+    try (FakeMathServer server = new FakeMathServer()) {
+      StringBuilder seeds = new StringBuilder();
+      for (int i = 1; i <= 6; i++) {
+        seeds.append("{\"problem\": \"What is ").append(i).append(" + 2?\", \"solution\": \"\\\\boxed{")
+            .append(i + 2).append("}\"}\n");
+      }
+      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      Path cfg = tmp.resolve("run.yaml");
+      Files.writeString(cfg, """
+          backend:
+            type: openai
+            model: fake-math
+            endpoints:
+              - url: "%s"
+                max_concurrency: 1
+                timeout: 30
+                extra_body: {x_cache_prompt: true}
+          seeds: {format: jsonl, path: seeds.jsonl}
+          k: 4
+          batchSize: 6
+          budget: {iterations: 1}
+          output: run
+          """.formatted(server.baseUrl()));
+      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
+      assertEquals(0, r.status(), r.out() + r.err());
+      assertEquals(1, server.maxInFlight.get(), "max_concurrency: 1 holds for the whole run");
+      assertEquals(java.util.Set.of("x_cache_prompt=true"), server.extraFields);
+      String runJson = Files.readString(tmp.resolve("run").resolve("run.json"));
+      assertTrue(runJson.contains("\"max_concurrency\"") && runJson.contains("x_cache_prompt"), runJson);
+    }
+  }
 }
