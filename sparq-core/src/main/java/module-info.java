@@ -31,6 +31,7 @@ module dev.sparq.core {
   exports dev.sparq.core.sim;
   exports dev.sparq.core.solve;
   exports dev.sparq.core.stage;
+  exports dev.sparq.core.state;
   exports dev.sparq.core.store;
 
   exports dev.sparq.core.internal to dev.sparq.onnx, dev.sparq.openai, dev.sparq.examples;

@@ -4,14 +4,14 @@
  *
  * <p>{@code dev.sparq.onnx.proto} (the ONNX protobuf writer) is exported because the test
  * decoder of {@code dev.sparq.onnx.testing} hands out its graph builder.
- * {@code jinjava} and {@code commons.math3} are automatic modules named after their jar files:
- * neither project declares a module name.
+ * {@code dev.sparq.onnx.jinja} is the chat-template interpreter ({@code ChatTemplate} takes its
+ * render limits). {@code commons.math3} is an automatic module named after its jar file: the
+ * project declares no module name.
  */
 module dev.sparq.onnx {
   requires transitive dev.sparq.core;
   requires transitive com.microsoft.onnxruntime;
   requires ai.djl.tokenizers;
-  requires jinjava;
   requires commons.math3;
   requires com.fasterxml.jackson.core;
   requires java.net.http;
@@ -19,6 +19,7 @@ module dev.sparq.onnx {
 
   exports dev.sparq.onnx;
   exports dev.sparq.onnx.embed;
+  exports dev.sparq.onnx.jinja;
   exports dev.sparq.onnx.proto;
   exports dev.sparq.onnx.testing;
 

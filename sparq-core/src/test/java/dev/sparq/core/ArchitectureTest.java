@@ -62,6 +62,19 @@ class ArchitectureTest {
           "dev.sparq.core.archive..", "dev.sparq.core.engine..", "dev.sparq.core.store..")
       .because("value types (dev.sparq.core.model) import no containers: archive, engine, store");
 
+  /**
+   * The pipeline stages, the archive and the engine keep no persistence: components expose state
+   * through dev.sparq.core.state.Stateful, which the storage layer discovers (issue 18).
+   */
+  static final ArchRule STAGES_IMPORT_NO_PERSISTENCE = noClasses()
+      .that().resideInAnyPackage("dev.sparq.core.stage..", "dev.sparq.core.generate..",
+          "dev.sparq.core.solve..", "dev.sparq.core.difficulty..", "dev.sparq.core.describe..",
+          "dev.sparq.core.archive..", "dev.sparq.core.engine..", "dev.sparq.core.state..",
+          "dev.sparq.core.model..")
+      .should().dependOnClassesThat().resideInAPackage("dev.sparq.core.store..")
+      .because("stages import no persistence: state goes through dev.sparq.core.state.Stateful,"
+          + " which SparqRun discovers");
+
   /** Every package of core may be understood without reading a package that depends on it. */
   static final ArchRule NO_PACKAGE_CYCLES = slices()
       .matching("dev.sparq.(**)")
@@ -93,6 +106,11 @@ class ArchitectureTest {
   @Test
   void valueTypesImportNoContainers() {
     VALUE_TYPES_IMPORT_NO_CONTAINERS.check(core);
+  }
+
+  @Test
+  void stagesImportNoPersistence() {
+    STAGES_IMPORT_NO_PERSISTENCE.check(core);
   }
 
   @Test

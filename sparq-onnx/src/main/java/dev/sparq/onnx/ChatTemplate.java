@@ -1,67 +1,76 @@
 package dev.sparq.onnx;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.filter.Filter;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.sparq.core.ModelException;
 import dev.sparq.core.llm.ChatMessage;
+import dev.sparq.onnx.jinja.Template;
+import dev.sparq.onnx.jinja.TemplateException;
 import java.time.Clock;
-import java.time.ZonedDateTime;
-import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * A Hugging Face chat template ({@code chat_template} of {@code tokenizer_config.json}) rendered
- * with Jinjava set up the way {@code transformers} sets up Jinja2: {@code trim_blocks} and
- * {@code lstrip_blocks} on, a {@code raise_exception(msg)} function, {@code strftime_now(fmt)},
- * and a Python-style {@code tojson} filter ({@code ", "} and {@code ": "} separators, non-ASCII
- * kept). The variables are {@code messages} (maps with {@code role} and {@code content}),
- * {@code add_generation_prompt}, {@code bos_token} and {@code eos_token}.
+ * exactly as Python {@code transformers.apply_chat_template} renders it, by this module's own
+ * Jinja2 interpreter ({@link Template}): {@code trim_blocks} and {@code lstrip_blocks} on, the
+ * {@code -}/{@code +} whitespace markers, Python printing of {@code True}/{@code None}/lists/dicts,
+ * Python string methods, slices, {@code namespace}, loop controls, {@code raise_exception},
+ * {@code strftime_now} and a {@code tojson} with Python's spacing.
  *
- * <p>A template that raises, or fails to parse or render, throws {@link ModelException} with
- * Jinjava's message; it never returns partial output. Thread-safe.
+ * <p>The template sees {@code messages} (maps with {@code role} and {@code content}, plus
+ * whatever else the caller put in a raw message, such as {@code tool_calls}),
+ * {@code add_generation_prompt}, {@code tools} and {@code documents} ({@code None} unless given),
+ * every named special token of the model ({@code bos_token}, {@code eos_token},
+ * {@code unk_token}, {@code pad_token}, ...) and the caller's variables (for example
+ * {@code enable_thinking}), which override special tokens of the same name.
+ *
+ * <p>Message content is data: it is never parsed as template code. A template that raises, fails
+ * to parse or goes over its render budget throws {@link ModelException} whose message names the
+ * template and the line; it never returns partial output. Thread-safe.
  */
 public final class ChatTemplate {
-  private static final ThreadLocal<Clock> CLOCK = new ThreadLocal<>();
-
-  private final String template;
-  private final String bosToken;
-  private final String eosToken;
+  private final String name;
+  private final String source;
+  private final Template template;
+  private final Map<String, String> specialTokens;
   private final Clock clock;
-  private final Jinjava jinjava;
+  private final Template.Limits limits;
 
   /**
+   * @param name how errors name the template (for example the model directory)
+   * @param source the Jinja source
+   * @param specialTokens named special tokens ({@code bos_token} to its text, ...)
+   * @param clock clock of {@code strftime_now}
+   * @param limits render budgets
+   * @throws ModelException when the template does not parse
+   */
+  public ChatTemplate(String name, String source, Map<String, String> specialTokens, Clock clock,
+      Template.Limits limits) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.source = Objects.requireNonNull(source, "template");
+    this.specialTokens = Map.copyOf(new LinkedHashMap<>(specialTokens));
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    try {
+      this.template = Template.parse(name, source);
+    } catch (TemplateException e) {
+      throw new ModelException("chat template " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A template with only {@code bos_token} and {@code eos_token}, default budgets.
+   *
    * @param template the Jinja source
-   * @param bosToken value of {@code bos_token} (empty when the model has none)
+   * @param bosToken value of {@code bos_token} (null or empty when the model has none)
    * @param eosToken value of {@code eos_token}
    * @param clock clock of {@code strftime_now}
    */
   public ChatTemplate(String template, String bosToken, String eosToken, Clock clock) {
-    this.template = Objects.requireNonNull(template, "template");
-    this.bosToken = bosToken == null ? "" : bosToken;
-    this.eosToken = eosToken == null ? "" : eosToken;
-    this.clock = Objects.requireNonNull(clock, "clock");
-    JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
-        .withFailOnUnknownTokens(false)
-        .build();
-    this.jinjava = new Jinjava(config);
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
-    jinjava.getGlobalContext().registerFilter(new PyToJson());
+    this("chat_template", template, tokens(bosToken, eosToken), clock, Template.Limits.DEFAULT);
   }
 
   /** A template with the system clock. */
@@ -69,13 +78,65 @@ public final class ChatTemplate {
     this(template, bosToken, eosToken, Clock.systemUTC());
   }
 
+  private static Map<String, String> tokens(String bos, String eos) {
+    Map<String, String> m = new HashMap<>();
+    if (bos != null) {
+      m.put("bos_token", bos);
+    }
+    if (eos != null) {
+      m.put("eos_token", eos);
+    }
+    return m;
+  }
+
+  /**
+   * The chat template of a {@code tokenizer_config.json} file (its {@code chat_template}, or the
+   * {@code default} one of a list) with the file's named special tokens.
+   *
+   * @throws ModelException when the file cannot be read, is not JSON or has no chat template
+   */
+  public static ChatTemplate fromTokenizerConfig(java.nio.file.Path file, Clock clock,
+      Template.Limits limits) {
+    com.fasterxml.jackson.databind.JsonNode cfg;
+    try {
+      cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new ModelException(file + ": cannot read tokenizer config: " + e.getMessage(), e);
+    }
+    String src = ModelDirectory.chatTemplateOf(cfg);
+    if (src == null) {
+      throw new ModelException(file + ": field 'chat_template' is missing");
+    }
+    return new ChatTemplate(file.toString(), src, ModelDirectory.specialTokensOf(cfg), clock,
+        limits);
+  }
+
   /** The Jinja source. */
   public String source() {
-    return template;
+    return source;
+  }
+
+  /** How errors name this template. */
+  public String name() {
+    return name;
+  }
+
+  /** The named special tokens passed to every render. */
+  public Map<String, String> specialTokens() {
+    return specialTokens;
   }
 
   /** Renders a conversation. */
   public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return render(messages, addGenerationPrompt, Map.of());
+  }
+
+  /**
+   * Renders a conversation with extra template variables (for example
+   * {@code enable_thinking=false}, {@code tools}, {@code date_string}).
+   */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt,
+      Map<String, ?> variables) {
     List<Map<String, Object>> msgs = new ArrayList<>();
     for (ChatMessage m : messages) {
       Map<String, Object> map = new LinkedHashMap<>();
@@ -83,198 +144,61 @@ public final class ChatTemplate {
       map.put("content", m.content());
       msgs.add(map);
     }
-    Map<String, Object> vars = new HashMap<>();
+    return renderMessages(msgs, addGenerationPrompt, false, variables);
+  }
+
+  /**
+   * Renders raw messages (maps as in the Hugging Face chat format, which may carry
+   * {@code tool_calls}, {@code reasoning_content}, list content and so on).
+   *
+   * @param messages the conversation
+   * @param addGenerationPrompt whether to open an assistant turn at the end
+   * @param continueFinalMessage whether to end the prompt inside the last message so that the
+   *     model continues it (an assistant prefill), as {@code transformers} does
+   * @param variables extra variables; a {@code tools} or {@code documents} entry here is passed
+   *     as that variable
+   * @throws ModelException when the template raises, fails, or goes over a budget
+   * @throws IllegalArgumentException when a message or variable holds an unsupported value type
+   */
+  public String renderMessages(List<? extends Map<String, ?>> messages,
+      boolean addGenerationPrompt, boolean continueFinalMessage, Map<String, ?> variables) {
+    List<Object> msgs = new ArrayList<>(messages);
+    String finalContent = null;
+    if (continueFinalMessage) {
+      if (messages.isEmpty() || !(messages.get(messages.size() - 1).get("content")
+          instanceof String c)) {
+        throw new ModelException("chat template " + name + ": continue_final_message needs a last"
+            + " message with text content");
+      }
+      finalContent = c;
+      Map<String, Object> last = new LinkedHashMap<>(messages.get(messages.size() - 1));
+      last.put("content", c + CONTINUE_TAG);
+      msgs.set(msgs.size() - 1, last);
+    }
+    Map<String, Object> vars = new LinkedHashMap<>(specialTokens);
+    vars.put("tools", null);
+    vars.put("documents", null);
+    vars.putAll(variables);
     vars.put("messages", msgs);
     vars.put("add_generation_prompt", addGenerationPrompt);
-    vars.put("bos_token", bosToken);
-    vars.put("eos_token", eosToken);
-    RenderResult result;
-    CLOCK.set(clock);
+    String out;
     try {
-      result = jinjava.renderForResult(template, vars);
-    } finally {
-      CLOCK.remove();
+      out = template.render(vars, clock, limits);
+    } catch (TemplateException e) {
+      throw new ModelException("chat template " + e.getMessage(), e);
     }
-    List<String> problems = new ArrayList<>();
-    for (TemplateError e : result.getErrors()) {
-      if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-        String msg = e.getMessage();
-        Throwable ex = e.getException();
-        while (ex != null) {
-          if (ex instanceof TemplateRaised tr) {
-            msg = "raise_exception: " + tr.getMessage();
-            break;
-          }
-          ex = ex.getCause();
-        }
-        problems.add((e.getLineno() > 0 ? "line " + e.getLineno() + ": " : "") + msg);
+    if (finalContent != null) {
+      String tag = CONTINUE_TAG.strip();
+      if (!out.contains(finalContent.strip()) || !out.contains(tag)) {
+        throw new ModelException("chat template " + name + ": continue_final_message is set but"
+            + " the template drops the final message");
       }
+      int at = out.lastIndexOf(tag);
+      out = out.startsWith(CONTINUE_TAG, at) ? out.substring(0, at)
+          : out.substring(0, at).stripTrailing();
     }
-    if (!problems.isEmpty()) {
-      throw new ModelException("chat template failed: " + String.join("; ", problems));
-    }
-    return result.getOutput();
+    return out;
   }
 
-  /** Thrown by the template's {@code raise_exception}. */
-  static final class TemplateRaised extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    TemplateRaised(String message) {
-      super(message);
-    }
-  }
-
-  /** {@code raise_exception(msg)} of HF templates. Public for Jinjava's reflection only. */
-  public static String raiseException(String message) {
-    throw new TemplateRaised(message);
-  }
-
-  /** {@code strftime_now(fmt)} with Python's {@code strftime} codes. Public for Jinjava only. */
-  public static String strftimeNow(String format) {
-    Clock c = CLOCK.get();
-    return strftime(ZonedDateTime.now(c == null ? Clock.systemUTC() : c), format);
-  }
-
-  static String strftime(ZonedDateTime t, String format) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < format.length(); i++) {
-      char ch = format.charAt(i);
-      if (ch != '%' || i + 1 == format.length()) {
-        sb.append(ch);
-        continue;
-      }
-      char code = format.charAt(++i);
-      switch (code) {
-        case 'd' -> sb.append(String.format(Locale.ROOT, "%02d", t.getDayOfMonth()));
-        case 'm' -> sb.append(String.format(Locale.ROOT, "%02d", t.getMonthValue()));
-        case 'Y' -> sb.append(t.getYear());
-        case 'y' -> sb.append(String.format(Locale.ROOT, "%02d", t.getYear() % 100));
-        case 'H' -> sb.append(String.format(Locale.ROOT, "%02d", t.getHour()));
-        case 'I' -> sb.append(String.format(Locale.ROOT, "%02d", (t.getHour() + 11) % 12 + 1));
-        case 'M' -> sb.append(String.format(Locale.ROOT, "%02d", t.getMinute()));
-        case 'S' -> sb.append(String.format(Locale.ROOT, "%02d", t.getSecond()));
-        case 'p' -> sb.append(t.getHour() < 12 ? "AM" : "PM");
-        case 'j' -> sb.append(String.format(Locale.ROOT, "%03d", t.getDayOfYear()));
-        case 'b' -> sb.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
-        case 'B' -> sb.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
-        case 'a' -> sb.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
-        case 'A' -> sb.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
-        case '%' -> sb.append('%');
-        default -> sb.append('%').append(code);
-      }
-    }
-    return sb.toString();
-  }
-
-  /** Python {@code json.dumps(x, ensure_ascii=False)} formatting, with optional {@code indent}. */
-  static final class PyToJson implements Filter {
-    @Override
-    public String getName() {
-      return "tojson";
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      return filter(var, interpreter, args, Map.of());
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args,
-        Map<String, Object> kwargs) {
-      Object indent = kwargs.get("indent");
-      if (indent == null && args != null && args.length > 0) {
-        indent = args[0];
-      }
-      int n = indent == null ? -1 : Integer.parseInt(indent.toString());
-      StringBuilder sb = new StringBuilder();
-      write(sb, var, n, 0);
-      return sb.toString();
-    }
-
-    static void write(StringBuilder sb, Object v, int indent, int depth) {
-      if (v == null) {
-        sb.append("null");
-      } else if (v instanceof Boolean b) {
-        sb.append(b ? "true" : "false");
-      } else if (v instanceof Double || v instanceof Float) {
-        double d = ((Number) v).doubleValue();
-        sb.append(Double.toString(d));
-      } else if (v instanceof Number) {
-        sb.append(v);
-      } else if (v instanceof Map<?, ?> m) {
-        if (m.isEmpty()) {
-          sb.append("{}");
-          return;
-        }
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          sb.append(first ? "" : ",");
-          newline(sb, indent, depth + 1, first);
-          first = false;
-          string(sb, String.valueOf(e.getKey()));
-          sb.append(": ");
-          write(sb, e.getValue(), indent, depth + 1);
-        }
-        close(sb, indent, depth);
-        sb.append('}');
-      } else if (v instanceof Iterable<?> it) {
-        if (!it.iterator().hasNext()) {
-          sb.append("[]");
-          return;
-        }
-        sb.append('[');
-        boolean first = true;
-        for (Object o : it) {
-          sb.append(first ? "" : ",");
-          newline(sb, indent, depth + 1, first);
-          first = false;
-          write(sb, o, indent, depth + 1);
-        }
-        close(sb, indent, depth);
-        sb.append(']');
-      } else {
-        string(sb, v.toString());
-      }
-    }
-
-    private static void newline(StringBuilder sb, int indent, int depth, boolean first) {
-      if (indent >= 0) {
-        sb.append('\n').append(" ".repeat(indent * depth));
-      } else if (!first) {
-        sb.append(' ');
-      }
-    }
-
-    private static void close(StringBuilder sb, int indent, int depth) {
-      if (indent >= 0) {
-        sb.append('\n').append(" ".repeat(indent * depth));
-      }
-    }
-
-    private static void string(StringBuilder sb, String s) {
-      sb.append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        switch (c) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          case '\n' -> sb.append("\\n");
-          case '\r' -> sb.append("\\r");
-          case '\t' -> sb.append("\\t");
-          case '\b' -> sb.append("\\b");
-          case '\f' -> sb.append("\\f");
-          default -> {
-            if (c < 0x20) {
-              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-              sb.append(c);
-            }
-          }
-        }
-      }
-      sb.append('"');
-    }
-  }
+  private static final String CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG ";
 }

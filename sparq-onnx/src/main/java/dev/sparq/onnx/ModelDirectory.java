@@ -31,9 +31,12 @@ public final class ModelDirectory {
   private final String bosToken;
   private final String eosToken;
   private final Set<Long> eosIds;
+  private final java.util.Map<String, String> specialTokens;
 
   private ModelDirectory(Path dir, Path modelFile, JsonNode config, JsonNode generationConfig,
-      Path tokenizerJson, String chatTemplate, String bosToken, String eosToken, Set<Long> eosIds) {
+      Path tokenizerJson, String chatTemplate, String bosToken, String eosToken, Set<Long> eosIds,
+      java.util.Map<String, String> specialTokens) {
+    this.specialTokens = java.util.Map.copyOf(specialTokens);
     this.dir = dir;
     this.modelFile = modelFile;
     this.config = config;
@@ -76,6 +79,7 @@ public final class ModelDirectory {
     String template = null;
     String bos = null;
     String eos = null;
+    java.util.Map<String, String> special = java.util.Map.of();
     if (tokCfg != null) {
       template = chatTemplate(tokCfg.get("chat_template"));
       if (template == null) {
@@ -91,6 +95,7 @@ public final class ModelDirectory {
               + " chat_template.jinja)");
         }
       }
+      special = specialTokensOf(tokCfg);
       bos = tokenText(tokCfg.get("bos_token"));
       eos = tokenText(tokCfg.get("eos_token"));
     }
@@ -105,7 +110,8 @@ public final class ModelDirectory {
       throw new ModelException(dir + ": not a usable ONNX decoder directory: "
           + String.join("; ", problems));
     }
-    return new ModelDirectory(dir, model, config, gen, tokenizer, template, bos, eos, eosIds);
+    return new ModelDirectory(dir, model, config, gen, tokenizer, template, bos, eos, eosIds,
+        special);
   }
 
   private static String variantsIn(Path dir) {
@@ -159,6 +165,28 @@ public final class ModelDirectory {
       return n.size() > 0 ? n.get(0).path("template").asText(null) : null;
     }
     return null;
+  }
+
+  /** Named special tokens as {@code transformers} passes them to chat templates. */
+  static final List<String> SPECIAL_TOKEN_NAMES = List.of("bos_token", "eos_token", "unk_token",
+      "sep_token", "pad_token", "cls_token", "mask_token");
+
+  /** The named special tokens of a parsed {@code tokenizer_config.json} that are set. */
+  static java.util.Map<String, String> specialTokensOf(JsonNode tokCfg) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (tokCfg != null) {
+      for (String k : SPECIAL_TOKEN_NAMES) {
+        String v = tokenText(tokCfg.get(k));
+        if (v != null) {
+          out.put(k, v);
+        }
+      }
+    }
+    return out;
+  }
+
+  static String chatTemplateOf(JsonNode tokCfg) {
+    return tokCfg == null ? null : chatTemplate(tokCfg.get("chat_template"));
   }
 
   private static String tokenText(JsonNode n) {
@@ -217,6 +245,15 @@ public final class ModelDirectory {
   /** {@code eos_token} text of the tokenizer config, or null. */
   public String eosToken() {
     return eosToken;
+  }
+
+  /**
+   * The named special tokens of {@code tokenizer_config.json} that are set ({@code bos_token},
+   * {@code eos_token}, {@code unk_token}, {@code sep_token}, {@code pad_token},
+   * {@code cls_token}, {@code mask_token}), as the chat template sees them.
+   */
+  public java.util.Map<String, String> specialTokens() {
+    return specialTokens;
   }
 
   /** EOS ids from {@code generation_config.json} and {@code config.json} (either may be a list). */

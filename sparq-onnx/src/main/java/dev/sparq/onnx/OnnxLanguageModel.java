@@ -102,7 +102,7 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     this.dir = dir;
     this.options = options;
     this.seeds = new SplittableRandom(options.seed());
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OnnxSessions.environment();
     OrtSession s = null;
     OrtSession g = null;
     HfTokenizer tok = null;
@@ -128,7 +128,9 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     this.session = s;
     this.gather = g;
     this.tokenizer = tok;
-    this.template = new ChatTemplate(dir.chatTemplate(), dir.bosToken(), dir.eosToken());
+    this.template = new ChatTemplate(dir.dir().resolve("tokenizer_config.json").toString(),
+        dir.chatTemplate(), dir.specialTokens(), java.time.Clock.systemDefaultZone(),
+        dev.sparq.onnx.jinja.Template.Limits.DEFAULT);
     Set<Long> eos = new HashSet<>(dir.eosIds());
     if (dir.eosToken() != null) {
       long[] ids = tok.encode(dir.eosToken());
@@ -222,7 +224,8 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
 
   /** The prompt token ids of a request: the rendered chat template, tokenised. */
   public long[] promptTokens(ChatRequest request) {
-    return tokenizer.encode(template.render(request.messages(), true));
+    return tokenizer.encode(template.render(request.messages(), true,
+        options.chatTemplateVariables()));
   }
 
   @Override

@@ -27,8 +27,11 @@ public final class OnnxOptions {
   private final int maxBatchRows;
   private final long seed;
   private final boolean allowSpinning;
+  private final java.util.Map<String, Object> chatTemplateVariables;
 
   private OnnxOptions(Builder b) {
+    this.chatTemplateVariables = java.util.Collections.unmodifiableMap(
+        new java.util.LinkedHashMap<>(b.chatTemplateVariables));
     this.allowSpinning = b.allowSpinning;
     this.variant = b.variant;
     this.device = b.device;
@@ -114,7 +117,18 @@ public final class OnnxOptions {
   }
 
   /** Builder of {@link OnnxOptions}. */
+  /**
+   * Extra variables of every chat-template render (for example {@code enable_thinking=false} for
+   * Qwen3, {@code date_string}, {@code tools}); they override special tokens of the same name.
+   * Empty by default.
+   */
+  public java.util.Map<String, Object> chatTemplateVariables() {
+    return chatTemplateVariables;
+  }
+
   public static final class Builder {
+    private final java.util.Map<String, Object> chatTemplateVariables =
+        new java.util.LinkedHashMap<>();
     private String variant = "fp32";
     private Device device = Device.CPU;
     private int cudaDevice;
@@ -126,6 +140,27 @@ public final class OnnxOptions {
     private boolean allowSpinning = false;
 
     private Builder() {}
+
+    /**
+     * Sets one chat-template variable (strings, numbers, booleans, null, lists and maps).
+     *
+     * @see OnnxOptions#chatTemplateVariables()
+     */
+    public Builder chatTemplateVariable(String name, Object value) {
+      Objects.requireNonNull(name, "name");
+      if (name.equals("messages") || name.equals("add_generation_prompt")) {
+        throw new IllegalArgumentException("chat template variable '" + name
+            + "' is set by the model itself");
+      }
+      chatTemplateVariables.put(name, value);
+      return this;
+    }
+
+    /** Sets several chat-template variables. */
+    public Builder chatTemplateVariables(java.util.Map<String, ?> vars) {
+      vars.forEach(this::chatTemplateVariable);
+      return this;
+    }
 
     public Builder allowSpinning(boolean allow) {
       this.allowSpinning = allow;

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.sparq.core.ModelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,63 @@ import org.slf4j.LoggerFactory;
 public final class OnnxSessions {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxSessions.class);
 
+  /** Stack of the thread that creates the ONNX Runtime environment. */
+  static final long ENVIRONMENT_STACK_BYTES = 256L << 20;
+
+  private static volatile OrtEnvironment environment;
+
   private OnnxSessions() {}
+
+  /**
+   * The process-wide ONNX Runtime environment, created once on a dedicated thread with a 256 MB
+   * stack. ONNX Runtime 1.29's Java binding kills the JVM (SIGSEGV, no hs_err file) inside
+   * {@code OrtEnvironment.getEnvironment()} when the java command line is longer than about
+   * 3,500-4,000 characters, because native recursion grows with that length; on a large stack it
+   * completes. Every class of this module gets its environment here, before any other ONNX
+   * Runtime call. If some other code calls {@code OrtEnvironment.getEnvironment()} first, start
+   * the JVM with {@code -Xss16m}.
+   *
+   * @throws ModelException when ONNX Runtime cannot start
+   */
+  public static OrtEnvironment environment() {
+    OrtEnvironment e = environment;
+    if (e != null) {
+      return e;
+    }
+    synchronized (OnnxSessions.class) {
+      if (environment == null) {
+        OrtEnvironment[] made = new OrtEnvironment[1];
+        Throwable[] failed = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+          try {
+            made[0] = OrtEnvironment.getEnvironment();
+          } catch (Throwable x) {
+            failed[0] = x;
+          }
+        }, "sparq-ort-environment", ENVIRONMENT_STACK_BYTES);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+          try {
+            t.join();
+            break;
+          } catch (InterruptedException ie) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        if (failed[0] != null || made[0] == null) {
+          throw new ModelException("ONNX Runtime cannot start: "
+              + (failed[0] == null ? "no environment" : failed[0].toString()), failed[0]);
+        }
+        environment = made[0];
+      }
+      return environment;
+    }
+  }
 
   /** What creates a session from prepared options (a file path or in-memory graph). */
   @FunctionalInterface
@@ -66,6 +123,7 @@ public final class OnnxSessions {
 
   private static OrtSession.SessionOptions sessionOptions(OnnxOptions o, OnnxOptions.Device device,
       boolean[] cuda) throws OrtException {
+    environment();
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     so.setOptimizationLevel(o.optLevel());
     if (o.intraOpThreads() > 0) {

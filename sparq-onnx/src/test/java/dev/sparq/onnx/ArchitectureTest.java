@@ -37,6 +37,12 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAnyPackage("dev.sparq.openai..", "dev.sparq.examples..", "dev.sparq.bench..")
       .because("a backend module depends on sparq-core only, never on another backend or an application");
 
+  /** The embedding descriptor is a stage: its state goes through Stateful (issue 18). */
+  static final ArchRule STAGES_IMPORT_NO_PERSISTENCE = noClasses()
+      .that().resideInAPackage("dev.sparq.onnx.embed..")
+      .should().dependOnClassesThat().resideInAPackage("dev.sparq.core.store..")
+      .because("stages import no persistence: state goes through dev.sparq.core.state.Stateful");
+
   @Test
   void importFoundTheMainClasses() {
     assertTrue(main.containPackage("dev.sparq.onnx"), "dev.sparq.onnx imported");
@@ -50,5 +56,10 @@ class ArchitectureTest {
   @Test
   void dependsOnlyOnLowerModules() {
     ONLY_LOWER_MODULES.check(main);
+  }
+
+  @Test
+  void stagesImportNoPersistence() {
+    STAGES_IMPORT_NO_PERSISTENCE.check(main);
   }
 }

@@ -22,7 +22,7 @@ class TinyDecoderGraphTest {
     model.writeTo(dir);
     int[] tokens = {5, 77, 200, 3, 260, 12, 99};
     float[][] ref = model.referenceLogits(tokens);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxSessions.environment();
     try (OrtSession s = env.createSession(dir.resolve("onnx/model.onnx").toString())) {
       int n = tokens.length;
       long[][] ids = new long[1][n];

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.onnx.OnnxLanguageModel;
 import dev.sparq.onnx.OnnxOptions;
+import dev.sparq.onnx.OnnxSessions;
 import dev.sparq.onnx.testing.TinyDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -72,7 +73,7 @@ public final class OnnxGenerationBench {
       OnnxOptions opts = OnnxOptions.builder().intraOpThreads(threads).maxBatchRows(32)
           .allowSpinning(spin).build();
       try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, opts);
-          OrtSession raw = OrtEnvironment.getEnvironment().createSession(
+          OrtSession raw = OnnxSessions.environment().createSession(
               dir.resolve("onnx/model.onnx").toString(), sessionOptions(threads, spin))) {
         SamplingParams p = SamplingParams.builder().temperature(1.0).topK(50).seed(1).maxTokens(tokens).build();
         m.completeTokens(prompts(1, promptLen, dec), p); // warm-up
@@ -147,7 +148,7 @@ public final class OnnxGenerationBench {
    */
   static int noCacheGreedy(OrtSession s, TinyDecoder.Spec spec, List<long[]> prompts, int tokens)
       throws OrtException {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxSessions.environment();
     int b = prompts.size();
     int maxLen = 0;
     for (long[] p : prompts) {

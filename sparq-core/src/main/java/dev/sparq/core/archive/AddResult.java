@@ -15,9 +15,40 @@ import java.util.Objects;
  *     that is full)
  * @param inserted whether the candidate is in the archive after the batch: an accepted candidate can
  *     lose its slot to a better candidate of the same batch
+ * @param duplicate whether the candidate was refused because its problem id was already a member
+ *     before the batch, or belonged to an earlier candidate of the same batch; a duplicate is
+ *     {@link AddStatus#NOT_ADDED}, never inserted, has value 0, and its cell is the cell its
+ *     descriptor maps to without creating one (-1 when none)
  */
-public record AddResult(AddStatus status, double value, int cell, boolean inserted) {
+public record AddResult(AddStatus status, double value, int cell, boolean inserted,
+    boolean duplicate) {
   public AddResult {
     Objects.requireNonNull(status, "status");
+    if (duplicate && (status != AddStatus.NOT_ADDED || inserted)) {
+      throw new IllegalArgumentException("a duplicate is NOT_ADDED and not inserted, got " + status
+          + (inserted ? ", inserted" : ""));
+    }
+  }
+
+  /** A result for a candidate that is not a duplicate. */
+  public AddResult(AddStatus status, double value, int cell, boolean inserted) {
+    this(status, value, cell, inserted, false);
+  }
+
+  /** The result for a duplicate problem id in cell {@code cell} (-1 when none). */
+  public static AddResult duplicateOf(int cell) {
+    return new AddResult(AddStatus.NOT_ADDED, 0.0, cell, false, true);
+  }
+
+  /** Why a {@link AddStatus#NOT_ADDED} candidate was refused: {@code "duplicate"}, {@code
+   * "no_cell"}, {@code "not_better"}, or {@code ""} for an accepted candidate. */
+  public String reason() {
+    if (duplicate) {
+      return "duplicate";
+    }
+    if (status.accepted()) {
+      return "";
+    }
+    return cell < 0 ? "no_cell" : "not_better";
   }
 }

@@ -5,6 +5,8 @@ import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Elite;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,6 +16,9 @@ import java.util.random.RandomGenerator;
  * The archive family of SPARQ for Java: a {@link Tessellation} plus a per-cell capacity. Capacity 1
  * is classic MAP-Elites; capacity T is SPARQ's per-niche cap. Built with {@link #builder()} or the
  * shortcuts {@link #grid}, {@link #cvt} and {@link #categorical}.
+ *
+ * <p>No two members share a problem id: a candidate whose id is already a member, or belongs to an
+ * earlier candidate of the same batch, is refused as a duplicate ({@link AddResult#duplicate()}).
  *
  * <p>All methods are synchronized: adds are atomic, and concurrent adds behave like some sequential
  * order of them.
@@ -53,6 +58,8 @@ public final class CellArchive implements Archive {
   private final double qdOffset;
   private Cell[] cells;
   private final ArrayList<Entry> all = new ArrayList<>();
+  /** Members per problem id: 1 for every member of an archive built by adds. */
+  private final HashMap<String, Integer> ids = new HashMap<>();
   private int[] occupied = new int[16];
   private int occupiedCount;
 
@@ -115,8 +122,15 @@ public final class CellArchive implements Archive {
       Objects.requireNonNull(candidates.get(i), "candidate " + i);
     }
     // pass 1: judge every candidate against the archive before the batch
+    boolean[] duplicate = new boolean[n];
+    HashSet<String> batchIds = new HashSet<>();
     for (int i = 0; i < n; i++) {
       Elite e = candidates.get(i);
+      if (!batchIds.add(e.id()) || ids.containsKey(e.id())) {
+        duplicate[i] = true;
+        status[i] = AddStatus.NOT_ADDED;
+        continue;
+      }
       int c = tessellation.cellOf(e.descriptor(), true);
       cellIdx[i] = c;
       double q = e.quality();
@@ -139,6 +153,11 @@ public final class CellArchive implements Archive {
     }
     List<AddResult> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
+      if (duplicate[i]) {
+        // the cell as it is after the batch, without creating one
+        out.add(AddResult.duplicateOf(tessellation.cellOf(candidates.get(i).descriptor(), false)));
+        continue;
+      }
       boolean inserted = entries[i] != null && entries[i].pos >= 0;
       out.add(new AddResult(status[i], value[i], cellIdx[i], inserted));
     }
@@ -149,6 +168,9 @@ public final class CellArchive implements Archive {
   @Override
   public synchronized AddResult add(Elite candidate) {
     Objects.requireNonNull(candidate, "candidate 0");
+    if (ids.containsKey(candidate.id())) {
+      return AddResult.duplicateOf(tessellation.cellOf(candidate.descriptor(), false));
+    }
     int c = tessellation.cellOf(candidate.descriptor(), true);
     if (c < 0) {
       return new AddResult(AddStatus.NOT_ADDED, 0.0, c, false);
@@ -213,6 +235,7 @@ public final class CellArchive implements Archive {
     cell.slots[p] = entry;
     entry.pos = all.size();
     all.add(entry);
+    ids.merge(e.id(), 1, Integer::sum);
     return entry;
   }
 
@@ -223,6 +246,7 @@ public final class CellArchive implements Archive {
     moved.pos = e.pos;
     all.remove(last);
     e.pos = -1;
+    ids.computeIfPresent(e.elite.id(), (k, v) -> v == 1 ? null : v - 1);
   }
 
   private void addOccupied(int c) {
@@ -309,6 +333,11 @@ public final class CellArchive implements Archive {
     return Optional.of(cell.slots[random.nextInt(cell.size)].elite);
   }
 
+  /** Whether a member has problem id {@code id}. */
+  public synchronized boolean containsId(String id) {
+    return ids.containsKey(id);
+  }
+
   /** An independent deep copy in the same state (same member order, same cell order). */
   public synchronized CellArchive copy() {
     return restore(tessellation.copy(), capacity, qdOffset, snapshot(), occupiedCells());
@@ -363,6 +392,8 @@ public final class CellArchive implements Archive {
       cell.size++;
       e.pos = a.all.size();
       a.all.add(e);
+      // archives saved before the duplicate rule may hold an id twice; they load unchanged
+      a.ids.merge(p.elite().id(), 1, Integer::sum);
     }
     for (int c = 0; c < a.cells.length; c++) {
       Cell cell = a.cells[c];

@@ -9,7 +9,7 @@ import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.store.CheckpointSlot;
+import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * <p>{@link #forSeeds} labels the seed set once, builds the vocabulary from it and remembers the seed
  * labels, so describing the seeds again (as the engine does) costs no model call.
  */
-public final class SkillDescriptor implements DiversityDescriptor {
+public final class SkillDescriptor implements DiversityDescriptor, Stateful {
   private final SkillLabeler labeler;
   /** The vocabulary and the seed labels; replaced as a whole when a checkpoint is restored. */
   private volatile Tables tables;
@@ -105,15 +105,30 @@ public final class SkillDescriptor implements DiversityDescriptor {
    * {@code new SkillDescriptor(labeler, SkillVocabulary.of(List.of()))}, without labelling the seeds
    * again.
    */
-  public CheckpointSlot checkpointSlot() {
-    return new CheckpointSlot() {
+  @Override
+  public String stateName() {
+    return stateView().stateName();
+  }
+
+  @Override
+  public JsonNode saveState() {
+    return stateView().saveState();
+  }
+
+  @Override
+  public void restoreState(JsonNode state) {
+    stateView().restoreState(state);
+  }
+
+  private Stateful stateView() {
+    return new Stateful() {
       @Override
-      public String name() {
+      public String stateName() {
         return "skill_descriptor";
       }
 
       @Override
-      public JsonNode save() {
+      public JsonNode saveState() {
         Tables t = tables;
         ObjectNode o = Json.mapper().createObjectNode();
         o.set("vocabulary", t.vocabulary().toJson());
@@ -123,7 +138,7 @@ public final class SkillDescriptor implements DiversityDescriptor {
       }
 
       @Override
-      public void restore(JsonNode state) {
+      public void restoreState(JsonNode state) {
         JsonNode v = state.get("vocabulary");
         JsonNode seeds = state.get("seed_labels");
         if (v == null || seeds == null || !seeds.isObject()) {

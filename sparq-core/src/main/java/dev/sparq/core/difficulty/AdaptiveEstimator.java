@@ -15,7 +15,8 @@ import dev.sparq.core.model.Validity;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.store.CheckpointSlot;
+import dev.sparq.core.stage.AdmissionAwareEstimator;
+import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,10 +37,10 @@ import java.util.concurrent.atomic.LongAdder;
  * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
  * chunks of an iteration. The prior's state can be exported ({@link #priorState()}) and, with the
  * observations not yet folded in and the counters, saved in every checkpoint of a
- * {@link dev.sparq.core.store.SparqRun} through {@link #checkpointSlot()}, so a resumed run continues
+ * {@code SparqRun} through {@link Stateful}, so a resumed run continues
  * with exactly the prior an uninterrupted run would have.
  */
-public final class AdaptiveEstimator implements DifficultyEstimator {
+public final class AdaptiveEstimator implements AdmissionAwareEstimator, Stateful {
   private final int referenceK;
   private final int maxRollouts;
   private final int initialRollouts;
@@ -49,6 +50,7 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
   private final ValidityGuard guard;
   private final int minCorrect;
   private final int maxCorrect;
+  private final boolean archiveAware;
   private final double[][] binomial;
   /** Guarded by {@link #pending}; replaced only when a checkpoint is restored. */
   private SolveRatePrior prior;
@@ -68,6 +70,7 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
     this.guard = b.guard;
     this.minCorrect = band.minCorrect(referenceK);
     this.maxCorrect = band.maxCorrect(referenceK);
+    this.archiveAware = b.archiveAware;
     this.prior = b.prior != null ? SolveRatePrior.fromState(b.prior)
         : SolveRatePrior.initial(64, 0.3, 0.3, 20);
     this.binomial = new double[referenceK + 1][referenceK + 1];
@@ -85,8 +88,32 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
 
   @Override
   public List<Outcome<Evaluation>> estimate(List<Problem> batch, Solver solver, StageContext context) {
+    return estimate(batch, null, solver, context);
+  }
+
+  @Override
+  public boolean admissionAware() {
+    return archiveAware;
+  }
+
+  /**
+   * Archive-aware allocation. A problem whose niche is full is settled as soon as a fixed-K
+   * estimator would, with probability {@code 1 - error}, not give it a quality above the niche's
+   * threshold (its quality is then capped at the threshold, so the archive refuses it as the
+   * fixed-K decision would); one that would enter is rolled out to {@code referenceK}, so the
+   * quality that ranks it among the niche's members is as precise as fixed K's. A problem with a
+   * free slot ({@code admission} negative infinity, or {@code admission} null) is treated as by
+   * {@link #estimate(List, Solver, StageContext)}.
+   */
+  @Override
+  public List<Outcome<Evaluation>> estimate(List<Problem> batch, double[] admission, Solver solver,
+      StageContext context) {
     if (batch.isEmpty()) {
       return List.of();
+    }
+    if (admission != null && admission.length != batch.size()) {
+      throw new IllegalArgumentException("admission has " + admission.length + " thresholds for "
+          + batch.size() + " problems");
     }
     double[] priorNow = priorFor(context.iteration());
     int size = batch.size();
@@ -94,9 +121,19 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
     int[] correct = new int[size];
     boolean[] open = new boolean[size];
     double[] inBand = new double[size];
+    // per problem, the most correct rollouts out of referenceK that still enter its niche
+    int[] hiCorrect = new int[size];
+    boolean[] full = new boolean[size];
     for (int i = 0; i < size; i++) {
       rollouts.add(new ArrayList<>());
-      open[i] = true;
+      hiCorrect[i] = maxCorrect;
+      if (admission != null && admission[i] != Double.NEGATIVE_INFINITY) {
+        full[i] = true;
+        // quality 1 - c/K must be strictly above the threshold
+        int c = (int) Math.ceil(referenceK * (1 - admission[i])) - 1;
+        hiCorrect[i] = Math.min(maxCorrect, c);
+      }
+      open[i] = !full[i] || hiCorrect[i] >= minCorrect;
     }
     int round = initialRollouts;
     while (true) {
@@ -123,9 +160,17 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
         }
         int spentHere = rollouts.get(i).size();
         inBand[i] = probabilityInBand(priorNow, correct[i], spentHere);
+        boolean settled;
+        if (full[i]) {
+          double enters = probabilityBetween(priorNow, correct[i], spentHere, minCorrect,
+              hiCorrect[i]);
+          // out: stop now; in: it competes for a slot, so measure it as fixed K would
+          settled = enters <= error || (enters >= 1 - error && spentHere >= referenceK);
+        } else {
+          settled = inBand[i] <= error || inBand[i] >= 1 - error;
+        }
         // A solver that returns nothing must not make the loop spin forever.
-        if (spentHere >= maxRollouts || inBand[i] <= error || inBand[i] >= 1 - error
-            || got.get(j).isEmpty()) {
+        if (spentHere >= maxRollouts || settled || got.get(j).isEmpty()) {
           open[i] = false;
         }
       }
@@ -147,6 +192,11 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
         double sr = (double) correct[i] / n;
         quality = 1 - Math.min(band.upper(), Math.max(band.lower(), sr));
       }
+      if (full[i] && (n == 0 || (n < referenceK
+          && probabilityBetween(priorNow, correct[i], n, minCorrect, hiCorrect[i]) < 0.5))) {
+        // settled as unable to enter: never above the niche's threshold
+        quality = Math.max(0, Math.min(quality, admission[i]));
+      }
       evaluations.add(new Evaluation(new Difficulty(correct[i], n, quality, Validity.VALID),
           rollouts.get(i)));
     }
@@ -161,9 +211,21 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
     if (n >= referenceK) {
       return band.contains(correct, n) ? 1 : 0;
     }
+    return probabilityBetween(priorNow, correct, n, minCorrect, maxCorrect);
+  }
+
+  /**
+   * The probability that {@code referenceK} rollouts would end with between {@code minC} and
+   * {@code maxC} correct, given {@code correct} of {@code n} so far, under the prior.
+   */
+  double probabilityBetween(double[] priorNow, int correct, int n, int minC, int maxC) {
+    if (n >= referenceK) {
+      double c = (double) correct * referenceK / n;
+      return c >= minC && c <= maxC ? 1 : 0;
+    }
     int m = referenceK - n;
-    int lo = Math.max(0, minCorrect - correct);
-    int hi = Math.min(m, maxCorrect - correct);
+    int lo = Math.max(0, minC - correct);
+    int hi = Math.min(m, maxC - correct);
     if (hi < lo) {
       return 0;
     }
@@ -217,23 +279,37 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
    * The estimator's state as a checkpoint slot named {@code adaptive_estimator}: the learned prior,
    * the observations of the last iterations not yet folded into it (a checkpoint is written between
    * iterations, before the next one folds them in), and the rollout and problem counters. Restoring
-   * replaces all of them. Add it with {@code SparqRun.Builder.slot(estimator.checkpointSlot())}.
+   * replaces all of them. A {@code SparqRun} finds it on its own when this estimator is the engine's.
    */
-  public CheckpointSlot checkpointSlot() {
-    return checkpointSlot("adaptive_estimator");
+  @Override
+  public String stateName() {
+    return "adaptive_estimator";
   }
 
-  /** {@link #checkpointSlot()} under another name (for runs with several adaptive estimators). */
-  public CheckpointSlot checkpointSlot(String name) {
+  @Override
+  public JsonNode saveState() {
+    return stateNamed(stateName()).saveState();
+  }
+
+  @Override
+  public void restoreState(JsonNode state) {
+    stateNamed(stateName()).restoreState(state);
+  }
+
+  /**
+   * This estimator's state under another name (for runs with several adaptive estimators, one
+   * wrapped in another: register each with {@code SparqRun.Builder.slot}).
+   */
+  public Stateful stateNamed(String name) {
     Objects.requireNonNull(name, "name");
-    return new CheckpointSlot() {
+    return new Stateful() {
       @Override
-      public String name() {
+      public String stateName() {
         return name;
       }
 
       @Override
-      public JsonNode save() {
+      public JsonNode saveState() {
         ObjectNode o = Json.mapper().createObjectNode();
         synchronized (pending) {
           SolveRatePrior.State st = prior.state();
@@ -261,7 +337,7 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
       }
 
       @Override
-      public void restore(JsonNode state) {
+      public void restoreState(JsonNode state) {
         JsonNode p = state.path("prior");
         SolveRatePrior.State st = new SolveRatePrior.State(intField(p, "grid"),
             doubleField(p, "strength"), doubles(p, "base"), doubles(p, "counts"),
@@ -358,8 +434,20 @@ public final class AdaptiveEstimator implements DifficultyEstimator {
     private SolveRateBand band = SolveRateBand.PAPER;
     private ValidityGuard guard = ValidityGuard.flagging();
     private SolveRatePrior.State prior;
+    private boolean archiveAware;
 
     private Builder() {}
+
+    /**
+     * Archive-aware allocation (default off): the engine describes each child first and passes its
+     * niche's admission threshold; rollouts stop as soon as a child cannot enter its full niche, and
+     * a child that would enter one is measured with {@code referenceK} rollouts. See
+     * {@link AdaptiveEstimator#estimate(List, double[], Solver, StageContext)}.
+     */
+    public Builder archiveAware(boolean on) {
+      this.archiveAware = on;
+      return this;
+    }
 
     /** The fixed K whose decision is predicted; default 16. */
     public Builder referenceK(int k) {

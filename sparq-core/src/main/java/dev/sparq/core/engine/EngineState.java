@@ -1,5 +1,11 @@
 package dev.sparq.core.engine;
 
+import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Difficulty;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
 /**
  * The engine's own state besides its archives: enough, with the archive (and, for static variants,
  * the seeds), to resume a run exactly. Randomness is derived from the run seed and the iteration
@@ -7,5 +13,31 @@ package dev.sparq.core.engine;
  *
  * @param seed the run seed
  * @param totals the run totals so far (its {@code iterations} is the next iteration to run)
+ * @param evaluated the first evaluation of every problem id evaluated so far, reused for duplicates
+ *     (sorted by id; empty for states saved before duplicates were tracked)
  */
-public record EngineState(long seed, RunStats totals) {}
+public record EngineState(long seed, RunStats totals, Map<String, Evaluated> evaluated) {
+  public EngineState {
+    Objects.requireNonNull(totals, "totals");
+    evaluated = evaluated == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new TreeMap<>(evaluated));
+  }
+
+  /** A state without evaluated ids. */
+  public EngineState(long seed, RunStats totals) {
+    this(seed, totals, Map.of());
+  }
+
+  /**
+   * What the engine keeps of one evaluated problem to reuse for a duplicate.
+   *
+   * @param difficulty the measured difficulty
+   * @param descriptor the descriptor
+   */
+  public record Evaluated(Difficulty difficulty, Descriptor descriptor) {
+    public Evaluated {
+      Objects.requireNonNull(difficulty, "difficulty");
+      Objects.requireNonNull(descriptor, "descriptor");
+    }
+  }
+}

@@ -14,6 +14,11 @@ import java.util.Map;
  * @param added children that entered the archive and were still there after their batch
  * @param statusCounts evaluated children by archive status name (NEW, IMPROVED, NOT_ADDED)
  * @param rejections rejections by {@code stage/reason} key (for example {@code generate/missing_problem_tag})
+ * @param duplicates evaluated children whose problem id had already been evaluated in the run or was
+ *     already an archive member (no rollouts are spent on the first kind; both are
+ *     {@code NOT_ADDED}); included in {@code evaluated}
+ * @param tokens prompt plus completion tokens of the models registered with
+ *     {@code Sparq.Builder.usage(...)} (0 when none is registered)
  */
 public record RunStats(
     long iterations,
@@ -23,15 +28,24 @@ public record RunStats(
     long rollouts,
     long added,
     Map<String, Long> statusCounts,
-    Map<String, Long> rejections) {
+    Map<String, Long> rejections,
+    long duplicates,
+    long tokens) {
   public RunStats {
     statusCounts = ImmutableSortedMap.copyOf(statusCounts);
     rejections = ImmutableSortedMap.copyOf(rejections);
   }
 
+  /** Totals without duplicates or tokens (runs that count neither). */
+  public RunStats(long iterations, long candidates, long generated, long evaluated, long rollouts,
+      long added, Map<String, Long> statusCounts, Map<String, Long> rejections) {
+    this(iterations, candidates, generated, evaluated, rollouts, added, statusCounts, rejections, 0,
+        0);
+  }
+
   /** Totals of a run that has not started. */
   public static RunStats empty() {
-    return new RunStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of());
+    return new RunStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), 0, 0);
   }
 
   /** Total rejections over all stages and reasons. */

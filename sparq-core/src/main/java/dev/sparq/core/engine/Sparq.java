@@ -19,6 +19,7 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
+import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Generator;
@@ -27,6 +28,8 @@ import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +41,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +73,18 @@ import org.slf4j.LoggerFactory;
  * deterministic functions of their inputs and random generator. Components must be thread-safe when
  * {@link Builder#threads(int)} is above 1.
  *
+ * <h2>Duplicates</h2>
+ * A child whose problem id was already evaluated in this run is not solved again: the first
+ * evaluation (difficulty and descriptor) is reused, the child is handed to the sink marked
+ * {@link EvaluatedCandidate#duplicate()} with no rollouts, and it is not offered to the archive. A
+ * child whose id is an archive member that was never evaluated (a seed) is evaluated and then
+ * refused by the archive as a duplicate.
+ *
+ * <h2>Stall guard</h2>
+ * A run ends with a {@link StalledRunException} after {@link Builder#stallLimit(int)} consecutive
+ * iterations that evaluate no new problem (every child rejected or a duplicate), whatever the
+ * budget kind, so a broken generator cannot spin for ever under a rollout or token budget.
+ *
  * <h2>Resuming</h2>
  * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
  * Archive)} continues it exactly.
@@ -95,6 +113,10 @@ public final class Sparq implements AutoCloseable {
   private final long seed;
   private final List<SparqListener> listeners;
   private final CandidateSink sink;
+  private final int stallLimit;
+  private final Predicate<? super RunStats> until;
+  private volatile boolean stopRequested;
+  private Pending pending;
   private final ExecutorService executor;
   private final List<UsageReporting> usageSources;
   private final TokenUsage usageStart;
@@ -106,10 +128,15 @@ public final class Sparq implements AutoCloseable {
   private long evaluated;
   private long rollouts;
   private long added;
+  private long duplicates;
+  private long tokens;
+  private int stalled;
+  /** First evaluation of every problem id evaluated in this run. */
+  private final HashMap<String, EngineState.Evaluated> seen = new HashMap<>();
   private final EnumMap<AddStatus, Long> statusCounts = new EnumMap<>(AddStatus.class);
   private final TreeMap<String, Long> rejections = new TreeMap<>();
 
-  private Sparq(Builder b) {
+  Sparq(Builder b) {
     this.generator = b.generator;
     this.solver = b.solver;
     this.estimator = b.estimator;
@@ -122,7 +149,9 @@ public final class Sparq implements AutoCloseable {
     this.budget = b.budget;
     this.seed = b.resumeState != null ? b.resumeState.seed() : b.seed;
     this.listeners = List.copyOf(b.listeners);
-    this.sink = b.sink;
+    this.sink = b.sink != null ? b.sink : b.sinkFactory.get();
+    this.stallLimit = b.stallLimit;
+    this.until = b.until;
     this.usageSources = List.copyOf(b.usageSources);
     this.usageStart = readUsage();
     this.executor = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -132,7 +161,9 @@ public final class Sparq implements AutoCloseable {
     }) : null;
 
     try {
-      Archive a = b.archive;
+      Archive a = b.archive != null ? b.archive
+          : b.archiveFactory != null ? Objects.requireNonNull(b.archiveFactory.get(), "archive factory")
+          : null;
       if (a == null) {
         Tessellation t = b.variant.singleCell() ? new SingleCellTessellation() : new CategoricalTessellation();
         a = CellArchive.builder().tessellation(t).capacity(b.nicheCapacity).build();
@@ -159,6 +190,9 @@ public final class Sparq implements AutoCloseable {
         evaluated = t.evaluated();
         rollouts = t.rollouts();
         added = t.added();
+        duplicates = t.duplicates();
+        tokens = t.tokens();
+        seen.putAll(b.resumeState.evaluated());
         t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
         rejections.putAll(t.rejections());
       } else if (workingSet == WorkingSet.DYNAMIC) {
@@ -176,6 +210,54 @@ public final class Sparq implements AutoCloseable {
     }
     this.usageSeen = readUsage();
   }
+
+  /**
+   * The children of one iteration to evaluate, from {@link #ask()}.
+   *
+   * @param iteration the iteration they belong to
+   * @param parents the parents drawn
+   * @param children the generated children whose problem id was never evaluated in this run, each
+   *     id once, in generation order
+   */
+  public record Ask(long iteration, List<Problem> parents, List<Problem> children) {
+    public Ask {
+      parents = List.copyOf(parents);
+      children = List.copyOf(children);
+    }
+  }
+
+  /**
+   * The context {@link #step()} gives the estimator for chunk {@code chunk} (items
+   * {@code chunk * chunkSize} onwards) of {@code ask}'s children: an ask/tell caller that evaluates
+   * with it in chunks of {@link #chunkSize()} reproduces {@code step()} exactly.
+   */
+  public StageContext estimateContext(Ask ask, int chunk) {
+    return contextFor(ask, STAGE_ESTIMATE, chunk);
+  }
+
+  /**
+   * The context {@link #step()} gives the descriptor for chunk {@code chunk} of the children whose
+   * evaluation was not rejected.
+   */
+  public StageContext describeContext(Ask ask, int chunk) {
+    return contextFor(ask, STAGE_DESCRIBE, chunk);
+  }
+
+  private StageContext contextFor(Ask ask, int stage, int chunk) {
+    if (pending == null || pending.ask != ask) {
+      throw new IllegalStateException("no pending ask() for this object");
+    }
+    return new StageContext(new SplittableRandom(RandomSeeds.derive(seed, ask.iteration(), stage,
+        chunk)), ask.iteration(), pending.source);
+  }
+
+  /** Items per stage call (see {@link Builder#chunkSize(int)}). */
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  /** What {@link #tell} needs besides the {@link Ask}. */
+  private record Pending(Ask ask, List<Problem> children, ParentSource source, long start) {}
 
   private List<Elite> describeSeeds(List<Problem> seeds) {
     List<Outcome<Descriptor>> described = runChunked(seeds, STAGE_SEEDS, -1, ParentSource.empty(),
@@ -214,17 +296,148 @@ public final class Sparq implements AutoCloseable {
     return usageSeen.since(usageStart);
   }
 
-  /** Runs iterations until the budget is exhausted; returns the totals. */
+  /**
+   * Runs iterations until the budget is exhausted, the {@link Builder#until(Predicate)} condition
+   * holds or {@link #stop()} is called; returns the totals. The sink is flushed at the end.
+   */
   public RunStats run() {
-    while (!budget.exhausted(totals())) {
-      step();
+    return run(t -> false);
+  }
+
+  /**
+   * As {@link #run()}, also stopping as soon as {@code until} holds for the totals (checked before
+   * every iteration, so a run whose totals already satisfy it runs no iteration).
+   */
+  public RunStats run(Predicate<? super RunStats> until) {
+    Objects.requireNonNull(until, "until");
+    try {
+      while (true) {
+        RunStats t = totals();
+        if (stopRequested || budget.exhausted(t) || this.until.test(t) || until.test(t)) {
+          break;
+        }
+        step();
+      }
+    } finally {
+      sink.flush();
     }
-    sink.flush();
     return totals();
   }
 
-  /** Runs one iteration and returns its event. */
+  /**
+   * Asks a running {@link #run()} to stop after the iteration in progress. Safe to call from any
+   * thread (a shutdown hook, a listener, a UI); the run returns normally with its totals.
+   */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /** Whether {@link #stop()} was called. */
+  public boolean stopRequested() {
+    return stopRequested;
+  }
+
+  /** Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}. */
   public IterationEvent step() {
+    Ask ask = ask();
+    if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
+      return stepDescribingFirst(ask, aware);
+    }
+    long it = ask.iteration();
+    List<Problem> fresh = ask.children();
+    List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, pending.source,
+        (chunk, ctx) -> estimator.estimate(chunk, solver, ctx), "estimate");
+    List<Problem> measured = new ArrayList<>();
+    for (int i = 0; i < est.size(); i++) {
+      if (est.get(i).isPresent()) {
+        measured.add(fresh.get(i));
+      }
+    }
+    List<Outcome<Descriptor>> described = runChunked(measured, STAGE_DESCRIBE, it, pending.source,
+        descriptor::describe, "describe");
+    List<Outcome<Descriptor>> desc = new ArrayList<>(fresh.size());
+    int k = 0;
+    for (int i = 0; i < est.size(); i++) {
+      desc.add(est.get(i).isPresent() ? described.get(k++) : null);
+    }
+    return tell(ask, est, desc);
+  }
+
+  /**
+   * Archive-aware order: describe every child, find the quality it must beat in its niche, then
+   * estimate with those thresholds.
+   */
+  private IterationEvent stepDescribingFirst(Ask ask, AdmissionAwareEstimator aware) {
+    long it = ask.iteration();
+    List<Problem> fresh = ask.children();
+    List<Outcome<Descriptor>> desc = runChunked(fresh, STAGE_DESCRIBE, it, pending.source,
+        descriptor::describe, "describe");
+    List<Problem> described = new ArrayList<>();
+    List<Double> thresholds = new ArrayList<>();
+    for (int i = 0; i < fresh.size(); i++) {
+      if (desc.get(i).isPresent()) {
+        described.add(fresh.get(i));
+        thresholds.add(admissionThreshold(desc.get(i).value()));
+      }
+    }
+    List<Outcome<Evaluation>> measured = runChunked(indexed(described), STAGE_ESTIMATE, it,
+        pending.source, (chunk, ctx) -> {
+          List<Problem> problems = new ArrayList<>(chunk.size());
+          double[] admission = new double[chunk.size()];
+          for (int j = 0; j < chunk.size(); j++) {
+            int index = chunk.get(j);
+            problems.add(described.get(index));
+            admission[j] = thresholds.get(index);
+          }
+          return aware.estimate(problems, admission, solver, ctx);
+        }, "estimate");
+    List<Outcome<Evaluation>> est = new ArrayList<>(fresh.size());
+    int k = 0;
+    for (int i = 0; i < fresh.size(); i++) {
+      if (desc.get(i).isPresent()) {
+        est.add(measured.get(k++));
+      } else {
+        // rejected by the descriptor: counted under describe, never estimated
+        est.add(Outcome.of(new Evaluation(Difficulty.unmeasured(), List.of())));
+      }
+    }
+    return tell(ask, est, desc);
+  }
+
+  private static List<Integer> indexed(List<?> items) {
+    List<Integer> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  /** The quality a candidate with this descriptor must strictly exceed to enter the archive now. */
+  private double admissionThreshold(Descriptor d) {
+    int c = archive.cellOf(d);
+    if (c < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    List<Elite> members = archive.cell(c);
+    if (members.size() < archive.capacity()) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return members.get(members.size() - 1).quality();
+  }
+
+  /**
+   * The children of the next iteration, for a caller that evaluates them itself (the ask half of
+   * an ask/tell loop, as in pyribs' schedulers). Selects the parents and runs the generator with the
+   * same random streams as {@link #step()}. {@link Ask#children()} holds only problem ids never
+   * evaluated in this run, each once; children that repeat an id are kept by the engine and reuse
+   * the first evaluation at {@link #tell}. Call {@link #tell} with the same object before asking
+   * again.
+   */
+  public Ask ask() {
+    if (pending != null) {
+      throw new IllegalStateException("ask() was called twice without tell() for iteration "
+          + pending.ask.iteration());
+    }
     long start = System.nanoTime();
     long it = iteration;
     Archive pool = workingSet == WorkingSet.STATIC ? seedPool : archive;
@@ -259,41 +472,105 @@ public final class Sparq implements AutoCloseable {
       }
     }
 
-    // 3. estimate difficulty
-    List<Outcome<Evaluation>> est = runChunked(children, STAGE_ESTIMATE, it, source,
-        (chunk, ctx) -> estimator.estimate(chunk, solver, ctx), "estimate");
+    // 3. only children whose id was not evaluated before (in this run or earlier in this batch)
+    // are evaluated; the others reuse the first evaluation
+    List<Problem> fresh = new ArrayList<>(children.size());
+    HashSet<String> batchIds = new HashSet<>();
+    for (Problem c : children) {
+      if (!seen.containsKey(c.id()) && batchIds.add(c.id())) {
+        fresh.add(c);
+      }
+    }
+    Ask ask = new Ask(it, parents, fresh);
+    pending = new Pending(ask, children, source, start);
+    return ask;
+  }
+
+  /**
+   * Records the evaluation of the children of {@code ask} and finishes the iteration: offers the
+   * described children to the archive as one batch, hands every evaluated child (and every
+   * duplicate) to the sink and the listeners, and applies the stall guard.
+   *
+   * @param ask the object the last {@link #ask()} returned
+   * @param evaluations one outcome per {@link Ask#children() child}, in order: its evaluation or why
+   *     it was rejected (counted under stage {@code estimate})
+   * @param descriptors one outcome per child, in order: its descriptor or why it was rejected
+   *     (counted under stage {@code describe}); ignored, and may be null, where the evaluation was
+   *     rejected
+   */
+  public IterationEvent tell(Ask ask, List<Outcome<Evaluation>> evaluations,
+      List<Outcome<Descriptor>> descriptors) {
+    if (pending == null || pending.ask != ask) {
+      throw new IllegalStateException("tell() needs the object returned by the last ask()");
+    }
+    int n = ask.children().size();
+    if (evaluations.size() != n || descriptors.size() != n) {
+      throw new IllegalArgumentException("tell(): " + n + " children, " + evaluations.size()
+          + " evaluations and " + descriptors.size() + " descriptors; give one of each per child");
+    }
+    Pending pend = pending;
+    pending = null;
+    long start = pend.start;
+    long it = ask.iteration();
+    List<Problem> parents = ask.parents();
+    List<Problem> children = pend.children;
+    List<Problem> fresh = ask.children();
+    List<Outcome<Evaluation>> est = evaluations;
     List<Problem> measured = new ArrayList<>();
-    List<Evaluation> evaluations = new ArrayList<>();
+    List<Evaluation> measuredEval = new ArrayList<>();
+    List<Outcome<Descriptor>> desc = new ArrayList<>();
     long iterationRollouts = 0;
     for (int i = 0; i < est.size(); i++) {
-      if (est.get(i).isPresent()) {
-        Evaluation ev = est.get(i).value();
-        measured.add(children.get(i));
-        evaluations.add(ev);
-        iterationRollouts += ev.rollouts().size();
+      Outcome<Evaluation> e = Objects.requireNonNull(est.get(i), "evaluation " + i);
+      if (e.isPresent()) {
+        measured.add(fresh.get(i));
+        measuredEval.add(e.value());
+        desc.add(Objects.requireNonNull(descriptors.get(i), "descriptor " + i));
+        iterationRollouts += e.value().rollouts().size();
       } else {
-        reject(it, "estimate", children.get(i).id(), est.get(i).rejection());
+        reject(it, "estimate", fresh.get(i).id(), e.rejection());
       }
     }
 
     // 4. describe
-    List<Outcome<Descriptor>> desc = runChunked(measured, STAGE_DESCRIBE, it, source,
-        descriptor::describe, "describe");
     List<Elite> offered = new ArrayList<>();
     List<Evaluation> offeredEval = new ArrayList<>();
     for (int i = 0; i < desc.size(); i++) {
       if (desc.get(i).isPresent()) {
-        offered.add(new Elite(measured.get(i), evaluations.get(i).difficulty(), desc.get(i).value(), it));
-        offeredEval.add(evaluations.get(i));
+        Elite e = new Elite(measured.get(i), measuredEval.get(i).difficulty(), desc.get(i).value(), it);
+        offered.add(e);
+        offeredEval.add(measuredEval.get(i));
+        seen.put(e.id(), new EngineState.Evaluated(e.difficulty(), e.descriptor()));
       } else {
         reject(it, "describe", measured.get(i).id(), desc.get(i).rejection());
+      }
+    }
+    // children already evaluated (earlier or in this batch) reuse that evaluation; a duplicate of a
+    // child rejected in this batch is rejected with it
+    List<Elite> repeated = new ArrayList<>();
+    HashSet<String> freshIds = new HashSet<>();
+    for (Problem f : fresh) {
+      freshIds.add(f.id());
+    }
+    HashSet<String> firstSeen = new HashSet<>();
+    for (Problem c : children) {
+      if (freshIds.contains(c.id()) && firstSeen.add(c.id())) {
+        continue;
+      }
+      EngineState.Evaluated ev = seen.get(c.id());
+      if (ev == null) {
+        reject(it, "estimate", c.id(), Rejection.of("duplicate_of_rejected",
+            "an earlier child of this batch with the same problem id was rejected"));
+      } else {
+        repeated.add(new Elite(c, ev.difficulty(), ev.descriptor(), it));
       }
     }
 
     // 5. add to the archive as one batch
     List<AddResult> results = offered.isEmpty() ? List.of() : archive.add(offered);
-    List<EvaluatedCandidate> out = new ArrayList<>(offered.size());
+    List<EvaluatedCandidate> out = new ArrayList<>(offered.size() + repeated.size());
     int iterationAdded = 0;
+    int iterationDuplicates = 0;
     for (int i = 0; i < offered.size(); i++) {
       Elite e = offered.get(i);
       AddResult r = results.get(i);
@@ -301,19 +578,28 @@ public final class Sparq implements AutoCloseable {
       if (r.inserted()) {
         iterationAdded++;
       }
-      if (r.cell() < 0) {
+      if (r.duplicate()) {
+        iterationDuplicates++;
+      } else if (r.cell() < 0) {
         reject(it, "archive", e.id(), Rejection.of("no_cell", "the archive has no cell for "
             + e.descriptor()));
       }
       out.add(new EvaluatedCandidate(it, e.problem(), offeredEval.get(i).rollouts(), e.difficulty(),
-          e.descriptor(), r.status(), r.value()));
+          e.descriptor(), r.status(), r.value(), r.duplicate()));
+    }
+    for (Elite e : repeated) {
+      statusCounts.merge(AddStatus.NOT_ADDED, 1L, Long::sum);
+      iterationDuplicates++;
+      out.add(new EvaluatedCandidate(it, e.problem(), List.of(), e.difficulty(), e.descriptor(),
+          AddStatus.NOT_ADDED, 0.0, true));
     }
 
     // 6. record
     sink.accept(it, out);
     candidates += parents.size();
     generated += children.size();
-    evaluated += offered.size();
+    evaluated += offered.size() + repeated.size();
+    duplicates += iterationDuplicates;
     rollouts += iterationRollouts;
     added += iterationAdded;
     iteration++;
@@ -327,15 +613,25 @@ public final class Sparq implements AutoCloseable {
       TokenUsage now = readUsage();
       iterationTokens = now.since(usageSeen);
       usageSeen = now;
+      tokens += iterationTokens.totalTokens();
     }
     IterationEvent event = new IterationEvent(it, archive.stats(), totals(), parents.size(),
-        offered.size(), iterationAdded, iterationRollouts, System.nanoTime() - start,
-        iterationTokens);
+        offered.size() + repeated.size(), iterationAdded, iterationRollouts,
+        System.nanoTime() - start, iterationTokens);
     for (SparqListener l : listeners) {
       l.onIteration(event);
     }
-    LOG.debug("iteration {}: {} parents, {} evaluated, {} added", it, parents.size(), offered.size(),
-        iterationAdded);
+    LOG.debug("iteration {}: {} parents, {} evaluated, {} duplicates, {} added", it, parents.size(),
+        offered.size(), repeated.size(), iterationAdded);
+    stalled = measured.isEmpty() ? stalled + 1 : 0;
+    if (stallLimit > 0 && stalled >= stallLimit) {
+      RunStats t = totals();
+      throw new StalledRunException(stalled, "the run stalled: " + stalled
+          + " consecutive iterations (up to iteration " + it + ") evaluated no new problem; "
+          + parents.size() + " parents, " + children.size() + " children generated, "
+          + repeated.size() + " duplicates in the last one; rejections so far " + t.rejections()
+          + ". Check the generator and solver (model, prompt, parser), or raise stallLimit (0 = off)");
+    }
     return event;
   }
 
@@ -400,6 +696,25 @@ public final class Sparq implements AutoCloseable {
     return out;
   }
 
+  /** The sink this run hands its candidates to. */
+  public CandidateSink sink() {
+    return sink;
+  }
+
+  /**
+   * Every candidate this run evaluated, in order, when its sink is the default
+   * {@link InMemorySink}: enough to inspect or export a run without a run directory.
+   *
+   * @throws IllegalStateException when another sink was configured
+   */
+  public List<EvaluatedCandidate> candidates() {
+    if (sink instanceof InMemorySink m) {
+      return m.candidates();
+    }
+    throw new IllegalStateException("this run's sink is " + sink.getClass().getName()
+        + ", which does not keep candidates in memory; read them where that sink writes them");
+  }
+
   /** The archive the engine fills (for dynamic variants, also the working set). */
   public Archive archive() {
     return archive;
@@ -414,12 +729,13 @@ public final class Sparq implements AutoCloseable {
   public RunStats totals() {
     Map<String, Long> st = new TreeMap<>();
     statusCounts.forEach((k, v) -> st.put(k.name(), v));
-    return new RunStats(iteration, candidates, generated, evaluated, rollouts, added, st, rejections);
+    return new RunStats(iteration, candidates, generated, evaluated, rollouts, added, st, rejections,
+        duplicates, tokens);
   }
 
   /** The state to save with the archive for an exact resume. */
   public EngineState state() {
-    return new EngineState(seed, totals());
+    return new EngineState(seed, totals(), new HashMap<>(seen));
   }
 
   /** The next iteration to run. */
@@ -434,6 +750,11 @@ public final class Sparq implements AutoCloseable {
 
   public WorkingSet workingSet() {
     return workingSet;
+  }
+
+  /** Whether problem id {@code id} has been evaluated in this run (its evaluation is reused). */
+  public boolean evaluatedBefore(String id) {
+    return seen.containsKey(id);
   }
 
   /** Stops the stage threads and closes the sink. Does not close the model components. */
@@ -456,6 +777,7 @@ public final class Sparq implements AutoCloseable {
     private ParentSelector selector;
     private WorkingSet workingSet;
     private Archive archive;
+    private Supplier<? extends Archive> archiveFactory;
     private int nicheCapacity = 10;
     private int batchSize = 64;
     private int chunkSize = 16;
@@ -463,12 +785,80 @@ public final class Sparq implements AutoCloseable {
     private Budget budget = Budget.iterations(100);
     private long seed = 0;
     private final List<SparqListener> listeners = new ArrayList<>();
-    private CandidateSink sink = CandidateSink.discard();
+    private CandidateSink sink;
+    private Supplier<? extends CandidateSink> sinkFactory = InMemorySink::new;
+    private Predicate<? super RunStats> until = t -> false;
+    private int stallLimit = 5;
     private EngineState resumeState;
     private Archive resumeArchive;
     private final List<UsageReporting> usageSources = new ArrayList<>();
 
     private Builder() {}
+
+    /** An independent copy: changing either builder later does not change the other. */
+    public Builder copy() {
+      Builder c = new Builder();
+      c.generator = generator;
+      c.solver = solver;
+      c.estimator = estimator;
+      c.descriptor = descriptor;
+      c.seeds = seeds;
+      c.variant = variant;
+      c.selector = selector;
+      c.workingSet = workingSet;
+      c.archive = archive;
+      c.archiveFactory = archiveFactory;
+      c.nicheCapacity = nicheCapacity;
+      c.batchSize = batchSize;
+      c.chunkSize = chunkSize;
+      c.threads = threads;
+      c.budget = budget;
+      c.seed = seed;
+      c.listeners.addAll(listeners);
+      c.sink = sink;
+      c.sinkFactory = sinkFactory;
+      c.until = until;
+      c.stallLimit = stallLimit;
+      c.resumeState = resumeState;
+      c.resumeArchive = resumeArchive;
+      c.usageSources.addAll(usageSources);
+      return c;
+    }
+
+    /** The generator, solver, estimator and descriptor (some may be null before validation). */
+    List<Object> components() {
+      List<Object> out = new ArrayList<>(4);
+      for (Object o : new Object[] {generator, solver, estimator, descriptor}) {
+        if (o != null) {
+          out.add(o);
+        }
+      }
+      return out;
+    }
+
+    /** The archive instance given to {@link #archive(Archive)}, if any. */
+    Archive archiveInstance() {
+      return archive;
+    }
+
+    /** The archive factory given to {@link #archive(Supplier)}, if any. */
+    Supplier<? extends Archive> archiveFactory() {
+      return archiveFactory;
+    }
+
+    /** The sink instance given to {@link #sink(CandidateSink)}, if any. */
+    CandidateSink sinkInstance() {
+      return sink;
+    }
+
+    /**
+     * An immutable snapshot of this configuration that can start runs ({@link SparqConfig#start()})
+     * one after the other; later changes to this builder do not affect it.
+     */
+    public SparqConfig config() {
+      validate();
+      return new SparqConfig(copy());
+    }
 
     /**
      * Reports the tokens {@code model} processes in each {@link IterationEvent#tokens()} and in
@@ -532,6 +922,17 @@ public final class Sparq implements AutoCloseable {
      */
     public Builder archive(Archive archive) {
       this.archive = archive;
+      this.archiveFactory = null;
+      return this;
+    }
+
+    /**
+     * A fresh archive for every run started from this configuration (what {@link SparqConfig}
+     * needs to start several runs with a custom archive).
+     */
+    public Builder archive(Supplier<? extends Archive> factory) {
+      this.archiveFactory = Objects.requireNonNull(factory, "factory");
+      this.archive = null;
       return this;
     }
 
@@ -563,6 +964,15 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Ends the run with a {@link StalledRunException} after {@code n} consecutive iterations that
+     * evaluate no new problem (default 5; 0 turns the guard off).
+     */
+    public Builder stallLimit(int n) {
+      this.stallLimit = n;
+      return this;
+    }
+
     /** When to stop (default 100 iterations). */
     public Builder budget(Budget budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
@@ -580,9 +990,44 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
-    /** Where every evaluated candidate goes (default: discarded). */
+    /** Calls {@code action} after every iteration (a listener written as a lambda). */
+    public Builder onIteration(Consumer<? super IterationEvent> action) {
+      return listener(SparqListener.onIteration(action));
+    }
+
+    /** Calls {@code action} for every evaluated candidate (a listener written as a lambda). */
+    public Builder onCandidate(Consumer<? super EvaluatedCandidate> action) {
+      return listener(SparqListener.onCandidate(action));
+    }
+
+    /** Calls {@code action} for every rejection (a listener written as a lambda). */
+    public Builder onRejection(Consumer<? super RejectionEvent> action) {
+      return listener(SparqListener.onRejection(action));
+    }
+
+    /**
+     * Also stops {@link Sparq#run()} as soon as {@code condition} holds for the totals (checked
+     * before every iteration), for example {@code t -> t.added() >= 1000}.
+     */
+    public Builder until(Predicate<? super RunStats> condition) {
+      this.until = Objects.requireNonNull(condition, "condition");
+      return this;
+    }
+
+    /**
+     * Where every evaluated candidate goes. Default: a new {@link InMemorySink} per run, read with
+     * {@link Sparq#candidates()}. The run closes its sink, so an instance serves one run; give
+     * {@link #sink(Supplier)} to start several runs from one {@link SparqConfig}.
+     */
     public Builder sink(CandidateSink sink) {
       this.sink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** A new sink for every run started from this configuration. */
+    public Builder sink(Supplier<? extends CandidateSink> factory) {
+      this.sinkFactory = Objects.requireNonNull(factory, "factory");
+      this.sink = null;
       return this;
     }
 
@@ -596,7 +1041,13 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
+    /** Builds one run (the same as {@code config().start()}, without the snapshot). */
     public Sparq build() {
+      validate();
+      return new Sparq(copy());
+    }
+
+    private void validate() {
       if (generator == null) {
         throw ConfigException.forKey("generator", "is required");
       }
@@ -621,10 +1072,16 @@ public final class Sparq implements AutoCloseable {
       if (threads < 1) {
         throw ConfigException.forKey("threads", "must be >= 1, was " + threads);
       }
+      if (stallLimit < 0) {
+        throw ConfigException.forKey("stallLimit", "must be >= 0, was " + stallLimit);
+      }
+      if (budget.limitsTokens() && usageSources.isEmpty()) {
+        throw ConfigException.forKey("budget", "a token budget needs at least one model registered"
+            + " with usage(...) to count tokens");
+      }
       if (nicheCapacity < 1) {
         throw ConfigException.forKey("nicheCapacity", "must be >= 1, was " + nicheCapacity);
       }
-      return new Sparq(this);
     }
   }
 }

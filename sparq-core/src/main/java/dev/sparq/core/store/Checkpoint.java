@@ -25,13 +25,15 @@ import java.util.TreeMap;
 /**
  * A snapshot of a run: the engine state (seed and totals; randomness is derived from seed and
  * iteration, so there is no generator state), the archive, the candidate log position and named
- * component state ({@link CheckpointSlot}s). Written atomically: to a temporary file that is forced
+ * component state ({@link dev.sparq.core.state.Stateful} components and {@link CheckpointSlot}s). Written atomically: to a temporary file that is forced
  * to disk and then renamed over the previous checkpoint, so a crash leaves either the old or the new
  * checkpoint, never a mix.
  *
  * @param state engine state
  * @param log where the candidate log stood (it is truncated back to this on resume)
- * @param archive the archive
+ * @param archive the archive when it is a {@link CellArchive} (stored in field {@code archive}); null
+ *     when the run's archive is another class, whose state is then one of the {@code slots} (it
+ *     implements {@link dev.sparq.core.state.Stateful})
  * @param slots component state by slot name
  */
 public record Checkpoint(EngineState state, LogPosition log, CellArchive archive,
@@ -45,7 +47,6 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
   public Checkpoint {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(log, "log");
-    Objects.requireNonNull(archive, "archive");
     slots = Map.copyOf(new TreeMap<>(slots));
   }
 
@@ -59,10 +60,12 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     root.set("log", m.valueToTree(log));
     ObjectNode s = root.putObject("slots");
     new TreeMap<>(slots).forEach(s::set);
-    try {
-      root.set("archive", m.readTree(ArchiveJson.toJson(archive)));
-    } catch (IOException e) {
-      throw new SparqException("cannot serialise the archive", e);
+    if (archive != null) {
+      try {
+        root.set("archive", m.readTree(ArchiveJson.toJson(archive)));
+      } catch (IOException e) {
+        throw new SparqException("cannot serialise the archive", e);
+      }
     }
     return root;
   }
@@ -78,7 +81,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       throw new SparqException(source + ": checkpoint version " + root.path("version")
           + " is not supported (expected " + VERSION + ")");
     }
-    for (String f : new String[] {"state", "log", "archive"}) {
+    for (String f : new String[] {"state", "log"}) {
       if (!root.hasNonNull(f)) {
         throw new SparqException(source + ": field '" + f + "' is missing");
       }
@@ -86,7 +89,8 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     try {
       EngineState state = m.treeToValue(root.get("state"), EngineState.class);
       LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
-      CellArchive archive = ArchiveJson.fromJson(m.writeValueAsString(root.get("archive")));
+      CellArchive archive = root.hasNonNull("archive")
+          ? ArchiveJson.fromJson(m.writeValueAsString(root.get("archive"))) : null;
       Map<String, JsonNode> slots = new TreeMap<>();
       root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
       return new Checkpoint(state, log, archive, slots);

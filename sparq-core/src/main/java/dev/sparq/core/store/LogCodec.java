@@ -66,6 +66,9 @@ public final class LogCodec {
     g.writeNumberField("num_rollouts", d.rollouts());
     g.writeStringField("validity", d.validity().name());
     g.writeStringField("status", c.status().name());
+    if (c.duplicate()) {
+      g.writeBooleanField("duplicate", true);
+    }
     g.writeFieldName("value");
     writeDouble(g, c.value());
     Descriptor desc = c.descriptor();
@@ -188,6 +191,7 @@ public final class LogCodec {
     int nMeasures = 0;
     List<String> skills = new ArrayList<>(4);
     AddStatus status = null;
+    boolean duplicate = false;
     double value = 0;
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -237,6 +241,7 @@ public final class LogCodec {
           }
         }
         case "status" -> status = AddStatus.valueOf(p.getText());
+        case "duplicate" -> duplicate = v == JsonToken.VALUE_TRUE;
         case "value" -> value = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
         default -> p.skipChildren();
       }
@@ -261,7 +266,7 @@ public final class LogCodec {
     Difficulty difficulty = new Difficulty(correct, numRollouts, quality, validity);
     Descriptor descriptor = new Descriptor(java.util.Arrays.copyOf(measures, nMeasures), skills);
     return new LoggedCandidate(seq, new EvaluatedCandidate(iteration, problem, rollouts, difficulty,
-        descriptor, status, value));
+        descriptor, status, value, duplicate));
   }
 
   /**

@@ -3,11 +3,13 @@ package dev.sparq.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.SparqException;
+import dev.sparq.core.archive.Archive;
 import dev.sparq.core.archive.CellArchive;
-import dev.sparq.core.engine.IterationEvent;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
+import dev.sparq.core.engine.SparqConfig;
 import dev.sparq.core.engine.SparqListener;
+import dev.sparq.core.state.Stateful;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,20 +52,31 @@ public final class SparqRun implements AutoCloseable {
 
   private final Path dir;
   private final CandidateLog log;
-  private final Map<String, CheckpointSlot> slots;
+  private final Map<String, Stateful> slots;
   private final int every;
   private final boolean resumed;
   private final Sparq sparq;
+  /** The run's archive when it is not a {@link CellArchive} (its state is a slot), else null. */
+  private final Stateful archiveState;
   private long checkpoints;
 
   private SparqRun(Builder b) {
     this.dir = b.dir;
     this.every = b.every;
     this.slots = new LinkedHashMap<>();
-    for (CheckpointSlot s : b.slots) {
-      if (slots.put(s.name(), s) != null) {
-        throw ConfigException.forKey("slot", "duplicate checkpoint slot name '" + s.name() + "'");
+    // explicit slots, then the components' own state (each object once)
+    List<Stateful> candidates = new ArrayList<>(b.slots);
+    for (Object c : b.config.components()) {
+      if (c instanceof Stateful st) {
+        candidates.add(st);
       }
+    }
+    java.util.Set<Object> added = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Stateful st : candidates) {
+      if (!added.add(st)) {
+        continue;
+      }
+      addSlot(st);
     }
     try {
       Files.createDirectories(dir);
@@ -71,53 +84,90 @@ public final class SparqRun implements AutoCloseable {
       throw new UncheckedIOException("cannot create run directory " + dir, e);
     }
     Path cpFile = dir.resolve(CHECKPOINT);
-    Sparq.Builder engine = b.engine;
+    // the caller's configuration is never changed: the run works on its own copy
+    Sparq.Builder engine = b.config.toBuilder();
+    Archive configured = b.config.newArchive();
+    Stateful customArchive = null;
+    if (configured != null && !configured.getClass().equals(CellArchive.class)) {
+      if (!(configured instanceof Stateful st)) {
+        throw ConfigException.forKey("archive", configured.getClass().getName() + " cannot be "
+            + "checkpointed: a run directory needs a CellArchive or an archive that implements "
+            + Stateful.class.getName());
+      }
+      customArchive = st;
+      if (added.add(st)) {
+        addSlot(st);
+      }
+      engine.archive(configured);
+    }
+    this.archiveState = customArchive;
     if (Files.exists(cpFile)) {
       Checkpoint cp = Checkpoint.read(cpFile);
-      this.log = CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log());
       for (Map.Entry<String, JsonNode> e : cp.slots().entrySet()) {
-        CheckpointSlot s = slots.get(e.getKey());
+        Stateful s = slots.get(e.getKey());
         if (s != null) {
-          s.restore(e.getValue());
+          s.restoreState(e.getValue());
         }
       }
-      engine.resume(cp.state(), cp.archive());
+      if (customArchive != null) {
+        if (!cp.slots().containsKey(customArchive.stateName())) {
+          throw new SparqException(cpFile + ": no state '" + customArchive.stateName()
+              + "' for the run's archive " + configured.getClass().getName());
+        }
+        engine.resume(cp.state(), configured);
+      } else {
+        if (cp.archive() == null) {
+          throw new SparqException(cpFile + ": the checkpoint holds a custom archive's state, but the"
+              + " configuration gives no such archive (Sparq.Builder.archive)");
+        }
+        engine.resume(cp.state(), cp.archive());
+      }
+      this.log = CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log());
       this.resumed = true;
     } else {
       this.log = CandidateLog.create(dir.resolve(LOG), b.logOptions);
       this.resumed = false;
     }
     engine.sink(log);
-    engine.listener(new SparqListener() {
-      @Override
-      public void onIteration(IterationEvent event) {
-        if (every > 0 && (event.iteration() + 1) % every == 0) {
-          checkpoint();
-        }
+    engine.listener(SparqListener.onIteration(event -> {
+      if (every > 0 && (event.iteration() + 1) % every == 0) {
+        checkpoint();
       }
-    });
+    }));
     try {
       this.sparq = engine.build();
     } catch (RuntimeException e) {
       log.close();
       throw e;
     }
-    if (!sparq.archive().getClass().equals(CellArchive.class)) {
-      log.close();
-      throw ConfigException.forKey("archive", "checkpoints need a CellArchive, got "
-          + sparq.archive().getClass().getName());
+    if (customArchive == null && !sparq.archive().getClass().equals(CellArchive.class)) {
+      sparq.close();
+      throw ConfigException.forKey("archive", "checkpoints need a CellArchive or a Stateful archive,"
+          + " got " + sparq.archive().getClass().getName());
     }
     if (!resumed) {
       checkpoint();
     }
   }
 
+  private void addSlot(Stateful st) {
+    if (slots.put(st.stateName(), st) != null) {
+      throw ConfigException.forKey("slot", "duplicate checkpoint slot name '" + st.stateName() + "'");
+    }
+  }
+
   /**
-   * Starts configuring a run in {@code dir} around {@code engine}. The builder's sink is replaced by
-   * the run's candidate log, and a listener that checkpoints is added.
+   * Starts configuring a run in {@code dir} around a snapshot of {@code engine}: the builder is
+   * not changed (the run uses its own copy with the candidate log as sink and a checkpointing
+   * listener), so it can configure further runs.
    */
   public static Builder builder(Path dir, Sparq.Builder engine) {
-    return new Builder(dir, engine);
+    return new Builder(dir, Objects.requireNonNull(engine, "engine").config());
+  }
+
+  /** Starts configuring a run in {@code dir} from an engine configuration. */
+  public static Builder builder(Path dir, SparqConfig config) {
+    return new Builder(dir, config);
   }
 
   /** Runs until the engine's budget is exhausted, then writes a final checkpoint. */
@@ -131,9 +181,10 @@ public final class SparqRun implements AutoCloseable {
   public void checkpoint() {
     LogPosition position = log.checkpoint();
     Map<String, JsonNode> state = new TreeMap<>();
-    slots.forEach((name, s) -> state.put(name, Objects.requireNonNull(s.save(),
+    slots.forEach((name, s) -> state.put(name, Objects.requireNonNull(s.saveState(),
         "slot " + name + " saved null")));
-    new Checkpoint(sparq.state(), position, (CellArchive) sparq.archive(), state)
+    new Checkpoint(sparq.state(), position,
+        archiveState == null ? (CellArchive) sparq.archive() : null, state)
         .write(dir.resolve(CHECKPOINT));
     checkpoints++;
   }
@@ -181,14 +232,14 @@ public final class SparqRun implements AutoCloseable {
   /** Builder of {@link SparqRun}. */
   public static final class Builder {
     private final Path dir;
-    private final Sparq.Builder engine;
+    private final SparqConfig config;
     private int every = 10;
     private LogOptions logOptions = LogOptions.defaults();
-    private final List<CheckpointSlot> slots = new ArrayList<>();
+    private final List<Stateful> slots = new ArrayList<>();
 
-    private Builder(Path dir, Sparq.Builder engine) {
+    private Builder(Path dir, SparqConfig config) {
       this.dir = Objects.requireNonNull(dir, "dir");
-      this.engine = Objects.requireNonNull(engine, "engine");
+      this.config = Objects.requireNonNull(config, "config");
     }
 
     /** Checkpoint after every {@code n} iterations (default 10; 0 = only at the end). */
@@ -205,10 +256,19 @@ public final class SparqRun implements AutoCloseable {
       return this;
     }
 
-    /** Adds component state to every checkpoint. */
-    public Builder slot(CheckpointSlot slot) {
+    /**
+     * Adds state to every checkpoint. The engine's generator, solver, estimator, descriptor and
+     * archive are found on their own when they implement {@link Stateful}; register here only
+     * other state (a component wrapped in another, a second adaptive estimator, a model client).
+     */
+    public Builder slot(Stateful slot) {
       this.slots.add(Objects.requireNonNull(slot, "slot"));
       return this;
+    }
+
+    /** Adds a {@link CheckpointSlot} to every checkpoint. */
+    public Builder slot(CheckpointSlot slot) {
+      return slot(Objects.requireNonNull(slot, "slot").asStateful());
     }
 
     /** Creates the run, or resumes it when the directory holds a checkpoint. */

@@ -42,10 +42,18 @@ import java.util.SplittableRandom;
  * @param chunkSize items per stage call (a whole batch for model backends, so a GPU or a server
  *     sees full batches)
  * @param closeables closed in reverse order by {@link #close()}
+ * @param usage the models whose tokens the run counts (for token budgets and metrics)
  */
 record Components(Generator generator, Solver solver, DifficultyEstimator estimator,
     DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
-    List<AutoCloseable> closeables) implements AutoCloseable {
+    List<AutoCloseable> closeables, List<dev.sparq.core.llm.UsageReporting> usage)
+    implements AutoCloseable {
+
+  Components(Generator generator, Solver solver, DifficultyEstimator estimator,
+      DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
+      List<AutoCloseable> closeables) {
+    this(generator, solver, estimator, descriptor, seeds, archive, chunkSize, closeables, List.of());
+  }
 
   /** SPARQ's k: skills per problem. */
   static final int SKILLS_PER_PROBLEM = 3;
@@ -126,7 +134,10 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     SkillLabeler labeler = SkillLabeler.builder(model).k(SKILLS_PER_PROBLEM).build();
     SkillDescriptor descriptor = SkillDescriptor.forSeeds(labeler, seeds, VOCABULARY, c.batchSize(),
         StageContext.of(new SplittableRandom(c.seed() ^ 0x5EED5L)));
-    return new Components(generator, solver, estimator, descriptor, seeds, archive, c.batchSize(), close);
+    List<dev.sparq.core.llm.UsageReporting> usage =
+        model instanceof dev.sparq.core.llm.UsageReporting u ? List.of(u) : List.of();
+    return new Components(generator, solver, estimator, descriptor, seeds, archive, c.batchSize(), close,
+        usage);
   }
 
   @Override

@@ -74,6 +74,49 @@ final class ConfigReader {
     return new ConfigReader(source, key(name), n);
   }
 
+  /**
+   * A mapping of free-form values (strings, numbers, booleans, null, lists, mappings) as plain
+   * Java maps and lists; empty when absent.
+   */
+  java.util.Map<String, Object> freeMapping(String name) {
+    if (!has(name)) {
+      return java.util.Map.of();
+    }
+    JsonNode n = node.get(name);
+    if (!n.isObject()) {
+      throw error(name, "must be a mapping of names to values, was " + kind(n));
+    }
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    n.fields().forEachRemaining(e -> out.put(e.getKey(), plain(e.getValue())));
+    return out;
+  }
+
+  private static Object plain(JsonNode n) {
+    if (n.isObject()) {
+      java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+      n.fields().forEachRemaining(e -> m.put(e.getKey(), plain(e.getValue())));
+      return m;
+    }
+    if (n.isArray()) {
+      List<Object> l = new java.util.ArrayList<>();
+      n.forEach(x -> l.add(plain(x)));
+      return l;
+    }
+    if (n.isNull()) {
+      return null;
+    }
+    if (n.isBoolean()) {
+      return n.booleanValue();
+    }
+    if (n.isIntegralNumber()) {
+      return n.longValue();
+    }
+    if (n.isNumber()) {
+      return n.doubleValue();
+    }
+    return n.asText();
+  }
+
   String string(String name, String def) {
     if (!has(name)) {
       return def;

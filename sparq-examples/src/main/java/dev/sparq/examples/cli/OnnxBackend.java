@@ -28,6 +28,7 @@ final class OnnxBackend {
         .variant(b.variant())
         .device(b.device().equals("cuda") ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU)
         .seed(seed)
+        .chatTemplateVariables(b.chatTemplateKwargs())
         .build();
     if (!Components.isDirectory(b.model())
         && !b.model().matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {

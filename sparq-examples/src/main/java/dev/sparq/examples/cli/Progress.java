@@ -69,6 +69,7 @@ public final class Progress implements SparqListener {
     f = Math.max(f, ratio(t.iterations(), b.maxIterations()));
     f = Math.max(f, ratio(t.candidates(), b.maxCandidates()));
     f = Math.max(f, ratio(t.rollouts(), b.maxRollouts()));
+    f = Math.max(f, ratio(t.tokens(), b.maxTokens()));
     return Math.min(1.0, f);
   }
 
@@ -92,9 +93,9 @@ public final class Progress implements SparqListener {
     double rollRate = rolls / secs;
     double done = f - fStart;
     String eta = done > 0 && !last ? duration(secs * (1 - f) / done) : last ? "0:00" : "--:--";
-    String stats = String.format(Locale.ROOT, "it %d, %.1f it/s, %.0f rollouts/s, ETA %s, %d members in %d cells, QD %.2f",
+    String stats = String.format(Locale.ROOT, "it %d, %.1f it/s, %.0f rollouts/s, ETA %s, %d members in %d cells, QD %.2f, %d rejected, %d duplicates",
         e.totals().iterations(), itRate, rollRate, eta, e.archive().members(), e.archive().occupiedCells(),
-        e.archive().qdScore());
+        e.archive().qdScore(), e.totals().rejectedTotal(), e.totals().duplicates());
     if (mode == Mode.BAR) {
       if (!last && lastDraw != Long.MIN_VALUE && now - lastDraw < 100_000_000L) {
         return;

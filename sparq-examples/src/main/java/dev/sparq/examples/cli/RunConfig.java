@@ -66,9 +66,9 @@ public record RunConfig(
   /** Every key of the file, dotted (documented in configuration.md). */
   public static final List<String> KEYS = List.of("backend.type", "backend.slip", "backend.model",
       "backend.device", "backend.variant", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature",
-      "backend.maxTokens",
+      "backend.maxTokens", "backend.chatTemplateKwargs",
       "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
-      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "output", "seed", "threads",
+      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "budget.tokens", "output", "seed", "threads",
       "checkpointEvery");
 
   /** The keys allowed under {@code prefix} ("" for the top level). */
@@ -141,14 +141,23 @@ public record RunConfig(
      * @param variant the model file variant ({@code fp32}, {@code fp16}, {@code q4}, ...)
      * @param temperature sampling temperature for generation and rollouts
      * @param maxTokens the most tokens per completion
+     * @param chatTemplateKwargs extra variables of the model's chat template, such as
+     *     {@code enable_thinking: false} (empty when not set)
      */
-    record Onnx(String model, String device, String variant, double temperature, int maxTokens)
-        implements ModelBackend {
-      /** Checks that nothing is missing. */
+    record Onnx(String model, String device, String variant, double temperature, int maxTokens,
+        java.util.Map<String, Object> chatTemplateKwargs) implements ModelBackend {
+      /** Checks that nothing is missing; copies the variables. */
       public Onnx {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(variant, "variant");
+        chatTemplateKwargs = java.util.Collections.unmodifiableMap(
+            new java.util.LinkedHashMap<>(chatTemplateKwargs));
+      }
+
+      /** A model without chat-template variables. */
+      public Onnx(String model, String device, String variant, double temperature, int maxTokens) {
+        this(model, device, variant, temperature, maxTokens, java.util.Map.of());
       }
 
       @Override
@@ -303,9 +312,19 @@ public record RunConfig(
     String apiKeyEnv = b.string("apiKeyEnv", "");
     double temperature = b.number("temperature", 1.0, 0, 5);
     int maxTokens = (int) b.integer("maxTokens", 2048, 1, 1 << 20);
+    java.util.Map<String, Object> kwargs = b.freeMapping("chatTemplateKwargs");
+    if (!type.equals("onnx") && !kwargs.isEmpty()) {
+      throw b.error("chatTemplateKwargs", "applies to backend 'onnx' only (the model's own chat"
+          + " template); this backend is '" + type + "'");
+    }
+    for (String reserved : List.of("messages", "add_generation_prompt")) {
+      if (kwargs.containsKey(reserved)) {
+        throw b.error("chatTemplateKwargs", "'" + reserved + "' is set by SPARQ itself");
+      }
+    }
     Backend backend = switch (type) {
       case "demo" -> new Backend.Demo(slip);
-      case "onnx" -> new Backend.Onnx(model, device, variant, temperature, maxTokens);
+      case "onnx" -> new Backend.Onnx(model, device, variant, temperature, maxTokens, kwargs);
       default -> new Backend.OpenAi(endpoints, model, apiKeyEnv, temperature, maxTokens);
     };
 
@@ -342,12 +361,14 @@ public record RunConfig(
     int capacity = (int) a.integer("capacity", 8, 1, 1_000_000);
     double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
     ConfigReader bu = root.object("budget").allow(keysUnder("budget"));
-    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts")) {
-      throw root.error("budget", "is required: give at least one of iterations, candidates, rollouts");
+    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts") && !bu.has("tokens")) {
+      throw root.error("budget",
+          "is required: give at least one of iterations, candidates, rollouts, tokens");
     }
     Budget budget = new Budget(bu.integer("iterations", Long.MAX_VALUE, 1, Long.MAX_VALUE),
         bu.integer("candidates", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE));
+        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+        bu.integer("tokens", Long.MAX_VALUE, 1, Long.MAX_VALUE));
     String out = root.string("output", null);
     if (out == null || out.isBlank()) {
       throw root.error("output", "is required (the run directory to create)");
@@ -425,6 +446,9 @@ public record RunConfig(
     if (backend instanceof Backend.Onnx onnx) {
       b.put("device", onnx.device());
       b.put("variant", onnx.variant());
+      if (!onnx.chatTemplateKwargs().isEmpty()) {
+        b.set("chatTemplateKwargs", m.valueToTree(onnx.chatTemplateKwargs()));
+      }
     }
     if (backend instanceof Backend.OpenAi openai) {
       ArrayNode e = b.putArray("endpoints");
@@ -468,6 +492,9 @@ public record RunConfig(
     }
     if (budget.maxRollouts() != Long.MAX_VALUE) {
       bu.put("rollouts", budget.maxRollouts());
+    }
+    if (budget.maxTokens() != Long.MAX_VALUE) {
+      bu.put("tokens", budget.maxTokens());
     }
     root.put("output", output.toAbsolutePath().toString());
     root.put("seed", seed);

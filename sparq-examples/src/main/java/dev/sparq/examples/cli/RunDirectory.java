@@ -168,6 +168,10 @@ public final class RunDirectory {
       return Optional.empty();
     }
     dev.sparq.core.store.Checkpoint cp = dev.sparq.core.store.Checkpoint.read(f);
+    if (cp.archive() == null) {
+      throw new DataException(f, 0, "archive", "the checkpoint holds a custom archive's state (a"
+          + " library run); the sparq command reads only CellArchive checkpoints");
+    }
     return Optional.of(new SavedCheckpoint(cp.archive(), cp.state(), cp.log().records()));
   }
 

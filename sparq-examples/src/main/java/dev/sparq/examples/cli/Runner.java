@@ -83,6 +83,7 @@ public final class Runner {
       if (bar != null) {
         b.listener(bar);
       }
+      comp.usage().forEach(b::usage);
       if (c.archive() != DemoDomain.ArchiveKind.SKILLS) {
         // grid and CVT archives replace the variant's default; for skills the engine's own default is
         // right: skill-set niches of capacity T, or one cell of capacity T (top-T) for dynamic_uniform
@@ -92,7 +93,16 @@ public final class Runner {
       try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery()).open()) {
         Sparq sparq = run.engine();
         while (!c.budget().exhausted(sparq.totals()) && !stop.get()) {
-          sparq.step();
+          try {
+            sparq.step();
+          } catch (dev.sparq.core.engine.StalledRunException e) {
+            // keep what the stalled iterations logged, then report the stall
+            run.checkpoint();
+            if (bar != null) {
+              bar.finish();
+            }
+            throw e;
+          }
           steps++;
         }
         run.checkpoint();

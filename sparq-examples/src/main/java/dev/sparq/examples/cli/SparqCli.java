@@ -494,7 +494,7 @@ public final class SparqCli implements Runnable {
     private static String budget(Budget b) {
       List<String> parts = new ArrayList<>();
       for (Map.Entry<String, Long> e : Map.of("iterations", b.maxIterations(), "candidates", b.maxCandidates(),
-          "rollouts", b.maxRollouts()).entrySet()) {
+          "rollouts", b.maxRollouts(), "tokens", b.maxTokens()).entrySet()) {
         if (e.getValue() != Long.MAX_VALUE) {
           parts.add(e.getValue() + " " + e.getKey());
         }

@@ -182,6 +182,29 @@ class RunConfigTest {
   }
 
   @Test
+  void chatTemplateKwargsReachTheOnnxBackendAndRoundTrip() throws IOException {
+    RunConfig c = parse("backend: {type: onnx, model: m, chatTemplateKwargs: {enable_thinking: false,"
+        + " date_string: 05 Mar 2026, tools: [{name: f, n: 2}]}}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}");
+    Map<String, Object> kwargs = ((RunConfig.Backend.Onnx) c.backend()).chatTemplateKwargs();
+    assertEquals(false, kwargs.get("enable_thinking"));
+    assertEquals("05 Mar 2026", kwargs.get("date_string"));
+    assertEquals(java.util.List.of(java.util.Map.of("name", "f", "n", 2L)),
+        kwargs.get("tools"));
+    assertTrue(c.toTree().toString().contains("\"chatTemplateKwargs\":{\"date_string\":\"05 Mar 2026\",\"enable_thinking\":false"),
+        c.toTree().toString());
+    assertTrue(error("backend: {type: onnx, model: m, chatTemplateKwargs: [1]}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}")
+        .contains("key 'backend.chatTemplateKwargs': must be a mapping"));
+    assertTrue(error("backend: {type: onnx, model: m, chatTemplateKwargs: {messages: []}}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {path: s.jsonl}")
+        .contains("'messages' is set by SPARQ itself"));
+    assertTrue(error("backend: {type: demo, chatTemplateKwargs: {a: 1}}\n"
+        + "budget: {iterations: 1}\noutput: o\nseeds: {format: demo}")
+        .contains("applies to backend 'onnx' only"));
+  }
+
+  @Test
   void mathAndGsm8kSeedsLoadThroughTheCoreLoaders() throws IOException {
     Path gsm = tmp.resolve("gsm8k.jsonl");
     Files.writeString(gsm, """

@@ -60,6 +60,29 @@ class SparqCliTest {
   }
 
   @Test
+  void theDefaultDemoArchiveHoldsNoDuplicateProblemId() throws IOException {
+    // the default demo (40 iterations of 64) used to keep the same problem twice in a niche
+    Path out = tmp.resolve("demo-dups");
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--progress", "none").status());
+    var cp = dev.sparq.core.store.SparqRun.readCheckpoint(out);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (var e : cp.archive().members()) {
+      assertTrue(ids.add(e.id()), "two archive members with problem id " + e.id());
+    }
+    assertTrue(ids.size() > 50, "members: " + ids.size());
+    // every duplicate child is in the log, marked, without rollouts
+    long marked = 0;
+    for (String l : lines(out.resolve("log/candidates-000000.jsonl"))) {
+      JsonNode n = Json.mapper().readTree(l);
+      if (n.path("duplicate").asBoolean()) {
+        marked++;
+        assertEquals(0, n.path("rollouts").size(), l.substring(0, 200));
+      }
+    }
+    assertEquals(cp.state().totals().duplicates(), marked);
+  }
+
+  @Test
   void demoFillsGridAndCvtArchives() throws IOException {
     for (String kind : List.of("grid", "cvt")) {
       Path out = tmp.resolve(kind);

@@ -10,7 +10,7 @@ import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.store.CheckpointSlot;
+import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,18 +28,18 @@ import java.util.random.RandomGenerator;
  *   CellArchive archive = CellArchive.builder()
  *       .tessellation(descriptor.cvt(256, 20_000, new SplittableRandom(7)))
  *       .capacity(4).build();
- *   SparqRun.builder(runDir, engine).slot(descriptor.checkpointSlot())...  // saved with checkpoints
+ *   SparqRun.builder(runDir, engine)...  // the projection is saved with every checkpoint
  *   ...
  * }
  * }</pre>
  *
- * <p>Its only state is the fitted projection, which {@link #checkpointSlot()} saves with every
+ * <p>Its only state is the fitted projection, which {@link #saveState()} saves with every
  * checkpoint and restores on resume. Thread-safe when its embedder is; a problem's measures depend only
  * on its statement (with a batch-invariant embedder, as {@link OnnxEmbedder} is by default for
  * quantised models and exactly for full-precision ones), so results do not depend on how the
  * engine splits batches across threads.
  */
-public final class EmbeddingDescriptor implements DiversityDescriptor {
+public final class EmbeddingDescriptor implements DiversityDescriptor, Stateful {
   private final TextEmbedder embedder;
   /** Replaced only when a checkpoint slot is restored. */
   private volatile EmbeddingProjection projection;
@@ -82,20 +82,35 @@ public final class EmbeddingDescriptor implements DiversityDescriptor {
    * @throws ConfigException on restore, when the saved projection does not fit this descriptor's
    *     embedder or has another number of measures
    */
-  public CheckpointSlot checkpointSlot() {
-    return new CheckpointSlot() {
+  @Override
+  public String stateName() {
+    return stateView().stateName();
+  }
+
+  @Override
+  public JsonNode saveState() {
+    return stateView().saveState();
+  }
+
+  @Override
+  public void restoreState(JsonNode state) {
+    stateView().restoreState(state);
+  }
+
+  private Stateful stateView() {
+    return new Stateful() {
       @Override
-      public String name() {
+      public String stateName() {
         return "embedding_projection";
       }
 
       @Override
-      public JsonNode save() {
+      public JsonNode saveState() {
         return projection.toJson();
       }
 
       @Override
-      public void restore(JsonNode state) {
+      public void restoreState(JsonNode state) {
         EmbeddingProjection p = EmbeddingProjection.fromJson(state);
         if (p.inputDimension() != embedder.dimension() || p.dimensions() != dimensions()) {
           throw ConfigException.forKey("embedding_projection", "the checkpoint's projection maps "

@@ -91,7 +91,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   private OnnxEmbedder(Path modelFile, Path tokenizerJson, Path dir, EmbedderOptions options) {
     this.modelFile = modelFile;
     this.options = options;
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OnnxSessions.environment();
     OrtSession s = null;
     HfTokenizer tok = null;
     try {

@@ -58,6 +58,9 @@ import net.jqwik.api.Tuple;
  *   <li>a persistence round trip ({@link #roundTrip}, by default {@link ArchiveJson} for
  *       {@link CellArchive}) is exact: the same members in the same order and ranks, the same
  *       statistics, the same samples for the same seed, and the same answers to further adds;
+ *   <li>no two members share a problem id: a candidate whose id is a member before its batch, or
+ *       belongs to an earlier candidate of the same batch, is {@code NOT_ADDED}, not inserted and
+ *       marked {@link AddResult#duplicate()} (reason {@code duplicate}); other candidates are not;
  *   <li>batches added concurrently from several threads end in a state, with results, that some
  *       sequential order of the same batches produces (all orders are tried).
  * </ul>
@@ -227,6 +230,51 @@ public abstract class ArchiveContract {
       }
       for (int c : archive.occupiedCells()) {
         previous.put(c, qualities(archive.cell(c)));
+      }
+    }
+  }
+
+  /**
+   * No archive holds two members with the same problem id: candidates drawn from a small pool of ids
+   * are refused as duplicates exactly when their id is a member before the batch or was used by an
+   * earlier candidate of the batch.
+   */
+  @Property(tries = TRIES)
+  public void noTwoMembersShareAProblemId(@ForAll("scenarios") Scenario scenario,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 6) int idPool, @ForAll long seed) {
+    Archive archive = newArchive();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (List<Elite> uniqueBatch : scenario.elites()) {
+      List<Elite> batch = new ArrayList<>(uniqueBatch.size());
+      for (Elite e : uniqueBatch) {
+        String id = "p" + random.nextInt(idPool);
+        Problem p = new Problem(id, "statement " + id, "", "", null, null);
+        batch.add(new Elite(p, e.difficulty(), e.descriptor(), e.iteration()));
+      }
+      Set<String> before = new HashSet<>();
+      for (Elite m : archive.members()) {
+        before.add(m.id());
+      }
+      List<AddResult> results = addChecked(archive, batch);
+      Set<String> earlier = new HashSet<>();
+      for (int i = 0; i < batch.size(); i++) {
+        Elite e = batch.get(i);
+        AddResult r = results.get(i);
+        boolean expected = before.contains(e.id()) || earlier.contains(e.id());
+        earlier.add(e.id());
+        check(r.duplicate() == expected, () -> "candidate " + e.id() + " duplicate=" + r.duplicate()
+            + ", expected " + expected + " (members before the batch: " + before + ")");
+        if (r.duplicate()) {
+          check(r.status() == AddStatus.NOT_ADDED && !r.inserted(),
+              () -> "a duplicate must be NOT_ADDED and not inserted: " + r);
+          check("duplicate".equals(r.reason()), () -> "reason of a duplicate: " + r.reason());
+        }
+      }
+      List<Elite> members = archive.members();
+      Set<String> distinct = new HashSet<>();
+      for (Elite m : members) {
+        check(distinct.add(m.id()), () -> "two members with problem id " + m.id() + ": "
+            + ids(members));
       }
     }
   }

@@ -1,0 +1,938 @@
+package dev.sparq.onnx.jinja;
+
+import dev.sparq.onnx.jinja.Py.Fn;
+import dev.sparq.onnx.jinja.Py.Namespace;
+import dev.sparq.onnx.jinja.Py.Tuple;
+import dev.sparq.onnx.jinja.Py.Undefined;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Filters, tests and the methods of str, dict and list that chat templates call. */
+final class Builtins {
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("(?U)\\w+");
+
+  private Builtins() {}
+
+  private static Object arg(List<Object> args, Map<String, Object> kw, int pos, String name,
+      Object dflt) {
+    if (pos < args.size()) {
+      return args.get(pos);
+    }
+    if (kw.containsKey(name)) {
+      return kw.get(name);
+    }
+    return dflt;
+  }
+
+  private static String strArg(Interp in, Object v, String what) {
+    if (v instanceof String s) {
+      return s;
+    }
+    throw in.error(what + " must be str, not " + Py.typeName(v));
+  }
+
+  private static long intArg(Interp in, Object v, String what) {
+    if (Py.isInt(v)) {
+      return Py.toLong(v);
+    }
+    throw in.error(what + " must be an integer, not " + Py.typeName(v));
+  }
+
+  private static void defined(Interp in, Object v) {
+    if (v instanceof Undefined u) {
+      throw in.error(u.hint);
+    }
+  }
+
+  // ------------------------------------------------------------------ filters
+
+  static Object filter(Interp in, String name, Object v, List<Object> args,
+      Map<String, Object> kw) {
+    switch (name) {
+      case "tojson": {
+        Object indent = arg(args, kw, 0, "indent", null);
+        boolean sort = Py.truthy(kw.getOrDefault("sort_keys", false));
+        StringBuilder sb = new StringBuilder();
+        try {
+          Py.json(sb, v,
+              indent == null ? null : (int) intArg(in, indent, "indent"), 0, sort);
+        } catch (IllegalArgumentException e) {
+          throw in.error(e.getMessage());
+        }
+        in.checkSize(sb.length());
+        return sb.toString();
+      }
+      case "trim": {
+        Object chars = arg(args, kw, 0, "chars", null);
+        return strip(Py.str(v), chars == null ? null : strArg(in, chars, "trim chars"), true, true);
+      }
+      case "length", "count": {
+        return v instanceof Undefined ? 0L : (long) length(in, v);
+      }
+      case "list": {
+        List<Object> l = Py.iterate(v);
+        if (l == null) {
+          throw in.error("'" + Py.typeName(v) + "' object is not iterable");
+        }
+        return l;
+      }
+      case "string":
+        return Py.str(v);
+      case "safe", "e", "escape", "forceescape":
+        if (name.equals("safe")) {
+          return Py.str(v);
+        }
+        return Py.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\"", "&#34;").replace("'", "&#39;");
+      case "upper":
+        return Py.str(v).toUpperCase(Locale.ROOT);
+      case "lower":
+        return Py.str(v).toLowerCase(Locale.ROOT);
+      case "capitalize": {
+        String s = Py.str(v);
+        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT)
+            + s.substring(1).toLowerCase(Locale.ROOT);
+      }
+      case "title":
+        return title(Py.str(v));
+      case "replace": {
+        String s = Py.str(v);
+        String old = Py.str(arg(args, kw, 0, "old", ""));
+        String nw = Py.str(arg(args, kw, 1, "new", ""));
+        Object count = arg(args, kw, 2, "count", null);
+        return replace(in, s, old, nw, count == null ? -1 : intArg(in, count, "count"));
+      }
+      case "default", "d": {
+        Object dflt = arg(args, kw, 0, "default_value", "");
+        boolean bool = Py.truthy(arg(args, kw, 1, "boolean", false));
+        if (v instanceof Undefined || (bool && !Py.truthy(v))) {
+          return dflt;
+        }
+        return v;
+      }
+      case "int": {
+        Object dflt = arg(args, kw, 0, "default", 0L);
+        if (Py.isInt(v)) {
+          return Py.toLong(v);
+        }
+        if (v instanceof Double d) {
+          return (long) d.doubleValue();
+        }
+        if (v instanceof String s) {
+          try {
+            return Long.parseLong(s.strip().replace("_", ""));
+          } catch (NumberFormatException e) {
+            try {
+              return (long) Double.parseDouble(s.strip());
+            } catch (NumberFormatException e2) {
+              return dflt;
+            }
+          }
+        }
+        return dflt;
+      }
+      case "float": {
+        Object dflt = arg(args, kw, 0, "default", 0.0);
+        if (Py.isNumber(v)) {
+          return Py.toDouble(v);
+        }
+        if (v instanceof String s) {
+          try {
+            return Double.parseDouble(s.strip());
+          } catch (NumberFormatException e) {
+            return dflt;
+          }
+        }
+        return dflt;
+      }
+      case "abs": {
+        if (v instanceof Double d) {
+          return Math.abs(d);
+        }
+        if (Py.isInt(v)) {
+          return Math.abs(Py.toLong(v));
+        }
+        throw in.error("bad operand type for abs(): '" + Py.typeName(v) + "'");
+      }
+      case "round": {
+        long precision = intArg(in, arg(args, kw, 0, "precision", 0L), "precision");
+        String method = Py.str(arg(args, kw, 1, "method", "common"));
+        double x = Py.isNumber(v) ? Py.toDouble(v) : 0;
+        double f = Math.pow(10, precision);
+        double r = switch (method) {
+          case "ceil" -> Math.ceil(x * f) / f;
+          case "floor" -> Math.floor(x * f) / f;
+          default -> Math.signum(x) * Math.floor(Math.abs(x) * f + 0.5) / f;
+        };
+        return r;
+      }
+      case "first": {
+        List<Object> l = iter(in, v);
+        return l.isEmpty() ? new Undefined("No first item, sequence was empty.") : l.get(0);
+      }
+      case "last": {
+        List<Object> l = iter(in, v);
+        return l.isEmpty() ? new Undefined("No last item, sequence was empty.")
+            : l.get(l.size() - 1);
+      }
+      case "reverse": {
+        if (v instanceof String s) {
+          return new StringBuilder(s).reverse().toString();
+        }
+        List<Object> l = iter(in, v);
+        java.util.Collections.reverse(l);
+        return l;
+      }
+      case "join": {
+        String sep = Py.str(arg(args, kw, 0, "d", ""));
+        Object attr = arg(args, kw, 1, "attribute", null);
+        StringBuilder sb = new StringBuilder();
+        boolean first = true;
+        for (Object o : iter(in, v)) {
+          if (!first) {
+            sb.append(sep);
+          }
+          first = false;
+          sb.append(Py.str(attr == null ? o : attribute(in, o, attr)));
+          in.checkSize(sb.length());
+        }
+        return sb.toString();
+      }
+      case "map": {
+        List<Object> out = new ArrayList<>();
+        if (kw.containsKey("attribute")) {
+          Object dflt = kw.get("default");
+          for (Object o : iter(in, v)) {
+            Object a = attribute(in, o, kw.get("attribute"));
+            out.add(a instanceof Undefined && dflt != null ? dflt : a);
+          }
+        } else {
+          if (args.isEmpty()) {
+            throw in.error("map requires a filter name or attribute=");
+          }
+          String f = strArg(in, args.get(0), "map filter name");
+          List<Object> rest = args.subList(1, args.size());
+          for (Object o : iter(in, v)) {
+            out.add(filter(in, f, o, rest, kw));
+          }
+        }
+        return out;
+      }
+      case "select", "reject", "selectattr", "rejectattr": {
+        boolean attrMode = name.endsWith("attr");
+        boolean keep = name.startsWith("select");
+        int p = 0;
+        Object attr = null;
+        if (attrMode) {
+          if (args.isEmpty()) {
+            throw in.error(name + " requires an attribute name");
+          }
+          attr = args.get(p++);
+        }
+        String test = args.size() > p ? strArg(in, args.get(p++), "test name") : null;
+        List<Object> targs = args.subList(Math.min(p, args.size()), args.size());
+        List<Object> out = new ArrayList<>();
+        for (Object o : iter(in, v)) {
+          Object x = attrMode ? attribute(in, o, attr) : o;
+          boolean ok = test == null ? Py.truthy(x) : test(in, test, x, targs);
+          if (ok == keep) {
+            out.add(o);
+          }
+        }
+        return out;
+      }
+      case "items": {
+        if (v instanceof Undefined) {
+          return new ArrayList<>();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+          throw in.error("items filter expects a mapping, got " + Py.typeName(v));
+        }
+        List<Object> out = new ArrayList<>();
+        m.forEach((k, x) -> out.add(new Tuple(java.util.Arrays.asList(k, x))));
+        return out;
+      }
+      case "dictsort": {
+        if (!(v instanceof Map<?, ?> m)) {
+          throw in.error("dictsort expects a mapping, got " + Py.typeName(v));
+        }
+        List<Object> out = new ArrayList<>();
+        m.forEach((k, x) -> out.add(new Tuple(java.util.Arrays.asList(k, x))));
+        out.sort((a, b) -> sortCompare(in, ((List<?>) a).get(0), ((List<?>) b).get(0)));
+        return out;
+      }
+      case "sort": {
+        boolean rev = Py.truthy(arg(args, kw, 0, "reverse", false));
+        Object attr = arg(args, kw, 2, "attribute", null);
+        List<Object> l = iter(in, v);
+        l.sort((a, b) -> sortCompare(in, attr == null ? a : attribute(in, a, attr),
+            attr == null ? b : attribute(in, b, attr)));
+        if (rev) {
+          java.util.Collections.reverse(l);
+        }
+        return l;
+      }
+      case "unique": {
+        List<Object> out = new ArrayList<>();
+        for (Object o : iter(in, v)) {
+          boolean seen = false;
+          for (Object x : out) {
+            if (Py.eq(x, o)) {
+              seen = true;
+              break;
+            }
+          }
+          if (!seen) {
+            out.add(o);
+          }
+        }
+        return out;
+      }
+      case "min", "max": {
+        List<Object> l = iter(in, v);
+        if (l.isEmpty()) {
+          return new Undefined("No aggregated item, sequence was empty.");
+        }
+        Object best = l.get(0);
+        for (Object o : l) {
+          int c = sortCompare(in, o, best);
+          if (name.equals("min") ? c < 0 : c > 0) {
+            best = o;
+          }
+        }
+        return best;
+      }
+      case "sum": {
+        Object acc = arg(args, kw, 1, "start", 0L);
+        Object attr = arg(args, kw, 0, "attribute", null);
+        for (Object o : iter(in, v)) {
+          acc = in.binary("+", acc, attr == null ? o : attribute(in, o, attr));
+        }
+        return acc;
+      }
+      case "indent": {
+        Object w = arg(args, kw, 0, "width", 4L);
+        String pad = w instanceof String s ? s : " ".repeat((int) Math.min(
+            Math.max(0, intArg(in, w, "width")), 10_000));
+        boolean first = Py.truthy(arg(args, kw, 1, "first", false));
+        boolean blank = Py.truthy(arg(args, kw, 2, "blank", false));
+        String s = Py.str(v);
+        String[] lines = s.split("\n", -1);
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < lines.length; k++) {
+          if (k > 0) {
+            sb.append('\n');
+          }
+          boolean pad1 = (k > 0 || first) && (blank || !lines[k].isEmpty());
+          if (pad1) {
+            sb.append(pad);
+          }
+          sb.append(lines[k]);
+          in.checkSize(sb.length());
+        }
+        return sb.toString();
+      }
+      case "center": {
+        long width = intArg(in, arg(args, kw, 0, "width", 80L), "width");
+        in.checkSize(width);
+        String s = Py.str(v);
+        int n = Py.codePointLength(s);
+        if (width <= n) {
+          return s;
+        }
+        long total = width - n;
+        long left = total / 2 + (total & width & 1);
+        return " ".repeat((int) left) + s + " ".repeat((int) (total - left));
+      }
+      case "wordcount": {
+        java.util.regex.Matcher m = WORD.matcher(Py.str(v));
+        long n = 0;
+        while (m.find()) {
+          n++;
+        }
+        return n;
+      }
+      case "batch", "slice", "groupby", "attr", "pprint", "urlize", "xmlattr", "filesizeformat",
+          "format", "striptags", "truncate", "wordwrap", "urlencode", "random":
+        if (name.equals("format")) {
+          return percentFormat(in, Py.str(v), args.size() == 1 ? args.get(0) : new Tuple(args));
+        }
+        if (name.equals("attr")) {
+          return in.getAttr(v, strArg(in, arg(args, kw, 0, "name", ""), "attribute name"));
+        }
+        throw in.error("filter '" + name + "' is not supported in chat templates");
+      default:
+        throw in.error("no filter named '" + name + "'");
+    }
+  }
+
+  private static int sortCompare(Interp in, Object a, Object b) {
+    if (a instanceof String x && b instanceof String y) {
+      x = x.toLowerCase(Locale.ROOT);
+      y = y.toLowerCase(Locale.ROOT);
+      return Py.compare(x, y);
+    }
+    int c = Py.compare(a, b);
+    if (c == -2) {
+      throw in.error("'<' not supported between instances of '" + Py.typeName(a) + "' and '"
+          + Py.typeName(b) + "'");
+    }
+    return c;
+  }
+
+  private static List<Object> iter(Interp in, Object v) {
+    List<Object> l = Py.iterate(v);
+    if (l == null) {
+      throw in.error("'" + Py.typeName(v) + "' object is not iterable");
+    }
+    return l;
+  }
+
+  /** Jinja2's attribute lookup for {@code map}/{@code selectattr}: dotted paths, int parts. */
+  private static Object attribute(Interp in, Object o, Object attr) {
+    if (Py.isInt(attr)) {
+      return in.getItem(o, attr);
+    }
+    Object cur = o;
+    for (String part : Py.str(attr).split("\\.")) {
+      if (cur instanceof Undefined) {
+        return cur;
+      }
+      Object key = part.chars().allMatch(Character::isDigit) && !part.isEmpty()
+          ? (Object) Long.parseLong(part) : part;
+      cur = in.getItem(cur, key);
+    }
+    return cur;
+  }
+
+  static int length(Interp in, Object v) {
+    if (v instanceof String s) {
+      return Py.codePointLength(s);
+    }
+    if (v instanceof List<?> l) {
+      return l.size();
+    }
+    if (v instanceof Map<?, ?> m) {
+      return m.size();
+    }
+    if (v instanceof Namespace n) {
+      return n.attrs.size();
+    }
+    throw in.error("object of type '" + Py.typeName(v) + "' has no len()");
+  }
+
+  // -------------------------------------------------------------------- tests
+
+  static boolean test(Interp in, String name, Object v, List<Object> args) {
+    Object a = args.isEmpty() ? new Undefined("missing test argument") : args.get(0);
+    switch (name) {
+      case "none":
+        return v == null;
+      case "string":
+        return v instanceof String;
+      case "number":
+        return v instanceof Long || v instanceof Double;
+      case "integer":
+        return v instanceof Long;
+      case "float":
+        return v instanceof Double;
+      case "boolean":
+        return v instanceof Boolean;
+      case "true":
+        return Boolean.TRUE.equals(v);
+      case "false":
+        return Boolean.FALSE.equals(v);
+      case "mapping":
+        return v instanceof Map;
+      case "sequence":
+        return v instanceof List || v instanceof String || v instanceof Map;
+      case "iterable":
+        return v instanceof List || v instanceof String || v instanceof Map;
+      case "callable":
+        return v instanceof Fn;
+      case "equalto", "eq", "==", "sameas":
+        return name.equals("sameas") ? (v == a || (v != null && v.equals(a)
+            && (v instanceof Boolean))) : Py.eq(v, a);
+      case "ne", "!=":
+        return !Py.eq(v, a);
+      case "lt", "<", "lessthan", "gt", ">", "greaterthan", "le", "<=", "ge", ">=": {
+        int c = Py.compare(v, a);
+        if (c == -2) {
+          throw in.error("cannot compare " + Py.typeName(v) + " and " + Py.typeName(a));
+        }
+        return switch (name) {
+          case "lt", "<", "lessthan" -> c < 0;
+          case "gt", ">", "greaterthan" -> c > 0;
+          case "le", "<=" -> c <= 0;
+          default -> c >= 0;
+        };
+      }
+      case "in":
+        return in.contains(a, v);
+      case "divisibleby":
+        return intArg(in, a, "divisor") != 0 && Py.toLong(v) % Py.toLong(a) == 0;
+      case "odd":
+        return Py.isInt(v) && Math.floorMod(Py.toLong(v), 2L) == 1;
+      case "even":
+        return Py.isInt(v) && Math.floorMod(Py.toLong(v), 2L) == 0;
+      case "lower":
+        return v instanceof String s && s.equals(s.toLowerCase(Locale.ROOT));
+      case "upper":
+        return v instanceof String s && s.equals(s.toUpperCase(Locale.ROOT));
+      case "escaped":
+        return false;
+      default:
+        throw in.error("no test named '" + name + "'");
+    }
+  }
+
+  // ------------------------------------------------------------------ methods
+
+  static Fn dictMethod(Interp in, Map<?, ?> m, String name) {
+    return switch (name) {
+      case "items" -> (args, kw) -> {
+        List<Object> out = new ArrayList<>();
+        m.forEach((k, x) -> out.add(new Tuple(java.util.Arrays.asList(k, x))));
+        return out;
+      };
+      case "keys" -> (args, kw) -> new ArrayList<>(m.keySet());
+      case "values" -> (args, kw) -> new ArrayList<>(m.values());
+      case "get" -> (args, kw) -> {
+        if (args.isEmpty()) {
+          throw in.error("get expected at least 1 argument, got 0");
+        }
+        Object key = args.get(0);
+        return m.containsKey(key) ? m.get(key) : args.size() > 1 ? args.get(1) : null;
+      };
+      default -> null;
+    };
+  }
+
+  static Fn listMethod(Interp in, List<?> l, String name) {
+    return switch (name) {
+      case "index" -> (args, kw) -> {
+        for (int k = 0; k < l.size(); k++) {
+          if (!args.isEmpty() && Py.eq(l.get(k), args.get(0))) {
+            return (long) k;
+          }
+        }
+        throw in.error("value is not in list");
+      };
+      case "count" -> (args, kw) -> {
+        long n = 0;
+        for (Object o : l) {
+          if (!args.isEmpty() && Py.eq(o, args.get(0))) {
+            n++;
+          }
+        }
+        return n;
+      };
+      case "append", "extend", "pop", "insert", "remove", "clear", "sort", "reverse" ->
+          (args, kw) -> {
+            throw in.error("access to attribute '" + name + "' of 'list' object is unsafe"
+                + " (templates cannot change lists)");
+          };
+      default -> null;
+    };
+  }
+
+  static Fn strMethod(Interp in, String s, String name) {
+    return switch (name) {
+      case "strip", "lstrip", "rstrip" -> (args, kw) -> {
+        Object chars = args.isEmpty() ? null : args.get(0);
+        return strip(s, chars == null ? null : strArg(in, chars, name + " arg"),
+            !name.equals("rstrip"), !name.equals("lstrip"));
+      };
+      case "split", "rsplit" -> (args, kw) -> {
+        Object sep = arg(args, kw, 0, "sep", null);
+        long max = intArg(in, arg(args, kw, 1, "maxsplit", -1L), "maxsplit");
+        return name.equals("split") ? split(in, s, sep == null ? null : strArg(in, sep, "sep"), max)
+            : rsplit(in, s, sep == null ? null : strArg(in, sep, "sep"), max);
+      };
+      case "startswith", "endswith" -> (args, kw) -> {
+        if (args.isEmpty()) {
+          throw in.error(name + " takes at least 1 argument");
+        }
+        Object p = args.get(0);
+        List<Object> options = p instanceof List<?> l ? new ArrayList<>(l) : List.of(p);
+        for (Object o : options) {
+          String x = strArg(in, o, name + " arg");
+          if (name.equals("startswith") ? s.startsWith(x) : s.endsWith(x)) {
+            return true;
+          }
+        }
+        return false;
+      };
+      case "replace" -> (args, kw) -> {
+        if (args.size() < 2) {
+          throw in.error("replace expected at least 2 arguments");
+        }
+        return replace(in, s, strArg(in, args.get(0), "old"), strArg(in, args.get(1), "new"),
+            args.size() > 2 ? intArg(in, args.get(2), "count") : -1);
+      };
+      case "upper" -> (args, kw) -> s.toUpperCase(Locale.ROOT);
+      case "lower" -> (args, kw) -> s.toLowerCase(Locale.ROOT);
+      case "title" -> (args, kw) -> title(s);
+      case "capitalize" -> (args, kw) -> s.isEmpty() ? s
+          : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+      case "find", "rfind", "index", "rindex" -> (args, kw) -> {
+        String x = strArg(in, args.isEmpty() ? null : args.get(0), name + " arg");
+        int k = name.startsWith("r") ? s.lastIndexOf(x) : s.indexOf(x);
+        if (k < 0 && name.endsWith("index")) {
+          throw in.error("substring not found");
+        }
+        return (long) (k < 0 ? -1 : s.codePointCount(0, k));
+      };
+      case "count" -> (args, kw) -> {
+        String x = strArg(in, args.isEmpty() ? null : args.get(0), "count arg");
+        if (x.isEmpty()) {
+          return (long) Py.codePointLength(s) + 1;
+        }
+        long n = 0;
+        for (int k = s.indexOf(x); k >= 0; k = s.indexOf(x, k + x.length())) {
+          n++;
+        }
+        return n;
+      };
+      case "join" -> (args, kw) -> {
+        StringBuilder sb = new StringBuilder();
+        boolean first = true;
+        for (Object o : iter(in, args.isEmpty() ? null : args.get(0))) {
+          if (!first) {
+            sb.append(s);
+          }
+          first = false;
+          sb.append(strArg(in, o, "sequence item"));
+          in.checkSize(sb.length());
+        }
+        return sb.toString();
+      };
+      case "isdigit", "isspace", "isalpha", "isalnum", "islower", "isupper" -> (args, kw) ->
+          stringPredicate(s, name);
+      case "center", "ljust", "rjust" -> (args, kw) -> {
+        long width = intArg(in, args.isEmpty() ? 0L : args.get(0), "width");
+        in.checkSize(width);
+        String fill = args.size() > 1 ? strArg(in, args.get(1), "fillchar") : " ";
+        int n = Py.codePointLength(s);
+        if (width <= n) {
+          return s;
+        }
+        long total = width - n;
+        long left = name.equals("ljust") ? 0 : name.equals("rjust") ? total
+            : total / 2 + (total & width & 1);
+        return fill.repeat((int) left) + s + fill.repeat((int) (total - left));
+      };
+      case "format" -> (args, kw) -> braceFormat(in, s, args, kw);
+      default -> null;
+    };
+  }
+
+  private static boolean stringPredicate(String s, String name) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    return switch (name) {
+      case "isdigit" -> s.codePoints().allMatch(Character::isDigit);
+      case "isspace" -> s.chars().allMatch(c -> Py.isSpace((char) c));
+      case "isalpha" -> s.codePoints().allMatch(Character::isLetter);
+      case "isalnum" -> s.codePoints().allMatch(Character::isLetterOrDigit);
+      case "islower" -> s.equals(s.toLowerCase(Locale.ROOT)) && !s.equals(s.toUpperCase(
+          Locale.ROOT));
+      default -> s.equals(s.toUpperCase(Locale.ROOT)) && !s.equals(s.toLowerCase(Locale.ROOT));
+    };
+  }
+
+  /** Python {@code str.strip([chars])} family; {@code chars == null} means whitespace. */
+  static String strip(String s, String chars, boolean left, boolean right) {
+    int b = 0;
+    int e = s.length();
+    while (left && b < e && stripChar(s, b, chars)) {
+      b += Character.charCount(s.codePointAt(b));
+    }
+    while (right && e > b && stripChar(s, e - Character.charCount(s.codePointBefore(e)), chars)) {
+      e -= Character.charCount(s.codePointBefore(e));
+    }
+    return s.substring(b, e);
+  }
+
+  private static boolean stripChar(String s, int i, String chars) {
+    int cp = s.codePointAt(i);
+    if (chars == null) {
+      return Py.isSpace(cp);
+    }
+    return chars.codePoints().anyMatch(c -> c == cp);
+  }
+
+  private static List<Object> split(Interp in, String s, String sep, long max) {
+    List<Object> out = new ArrayList<>();
+    if (sep == null) {
+      int i = 0;
+      int n = s.length();
+      while (true) {
+        while (i < n && Py.isSpace(s.charAt(i))) {
+          i++;
+        }
+        if (i >= n) {
+          break;
+        }
+        if (max >= 0 && out.size() >= max) {
+          out.add(Lexer.rstrip(s.substring(i)));
+          break;
+        }
+        int j = i;
+        while (j < n && !Py.isSpace(s.charAt(j))) {
+          j++;
+        }
+        out.add(s.substring(i, j));
+        i = j;
+      }
+      return out;
+    }
+    if (sep.isEmpty()) {
+      throw in.error("empty separator");
+    }
+    int i = 0;
+    while (max < 0 || out.size() < max) {
+      int k = s.indexOf(sep, i);
+      if (k < 0) {
+        break;
+      }
+      out.add(s.substring(i, k));
+      i = k + sep.length();
+    }
+    out.add(s.substring(i));
+    return out;
+  }
+
+  private static List<Object> rsplit(Interp in, String s, String sep, long max) {
+    if (max < 0) {
+      return split(in, s, sep, max);
+    }
+    if (sep == null) {
+      List<Object> parts = split(in, s, null, -1);
+      if (parts.size() <= max + 1) {
+        return parts;
+      }
+      throw in.error("rsplit with maxsplit on whitespace is not supported in chat templates");
+    }
+    if (sep.isEmpty()) {
+      throw in.error("empty separator");
+    }
+    List<Object> out = new ArrayList<>();
+    int end = s.length();
+    while (out.size() < max) {
+      int k = s.lastIndexOf(sep, end - sep.length());
+      if (k < 0 || end - sep.length() < 0) {
+        break;
+      }
+      out.add(0, s.substring(k + sep.length(), end));
+      end = k;
+    }
+    out.add(0, s.substring(0, end));
+    return out;
+  }
+
+  private static String replace(Interp in, String s, String old, String nw, long count) {
+    StringBuilder sb = new StringBuilder();
+    if (old.isEmpty()) {
+      int[] cps = s.codePoints().toArray();
+      long done = 0;
+      for (int cp : cps) {
+        if (count < 0 || done < count) {
+          sb.append(nw);
+          done++;
+        }
+        sb.appendCodePoint(cp);
+        in.checkSize(sb.length());
+      }
+      if (count < 0 || done < count) {
+        sb.append(nw);
+      }
+      return sb.toString();
+    }
+    int i = 0;
+    long done = 0;
+    while (count < 0 || done < count) {
+      int k = s.indexOf(old, i);
+      if (k < 0) {
+        break;
+      }
+      sb.append(s, i, k).append(nw);
+      in.checkSize(sb.length());
+      i = k + old.length();
+      done++;
+    }
+    sb.append(s, i, s.length());
+    return sb.toString();
+  }
+
+  private static String title(String s) {
+    StringBuilder sb = new StringBuilder();
+    boolean prevCased = false;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      boolean cased = Character.isLetter(cp);
+      sb.appendCodePoint(cased ? (prevCased ? Character.toLowerCase(cp)
+          : Character.toTitleCase(cp)) : cp);
+      prevCased = cased;
+      i += Character.charCount(cp);
+    }
+    return sb.toString();
+  }
+
+  /** Python {@code fmt % args} for {@code %s %d %i %r %f %%}. */
+  static String percentFormat(Interp in, String fmt, Object argsValue) {
+    List<Object> args = argsValue instanceof Tuple t ? t : List.of(argsValue == null
+        ? "None" : argsValue);
+    if (argsValue == null) {
+      args = java.util.Collections.singletonList(null);
+    }
+    StringBuilder sb = new StringBuilder();
+    int a = 0;
+    for (int i = 0; i < fmt.length(); i++) {
+      char c = fmt.charAt(i);
+      if (c != '%') {
+        sb.append(c);
+        continue;
+      }
+      if (++i >= fmt.length()) {
+        throw in.error("incomplete format");
+      }
+      char code = fmt.charAt(i);
+      if (code == '%') {
+        sb.append('%');
+        continue;
+      }
+      if (a >= args.size()) {
+        throw in.error("not enough arguments for format string");
+      }
+      Object v = args.get(a++);
+      switch (code) {
+        case 's' -> sb.append(Py.str(v));
+        case 'r' -> sb.append(Py.repr(v));
+        case 'd', 'i' -> {
+          if (!Py.isNumber(v)) {
+            throw in.error("%d format: a real number is required, not " + Py.typeName(v));
+          }
+          sb.append(v instanceof Double d ? (long) d.doubleValue() : Py.toLong(v));
+        }
+        case 'f' -> {
+          if (!Py.isNumber(v)) {
+            throw in.error("%f format: a real number is required, not " + Py.typeName(v));
+          }
+          sb.append(String.format(Locale.ROOT, "%f", Py.toDouble(v)));
+        }
+        default -> throw in.error("unsupported format character '" + code + "'");
+      }
+    }
+    if (a < args.size()) {
+      throw in.error("not all arguments converted during string formatting");
+    }
+    return sb.toString();
+  }
+
+  /** Python {@code str.format} with {@code {}}, {@code {0}} and {@code {name}} fields. */
+  private static String braceFormat(Interp in, String fmt, List<Object> args,
+      Map<String, Object> kw) {
+    StringBuilder sb = new StringBuilder();
+    int auto = 0;
+    for (int i = 0; i < fmt.length(); i++) {
+      char c = fmt.charAt(i);
+      if (c == '{' && i + 1 < fmt.length() && fmt.charAt(i + 1) == '{') {
+        sb.append('{');
+        i++;
+      } else if (c == '}' && i + 1 < fmt.length() && fmt.charAt(i + 1) == '}') {
+        sb.append('}');
+        i++;
+      } else if (c == '{') {
+        int end = fmt.indexOf('}', i);
+        if (end < 0) {
+          throw in.error("single '{' encountered in format string");
+        }
+        String field = fmt.substring(i + 1, end);
+        Object v;
+        if (field.isEmpty()) {
+          v = auto < args.size() ? args.get(auto++) : null;
+          if (auto > args.size()) {
+            throw in.error("format: not enough positional arguments");
+          }
+        } else if (field.chars().allMatch(Character::isDigit)) {
+          int k = Integer.parseInt(field);
+          if (k >= args.size()) {
+            throw in.error("format: replacement index " + k + " out of range");
+          }
+          v = args.get(k);
+        } else {
+          if (!kw.containsKey(field)) {
+            throw in.error("format: no argument named '" + field + "'");
+          }
+          v = kw.get(field);
+        }
+        sb.append(Py.str(v));
+        i = end;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** {@code namespace(...)}, {@code range(...)}, {@code dict(...)}. */
+  static Map<String, Object> globals(Interp in) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    g.put("namespace", (Fn) (args, kw) -> {
+      Namespace n = new Namespace();
+      if (!args.isEmpty() && args.get(0) instanceof Map<?, ?> m) {
+        m.forEach((k, x) -> n.attrs.put(Py.str(k), x));
+      }
+      n.attrs.putAll(kw);
+      return n;
+    });
+    g.put("range", (Fn) (args, kw) -> {
+      long start = 0;
+      long stop;
+      long step = 1;
+      if (args.size() == 1) {
+        stop = intArg(in, args.get(0), "range stop");
+      } else if (args.size() >= 2) {
+        start = intArg(in, args.get(0), "range start");
+        stop = intArg(in, args.get(1), "range stop");
+        if (args.size() > 2) {
+          step = intArg(in, args.get(2), "range step");
+        }
+      } else {
+        throw in.error("range expected at least 1 argument, got 0");
+      }
+      if (step == 0) {
+        throw in.error("range() arg 3 must not be zero");
+      }
+      long n = step > 0 ? Math.max(0, (stop - start + step - 1) / step)
+          : Math.max(0, (start - stop - step - 1) / -step);
+      in.checkRange(n);
+      List<Object> out = new ArrayList<>((int) n);
+      for (long k = 0; k < n; k++) {
+        out.add(start + k * step);
+      }
+      return out;
+    });
+    g.put("dict", (Fn) (args, kw) -> {
+      Map<Object, Object> m = new LinkedHashMap<>();
+      if (!args.isEmpty() && args.get(0) instanceof Map<?, ?> src) {
+        m.putAll(src);
+      }
+      m.putAll(kw);
+      return m;
+    });
+    g.put("lipsum", null);
+    g.remove("lipsum");
+    return g;
+  }
+
+  static List<Object> distinct(List<Object> l) {
+    return new ArrayList<>(new LinkedHashSet<>(l));
+  }
+}
