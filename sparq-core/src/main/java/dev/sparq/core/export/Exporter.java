@@ -3,6 +3,8 @@ package dev.sparq.core.export;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
+import dev.sparq.core.internal.AtomicFiles;
+import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Rollout;
@@ -12,7 +14,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -100,6 +101,8 @@ public final class Exporter {
       Files.createDirectories(b.output);
       Path data = b.output.resolve(b.name + ".jsonl");
       Path tmp = b.output.resolve(b.name + ".jsonl.tmp");
+      AtomicFiles.refuseLinks(data);
+      AtomicFiles.refuseLinks(tmp);
       Counters counters = new Counters();
       Stats stats = new Stats();
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
@@ -161,19 +164,18 @@ public final class Exporter {
         ObjectNode root = Json.mapper().createObjectNode();
         root.set(b.name, info.get());
         infoPath = Optional.of(b.output.resolve("dataset_info.json"));
-        Files.write(infoPath.get(), Json.mapper().writerWithDefaultPrettyPrinter()
+        AtomicFiles.write(infoPath.get(), Json.mapper().writerWithDefaultPrettyPrinter()
             .writeValueAsBytes(root));
       }
       ExportReport report = new ExportReport(counters.read, counters.torn, counters.candidates,
           stats.problems, stats.written, removed, contamination, stats.histogram,
           new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath);
-      Files.write(b.output.resolve("stats.json"), Json.mapper().writerWithDefaultPrettyPrinter()
+      AtomicFiles.write(b.output.resolve("stats.json"), Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValueAsBytes(report.toJson()));
-      Files.writeString(b.output.resolve("dataset_card.md"), DatasetCard.render(b, report),
-          StandardCharsets.UTF_8);
+      AtomicFiles.writeString(b.output.resolve("dataset_card.md"), DatasetCard.render(b, report));
       return report;
     } catch (IOException e) {
-      throw new UncheckedIOException("export to " + b.output + " failed", e);
+      throw new UncheckedIOException("export to " + b.output + " failed: " + IoMessages.describe(e), e);
     }
   }
 

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.internal.Json;
+import dev.sparq.core.internal.IoMessages;
+import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import java.io.IOException;
@@ -91,7 +92,8 @@ public final class SeedLoader {
     if (Files.isDirectory(path)) {
       List<Path> files;
       try (Stream<Path> s = Files.walk(path)) {
-        files = s.filter(p -> Files.isRegularFile(p) && p.toString().endsWith(".json")).sorted()
+        // not only regular files: a broken link or a link loop named .json is reported, not skipped silently
+        files = s.filter(p -> p.toString().endsWith(".json") && !Files.isDirectory(p)).sorted()
             .toList();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + path, e);
@@ -113,6 +115,30 @@ public final class SeedLoader {
     Run run = new Run("gsm8k");
     run.file(path, FieldMapping.gsm8k());
     return run.finish(path);
+  }
+
+  /**
+   * The command line's {@code jsonl} seed format: JSON Lines (or a JSON array) of objects with
+   * {@code problem} (or {@code statement}) as text, and {@code answer} or a {@code solution} whose
+   * last {@code \boxed{}} is the answer; every other scalar field becomes an attribute.
+   */
+  public SeedSet loadJsonl(Path path) {
+    Run run = new Run(null);
+    run.file(path, null);
+    return run.finish(path);
+  }
+
+  /** The mapping of one {@link #loadJsonl} record: its statement field and its other scalar fields. */
+  private static FieldMapping jsonlMapping(JsonNode node) {
+    String problem = node.has("problem") || !node.has("statement") ? "problem" : "statement";
+    List<String> attrs = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> f : node.properties()) {
+      if (f.getValue().isValueNode() && !f.getValue().isNull()
+          && !List.of("problem", "statement", "solution", "answer").contains(f.getKey())) {
+        attrs.add(f.getKey());
+      }
+    }
+    return new FieldMapping(problem, "solution", "answer", AnswerExtraction.BOXED, null, attrs);
   }
 
   /** Generic JSON (an array of objects) or JSON Lines, with a field mapping. */
@@ -161,7 +187,9 @@ public final class SeedLoader {
       try {
         bytes = Files.readAllBytes(file);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
+        // unreadable (permissions, a directory, a link loop): the cause is kept; lenient mode skips it
+        fail(new DataException(file, 0, null, "cannot read: " + IoMessages.describe(e), e));
+        return null;
       }
       int start = bomLength(bytes);
       boolean blank = true;
@@ -211,9 +239,10 @@ public final class SeedLoader {
         }
         JsonNode node;
         try {
-          node = Json.mapper().readTree(text);
+          node = StrictJson.mapper().readTree(text);
         } catch (JsonProcessingException e) {
-          fail(new DataException(file, line, null, "not valid JSON: " + e.getOriginalMessage()));
+          // also two objects on one line, trailing text, or a key given twice
+          fail(StrictJson.error(file, line, "not valid JSON", e));
           continue;
         }
         record(file, line, node, mapping, file.getFileName().toString());
@@ -235,22 +264,31 @@ public final class SeedLoader {
       if (text == null) {
         return;
       }
-      try (JsonParser p = Json.mapper().getFactory().createParser(text)) {
+      try (JsonParser p = StrictJson.mapper().getFactory().createParser(text)) {
         p.nextToken();
         while (true) {
           JsonToken t = p.nextToken();
-          if (t == JsonToken.END_ARRAY || t == null) {
+          if (t == null) {
+            throw new DataException(file, p.currentLocation().getLineNr(), null,
+                "not valid JSON: the array is not closed with ']'");
+          }
+          if (t == JsonToken.END_ARRAY) {
+            if (p.nextToken() != null) {
+              throw new DataException(file, p.currentTokenLocation().getLineNr(), null,
+                  "not valid JSON: text after the closing ']' of the array (column "
+                      + p.currentTokenLocation().getColumnNr() + ")");
+            }
             break;
           }
           long line = p.currentTokenLocation().getLineNr();
-          JsonNode node = Json.mapper().readTree(p);
+          JsonNode node = StrictJson.mapper().reader()
+              .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
           record(file, line, node, mapping, file.getFileName().toString());
         }
       } catch (JsonProcessingException e) {
         JsonLocation loc = e.getLocation();
         // a broken array cannot be resynchronised: this is fatal even in lenient mode
-        throw new DataException(file, loc == null ? 0 : loc.getLineNr(), null,
-            "not valid JSON: " + e.getOriginalMessage());
+        throw StrictJson.error(file, "not valid JSON", e);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
       }
@@ -267,21 +305,24 @@ public final class SeedLoader {
       }
       JsonNode node;
       try {
-        node = Json.mapper().readTree(text);
+        node = StrictJson.mapper().readTree(text);
       } catch (JsonProcessingException e) {
-        JsonLocation loc = e.getLocation();
-        fail(new DataException(file, loc == null ? 0 : loc.getLineNr(), null,
-            "not valid JSON: " + e.getOriginalMessage()));
+        fail(StrictJson.error(file, "not valid JSON", e));
         return;
       }
       record(file, 0, node, mapping, root.relativize(file).toString().replace('\\', '/'));
     }
 
-    private void record(Path file, long line, JsonNode node, FieldMapping m, String origin) {
+    private void record(Path file, long line, JsonNode node, FieldMapping mapping, String origin) {
       if (!node.isObject()) {
         fail(new DataException(file, line, null, "expected a JSON object, found " + node.getNodeType()));
         return;
       }
+      if (mapping == null && !node.hasNonNull("problem") && !node.hasNonNull("statement")) {
+        fail(new DataException(file, line, "problem", "is missing (or give 'statement')"));
+        return;
+      }
+      FieldMapping m = mapping != null ? mapping : jsonlMapping(node);
       try {
         Problem p = toProblem(file, line, node, m, origin);
         String where = file + (line > 0 ? ":" + line : "");
@@ -297,6 +338,11 @@ public final class SeedLoader {
     }
 
     private Problem toProblem(Path file, long line, JsonNode node, FieldMapping m, String origin) {
+      JsonNode st = node.get(m.problem());
+      if (st != null && !st.isNull() && !st.isTextual()) {
+        throw new DataException(file, line, m.problem(), "expected text, found " + st.getNodeType()
+            + " (" + abbreviate(st.toString()) + ")");
+      }
       String statement = text(file, line, node, m.problem(), true);
       String solution = m.solution() == null ? "" : text(file, line, node, m.solution(),
           m.answer() == null);
@@ -364,9 +410,22 @@ public final class SeedLoader {
     }
   }
 
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+
   private static int bomLength(byte[] b) {
     return b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
         ? 3 : 0;
+  }
+
+  /**
+   * A whole file's bytes as text: strict UTF-8, a leading byte-order mark dropped. Malformed bytes
+   * (Latin-1, UTF-16) are a {@link DataException} naming the line and column.
+   */
+  public static String decodeUtf8(byte[] bytes, Path file) {
+    int bom = bomLength(bytes);
+    return decode(bytes, bom, bytes.length - bom, file, 0);
   }
 
   /**

@@ -136,7 +136,9 @@ public final class CandidateLog implements CandidateSink {
 
   private void openShard(long truncateTo) throws IOException {
     Path file = LogFiles.shard(dir, shard, options.gzip());
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // never through a symbolic link planted in the run directory
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS);
     channel.truncate(truncateTo);
     channel.position(truncateTo);
     buffered = new BufferedOutputStream(Streams.nonClosing(Channels.newOutputStream(channel)), 1 << 16);

@@ -3,21 +3,18 @@ package dev.sparq.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -86,6 +83,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
         throw new SparqException(source + ": field '" + f + "' is missing");
       }
     }
+    checkShape(root.get("archive"), source);
     try {
       EngineState state = m.treeToValue(root.get("state"), EngineState.class);
       LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
@@ -99,29 +97,45 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     }
   }
 
-  /** Writes atomically: temporary file, fsync, rename over {@code file}, fsync of the directory. */
-  public void write(Path file) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      byte[] bytes = Json.mapper().writeValueAsBytes(toJson());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        OutputStream out = Channels.newOutputStream(ch);
-        out.write(bytes);
-        ch.force(true);
+  /**
+   * The most cells a checkpointed grid may describe (16 Mi). The archive allocates one slot per
+   * cell, so a few edited bytes in {@code bins} must not make a reader allocate gigabytes.
+   */
+  public static final long MAX_GRID_CELLS = 1L << 24;
+
+  /** Refuses archive shapes whose size is out of proportion to the file, naming the field. */
+  private static void checkShape(JsonNode archive, Path source) {
+    JsonNode t = archive.path("tessellation");
+    if (!"grid".equals(t.path("type").asText())) {
+      return;
+    }
+    JsonNode bins = t.get("bins");
+    String field = "archive.tessellation.bins";
+    if (bins == null || !bins.isArray() || bins.isEmpty()) {
+      throw new DataException(source, 0, field, "must be a non-empty list of whole numbers >= 1");
+    }
+    long cells = 1;
+    for (JsonNode b : bins) {
+      if (!b.isIntegralNumber() || !b.canConvertToInt() || b.intValue() < 1) {
+        throw new DataException(source, 0, field, "must hold whole numbers >= 1, has " + b);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      forceDirectory(file.toAbsolutePath().getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + file, e);
+      cells *= b.intValue();
+      if (cells > MAX_GRID_CELLS) {
+        throw new DataException(source, 0, field, "describes more than " + MAX_GRID_CELLS + " cells ("
+            + bins + "); a checkpoint written by sparq never does, so the file was edited or damaged");
+      }
     }
   }
 
-  private static void forceDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // not every platform can sync a directory; the rename itself is still atomic
+  /**
+   * Writes atomically: temporary file (created exclusively, never through a symbolic link), fsync,
+   * rename over {@code file}, fsync of the directory ({@link AtomicFiles}).
+   */
+  public void write(Path file) {
+    try {
+      AtomicFiles.write(file, Json.mapper().writeValueAsBytes(toJson()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + file, e);
     }
   }
 

@@ -11,7 +11,25 @@ import java.util.zip.ZipException;
  * reported as a torn tail instead of a line.
  */
 final class LineInput implements AutoCloseable {
+  /**
+   * The longest line read (64 MiB). A record of the candidate log is a problem with its rollouts, far
+   * below this; a longer line is a corrupt or hostile file (a gzip shard of 1 MiB can hold a 1 GiB
+   * line), and reading it whole would exhaust memory.
+   */
+  static final int MAX_LINE_BYTES = 64 << 20;
+
+  /** A line longer than the limit; the reader stops without buffering the rest of it. */
+  static final class LineTooLongException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    LineTooLongException(int limit) {
+      super("a line is longer than " + limit + " bytes (" + (limit >> 20) + " MiB), the most a log line may "
+          + "hold: the file is corrupt or was not written by sparq");
+    }
+  }
+
   private final InputStream in;
+  private final int maxLine;
   private byte[] buf = new byte[1 << 16];
   private int start;
   private int end;
@@ -21,7 +39,12 @@ final class LineInput implements AutoCloseable {
   private int lineLength;
 
   LineInput(InputStream in) {
+    this(in, MAX_LINE_BYTES);
+  }
+
+  LineInput(InputStream in, int maxLine) {
     this.in = in;
+    this.maxLine = maxLine;
   }
 
   /** Advances to the next complete line; false at the end (check {@link #tornTail()}). */
@@ -80,7 +103,10 @@ final class LineInput implements AutoCloseable {
       start = 0;
     }
     if (end == buf.length) {
-      byte[] bigger = new byte[buf.length * 2];
+      if (end >= maxLine) {
+        throw new LineTooLongException(maxLine);
+      }
+      byte[] bigger = new byte[(int) Math.min((long) buf.length * 2, maxLine)];
       System.arraycopy(buf, 0, bigger, 0, end);
       buf = bigger;
     }

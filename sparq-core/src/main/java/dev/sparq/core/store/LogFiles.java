@@ -77,7 +77,7 @@ final class LogFiles {
     int lastLen = 0;
     boolean torn;
     try (LineInput in = new LineInput(open(shard))) {
-      while (in.next()) {
+      while (nextOrFail(in, shard, lines)) {
         lines++;
         bytes += in.lineLength() + 1;
         if (last == null || last.length < in.lineLength()) {
@@ -93,6 +93,15 @@ final class LogFiles {
       seq = LogCodec.read(last, 0, lastLen).seq();
     }
     return new Scan(lines, seq, bytes, torn);
+  }
+
+  /** {@link LineInput#next()}, with an over-long line reported as a {@link DataException} naming shard and line. */
+  static boolean nextOrFail(LineInput in, Path shard, long linesSoFar) throws IOException {
+    try {
+      return in.next();
+    } catch (LineInput.LineTooLongException e) {
+      throw new dev.sparq.core.DataException(shard, linesSoFar + 1, null, e.getMessage(), e);
+    }
   }
 
   /** Cuts a torn last line off a shard (plain: truncate; gzip: rewrite the complete lines). */

@@ -130,6 +130,8 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
         input.close();
         input = null;
       }
+    } catch (LineInput.LineTooLongException e) {
+      throw new DataException(shards.get(shardIndex), line + 1, null, e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read candidate log shard "
           + shards.get(Math.max(0, Math.min(shardIndex, shards.size() - 1))), e);

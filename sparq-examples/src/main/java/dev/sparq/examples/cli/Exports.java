@@ -6,7 +6,12 @@ import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
 import dev.sparq.core.export.Selector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,11 +59,37 @@ final class Exports {
     };
   }
 
+  /**
+   * Fails when {@code outDir} already holds another export (a data file other than
+   * {@code name.jsonl} next to a {@code stats.json}): writing there would overwrite that export's
+   * statistics and dataset card. Exporting again under the same name replaces the export as a whole.
+   */
+  static void refuseOtherExport(Path outDir, String name) {
+    Path stats = outDir.resolve("stats.json");
+    if (!Files.exists(stats, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    List<String> others = new ArrayList<>();
+    try (Stream<Path> s = Files.list(outDir)) {
+      s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".jsonl") && !f.equals(name + ".jsonl"))
+          .sorted().forEach(others::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + outDir, e);
+    }
+    if (!others.isEmpty()) {
+      throw new DataException(stats, 0, null, "this folder already holds the export " + others
+          + "; exporting '" + name + ".jsonl' here would overwrite its stats.json and dataset_card.md. "
+          + "Choose another --output, or --name " + others.get(0).replaceAll("\\.jsonl$", "")
+          + " to replace it");
+    }
+  }
+
   /** Exports the run's log up to its last checkpoint. */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
+    refuseOtherExport(outDir, name);
     Exporter.Builder b = Exporter.builder()
         .log(d.file(RunDirectory.LOG))
         .maxRecords(cp.records())

@@ -58,7 +58,8 @@ public final class HtmlReport {
     String html = render(data, dir);
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
-      Files.writeString(out, html, StandardCharsets.UTF_8);
+      // atomically: a full disk leaves the previous report, never an empty one; never through a link
+      dev.sparq.core.internal.AtomicFiles.writeString(out, html);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + out, e);
     }
@@ -172,7 +173,12 @@ public final class HtmlReport {
     return v;
   }
 
-  /** Escapes text for HTML element content and attribute values. */
+  /**
+   * Escapes text for HTML element content and attribute values. Control characters (other than tab
+   * and newline) and the invisible bidirectional and zero-width formatting characters (such as
+   * U+202E, which reverses the text after it) are shown escaped as {@code \\u202E}, so generated
+   * text cannot disguise itself in the report.
+   */
   public static String escape(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 16);
     for (int i = 0; i < s.length(); i++) {
@@ -183,17 +189,47 @@ public final class HtmlReport {
         case '&' -> sb.append("&amp;");
         case '"' -> sb.append("&quot;");
         case '\'' -> sb.append("&#39;");
-        default -> sb.append(c);
+        default -> {
+          if (hidden(c)) {
+            sb.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
       }
     }
     return sb.toString();
   }
 
+  /** Characters that are invisible or reorder text: controls, bidi controls, zero-width marks. */
+  static boolean hidden(char c) {
+    if (c == '\n' || c == '\t') {
+      return false;
+    }
+    return Character.isISOControl(c)
+        || c >= '\u200B' && c <= '\u200F' // zero-width space/joiners, LRM, RLM
+        || c >= '\u202A' && c <= '\u202E' // LRE, RLE, PDF, LRO, RLO
+        || c >= '\u2066' && c <= '\u2069' // LRI, RLI, FSI, PDI
+        || c == '\u061C' || c == '\uFEFF';
+  }
+
   /** JSON that is safe inside a {@code <script>} element. */
   static String scriptJson(Object value) {
     try {
-      return Json.mapper().writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e")
+      String json = Json.mapper().writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e")
           .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+      // bidi and zero-width characters inside strings become the visible text \\u202E (an escaped
+      // backslash in JSON), as in the server-rendered tables
+      StringBuilder sb = new StringBuilder(json.length());
+      for (int i = 0; i < json.length(); i++) {
+        char c = json.charAt(i);
+        if (c >= 0x7F && hidden(c)) {
+          sb.append(String.format(java.util.Locale.ROOT, "\\\\u%04X", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+      return sb.toString();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -9,6 +9,7 @@ import dev.sparq.core.ConfigException;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Variant;
+import dev.sparq.core.seeds.SeedLoader;
 import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -247,24 +248,76 @@ public record RunConfig(
         Budget.iterations(iterations), output, seed, 1, 5);
   }
 
-  /** Reads a YAML or JSON file ({@code .json} is read as JSON, anything else as YAML). */
+  /** The largest configuration file read (checked before any parser sees the text). */
+  public static final long MAX_CONFIG_BYTES = 3L << 20;
+
+  private static final ObjectMapper YAML = YAMLMapper.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  /**
+   * Reads a YAML or JSON file ({@code .json} is read as JSON, anything else as YAML). The file may be
+   * at most {@link #MAX_CONFIG_BYTES}; a key may appear only once in a mapping; syntax errors name
+   * the line and column.
+   */
   public static RunConfig load(Path file) {
     JsonNode tree;
+    boolean json = file.toString().toLowerCase(Locale.ROOT).endsWith(".json");
     try {
-      String text = Files.readString(file);
-      ObjectMapper m = file.toString().toLowerCase(Locale.ROOT).endsWith(".json") ? Json.mapper()
-          : new YAMLMapper();
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_CONFIG_BYTES) {
+        throw new ConfigException(file + ": the configuration file is " + Files.size(file) + " bytes; at most "
+            + MAX_CONFIG_BYTES + " (3 MiB) are read");
+      }
+      byte[] bytes = Files.readAllBytes(file);
+      if (bytes.length > MAX_CONFIG_BYTES) { // grew since the check, or not a regular file
+        throw new ConfigException(file + ": the configuration file is larger than " + MAX_CONFIG_BYTES
+            + " bytes (3 MiB)");
+      }
+      String text = SeedLoader.decodeUtf8(bytes, file);
+      ObjectMapper m = json ? dev.sparq.core.internal.StrictJson.mapper() : YAML;
       tree = m.readTree(text);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": the configuration file does not exist");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(file + where(e) + ": not valid " + (json ? "JSON" : "YAML") + ": "
+          + yamlProblem(e));
+    } catch (dev.sparq.core.DataException e) {
+      throw new ConfigException(e.getMessage());
     } catch (IOException e) {
-      throw new ConfigException(file + ": not valid YAML/JSON: " + e.getMessage().split("\n")[0]);
+      throw new ConfigException(file + ": cannot read the configuration file: "
+          + dev.sparq.core.internal.IoMessages.describe(e));
     }
     if (tree == null || !tree.isObject()) {
       throw new ConfigException(file + ": the configuration must be a mapping of keys to values");
     }
     Path base = file.toAbsolutePath().getParent();
     return fromTree(tree, file.toString(), base);
+  }
+
+  /** {@code :line:column} of a parse error, or nothing when unknown. */
+  private static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+    com.fasterxml.jackson.core.JsonLocation loc = e.getLocation();
+    if (loc == null || loc.getLineNr() <= 0) {
+      return "";
+    }
+    return ":" + loc.getLineNr() + (loc.getColumnNr() > 0 ? ":" + loc.getColumnNr() : "");
+  }
+
+  /**
+   * The parser's own words on one line, without Jackson's internals (source excerpts, feature names)
+   * or SnakeYAML's repeated position.
+   */
+  private static String yamlProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
+    String m = dev.sparq.core.internal.StrictJson.problem(e);
+    m = m.replaceAll("\\s*in 'reader', line \\d+, column \\d+:?.*$", "");
+    m = m.replaceAll("\\(through reference chain.*$", "");
+    int dup = m.indexOf("Duplicate field '");
+    if (dup >= 0) {
+      int end = m.indexOf('\'', dup + 17);
+      String key = end > 0 ? m.substring(dup + 17, end) : "?";
+      return "key '" + key + "' appears twice in the same mapping (the second would silently win); keep one";
+    }
+    return m.strip();
   }
 
   /**

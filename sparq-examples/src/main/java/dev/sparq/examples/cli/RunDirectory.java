@@ -3,23 +3,21 @@ package dev.sparq.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
+import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.store.CandidateLog;
 import dev.sparq.core.store.LogReader;
 import dev.sparq.core.store.SparqRun;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +35,7 @@ import java.util.stream.Stream;
  * metrics.jsonl     one line per iteration: archive statistics and totals
  * report.html       the report, written by {@code sparq report} and at the end of a run
  * export/           training files written by {@code sparq export}
+ * run.lock          the lock a running process holds ({@link RunLock})
  * </pre>
  * The checkpoint and the log are sparq-core's storage ({@link SparqRun}, {@link CandidateLog}); on
  * resume, log records and metrics lines written after the last checkpoint are dropped.
@@ -76,21 +75,34 @@ public final class RunDirectory {
 
   /**
    * Creates a run directory for {@code config}. The directory must be absent or empty, unless
-   * {@code replace} is set, in which case an existing run directory there is deleted first.
+   * {@code replace} is set, in which case an existing run directory there is deleted first (only when
+   * its {@code run.json} is a sparq manifest, and never while another process holds its lock).
    */
   public static RunDirectory create(RunConfig config, boolean replace) {
+    return create(config, replace, false);
+  }
+
+  /**
+   * As {@link #create(RunConfig, boolean)}; with {@code onlySimulated} an existing run is replaced only
+   * when it is itself a demo run (simulated student), so {@code sparq demo} never deletes a model run.
+   */
+  public static RunDirectory create(RunConfig config, boolean replace, boolean onlySimulated) {
     Path root = config.output();
     try {
       if (Files.isDirectory(root) && !isEmpty(root)) {
         if (!replace) {
-          throw new DataException(root, 0, null, "the output directory is not empty; choose another "
-              + "'output', continue it with 'sparq resume " + root + "', or pass --force to replace it");
+          throw new DataException(root, 0, null, "the output directory is not empty; " + notEmptyHint(root));
         }
-        if (!Files.exists(root.resolve(MANIFEST))) {
-          throw new DataException(root, 0, null, "refusing to replace a directory that is not a sparq "
-              + "run directory (no " + MANIFEST + ")");
+        JsonNode manifest = readManifest(root.resolve(MANIFEST), "refusing to replace a directory that is "
+            + "not a sparq run directory");
+        if (onlySimulated && !manifest.path("simulatedStudent").asBoolean(false)) {
+          throw new DataException(root.resolve(MANIFEST), 0, "simulatedStudent", "refusing to replace a run "
+              + "of backend '" + manifest.path("config").path("backend").path("type").asText("?")
+              + "' with a demo; choose another directory with -o");
         }
-        deleteTree(root);
+        try (RunLock lock = RunLock.acquire(root)) {
+          deleteContents(root);
+        }
       }
       Files.createDirectories(root);
       ObjectNode manifest = Json.mapper().createObjectNode();
@@ -106,21 +118,52 @@ public final class RunDirectory {
     }
   }
 
+  /** What to do about a non-empty output directory, depending on what it holds. */
+  private static String notEmptyHint(Path root) {
+    if (Files.isRegularFile(root.resolve(MANIFEST)) && !Files.exists(root.resolve(CHECKPOINT))) {
+      return "it holds a run that stopped before its first checkpoint, which cannot be resumed; pass --force "
+          + "to start it again, or choose another 'output'";
+    }
+    return "choose another 'output', continue it with 'sparq resume " + root + "', or pass --force to replace it";
+  }
+
+  /**
+   * Reads a manifest that must carry our format tag; {@code refusal} starts the message when it does
+   * not (missing, unreadable, not JSON, another format).
+   */
+  private static JsonNode readManifest(Path manifest, String refusal) {
+    if (!Files.isRegularFile(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new DataException(manifest.getParent(), 0, null, refusal + " (no " + MANIFEST + ")");
+    }
+    JsonNode tree;
+    try {
+      if (Files.size(manifest) > MAX_MANIFEST_BYTES) {
+        throw new DataException(manifest, 0, null, refusal + ": the file is larger than "
+            + MAX_MANIFEST_BYTES + " bytes");
+      }
+      tree = StrictJson.mapper().readTree(Files.readAllBytes(manifest));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw StrictJson.error(manifest, refusal + ": not valid JSON", e);
+    } catch (IOException e) {
+      throw new DataException(manifest, 0, null, refusal + ": cannot read it", e);
+    }
+    if (tree == null || !FORMAT.equals(tree.path("format").asText())) {
+      throw new DataException(manifest, 0, "format", refusal + ": expected '" + FORMAT + "', was "
+          + (tree == null || tree.get("format") == null ? "missing" : tree.get("format")));
+    }
+    return tree;
+  }
+
+  /** The largest run.json read (a manifest is a few KiB). */
+  static final long MAX_MANIFEST_BYTES = 1 << 20;
+
   /** Opens an existing run directory. */
   public static RunDirectory open(Path root) {
     Path manifest = root.resolve(MANIFEST);
     if (!Files.isRegularFile(manifest)) {
       throw new DataException(root, 0, null, "not a sparq run directory: " + MANIFEST + " is missing");
     }
-    JsonNode tree;
-    try {
-      tree = Json.mapper().readTree(manifest.toFile());
-    } catch (IOException e) {
-      throw new DataException(manifest, 0, null, "not valid JSON: " + e.getMessage(), e);
-    }
-    if (tree == null || !FORMAT.equals(tree.path("format").asText())) {
-      throw new DataException(manifest, 0, "format", "expected '" + FORMAT + "'");
-    }
+    JsonNode tree = readManifest(manifest, "not a sparq run directory");
     if (!tree.path("config").isObject()) {
       throw new DataException(manifest, 0, "config", "is missing");
     }
@@ -139,6 +182,17 @@ public final class RunDirectory {
       throw new UncheckedIOException("cannot update " + file(MANIFEST), e);
     }
     return new RunDirectory(root, changed.withOutput(root));
+  }
+
+  /**
+   * This run with another backend for this process only (run.json is not changed): {@code sparq
+   * resume} uses it to take endpoints and API key variable from the user's own configuration.
+   */
+  public RunDirectory usingBackend(RunConfig.Backend backend) {
+    RunConfig c = config;
+    return new RunDirectory(root, new RunConfig(backend, c.seeds(), c.preset(), c.archive(), c.capacity(), c.k(),
+        c.bandLow(), c.bandHigh(), c.batchSize(), c.budget(), c.output(), c.seed(), c.threads(),
+        c.checkpointEvery()));
   }
 
   /** The directory. */
@@ -187,42 +241,68 @@ public final class RunDirectory {
     }
   }
 
-  /** Appends one metrics line. */
+  /** Appends one metrics line (never through a symbolic link). */
   public void appendMetrics(MetricsRow row) {
-    try (Writer w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      w.write(Json.mapper().writeValueAsString(row));
+    Path f = file(METRICS);
+    try (OutputStream w = Files.newOutputStream(f, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      w.write(Json.mapper().writeValueAsBytes(row));
       w.write('\n');
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file(METRICS), e);
+      throw new UncheckedIOException("cannot append to " + f, e);
     }
   }
 
-  /** All metrics lines, in order. */
+  /**
+   * All metrics lines, in order. A last line without its newline that does not parse (a crash or a
+   * full disk while appending) is torn and skipped, as in the candidate log; a malformed complete line
+   * is an error naming the file and line.
+   */
   public List<MetricsRow> metrics() {
+    tornMetrics = 0;
     List<MetricsRow> out = new ArrayList<>();
     Path f = file(METRICS);
     if (!Files.exists(f)) {
       return out;
     }
-    try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          out.add(Json.mapper().readValue(line, MetricsRow.class));
-        } catch (IOException e) {
-          throw new DataException(f, n, null, "not a metrics record: " + e.getMessage().split("\n")[0], e);
-        }
-      }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(f);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + f, e);
     }
+    int start = 0;
+    long n = 0;
+    while (start < bytes.length) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      n++;
+      boolean terminated = end < bytes.length;
+      String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+      start = end + 1;
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(StrictJson.mapper().readValue(line, MetricsRow.class));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        if (!terminated) {
+          tornMetrics++;
+          break; // torn tail: dropped, rewritten away on resume
+        }
+        throw StrictJson.error(f, n, "not a metrics record", e);
+      }
+    }
     return out;
+  }
+
+  private long tornMetrics;
+
+  /** Torn last metrics lines skipped by {@link #metrics()} so far. */
+  public long tornMetricsLines() {
+    return tornMetrics;
   }
 
   /**
@@ -265,26 +345,25 @@ public final class RunDirectory {
     }
   }
 
-  interface Body {
-    void write(OutputStream out) throws IOException;
-  }
-
-  /** Writes a file through a temporary sibling and an atomic move. */
-  static void writeAtomically(Path target, Body body) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      body.write(out);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+  /** Writes a file through a temporary sibling and an atomic move (see {@link AtomicFiles}). */
+  static void writeAtomically(Path target, AtomicFiles.Body body) throws IOException {
+    AtomicFiles.write(target, body);
   }
 
   private static boolean isEmpty(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.findAny().isEmpty();
+    }
+  }
+
+  /** Deletes everything in {@code root} but the lock file, without following links. */
+  private static void deleteContents(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(root) && !p.equals(root.resolve(RunLock.FILE))) {
+          Files.delete(p);
+        }
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Selector;
 import dev.sparq.examples.demo.DemoDomain;
+import dev.sparq.core.internal.IoMessages;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -40,16 +41,19 @@ import picocli.CommandLine.Parameters;
     description = "Evolve synthetic math problems with a quality-diversity loop (SPARQ).",
     subcommands = {SparqCli.Demo.class, SparqCli.Run.class, SparqCli.Resume.class, SparqCli.Export.class,
         SparqCli.Report.class, SparqCli.Inspect.class})
-public final class SparqCli implements Runnable {
+public final class SparqCli implements Callable<Integer> {
   /** The version printed by {@code --version}. */
   public static final String VERSION = "0.1.0-SNAPSHOT";
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Without a subcommand: the usage on the error stream and status 2 (nothing was done). */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().getErr().println("sparq: a subcommand is required");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
   }
 
   /**
@@ -71,7 +75,8 @@ public final class SparqCli implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       if (ex instanceof SparqException || ex instanceof UncheckedIOException) {
-        line.getErr().println("sparq: " + ex.getMessage());
+        // the whole cause chain: "cannot append to X: no space left on device (the disk is full)"
+        line.getErr().println("sparq: " + IoMessages.describe(ex));
         return 2;
       }
       line.getErr().println("sparq: unexpected failure: " + ex);
@@ -180,7 +185,8 @@ public final class SparqCli implements Runnable {
               + "metrics, an export and an HTML report."})
   static final class Demo extends Running {
     @Option(names = {"-o", "--output"}, defaultValue = "sparq-out/demo",
-        description = "Run directory (replaced if it holds an earlier run; default: ${DEFAULT-VALUE}).")
+        description = "Run directory (replaced if it holds an earlier demo run; a model run there is never "
+            + "deleted; default: ${DEFAULT-VALUE}).")
     Path output;
 
     @Option(names = "--iterations", defaultValue = "40", description = "Iterations (default: ${DEFAULT-VALUE}).")
@@ -215,13 +221,22 @@ public final class SparqCli implements Runnable {
       out.printf(Locale.ROOT, "preset %s, archive %s, %d iterations of %d parents, K = %d, seed %d%n",
           preset.name().toLowerCase(Locale.ROOT), archive.name().toLowerCase(Locale.ROOT), iterations, batch, k,
           seed);
-      RunDirectory dir = RunDirectory.create(config, true);
-      Runner.Result r = runWithStopHook(dir, false);
+      RunDirectory dir = RunDirectory.create(config, true, true);
+      Runner.Result r;
+      try (RunLock lock = RunLock.acquire(dir.root())) {
+        r = runWithStopHook(dir, false);
+      }
       printTotals(r.totals());
+      if (r.stoppedEarly()) {
+        printArchive(dir.readCheckpoint().orElseThrow().archive());
+        out.println("stopped before the budget (no export or report written); continue with: "
+            + invocation() + " resume " + dir.root());
+        return 0;
+      }
       CellArchive a = dir.readCheckpoint().orElseThrow().archive();
       printArchive(a);
       ExportReport ex = Exports.run(dir, ExportFormat.MESSAGES, Selector.all(), 0.0, 1.0, seed,
-          dir.file(RunDirectory.EXPORT), "messages", true, false, null);
+          dir.file(RunDirectory.EXPORT).resolve("messages"), "messages", true, false, null);
       Path report = dir.file(RunDirectory.REPORT);
       HtmlReport.write(dir, report);
       out.println();
@@ -238,6 +253,20 @@ public final class SparqCli implements Runnable {
       out.printf(Locale.ROOT, "done in %.1f s.%nNext: %s inspect %s%n      %s export %s --format alpaca --select qd "
           + "--budget 500%n", (System.nanoTime() - start) / 1e9, sparq, output, sparq, output);
       return 0;
+    }
+  }
+
+  /** Whether a URL's host is this machine (localhost, 127.0.0.0/8 or ::1). */
+  static boolean isLoopback(String url) {
+    try {
+      String host = java.net.URI.create(url).getHost();
+      if (host == null) {
+        return false;
+      }
+      host = host.toLowerCase(Locale.ROOT);
+      return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
@@ -290,14 +319,16 @@ public final class SparqCli implements Runnable {
       // open the seeds and the model before creating the run directory, so mistakes leave nothing behind
       try (Components comp = Components.open(c)) {
         RunDirectory dir = RunDirectory.create(c, force);
-        Runner.Result r;
-        try {
-          r = runWithStopHook(dir, comp, false);
-        } catch (RuntimeException e) {
-          dir.deleteIfNeverCheckpointed(); // the engine could not start: leave nothing behind
-          throw e;
+        try (RunLock lock = RunLock.acquire(dir.root())) {
+          Runner.Result r;
+          try {
+            r = runWithStopHook(dir, comp, false);
+          } catch (RuntimeException e) {
+            dir.deleteIfNeverCheckpointed(); // the engine could not start: leave nothing behind
+            throw e;
+          }
+          finish(dir, r, noReport);
         }
-        finish(dir, r, noReport);
       }
       return 0;
     }
@@ -324,23 +355,66 @@ public final class SparqCli implements Runnable {
     @Option(names = "--no-report", description = "Do not rewrite report.html at the end.")
     boolean noReport;
 
+    @Option(names = {"-c", "--config"}, description = "Your run.yaml or run.json: for backend openai its "
+        + "backend.endpoints and backend.apiKeyEnv are used instead of those recorded in DIR/run.json.")
+    Path config;
+
+    @Option(names = "--trust-run-config", description = "Use the endpoints and API key variable recorded in "
+        + "DIR/run.json (only for a run directory you created yourself).")
+    boolean trustRunConfig;
+
     @Override
     public Integer call() {
       RunDirectory d = runDir.open();
-      if (iterations != null) {
-        Budget b = d.config().budget().withIterations(iterations);
-        d = d.withConfig(d.config().withBudget(b));
+      RunConfig.Backend backend = credentials(d, config, trustRunConfig);
+      try (RunLock lock = RunLock.acquire(d.root())) {
+        if (iterations != null) {
+          Budget b = d.config().budget().withIterations(iterations);
+          d = d.withConfig(d.config().withBudget(b));
+        }
+        d = d.usingBackend(backend);
+        RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElseThrow(() ->
+            new dev.sparq.core.DataException(runDir.dir.resolve(RunDirectory.CHECKPOINT), 0, null, "no checkpoint to "
+                + "resume from: the run stopped before its first checkpoint; start it again with 'sparq run -c "
+                + "CONFIG -o " + runDir.dir + " --force'"));
+        if (d.config().budget().exhausted(before)) {
+          out.println("the run has already used its budget (" + before.iterations() + " iterations); "
+              + "raise it with --iterations N");
+          return 0;
+        }
+        out.println("resuming " + d.root() + " at iteration " + before.iterations());
+        Runner.Result r = runWithStopHook(d, true);
+        finish(d, r, noReport);
       }
-      RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElse(RunStats.empty());
-      if (d.config().budget().exhausted(before)) {
-        out.println("the run has already used its budget (" + before.iterations() + " iterations); "
-            + "raise it with --iterations N");
-        return 0;
-      }
-      out.println("resuming " + d.root() + " at iteration " + before.iterations());
-      Runner.Result r = runWithStopHook(d, true);
-      finish(d, r, noReport);
       return 0;
+    }
+
+    /**
+     * The backend to resume with. A run directory may come from someone else, and its run.json could
+     * name an endpoint of theirs together with one of your secret variables; so for backend openai
+     * the endpoints and API key variable come from {@code userConfig}, or from run.json only with
+     * {@code trust} or when it names no key variable and only this machine's endpoints.
+     */
+    static RunConfig.Backend credentials(RunDirectory d, Path userConfig, boolean trust) {
+      if (!(d.config().backend() instanceof RunConfig.Backend.OpenAi b)) {
+        return d.config().backend();
+      }
+      if (userConfig != null) {
+        if (!(RunConfig.load(userConfig).backend() instanceof RunConfig.Backend.OpenAi u)) {
+          throw new dev.sparq.core.ConfigException(userConfig + ": key 'backend.type': the run uses backend "
+              + "'openai', so the configuration given with --config must too; allowed values: openai");
+        }
+        return new RunConfig.Backend.OpenAi(u.endpoints(), b.model(), u.apiKeyEnv(), b.temperature(), b.maxTokens());
+      }
+      if (trust || b.apiKeyEnv().isBlank() && b.endpoints().stream().allMatch(e -> isLoopback(e.url()))) {
+        return b;
+      }
+      throw new dev.sparq.core.DataException(d.file(RunDirectory.MANIFEST), 0, "config.backend",
+          "names endpoints " + b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList()
+              + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '" + b.apiKeyEnv() + "'")
+              + "; resume takes credentials only from your own configuration: pass "
+              + "-c YOUR.yaml (its backend.endpoints and backend.apiKeyEnv are used), or --trust-run-config "
+              + "if you created this run directory yourself");
     }
   }
 
@@ -349,7 +423,8 @@ public final class SparqCli implements Runnable {
       description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl, stats.json and "
-          + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory."})
+          + "dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output directory "
+          + "(default DIR/export/NAME)."})
   static final class Export extends Base {
     @Mixin
     RunDirArgument runDir;
@@ -392,7 +467,8 @@ public final class SparqCli implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the selection (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export).")
+    @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export/NAME); a folder "
+        + "holding another export is refused.")
     Path output;
 
     @Option(names = "--name", description = "Data file name without .jsonl (default: the format).")
@@ -406,9 +482,11 @@ public final class SparqCli implements Runnable {
       if (minQuality > maxQuality) {
         throw dev.sparq.core.ConfigException.forKey("min-quality", "must not exceed --max-quality");
       }
-      Path outDir = output != null ? output : d.file(RunDirectory.EXPORT);
+      String n = name != null ? name : f.id();
+      // each export in its own folder, so its stats.json and dataset card never replace another's
+      Path outDir = output != null ? output : d.file(RunDirectory.EXPORT).resolve(n);
       ExportReport r = Exports.run(d, f, selector, minQuality, maxQuality, seed, outDir,
-          name != null ? name : f.id(), !keepDuplicates, referenceSolutions, system);
+          n, !keepDuplicates, referenceSolutions, system);
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));

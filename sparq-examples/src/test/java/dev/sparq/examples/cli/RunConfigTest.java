@@ -151,8 +151,10 @@ class RunConfigTest {
         .getMessage().contains("does not exist"));
     Path bad = tmp.resolve("bad.json");
     Files.writeString(bad, "{\"backend\": ");
-    assertTrue(assertThrows(ConfigException.class, () -> RunConfig.load(bad)).getMessage()
-        .startsWith(bad + ": not valid YAML/JSON"));
+    // the line and column of the fault, without Jackson's internals
+    String m = assertThrows(ConfigException.class, () -> RunConfig.load(bad)).getMessage();
+    assertTrue(m.startsWith(bad + ":1:13: not valid JSON: "), m);
+    assertFalse(m.contains("REDACTED") || m.contains("StreamReadFeature") || m.contains("\n"), m);
   }
 
   @Test
@@ -165,7 +167,10 @@ class RunConfigTest {
         """);
     DataException e = assertThrows(DataException.class, () -> JsonlSeeds.read(seeds, 10));
     assertEquals(seeds + ":3: field 'problem': is missing (or give 'statement')", e.getMessage());
+    // the whole file is checked, even past the limit; a clean file loads up to the limit
+    Files.writeString(seeds, String.join("\n", Files.readAllLines(seeds).subList(0, 2)) + "\n");
     var two = JsonlSeeds.read(seeds, 2);
+    assertEquals(1, JsonlSeeds.read(seeds, 1).size());
     assertEquals("4", two.get(0).answer());
     assertEquals("Level 1", two.get(0).attributes().get("level"));
     assertEquals("6", two.get(1).answer());

@@ -34,10 +34,10 @@ class SparqCliTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("SIMULATED"), r.out());
     for (String f : List.of("run.json", "checkpoint.json", "metrics.jsonl", "log/candidates-000000.jsonl",
-        "report.html", "export/messages.jsonl", "export/stats.json")) {
+        "report.html", "export/messages/messages.jsonl", "export/messages/stats.json")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
     }
-    for (String f : List.of("checkpoint.json", "log", "metrics.jsonl", "report.html", "export/messages.jsonl")) {
+    for (String f : List.of("checkpoint.json", "log", "metrics.jsonl", "report.html", "export/messages/messages.jsonl")) {
       assertTrue(r.out().contains(out.resolve(f).toAbsolutePath().normalize().toString()),
           "output names " + f + ":\n" + r.out());
     }
@@ -48,7 +48,7 @@ class SparqCliTest {
     assertEquals(evaluated, lines(out.resolve("log/candidates-000000.jsonl")).size());
     assertTrue(Json.mapper().readTree(out.resolve("run.json").toFile()).path("simulatedStudent").asBoolean());
     // every exported example is a correct rollout of a problem with quality > 0
-    for (String l : lines(out.resolve("export/messages.jsonl"))) {
+    for (String l : lines(out.resolve("export/messages/messages.jsonl"))) {
       JsonNode m = Json.mapper().readTree(l).path("messages");
       assertEquals("user", m.get(0).path("role").asText());
       assertTrue(m.get(1).path("content").asText().contains("\\boxed{"));
@@ -234,7 +234,7 @@ class SparqCliTest {
     assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "4", "--progress", "none").status());
     CliTestSupport.Result all = sparq("export", out.toString(), "--format", "alpaca");
     assertEquals(0, all.status(), all.err());
-    List<String> alpaca = lines(out.resolve("export/alpaca.jsonl"));
+    List<String> alpaca = lines(out.resolve("export/alpaca/alpaca.jsonl"));
     assertTrue(alpaca.size() > 10);
     assertTrue(all.out().startsWith(alpaca.size() + " examples from "), all.out());
     JsonNode first = Json.mapper().readTree(alpaca.get(0));
@@ -252,12 +252,12 @@ class SparqCliTest {
 
     // RL rows: one per problem, with the intended answer
     assertEquals(0, sparq("export", out.toString(), "--format", "grpo").status());
-    JsonNode grpo = Json.mapper().readTree(lines(out.resolve("export/grpo.jsonl")).get(0));
+    JsonNode grpo = Json.mapper().readTree(lines(out.resolve("export/grpo/grpo.jsonl")).get(0));
     assertTrue(grpo.has("answer") && grpo.has("prompt"), grpo.toString());
 
     // a quality window nothing can reach exports nothing
     assertEquals(0, sparq("export", out.toString(), "--format", "prompt-completion", "--min-quality", "0.95").status());
-    assertEquals(0, lines(out.resolve("export/prompt_completion.jsonl")).size());
+    assertEquals(0, lines(out.resolve("export/prompt_completion/prompt_completion.jsonl")).size());
 
     CliTestSupport.Result bad = sparq("export", out.toString(), "--format", "parquet");
     assertEquals(2, bad.status());
