@@ -105,6 +105,9 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
 
   /** Refuses archive shapes whose size is out of proportion to the file, naming the field. */
   private static void checkShape(JsonNode archive, Path source) {
+    if (archive == null || archive.isNull()) {
+      return; // a custom archive keeps its state in a slot of its own (Stateful)
+    }
     JsonNode t = archive.path("tessellation");
     if (!"grid".equals(t.path("type").asText())) {
       return;
