@@ -8,6 +8,8 @@ import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Rollout;
+import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.LogOptions;
 import dev.sparq.core.store.LogReader;
 import dev.sparq.core.store.LoggedCandidate;
 import java.io.BufferedOutputStream;
@@ -98,6 +100,47 @@ public final class Exporter {
 
   /** Runs the export and writes the output files. */
   public ExportReport run() {
+    if (b.candidates == null) {
+      return run(b.log);
+    }
+    // Candidates held in memory go through a private, temporary candidate log, so that both sources
+    // share one export path (selection, de-duplication, formats) and give identical files.
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("sparq-export-");
+      try (CandidateLog log = CandidateLog.create(dir.resolve("log"),
+          LogOptions.defaults().withFsync(false))) {
+        for (EvaluatedCandidate c : b.candidates) {
+          log.append(c);
+        }
+      }
+      return run(dir.resolve("log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("export: cannot stage the in-memory candidates in "
+          + (dir != null ? dir : "a temporary folder") + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // a left-over temporary file is harmless
+        }
+      });
+    } catch (IOException ignored) {
+      // same
+    }
+  }
+
+  private ExportReport run(Path logSource) {
     try {
       Files.createDirectories(b.output);
       FileFormat container = fileFormat();
@@ -111,7 +154,7 @@ public final class Exporter {
           : new JsonSink(tmp)) {
         Pass1 pass = new Pass1(counters);
         if (!(b.selector instanceof Selector.Budgeted)) {
-          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+          try (LogReader log = LogReader.open(logSource, b.maxRecords);
               Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
             LoggedCandidate c;
             while ((c = pump.next()) != null) {
@@ -124,7 +167,7 @@ public final class Exporter {
           }
         } else {
           SelectionStrategy strategy = SelectionStrategy.of(b.selector, b.seed);
-          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+          try (LogReader log = LogReader.open(logSource, b.maxRecords);
               Pump<LoggedCandidate> pump = new Pump<>(log, pass::admit, b.background)) {
             LoggedCandidate c;
             while ((c = pump.next()) != null) {
@@ -137,7 +180,7 @@ public final class Exporter {
           }
           long[] selected = strategy.select();
           Arrays.sort(selected);
-          try (LogReader log = LogReader.open(b.log, b.maxRecords);
+          try (LogReader log = LogReader.open(logSource, b.maxRecords);
               Pump<LoggedCandidate> pump = new Pump<>(log,
                   v -> anySelected(selected, v.seq()) ? v.decode() : null, b.background)) {
             LoggedCandidate c;
@@ -452,6 +495,7 @@ public final class Exporter {
   /** Builder of {@link Exporter}. Required: {@link #log(Path)} and {@link #output(Path)}. */
   public static final class Builder {
     Path log;
+    List<EvaluatedCandidate> candidates;
     long maxRecords = Long.MAX_VALUE;
     Path output;
     String name = "sparq";
@@ -496,9 +540,20 @@ public final class Exporter {
       return this;
     }
 
-    /** The candidate log: a log directory or one shard. */
+    /** The candidate log: a log directory or one shard. Either this or {@link #candidates}. */
     public Builder log(Path log) {
       this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /**
+     * Exports candidates held in memory instead of a candidate log, for example
+     * {@link dev.sparq.core.engine.Sparq#candidates()} of a run without a run directory. The files
+     * written are the same as for a log holding these candidates in this order. Either this or
+     * {@link #log}.
+     */
+    public Builder candidates(java.util.Collection<EvaluatedCandidate> candidates) {
+      this.candidates = List.copyOf(Objects.requireNonNull(candidates, "candidates"));
       return this;
     }
 
@@ -632,8 +687,11 @@ public final class Exporter {
     }
 
     public Exporter build() {
-      if (log == null) {
-        throw ConfigException.forKey("log", "is required");
+      if (log == null && candidates == null) {
+        throw ConfigException.forKey("log", "is required (or candidates(...) for candidates in memory)");
+      }
+      if (log != null && candidates != null) {
+        throw ConfigException.forKey("log", "and candidates(...) are exclusive: export one source at a time");
       }
       if (output == null) {
         throw ConfigException.forKey("output", "is required");

@@ -1,5 +1,6 @@
 package dev.sparq.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -65,6 +66,29 @@ class RunApiTest {
     try (Sparq plain = engine.build()) {
       assertInstanceOf(InMemorySink.class, plain.sink());
     }
+  }
+
+  @Test
+  void aRunWithoutARunDirectoryCanBeExported() throws java.io.IOException {
+    Path log = tmp.resolve("log");
+    java.util.List<dev.sparq.core.model.EvaluatedCandidate> kept;
+    try (Sparq run = RunFixtures.engine(6).config().start()) {
+      run.run();
+      kept = run.candidates();
+      try (CandidateLog l = CandidateLog.create(log, LogOptions.defaults().withFsync(false))) {
+        kept.forEach(l::append);
+      }
+    }
+    dev.sparq.core.export.ExportReport memory = dev.sparq.core.export.Exporter.builder().candidates(kept)
+        .output(tmp.resolve("from-memory")).build().run();
+    dev.sparq.core.export.ExportReport file = dev.sparq.core.export.Exporter.builder().log(log)
+        .output(tmp.resolve("from-log")).build().run();
+    assertTrue(memory.examplesWritten() > 0, "the run produced something to train on");
+    assertEquals(file.examplesWritten(), memory.examplesWritten());
+    assertArrayEquals(java.nio.file.Files.readAllBytes(file.data()),
+        java.nio.file.Files.readAllBytes(memory.data()));
+    assertThrows(dev.sparq.core.ConfigException.class, () -> dev.sparq.core.export.Exporter.builder()
+        .log(log).candidates(kept).output(tmp.resolve("x")).build());
   }
 
   @Test
