@@ -871,21 +871,39 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Required. Writes child problems from parent problems (the mutation operator), for example
+     * {@link dev.sparq.core.generate.LlmGenerator}; output it cannot parse is counted as a rejection,
+     * never fatal.
+     */
     public Builder generator(Generator generator) {
       this.generator = generator;
       return this;
     }
 
+    /**
+     * Required. Samples K solutions per problem from the student model, for example
+     * {@link dev.sparq.core.solve.LlmSolver}; the estimator decides how many it asks for.
+     */
     public Builder solver(Solver solver) {
       this.solver = solver;
       return this;
     }
 
+    /**
+     * Required. Turns rollouts into a solve rate and a quality (1 - SR inside the band), for example
+     * {@link dev.sparq.core.difficulty.FixedKEstimator} (the paper's K = 16) or
+     * {@link dev.sparq.core.difficulty.AdaptiveEstimator} (fewer rollouts).
+     */
     public Builder estimator(DifficultyEstimator estimator) {
       this.estimator = estimator;
       return this;
     }
 
+    /**
+     * Required. Places a problem in a niche of the archive: skill labels
+     * ({@link dev.sparq.core.describe.SkillDescriptor}), cheap measures, or an embedding.
+     */
     public Builder descriptor(DiversityDescriptor descriptor) {
       this.descriptor = descriptor;
       return this;
@@ -980,11 +998,17 @@ public final class Sparq implements AutoCloseable {
     }
 
     /** The run seed (default 0). */
+    /**
+     * The random seed of the run (default 0): with the same seed and the same model outputs the
+     * archive is the same on any number of threads. Not to be confused with
+     * {@link #seedProblems(List)}.
+     */
     public Builder randomSeed(long seed) {
       this.seed = seed;
       return this;
     }
 
+    /** Adds a listener of iterations, evaluated candidates and rejections. */
     public Builder listener(SparqListener listener) {
       this.listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
