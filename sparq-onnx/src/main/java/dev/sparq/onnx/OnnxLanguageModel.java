@@ -182,6 +182,18 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     return onCuda;
   }
 
+  /**
+   * The ONNX Runtime execution provider the model's sessions actually run on: {@code
+   * "CUDAExecutionProvider"}, or {@code "CPUExecutionProvider"} when CPU was asked for or CUDA was
+   * asked for but could not be used (the provider is missing, does not load, or no session starts on
+   * it), so callers can record what ran rather than what was configured.
+   *
+   * @return the provider name, as ONNX Runtime spells it
+   */
+  public String executionProvider() {
+    return onCuda ? ai.onnxruntime.OrtProvider.CUDA.getName() : ai.onnxruntime.OrtProvider.CPU.getName();
+  }
+
   /** The tokenizer (owned by this model). */
   public HfTokenizer tokenizer() {
     return tokenizer;

@@ -43,16 +43,20 @@ import java.util.SplittableRandom;
  *     sees full batches)
  * @param closeables closed in reverse order by {@link #close()}
  * @param usage the models whose tokens the run counts (for token budgets and metrics)
+ * @param runtime what actually runs, as recorded in run.json under {@code runtime} (see {@link
+ *     #runtime(RunConfig, LanguageModel)})
  */
 record Components(Generator generator, Solver solver, DifficultyEstimator estimator,
     DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
-    List<AutoCloseable> closeables, List<dev.sparq.core.llm.UsageReporting> usage)
+    List<AutoCloseable> closeables, List<dev.sparq.core.llm.UsageReporting> usage,
+    com.fasterxml.jackson.databind.node.ObjectNode runtime)
     implements AutoCloseable {
 
   Components(Generator generator, Solver solver, DifficultyEstimator estimator,
       DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
       List<AutoCloseable> closeables) {
-    this(generator, solver, estimator, descriptor, seeds, archive, chunkSize, closeables, List.of());
+    this(generator, solver, estimator, descriptor, seeds, archive, chunkSize, closeables, List.of(),
+        runtime(null, null));
   }
 
   /** SPARQ's k: skills per problem. */
@@ -82,7 +86,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
       AnswerChecker checker = AnswerChecker.standard();
       return new Components(DemoDomain.generator(),
           DemoDomain.student(demo.slip(), (given, gold) -> checker.equivalent(gold, given)),
-          estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of());
+          estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of(), List.of(), runtime(c, null));
     }
     RunConfig.Backend.ModelBackend backend = (RunConfig.Backend.ModelBackend) c.backend();
     LanguageModel model = backend instanceof RunConfig.Backend.OpenAi openai ? openai(openai)
@@ -137,7 +141,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     List<dev.sparq.core.llm.UsageReporting> usage =
         model instanceof dev.sparq.core.llm.UsageReporting u ? List.of(u) : List.of();
     return new Components(generator, solver, estimator, descriptor, seeds, archive, c.batchSize(), close,
-        usage);
+        usage, runtime(c, model));
   }
 
   @Override
@@ -157,6 +161,69 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     if (first != null) {
       throw first;
     }
+  }
+
+  /** The model roles of a run; every backend today puts one model in all of them. */
+  static final List<String> ROLES = List.of("generator", "solver", "labeler");
+
+  /**
+   * What actually runs for a configuration, for run.json and the report: {@code {"models": [...]}}
+   * with one entry per model and the roles it plays. Each entry has {@code backend} ({@code demo},
+   * {@code onnx}, {@code openai}) and {@code model}; the demo backend has {@code model} and {@code
+   * device} {@code "simulated"}; onnx adds {@code requestedDevice} (from the configuration), {@code
+   * executionProvider} and {@code device} (what the sessions actually run on, {@code CPU} when CUDA
+   * was asked for but could not be used); openai adds {@code endpoints}, the URLs without user
+   * information, query or fragment. API keys are never part of it.
+   *
+   * @param c the configuration (null: nothing known, an empty model list)
+   * @param model the opened model of a model backend (null for the demo backend)
+   */
+  static com.fasterxml.jackson.databind.node.ObjectNode runtime(RunConfig c, LanguageModel model) {
+    com.fasterxml.jackson.databind.node.ObjectNode r = dev.sparq.core.internal.Json.mapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode models = r.putArray("models");
+    if (c == null) {
+      return r;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode m = models.addObject();
+    ROLES.forEach(m.putArray("roles")::add);
+    if (c.backend() instanceof RunConfig.Backend.Onnx o) {
+      m.put("backend", "onnx");
+      m.put("model", o.model());
+      m.put("requestedDevice", o.device());
+      String provider = model == null ? null : OnnxBackend.executionProvider(model);
+      if (provider != null) {
+        m.put("executionProvider", provider);
+        m.put("device", provider.startsWith("CUDA") ? "CUDA" : "CPU");
+      }
+    } else if (c.backend() instanceof RunConfig.Backend.OpenAi o) {
+      m.put("backend", "openai");
+      m.put("model", o.model());
+      com.fasterxml.jackson.databind.node.ArrayNode eps = m.putArray("endpoints");
+      o.endpoints().forEach(e -> eps.add(withoutCredentials(e.url())));
+    } else {
+      m.put("backend", "demo");
+      m.put("model", "simulated");
+      m.put("device", "simulated");
+    }
+    return r;
+  }
+
+  /**
+   * An endpoint URL fit to record or show: user information ({@code user:password@}), query and
+   * fragment removed (configurations never hold credentials there, but a URL may be pasted with them).
+   */
+  static String withoutCredentials(String url) {
+    try {
+      java.net.URI u = new java.net.URI(url);
+      if (u.getScheme() != null && u.getRawAuthority() != null) {
+        String host = u.getHost() != null ? u.getHost() : u.getRawAuthority().replaceFirst("^.*@", "");
+        String port = u.getHost() != null && u.getPort() >= 0 ? ":" + u.getPort() : "";
+        return u.getScheme() + "://" + host + port + (u.getRawPath() == null ? "" : u.getRawPath());
+      }
+    } catch (java.net.URISyntaxException e) {
+      // fall through to the textual strip
+    }
+    return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1").replaceFirst("[?#].*$", "");
   }
 
   /** Whether a path names an existing model directory rather than a hub id. */

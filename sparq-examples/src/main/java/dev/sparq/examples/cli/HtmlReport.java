@@ -277,6 +277,42 @@ public final class HtmlReport {
     return sb.append("</tbody></table>").toString();
   }
 
+  /**
+   * The header table of what ran: one row per model with its roles, backend, model, endpoints and
+   * device (for onnx the device actually used, with the requested one when they differ). Every value
+   * is escaped; a run directory written before run.json recorded it says so.
+   */
+  static String runtimeTable(RunDirectory dir) {
+    java.util.Optional<com.fasterxml.jackson.databind.JsonNode> rt = dir.runtime();
+    if (rt.isEmpty() || rt.get().path("models").isEmpty()) {
+      return "<p class=\"runtime\">Backend, model and device: not recorded (run.json from an older "
+          + "version)</p>";
+    }
+    StringBuilder sb = new StringBuilder("<table class=\"runtime\"><thead><tr><th>Roles</th><th>Backend</th>"
+        + "<th>Model</th><th>Endpoint(s)</th><th>Device</th></tr></thead><tbody>\n");
+    for (com.fasterxml.jackson.databind.JsonNode m : rt.get().path("models")) {
+      List<String> roles = new ArrayList<>();
+      m.path("roles").forEach(r -> roles.add(r.asText()));
+      List<String> endpoints = new ArrayList<>();
+      m.path("endpoints").forEach(e -> endpoints.add(Components.withoutCredentials(e.asText())));
+      String device = m.path("device").asText("unknown");
+      String requested = m.path("requestedDevice").asText("");
+      if (!requested.isEmpty() && !requested.equalsIgnoreCase(device)) {
+        device += " (requested " + requested + ")";
+      }
+      if (m.hasNonNull("executionProvider")) {
+        device += ", " + m.get("executionProvider").asText();
+      }
+      sb.append("<tr><td>").append(escape(String.join(", ", roles)))
+          .append("</td><td class=\"backend\">").append(escape(m.path("backend").asText("?")))
+          .append("</td><td class=\"model\"><code>").append(escape(m.path("model").asText("?")))
+          .append("</code></td><td class=\"endpoints\">")
+          .append(endpoints.isEmpty() ? "&ndash;" : escape(String.join(", ", endpoints)))
+          .append("</td><td class=\"device\">").append(escape(device)).append("</td></tr>\n");
+    }
+    return sb.append("</tbody></table>").toString();
+  }
+
   private static String render(ObjectNode data, RunDirectory dir) {
     RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow();
     String template = template();
@@ -289,6 +325,7 @@ public final class HtmlReport {
             + "chance of a slip grows with the number and size of solution steps. No language model was "
             + "involved.</p>"
         : "");
+    vars.put("RUNTIME", runtimeTable(dir));
     vars.put("CONFIG", escape(Json.mapper().valueToTree(dir.config().toTree()).toPrettyString()));
     vars.put("SAMPLES", sampleTable(dir, cp.archive()));
     vars.put("DATA", scriptJson(data));

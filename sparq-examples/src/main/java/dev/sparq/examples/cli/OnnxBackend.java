@@ -39,4 +39,13 @@ final class OnnxBackend {
         : ModelHub.fromEnvironment().download(b.model(), "main", b.variant());
     return OnnxLanguageModel.open(dir, options);
   }
+
+  /**
+   * The execution provider an opened model actually runs on ({@link
+   * OnnxLanguageModel#executionProvider()}), or null when {@code model} is not an ONNX model. Only
+   * called for the onnx backend, so ONNX Runtime classes are loaded only then.
+   */
+  static String executionProvider(LanguageModel model) {
+    return model instanceof OnnxLanguageModel m ? m.executionProvider() : null;
+  }
 }

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
 /**
  * The files of one run, all in one directory:
  * <pre>
- * run.json          format tag, the effective configuration, whether the student is simulated
+ * run.json          format tag, the effective configuration, whether the student is simulated,
+ *                   and what actually ran (backend, model, endpoints, device; see recordRuntime)
  * checkpoint.json   engine state, archive and log position at the last checkpoint (written atomically)
  * log/              the candidate log: every evaluated child with its rollouts (SPARQ's archive A)
  * metrics.jsonl     one line per iteration: archive statistics and totals
@@ -182,6 +183,40 @@ public final class RunDirectory {
       throw new UncheckedIOException("cannot update " + file(MANIFEST), e);
     }
     return new RunDirectory(root, changed.withOutput(root));
+  }
+
+  /**
+   * Records in run.json, under {@code runtime}, what this process actually runs: per model, its
+   * backend, model, endpoints (without credentials) and, for onnx, the requested device and the
+   * execution provider and device actually used (see {@link Components#runtime}). Written when a run
+   * starts or resumes (a resume records its own process); run.json files without it, from older
+   * versions, still open.
+   */
+  public void recordRuntime(JsonNode runtime) {
+    try {
+      ObjectNode manifest = (ObjectNode) Json.mapper().readTree(file(MANIFEST).toFile());
+      manifest.set("runtime", runtime);
+      writeAtomically(file(MANIFEST), out -> Json.mapper().writerWithDefaultPrettyPrinter()
+          .writeValue(out, manifest));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot update " + file(MANIFEST), e);
+    }
+  }
+
+  /**
+   * What run.json records about what actually ran ({@link #recordRuntime}), or empty for a run
+   * directory written before it was recorded (or when run.json cannot be read any more).
+   */
+  public Optional<JsonNode> runtime() {
+    try {
+      if (Files.size(file(MANIFEST)) > MAX_MANIFEST_BYTES) {
+        return Optional.empty();
+      }
+      JsonNode r = Json.mapper().readTree(file(MANIFEST).toFile()).get("runtime");
+      return r != null && r.path("models").isArray() ? Optional.of(r) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -58,6 +58,7 @@ public final class Runner {
       throw new DataException(dir.root(), 0, null, "the run directory already has a checkpoint; use "
           + "'sparq resume " + dir.root() + "'");
     }
+    dir.recordRuntime(comp.runtime());
     {
       Progress bar = progress == null || progress == Progress.Mode.NONE ? null
           : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);

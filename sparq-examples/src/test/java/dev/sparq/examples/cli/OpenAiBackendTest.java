@@ -73,6 +73,19 @@ class OpenAiBackendTest {
       assertTrue(cp.path("state").path("totals").path("rejections").toString().contains("generate/"),
           "untagged replies are counted as rejections: " + cp.path("state").path("totals"));
       assertTrue(Files.exists(dir.file("report.html")));
+      // run.json and the report record the backend, model and endpoint actually used, never a key
+      JsonNode used = Json.mapper().readTree(dir.file("run.json").toFile()).path("runtime").path("models").get(0);
+      assertEquals("openai", used.path("backend").asText(), used.toString());
+      assertEquals("fake-math", used.path("model").asText());
+      assertEquals(server.baseUrl(), used.path("endpoints").get(0).asText());
+      assertFalse(used.has("device"), used.toString());
+      String html = Files.readString(dir.file("report.html"));
+      assertTrue(html.contains("<td class=\"backend\">openai</td><td class=\"model\"><code>fake-math</code></td>"
+          + "<td class=\"endpoints\">" + HtmlReport.escape(server.baseUrl()) + "</td>"), html.substring(0, 3000));
+      for (String text : List.of(html, Files.readString(dir.file("run.json")))) {
+        assertFalse(text.toLowerCase(java.util.Locale.ROOT).contains("bearer"), "no credentials");
+        assertFalse(text.contains("apiKey\":\"sk-"), "no API key");
+      }
 
       CliTestSupport.Result more = sparq("resume", dir.root().toString(), "--iterations", "3", "--progress", "none");
       assertEquals(0, more.status(), more.err());

@@ -47,6 +47,15 @@ class SparqCliTest {
     assertTrue(evaluated > 0, cp.toString().substring(0, 300));
     assertEquals(evaluated, lines(out.resolve("log/candidates-000000.jsonl")).size());
     assertTrue(Json.mapper().readTree(out.resolve("run.json").toFile()).path("simulatedStudent").asBoolean());
+    // run.json and the report say what ran: the simulated demo backend in every role
+    JsonNode used = Json.mapper().readTree(out.resolve("run.json").toFile()).path("runtime").path("models").get(0);
+    assertEquals("demo", used.path("backend").asText(), used.toString());
+    assertEquals("simulated", used.path("model").asText());
+    assertEquals("simulated", used.path("device").asText());
+    assertEquals("[\"generator\",\"solver\",\"labeler\"]", used.path("roles").toString());
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.contains("<td class=\"backend\">demo</td><td class=\"model\"><code>simulated</code></td>"
+        + "<td class=\"endpoints\">&ndash;</td><td class=\"device\">simulated</td>"), html.substring(0, 3000));
     // every exported example is a correct rollout of a problem with quality > 0
     for (String l : lines(out.resolve("export/messages/messages.jsonl"))) {
       JsonNode m = Json.mapper().readTree(l).path("messages");
