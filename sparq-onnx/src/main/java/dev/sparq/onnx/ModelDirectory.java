@@ -189,6 +189,26 @@ public final class ModelDirectory {
     return tokCfg == null ? null : chatTemplate(tokCfg.get("chat_template"));
   }
 
+  /**
+   * The named chat templates of a parsed {@code tokenizer_config.json}: a list
+   * {@code [{"name": ..., "template": ...}, ...]} in file order, or one plain template under the
+   * name {@code default}; empty when there is none.
+   */
+  static java.util.Map<String, String> chatTemplatesOf(JsonNode tokCfg) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    JsonNode n = tokCfg == null ? null : tokCfg.get("chat_template");
+    if (n != null && n.isTextual()) {
+      out.put("default", n.asText());
+    } else if (n != null && n.isArray()) {
+      for (JsonNode t : n) {
+        if (t.path("name").isTextual() && t.path("template").isTextual()) {
+          out.putIfAbsent(t.path("name").asText(), t.path("template").asText());
+        }
+      }
+    }
+    return out;
+  }
+
   private static String tokenText(JsonNode n) {
     if (n == null || n.isNull()) {
       return null;

@@ -11,7 +11,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Golden renderings of the well-known template styles, written here in their public formats. */
 class ChatTemplateTest {
@@ -127,5 +129,44 @@ class ChatTemplateTest {
         u.render(CONVO, false));
     ChatTemplate v = new ChatTemplate("{{ 'é\"\\n' | tojson }}", "", "");
     assertEquals("\"é\\\"\\n\"", v.render(CONVO, false));
+  }
+
+  @Test
+  void namedTemplatesOfATokenizerConfigAreChosenAsTransformersChoosesThem(@TempDir java.nio.file.Path
+      tmp) throws java.io.IOException {
+    java.nio.file.Path cfg = tmp.resolve("tokenizer_config.json");
+    java.nio.file.Files.writeString(cfg, "{\"bos_token\": \"<B>\", \"chat_template\": ["
+        + "{\"name\": \"default\", \"template\": \"{{ bos_token }}D{{ messages | length }}\"},"
+        + "{\"name\": \"tool_use\", \"template\": \"T{{ tools | length }}\"},"
+        + "{\"name\": \"rag\", \"template\": \"R{{ documents | length }}\"}]}");
+    Clock clock = Clock.systemUTC();
+    var limits = dev.sparq.onnx.jinja.Template.Limits.DEFAULT;
+    var msgs = List.of(Map.of("role", "user", "content", "hi"));
+    ChatTemplate dflt = ChatTemplate.fromTokenizerConfig(cfg, clock, limits);
+    assertEquals("<B>D1", dflt.renderMessages(msgs, true, false, Map.of()));
+    // transformers: with tools and no template named, the one named tool_use
+    assertEquals("T2", dflt.renderMessages(msgs, true, false, Map.of("tools", List.of(1, 2))));
+    ChatTemplate rag = ChatTemplate.fromTokenizerConfig(cfg, "rag", clock, limits);
+    assertEquals("R3", rag.renderMessages(msgs, true, false,
+        Map.of("documents", List.of(1, 2, 3), "tools", List.of(1))));
+    assertEquals("T0", ChatTemplate.fromTokenizerConfig(cfg, "tool_use", clock, limits)
+        .renderMessages(msgs, true, false, Map.of("tools", List.of())));
+    assertEquals("<B>D1", ChatTemplate.fromTokenizerConfig(cfg, "default", clock, limits)
+        .renderMessages(msgs, true, false, Map.of("tools", List.of(1))));
+    ModelException none = assertThrows(ModelException.class,
+        () -> ChatTemplate.fromTokenizerConfig(cfg, "nope", clock, limits));
+    assertTrue(none.getMessage().contains("[default, tool_use, rag]"), none.getMessage());
+
+    java.nio.file.Files.writeString(cfg, "{\"chat_template\": [{\"name\": \"rag\","
+        + " \"template\": \"R\"}]}");
+    ModelException noDefault = assertThrows(ModelException.class,
+        () -> ChatTemplate.fromTokenizerConfig(cfg, clock, limits));
+    assertTrue(noDefault.getMessage().contains("none named 'default'"), noDefault.getMessage());
+    assertEquals("R", ChatTemplate.fromTokenizerConfig(cfg, "rag", clock, limits)
+        .renderMessages(msgs, false, false, Map.of()));
+
+    java.nio.file.Files.writeString(cfg, "{\"chat_template\": \"P\"}");
+    assertEquals("P", ChatTemplate.fromTokenizerConfig(cfg, "default", clock, limits)
+        .renderMessages(msgs, false, false, Map.of("tools", List.of(1))));
   }
 }

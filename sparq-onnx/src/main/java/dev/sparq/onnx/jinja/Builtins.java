@@ -430,6 +430,10 @@ final class Builtins {
   static boolean test(Interp in, String name, Object v, List<Object> args) {
     Object a = args.isEmpty() ? new Undefined("missing test argument") : args.get(0);
     switch (name) {
+      case "defined":
+        return !(v instanceof Undefined);
+      case "undefined": // as a select/reject test: Mistral's `selectattr("tool_calls", "undefined")`
+        return v instanceof Undefined;
       case "none":
         return v == null;
       case "string":

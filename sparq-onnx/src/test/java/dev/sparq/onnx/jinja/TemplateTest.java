@@ -109,6 +109,18 @@ class TemplateTest {
   }
 
   @Test
+  void definedAndUndefinedAsSelectTests() {
+    // Mistral (Nemo) checks role alternation over `selectattr("tool_calls", "undefined")`.
+    var xs = Map.of("xs", List.of(Map.of("n", "a"), Map.of("n", "b", "tool_calls", List.of()),
+        Map.of("n", "c")));
+    assertEquals("a,c|b|b", r("{{ xs | selectattr('tool_calls', 'undefined') | map(attribute='n')"
+        + " | join(',') }}|{{ xs | selectattr('tool_calls', 'defined') | map(attribute='n')"
+        + " | join(',') }}|{{ xs | rejectattr('tool_calls', 'undefined') | map(attribute='n')"
+        + " | join(',') }}", xs));
+    assertEquals("1", r("{{ [none, nope, 1] | select('defined') | select | join(',') }}"));
+  }
+
+  @Test
   void filtersAndTests() {
     assertEquals("x", r("{{ '\\u00a0\\u2003 x \\u3000\\n' | trim }}"));
     assertEquals("{\"a\": [1, 2.5, null, true], \"é\": \"\\\"q\\\"\"}",
