@@ -85,20 +85,4 @@ final class BoundedBody {
     return new InterruptedIOException("no data from " + url + " for " + readTimeout.toSeconds()
         + " s after " + received + " bytes (read timeout)");
   }
-
-  /** An exception's message, or its class name when it has none (never {@code "null"}). */
-  static String describe(Throwable e) {
-    StringBuilder b = new StringBuilder();
-    for (Throwable t = e; t != null && b.length() < 500; t = t.getCause() == t ? null : t.getCause()) {
-      String m = t.getMessage();
-      String part = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-      if (b.indexOf(part) < 0) {
-        if (b.length() > 0) {
-          b.append(": ");
-        }
-        b.append(part);
-      }
-    }
-    return b.toString();
-  }
 }

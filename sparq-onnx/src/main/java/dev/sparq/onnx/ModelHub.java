@@ -3,6 +3,7 @@ package dev.sparq.onnx;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.core.ModelException;
+import dev.sparq.core.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -178,7 +179,7 @@ public final class ModelHub {
       }
     } catch (IOException e) {
       throw new ModelException(repoId + "@" + revision + ": download into " + repoDir
-          + " failed: " + BoundedBody.describe(e), e);
+          + " failed: " + IoMessages.describe(e), e);
     }
     return snapshot;
   }
@@ -345,18 +346,8 @@ public final class ModelHub {
           + f.size() + (got < f.size() ? " (the partial file is kept; run again to resume)" : ""));
     }
     if (f.sha256() != null) {
-      String actual;
-      try (InputStream in = Files.newInputStream(part)) {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[1 << 16];
-        for (int n; (n = in.read(buf)) > 0; ) {
-          md.update(buf, 0, n);
-        }
-        actual = HexFormat.of().formatHex(md.digest());
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-      if (!actual.equalsIgnoreCase(f.sha256())) {
+      String actual = digest(part, "SHA-256", null);
+      if (!actual.equals(f.sha256())) {
         Files.delete(part);
         throw new ModelException(f.path() + ": SHA-256 " + actual + " does not match the hub's "
             + f.sha256() + "; the file was deleted");
@@ -373,9 +364,16 @@ public final class ModelHub {
 
   /** The git object id of a file's content ({@code "blob <size>\0"} + content). */
   static String gitBlobId(Path file, String algorithm) throws IOException {
+    return digest(file, algorithm, "blob " + Files.size(file) + "\0");
+  }
+
+  /** The hex digest of {@code prefix} (when not null) followed by the file's bytes. */
+  private static String digest(Path file, String algorithm, String prefix) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest md = MessageDigest.getInstance(algorithm);
-      md.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
+      if (prefix != null) {
+        md.update(prefix.getBytes(StandardCharsets.US_ASCII));
+      }
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
@@ -401,7 +399,7 @@ public final class ModelHub {
       }
       return JSON.readTree(buf.toByteArray());
     } catch (IOException e) {
-      throw new ModelException("GET " + url + ": " + BoundedBody.describe(e), e);
+      throw new ModelException("GET " + url + ": " + IoMessages.describe(e), e);
     }
   }
 
@@ -427,7 +425,7 @@ public final class ModelHub {
       try {
         resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (IOException e) {
-        throw new ModelException(req.method() + " " + req.uri() + ": " + BoundedBody.describe(e), e);
+        throw new ModelException(req.method() + " " + req.uri() + ": " + IoMessages.describe(e), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ModelException(req.method() + " " + req.uri() + ": interrupted", e);

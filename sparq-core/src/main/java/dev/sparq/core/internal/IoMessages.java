@@ -68,7 +68,9 @@ public final class IoMessages {
     if (m != null && m.contains("No space left on device")) {
       return m + " (the disk is full; free some space and try again)";
     }
-    if (m == null && c.getCause() == null) {
+    if (m == null) {
+      // the JDK's HTTP client throws ConnectException(null) around the channel error: its kind is
+      // the only thing it says
       return c.getClass().getSimpleName();
     }
     return m;

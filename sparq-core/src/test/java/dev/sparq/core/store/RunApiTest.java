@@ -15,7 +15,6 @@ import dev.sparq.core.archive.AddResult;
 import dev.sparq.core.archive.Archive;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.ArchiveStats;
-import dev.sparq.core.archive.CategoricalTessellation;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.Tessellation;
 import dev.sparq.core.engine.Budget;
@@ -203,8 +202,8 @@ class RunApiTest {
     }
   }
 
-  /** An archive class of its own (wrapping a categorical CellArchive) that can save its state. */
-  static final class OwnArchive implements Archive, Stateful {
+  /** An archive class of its own: every call goes to a wrapped categorical CellArchive. */
+  abstract static class DelegatingArchive implements Archive {
     CellArchive inner = CellArchive.categorical(3);
 
     @Override public List<AddResult> add(List<Elite> candidates) {
@@ -240,6 +239,10 @@ class RunApiTest {
     @Override public Optional<Elite> sampleByCell(RandomGenerator r) {
       return inner.sampleByCell(r);
     }
+  }
+
+  /** A custom archive that can save its state. */
+  static final class OwnArchive extends DelegatingArchive implements Stateful {
     @Override public String stateName() {
       return "own_archive";
     }
@@ -289,43 +292,7 @@ class RunApiTest {
   @Test
   void anArchiveWithoutStateCannotBeCheckpointed() {
     // a delegating archive that does not implement Stateful
-    Archive bare = new Archive() {
-      final CellArchive inner = CellArchive.builder().tessellation(new CategoricalTessellation())
-          .capacity(3).build();
-      @Override public List<AddResult> add(List<Elite> c) {
-        return inner.add(c);
-      }
-      @Override public int capacity() {
-        return 3;
-      }
-      @Override public Tessellation tessellation() {
-        return inner.tessellation();
-      }
-      @Override public int cellOf(Descriptor d) {
-        return inner.cellOf(d);
-      }
-      @Override public List<Elite> cell(int c) {
-        return inner.cell(c);
-      }
-      @Override public int[] occupiedCells() {
-        return inner.occupiedCells();
-      }
-      @Override public List<Elite> members() {
-        return inner.members();
-      }
-      @Override public int size() {
-        return inner.size();
-      }
-      @Override public ArchiveStats stats() {
-        return inner.stats();
-      }
-      @Override public Optional<Elite> sampleMember(RandomGenerator r) {
-        return inner.sampleMember(r);
-      }
-      @Override public Optional<Elite> sampleByCell(RandomGenerator r) {
-        return inner.sampleByCell(r);
-      }
-    };
+    Archive bare = new DelegatingArchive() {};
     ConfigException e = assertThrows(ConfigException.class, () -> SparqRun.builder(tmp.resolve("x"),
         RunFixtures.engine(2).archive(bare)).open());
     assertTrue(e.getMessage().contains("Stateful"), e.getMessage());
