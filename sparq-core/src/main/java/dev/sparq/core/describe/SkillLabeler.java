@@ -67,6 +67,16 @@ public final class SkillLabeler {
     return new Builder(model);
   }
 
+  /** The labelling model. */
+  public LanguageModel model() {
+    return model;
+  }
+
+  /** The prompt template. */
+  public PromptTemplate template() {
+    return template;
+  }
+
   /** The most skills per problem. */
   public int k() {
     return k;

@@ -424,6 +424,41 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     return guard;
   }
 
+  /** The fixed K whose decision is predicted. */
+  public int referenceK() {
+    return referenceK;
+  }
+
+  /** The most rollouts per problem. */
+  public int maxRollouts() {
+    return maxRollouts;
+  }
+
+  /** Rollouts of the first round. */
+  public int initialRollouts() {
+    return initialRollouts;
+  }
+
+  /** Rollouts of each later round. */
+  public int roundRollouts() {
+    return roundRollouts;
+  }
+
+  /** Accepted probability of deciding otherwise than the reference K. */
+  public double error() {
+    return error;
+  }
+
+  /** The quality band. */
+  public SolveRateBand band() {
+    return band;
+  }
+
+  /** Whether rollouts stop once a child cannot enter its niche. */
+  public boolean archiveAware() {
+    return archiveAware;
+  }
+
   /** Builder of {@link AdaptiveEstimator}. */
   public static final class Builder {
     private int referenceK = 16;

@@ -26,6 +26,11 @@ public final class InBandOnly implements DifficultyEstimator {
     this.inner = Objects.requireNonNull(inner, "inner");
   }
 
+  /** The wrapped estimator. */
+  public DifficultyEstimator inner() {
+    return inner;
+  }
+
   @Override
   public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver, StageContext context) {
     List<Outcome<Evaluation>> got = inner.estimate(problems, solver, context);

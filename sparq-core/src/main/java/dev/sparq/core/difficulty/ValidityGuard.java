@@ -72,6 +72,16 @@ public final class ValidityGuard {
     return policy;
   }
 
+  /** Fraction of rollouts that must agree on a competing answer (strictly more). */
+  public double majority() {
+    return majority;
+  }
+
+  /** Least number of rollouts agreeing on a competing answer. */
+  public int minVotes() {
+    return minVotes;
+  }
+
   /**
    * The answer a clear majority of rollouts agree on when it differs from the intended one, else
    * empty. Rollouts marked correct or without an answer never vote for a competing answer.

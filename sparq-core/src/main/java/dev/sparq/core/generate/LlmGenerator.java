@@ -141,6 +141,25 @@ public final class LlmGenerator implements Generator {
     return accepted.sum();
   }
 
+  /** The operators' weights, in the order of {@link #operators()}. */
+  public List<Double> weights() {
+    List<Double> out = new java.util.ArrayList<>(cumulative.length);
+    for (int i = 0; i < cumulative.length; i++) {
+      out.add(cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]));
+    }
+    return out;
+  }
+
+  /** The model the children come from. */
+  public LanguageModel model() {
+    return model;
+  }
+
+  /** The sampling of every generation call. */
+  public SamplingParams sampling() {
+    return sampling;
+  }
+
   /** The operators, in the order they were added. */
   public List<Operator> operators() {
     return operators;

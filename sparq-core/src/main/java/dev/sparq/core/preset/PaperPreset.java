@@ -62,6 +62,11 @@ public final class PaperPreset {
   public static final int VOCABULARY_SIZE = 100;
   /** Parents per iteration. */
   public static final int BATCH_SIZE = 64;
+  /**
+   * The default per-niche cap T. The paper leaves T open; 10 is this library's choice, used by the
+   * builder and by the {@code sparq} command's {@code archive.capacity}.
+   */
+  public static final int NICHE_CAPACITY = 10;
 
   private PaperPreset() {}
 
@@ -77,11 +82,15 @@ public final class PaperPreset {
    * @param solver the student
    * @param estimator the difficulty estimator handed to the engine
    * @param guard the validity guard (its counts give the number of disputed problems)
-   * @param descriptor the skill-set descriptor with the seed vocabulary
+   * @param descriptor the skill-set descriptor with the seed vocabulary (null when
+   *     {@link Builder#descriptor} turned skills off)
    * @param sparq the engine builder
+   * @param placement the descriptor handed to the engine: {@code descriptor}, the extra one of
+   *     {@link Builder#descriptor}, or both combined
    */
   public record Setup(LlmGenerator generator, LlmSolver solver, DifficultyEstimator estimator,
-      ValidityGuard guard, SkillDescriptor descriptor, Sparq.Builder sparq) {}
+      ValidityGuard guard, SkillDescriptor descriptor, Sparq.Builder sparq,
+      dev.sparq.core.stage.DiversityDescriptor placement) {}
 
   /** Builder of the paper's setup. */
   public static final class Builder {
@@ -90,7 +99,20 @@ public final class PaperPreset {
     private LanguageModel labelerModel;
     private List<Problem> seeds;
     private Variant variant = Variant.STATIC_UNIFORM;
-    private int nicheCapacity = 10;
+    private int nicheCapacity = NICHE_CAPACITY;
+    private int k = K;
+    private SolveRateBand band = BAND;
+    private int batchSize = BATCH_SIZE;
+    private int vocabularySize = VOCABULARY_SIZE;
+    private int skillsPerProblem = SKILLS_PER_PROBLEM;
+    private double guardMajority = 0.5;
+    private int guardMinVotes = 2;
+    private AdaptiveEstimator.Builder adaptiveTuning;
+    private dev.sparq.core.prompt.PromptTemplate solverTemplate;
+    private dev.sparq.core.prompt.PromptTemplate labelerTemplate;
+    private SamplingParams labelerSampling;
+    private boolean skillDescriptor = true;
+    private dev.sparq.core.stage.DiversityDescriptor extraDescriptor;
     private long seed;
     private SamplingParams generatorSampling =
         SamplingParams.builder().temperature(1.0).maxTokens(2048).build();
@@ -139,12 +161,107 @@ public final class PaperPreset {
       return this;
     }
 
-    /** T, the per-niche cap (the paper leaves it open); default 10. */
+    /** T, the per-niche cap (the paper leaves it open); default {@link #NICHE_CAPACITY} (10). */
     public Builder nicheCapacity(int t) {
       if (t < 1) {
         throw ConfigException.forKey("nicheCapacity", "must be >= 1, was " + t);
       }
       this.nicheCapacity = t;
+      return this;
+    }
+
+    /** K, rollouts per problem (the adaptive estimator's reference K); default {@link #K} (16). */
+    public Builder k(int k) {
+      if (k < 1) {
+        throw ConfigException.forKey("k", "must be >= 1, was " + k);
+      }
+      this.k = k;
+      return this;
+    }
+
+    /** The quality band; default {@link #BAND} [0.1, 0.9]. */
+    public Builder band(SolveRateBand band) {
+      this.band = Objects.requireNonNull(band, "band");
+      return this;
+    }
+
+    /** b, parents per iteration, also the batch the models see; default {@link #BATCH_SIZE} (64). */
+    public Builder batchSize(int b) {
+      if (b < 1) {
+        throw ConfigException.forKey("batchSize", "must be >= 1, was " + b);
+      }
+      this.batchSize = b;
+      return this;
+    }
+
+    /** M, the size of the skill vocabulary; default {@link #VOCABULARY_SIZE} (100). */
+    public Builder vocabularySize(int m) {
+      if (m < 1) {
+        throw ConfigException.forKey("vocabularySize", "must be >= 1, was " + m);
+      }
+      this.vocabularySize = m;
+      return this;
+    }
+
+    /** k, skills the labeller gives each problem; default {@link #SKILLS_PER_PROBLEM} (3). */
+    public Builder skillsPerProblem(int n) {
+      if (n < 1) {
+        throw ConfigException.forKey("skillsPerProblem", "must be >= 1, was " + n);
+      }
+      this.skillsPerProblem = n;
+      return this;
+    }
+
+    /**
+     * Extension: when the validity guard calls an answer disputed ({@link ValidityGuard.Builder#majority}
+     * and {@link ValidityGuard.Builder#minVotes}); defaults 0.5 and 2.
+     */
+    public Builder guardThresholds(double majority, int minVotes) {
+      ValidityGuard.builder().majority(majority).minVotes(minVotes); // checks the values
+      this.guardMajority = majority;
+      this.guardMinVotes = minVotes;
+      return this;
+    }
+
+    /**
+     * Extension: the adaptive estimator with these settings (its rounds, error, archive awareness);
+     * the preset sets its reference K, band and guard. Implies {@link #adaptive(boolean) adaptive(true)}.
+     */
+    public Builder adaptive(AdaptiveEstimator.Builder tuning) {
+      this.adaptiveTuning = Objects.requireNonNull(tuning, "tuning");
+      this.adaptive = true;
+      return this;
+    }
+
+    /** The solver's prompt ({@code {problem}}); default {@link LlmSolver#DEFAULT_TEMPLATE}. */
+    public Builder solverTemplate(dev.sparq.core.prompt.PromptTemplate template) {
+      this.solverTemplate = Objects.requireNonNull(template, "solverTemplate");
+      return this;
+    }
+
+    /** The skill labeller's prompt; default {@link SkillLabeler#DEFAULT_TEMPLATE}. */
+    public Builder labelerTemplate(dev.sparq.core.prompt.PromptTemplate template) {
+      this.labelerTemplate = Objects.requireNonNull(template, "labelerTemplate");
+      return this;
+    }
+
+    /** The skill labeller's sampling; default the labeller's own. */
+    public Builder labelerSampling(SamplingParams p) {
+      this.labelerSampling = Objects.requireNonNull(p, "labelerSampling");
+      return this;
+    }
+
+    /**
+     * Extension: another descriptor, combined with the skill descriptor by
+     * {@link dev.sparq.core.describe.DescriptorUnion} or, with {@code withSkills} false, used alone
+     * (then the seeds are not labelled and {@link Setup#descriptor()} is null). {@code null} removes it.
+     */
+    public Builder descriptor(dev.sparq.core.stage.DiversityDescriptor extra, boolean withSkills) {
+      if (extra == null && !withSkills) {
+        throw ConfigException.forKey("descriptor", "without skills another descriptor is required");
+      }
+      this.extraDescriptor = extra;
+      this.skillDescriptor = withSkills;
       return this;
     }
 
@@ -197,7 +314,7 @@ public final class PaperPreset {
      * skill vocabulary, and returns them with a configured engine builder.
      */
     public Setup setup() {
-      if (generatorModel == null || studentModel == null || labelerModel == null) {
+      if (generatorModel == null || studentModel == null || (skillDescriptor && labelerModel == null)) {
         throw ConfigException.forKey("model", "generator, student and labeler models are required");
       }
       if (seeds == null || seeds.isEmpty()) {
@@ -211,27 +328,44 @@ public final class PaperPreset {
         gb.operator(operators.get(i), weights.get(i));
       }
       LlmGenerator generator = gb.build();
-      LlmSolver solver = LlmSolver.builder(studentModel).sampling(studentSampling).build();
-      ValidityGuard.Builder guardBuilder = ValidityGuard.builder().policy(guardPolicy);
+      LlmSolver.Builder sb = LlmSolver.builder(studentModel).sampling(studentSampling);
+      if (solverTemplate != null) {
+        sb.template(solverTemplate);
+      }
+      LlmSolver solver = sb.build();
+      ValidityGuard.Builder guardBuilder = ValidityGuard.builder().policy(guardPolicy)
+          .majority(guardMajority).minVotes(guardMinVotes);
       if (guardPolicy == ValidityGuard.Policy.RESOLVE) {
         guardBuilder.resolver(new ModelAnswerResolver(generatorModel,
             generatorSampling.toBuilder().temperature(0.7).build(), 3));
       }
       ValidityGuard guard = guardBuilder.build();
       DifficultyEstimator estimator = adaptive
-          ? AdaptiveEstimator.builder().referenceK(K).band(BAND).guard(guard).build()
-          : new FixedKEstimator(K, BAND, guard);
+          ? (adaptiveTuning != null ? adaptiveTuning : AdaptiveEstimator.builder())
+              .referenceK(k).band(band).guard(guard).build()
+          : new FixedKEstimator(k, band, guard);
       if (inBandOnly) {
         estimator = new InBandOnly(estimator);
       }
-      SkillLabeler labeler = SkillLabeler.builder(labelerModel).k(SKILLS_PER_PROBLEM).build();
-      StageContext labelling = StageContext.of(new SplittableRandom(seed ^ 0x5EED5L));
-      SkillDescriptor descriptor = SkillDescriptor.forSeeds(labeler, seeds, VOCABULARY_SIZE,
-          BATCH_SIZE, labelling);
+      SkillDescriptor descriptor = null;
+      if (skillDescriptor) {
+        SkillLabeler.Builder lb = SkillLabeler.builder(labelerModel).k(skillsPerProblem);
+        if (labelerTemplate != null) {
+          lb.template(labelerTemplate);
+        }
+        if (labelerSampling != null) {
+          lb.sampling(labelerSampling);
+        }
+        StageContext labelling = StageContext.of(new SplittableRandom(seed ^ 0x5EED5L));
+        descriptor = SkillDescriptor.forSeeds(lb.build(), seeds, vocabularySize, batchSize, labelling);
+      }
+      dev.sparq.core.stage.DiversityDescriptor used = descriptor == null ? extraDescriptor
+          : extraDescriptor == null ? descriptor
+          : dev.sparq.core.describe.DescriptorUnion.of(descriptor, extraDescriptor);
       Sparq.Builder sparq = Sparq.builder()
-          .generator(generator).solver(solver).estimator(estimator).descriptor(descriptor)
+          .generator(generator).solver(solver).estimator(estimator).descriptor(used)
           .seedProblems(seeds).variant(variant).nicheCapacity(nicheCapacity)
-          .batchSize(BATCH_SIZE).chunkSize(BATCH_SIZE).randomSeed(seed);
+          .batchSize(batchSize).chunkSize(batchSize).randomSeed(seed);
       // token usage of every distinct model that reports it (a shared model counts once)
       Set<LanguageModel> counted = Collections.newSetFromMap(new IdentityHashMap<>());
       for (LanguageModel m : List.of(generatorModel, studentModel, labelerModel)) {
@@ -239,7 +373,7 @@ public final class PaperPreset {
           sparq.usage(u);
         }
       }
-      return new Setup(generator, solver, estimator, guard, descriptor, sparq);
+      return new Setup(generator, solver, estimator, guard, descriptor, sparq, used);
     }
   }
 }

@@ -106,6 +106,21 @@ public final class LlmSolver implements Solver {
     return list;
   }
 
+  /** The student model. */
+  public LanguageModel model() {
+    return model;
+  }
+
+  /** The prompt template. */
+  public PromptTemplate template() {
+    return template;
+  }
+
+  /** The sampling of the rollouts. */
+  public SamplingParams sampling() {
+    return sampling;
+  }
+
   /** Model calls made so far. */
   public long calls() {
     return calls.sum();

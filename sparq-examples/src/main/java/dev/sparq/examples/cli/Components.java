@@ -2,11 +2,12 @@ package dev.sparq.examples.cli;
 
 import dev.sparq.core.answer.AnswerChecker;
 import dev.sparq.core.archive.Archive;
+import dev.sparq.core.difficulty.AdaptiveEstimator;
 import dev.sparq.core.difficulty.FixedKEstimator;
+import dev.sparq.core.difficulty.InBandOnly;
+import dev.sparq.core.preset.PaperPreset;
 import dev.sparq.core.difficulty.SolveRateBand;
 import dev.sparq.core.difficulty.ValidityGuard;
-import dev.sparq.core.generate.LlmGenerator;
-import dev.sparq.core.generate.Operators;
 import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
@@ -14,19 +15,16 @@ import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Generator;
 import dev.sparq.core.stage.Solver;
-import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.seeds.SeedLoader;
-import dev.sparq.core.describe.SkillDescriptor;
-import dev.sparq.core.describe.SkillLabeler;
-import dev.sparq.core.solve.LlmSolver;
-import dev.sparq.examples.demo.DemoDomain;
 import dev.sparq.openai.Endpoint;
 import dev.sparq.openai.OpenAiLanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -44,7 +42,7 @@ import java.util.SplittableRandom;
  * @param closeables closed in reverse order by {@link #close()}
  * @param usage the models whose tokens the run counts (for token budgets and metrics)
  * @param runtime what actually runs, as recorded in run.json under {@code runtime} (see {@link
- *     #runtime(RunConfig, LanguageModel)})
+ *     #runtime(RunConfig, Map)})
  */
 record Components(Generator generator, Solver solver, DifficultyEstimator estimator,
     DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
@@ -56,19 +54,14 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
       DiversityDescriptor descriptor, List<Problem> seeds, Archive archive, int chunkSize,
       List<AutoCloseable> closeables) {
     this(generator, solver, estimator, descriptor, seeds, archive, chunkSize, closeables, List.of(),
-        runtime(null, null));
+        runtime(null, Map.of()));
   }
-
-  /** SPARQ's k: skills per problem. */
-  static final int SKILLS_PER_PROBLEM = 3;
-  /** SPARQ's M: the skill vocabulary is the most common M skills of the seed set. */
-  static final int VOCABULARY = 100;
 
   /** Loads the seed set of a configuration. */
   static List<Problem> seeds(RunConfig c) {
     RunConfig.SeedSource s = c.seeds();
     List<Problem> all = switch (s.format()) {
-      case "demo" -> DemoDomain.seeds(s.limit(), new SplittableRandom(c.seed()));
+      case "demo" -> SimulatedDomain.get().seeds(s.limit(), new SplittableRandom(c.seed()));
       case "math" -> SeedLoader.math(Path.of(s.path())).problems();
       case "gsm8k" -> SeedLoader.gsm8k(Path.of(s.path())).problems();
       default -> JsonlSeeds.read(Path.of(s.path()), s.limit());
@@ -76,32 +69,114 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     return all.size() > s.limit() ? List.copyOf(all.subList(0, s.limit())) : all;
   }
 
-  /** Builds the stages for a configuration (for model backends this opens the model). */
+  /** Opens the language model of one backend block. */
+  interface ModelOpener {
+    /** The model for {@code backend} (the caller closes it). */
+    LanguageModel open(RunConfig.Backend.ModelBackend backend, long seed);
+  }
+
+  /** Opens the sentence embedder of {@code descriptor.embedding.model}. */
+  interface EmbedderOpener {
+    /** The embedder in that directory (the caller closes it when it is AutoCloseable). */
+    dev.sparq.onnx.embed.TextEmbedder open(Path dir);
+  }
+
+  /** Opens models as configured: OpenAI-compatible clients or in-process ONNX models. */
+  static final ModelOpener MODELS = (backend, seed) -> backend instanceof RunConfig.Backend.OpenAi openai
+      ? openai(openai) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
+
+  /** Opens ONNX sentence embedders. */
+  static final EmbedderOpener EMBEDDERS = dev.sparq.onnx.embed.OnnxEmbedder::open;
+
+  /** Builds the stages for a configuration (for model backends this opens the models). */
   static Components open(RunConfig c) {
+    return open(c, MODELS, EMBEDDERS);
+  }
+
+  /**
+   * Builds the stages with the given openers. Roles whose backend blocks are equal share one model.
+   */
+  static Components open(RunConfig c, ModelOpener opener, EmbedderOpener embedders) {
     List<Problem> seeds = seeds(c);
-    Archive archive = DemoDomain.archive(c.archive(), c.capacity(), c.seed());
-    SolveRateBand band = new SolveRateBand(c.bandLow(), c.bandHigh());
-    DifficultyEstimator estimator = new FixedKEstimator(c.k(), band, ValidityGuard.flagging());
+    Archive archive = c.backend() instanceof RunConfig.Backend.Demo
+        ? SimulatedDomain.get().archive(c.archive(), c.capacity(), c.seed())
+        : dev.sparq.core.archive.CellArchive.builder()
+            .tessellation(new dev.sparq.core.archive.CategoricalTessellation()).capacity(c.capacity()).build();
     if (c.backend() instanceof RunConfig.Backend.Demo demo) {
+      SimulatedDomain domain = SimulatedDomain.get();
       AnswerChecker checker = AnswerChecker.standard();
-      return new Components(DemoDomain.generator(),
-          DemoDomain.student(demo.slip(), (given, gold) -> checker.equivalent(gold, given)),
-          estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of(), List.of(), runtime(c, null));
+      RunConfig.GuardConfig g = c.stages().guard();
+      ValidityGuard guard = ValidityGuard.builder().policy(g.policy()).majority(g.majority())
+          .minVotes(g.minVotes()).build();
+      SolveRateBand band = new SolveRateBand(c.bandLow(), c.bandHigh());
+      RunConfig.EstimatorConfig e = c.stages().estimator();
+      DifficultyEstimator estimator = e.adaptive()
+          ? adaptiveTuning(e).referenceK(c.k()).band(band).guard(guard).build()
+          : new FixedKEstimator(c.k(), band, guard);
+      if (e.inBandOnly()) {
+        estimator = new InBandOnly(estimator);
+      }
+      return new Components(domain.generator(), domain.student(demo.slip(), checker),
+          estimator, domain.descriptor(), seeds, archive, 16, List.of(), List.of(), runtime(c, Map.of()));
     }
-    RunConfig.Backend.ModelBackend backend = (RunConfig.Backend.ModelBackend) c.backend();
-    LanguageModel model = backend instanceof RunConfig.Backend.OpenAi openai ? openai(openai)
-        : OnnxBackend.open((RunConfig.Backend.Onnx) backend, c.seed());
-    List<AutoCloseable> close = List.of(model);
+    // one model per distinct backend block, in role order
+    Map<RunConfig.Backend.ModelBackend, LanguageModel> opened = new LinkedHashMap<>();
+    Map<String, LanguageModel> byRole = new LinkedHashMap<>();
+    List<AutoCloseable> close = new ArrayList<>();
     try {
-      return llm(c, backend, model, seeds, archive, estimator, close);
+      for (String role : ConfigKeys.ROLES) {
+        RunConfig.Backend.ModelBackend b = c.model(role).orElseThrow();
+        if (role.equals("labeller") && !c.stages().descriptor().skills()) {
+          continue; // no labelling without skill descriptors
+        }
+        LanguageModel m = opened.get(b);
+        if (m == null) {
+          m = opener.open(b, c.seed());
+          opened.put(b, m);
+          close.add(m);
+        }
+        byRole.put(role, m);
+      }
+      dev.sparq.core.stage.DiversityDescriptor extra = null;
+      RunConfig.DescriptorConfig d = c.stages().descriptor();
+      if (d.embedding()) {
+        dev.sparq.onnx.embed.TextEmbedder embedder = embedders.open(Path.of(d.embeddingModel()));
+        if (embedder instanceof AutoCloseable ac) {
+          close.add(ac);
+        }
+        dev.sparq.onnx.embed.EmbeddingProjection.Spec spec = d.projection().equals("random")
+            ? dev.sparq.onnx.embed.EmbeddingProjection.Spec.random(d.dimensions(), c.seed())
+            : dev.sparq.onnx.embed.EmbeddingProjection.Spec.pca(d.dimensions());
+        dev.sparq.onnx.embed.EmbeddingDescriptor ed = dev.sparq.onnx.embed.EmbeddingDescriptor.fit(embedder, seeds, spec);
+        if (d.cells() > seeds.size()) {
+          throw new dev.sparq.core.ConfigException(c.output() + ": key 'descriptor.embedding.cells': "
+              + d.cells() + " cells need at least as many seeds; there are " + seeds.size());
+        }
+        extra = ed.asCellLabel(ed.cvtFromSeeds(seeds, d.cells(), new SplittableRandom(c.seed() ^ 0xCE11L)), "region:");
+      }
+      return llm(c, byRole, seeds, archive, extra, close);
     } catch (RuntimeException e) {
-      try {
-        model.close();
-      } catch (Exception suppressed) {
-        e.addSuppressed(suppressed);
+      List<AutoCloseable> rev = new ArrayList<>(close);
+      Collections.reverse(rev);
+      for (AutoCloseable a : rev) {
+        try {
+          a.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       throw e;
     }
+  }
+
+  /** The adaptive estimator's own settings of a configuration. */
+  static AdaptiveEstimator.Builder adaptiveTuning(RunConfig.EstimatorConfig e) {
+    AdaptiveEstimator.Builder b = AdaptiveEstimator.builder().initialRollouts(e.initialRollouts())
+        .roundRollouts(e.roundRollouts()).error(e.error()).archiveAware(e.archiveAware());
+    if (e.maxRollouts() > 0) {
+      b.maxRollouts(e.maxRollouts());
+    }
+    return b;
   }
 
   private static LanguageModel openai(RunConfig.Backend.OpenAi backend) {
@@ -125,23 +200,63 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     return b.build();
   }
 
+  /** Sampling of a backend block. */
+  static SamplingParams sampling(RunConfig.Backend.ModelBackend b) {
+    return SamplingParams.builder().temperature(b.temperature()).maxTokens(b.maxTokens()).build();
+  }
+
   /**
-   * The LLM pipeline of the paper around one model in every role: mutation generator, K-rollout
-   * student, skill labeller with a vocabulary from the seed set (labelled once, here).
+   * The paper's pipeline ({@link PaperPreset}) with the configured models, parameters and stage
+   * choices; the preset labels the seed set once to build the skill vocabulary.
    */
-  private static Components llm(RunConfig c, RunConfig.Backend.ModelBackend backend, LanguageModel model,
-      List<Problem> seeds, Archive archive, DifficultyEstimator estimator, List<AutoCloseable> close) {
-    SamplingParams sampling = SamplingParams.builder().temperature(backend.temperature())
-        .maxTokens(backend.maxTokens()).build();
-    Generator generator = LlmGenerator.builder(model).sampling(sampling).operator(Operators.mutate()).build();
-    Solver solver = LlmSolver.builder(model).sampling(sampling).build();
-    SkillLabeler labeler = SkillLabeler.builder(model).k(SKILLS_PER_PROBLEM).build();
-    SkillDescriptor descriptor = SkillDescriptor.forSeeds(labeler, seeds, VOCABULARY, c.batchSize(),
-        StageContext.of(new SplittableRandom(c.seed() ^ 0x5EED5L)));
-    List<dev.sparq.core.llm.UsageReporting> usage =
-        model instanceof dev.sparq.core.llm.UsageReporting u ? List.of(u) : List.of();
-    return new Components(generator, solver, estimator, descriptor, seeds, archive, c.batchSize(), close,
-        usage, runtime(c, model));
+  private static Components llm(RunConfig c, Map<String, LanguageModel> byRole, List<Problem> seeds,
+      Archive archive, dev.sparq.core.stage.DiversityDescriptor extra, List<AutoCloseable> close) {
+    RunConfig.Stages st = c.stages();
+    PaperPreset.Builder p = PaperPreset.builder()
+        .generatorModel(byRole.get("generator"))
+        .studentModel(byRole.get("solver"))
+        .seedProblems(seeds)
+        .variant(c.preset())
+        .nicheCapacity(c.capacity())
+        .k(c.k())
+        .band(new SolveRateBand(c.bandLow(), c.bandHigh()))
+        .batchSize(c.batchSize())
+        .vocabularySize(st.descriptor().vocabulary())
+        .skillsPerProblem(st.descriptor().skillsPerProblem())
+        .randomSeed(c.seed())
+        .generatorSampling(sampling(c.model("generator").orElseThrow()))
+        .studentSampling(sampling(c.model("solver").orElseThrow()))
+        .guardPolicy(st.guard().policy())
+        .guardThresholds(st.guard().majority(), st.guard().minVotes())
+        .inBandOnly(st.estimator().inBandOnly());
+    if (byRole.containsKey("labeller")) {
+      p.labelerModel(byRole.get("labeller"));
+    }
+    if (st.estimator().adaptive()) {
+      p.adaptive(adaptiveTuning(st.estimator()));
+    }
+    for (RunConfig.OperatorConfig o : st.operators()) {
+      p.operator(RunConfig.operator(o), o.weight());
+    }
+    if (st.solverPrompt() != null) {
+      p.solverTemplate(st.solverPrompt().template());
+    }
+    if (st.labellerPrompt() != null) {
+      p.labelerTemplate(st.labellerPrompt().template());
+    }
+    if (extra != null) {
+      p.descriptor(extra, st.descriptor().skills());
+    }
+    PaperPreset.Setup setup = p.setup();
+    List<dev.sparq.core.llm.UsageReporting> usage = new ArrayList<>();
+    java.util.Set<LanguageModel> counted = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (LanguageModel m : byRole.values()) {
+      if (m instanceof dev.sparq.core.llm.UsageReporting u && counted.add(m)) {
+        usage.add(u);
+      }
+    }
+    return new Components(setup.generator(), setup.solver(), setup.estimator(), setup.placement(), seeds,
+        archive, c.batchSize(), close, usage, runtime(c, byRole));
   }
 
   @Override
@@ -163,48 +278,61 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     }
   }
 
-  /** The model roles of a run; every backend today puts one model in all of them. */
-  static final List<String> ROLES = List.of("generator", "solver", "labeler");
+  /** The model roles of a run. */
+  static final List<String> ROLES = ConfigKeys.ROLES;
 
   /**
    * What actually runs for a configuration, for run.json and the report: {@code {"models": [...]}}
-   * with one entry per model and the roles it plays. Each entry has {@code backend} ({@code demo},
-   * {@code onnx}, {@code openai}) and {@code model}; the demo backend has {@code model} and {@code
-   * device} {@code "simulated"}; onnx adds {@code requestedDevice} (from the configuration), {@code
-   * executionProvider} and {@code device} (what the sessions actually run on, {@code CPU} when CUDA
-   * was asked for but could not be used); openai adds {@code endpoints}, the URLs without user
-   * information, query or fragment. API keys are never part of it.
+   * with one entry per distinct model and the roles it plays. Each entry has {@code backend}
+   * ({@code demo}, {@code onnx}, {@code openai}) and {@code model}; the demo backend has {@code model}
+   * and {@code device} {@code "simulated"}; onnx adds {@code requestedDevice} (from the
+   * configuration), {@code executionProvider} and {@code device} (what the sessions actually run on,
+   * {@code CPU} when CUDA was asked for but could not be used); openai adds {@code endpoints}, the
+   * URLs without user information, query or fragment. API keys are never part of it.
    *
    * @param c the configuration (null: nothing known, an empty model list)
-   * @param model the opened model of a model backend (null for the demo backend)
+   * @param byRole the opened models by role (empty for the demo backend or before opening)
    */
-  static com.fasterxml.jackson.databind.node.ObjectNode runtime(RunConfig c, LanguageModel model) {
+  static com.fasterxml.jackson.databind.node.ObjectNode runtime(RunConfig c, Map<String, LanguageModel> byRole) {
     com.fasterxml.jackson.databind.node.ObjectNode r = dev.sparq.core.internal.Json.mapper().createObjectNode();
     com.fasterxml.jackson.databind.node.ArrayNode models = r.putArray("models");
     if (c == null) {
       return r;
     }
-    com.fasterxml.jackson.databind.node.ObjectNode m = models.addObject();
-    ROLES.forEach(m.putArray("roles")::add);
-    if (c.backend() instanceof RunConfig.Backend.Onnx o) {
-      m.put("backend", "onnx");
-      m.put("model", o.model());
-      m.put("requestedDevice", o.device());
-      String provider = model == null ? null : OnnxBackend.executionProvider(model);
-      if (provider != null) {
-        m.put("executionProvider", provider);
-        m.put("device", provider.startsWith("CUDA") ? "CUDA" : "CPU");
-      }
-    } else if (c.backend() instanceof RunConfig.Backend.OpenAi o) {
-      m.put("backend", "openai");
-      m.put("model", o.model());
-      com.fasterxml.jackson.databind.node.ArrayNode eps = m.putArray("endpoints");
-      o.endpoints().forEach(e -> eps.add(withoutCredentials(e.url())));
-    } else {
+    if (c.backend().simulated()) {
+      com.fasterxml.jackson.databind.node.ObjectNode m = models.addObject();
+      ROLES.forEach(m.putArray("roles")::add);
       m.put("backend", "demo");
       m.put("model", "simulated");
       m.put("device", "simulated");
+      return r;
     }
+    Map<RunConfig.Backend.ModelBackend, List<String>> roles = new LinkedHashMap<>();
+    for (String role : ROLES) {
+      if (byRole.isEmpty() || byRole.containsKey(role)) {
+        roles.computeIfAbsent(c.model(role).orElseThrow(), k -> new ArrayList<>()).add(role);
+      }
+    }
+    roles.forEach((backend, names) -> {
+      com.fasterxml.jackson.databind.node.ObjectNode m = models.addObject();
+      names.forEach(m.putArray("roles")::add);
+      LanguageModel model = byRole.get(names.get(0));
+      if (backend instanceof RunConfig.Backend.Onnx o) {
+        m.put("backend", "onnx");
+        m.put("model", o.model());
+        m.put("requestedDevice", o.device());
+        String provider = model == null ? null : OnnxBackend.executionProvider(model);
+        if (provider != null) {
+          m.put("executionProvider", provider);
+          m.put("device", provider.startsWith("CUDA") ? "CUDA" : "CPU");
+        }
+      } else if (backend instanceof RunConfig.Backend.OpenAi o) {
+        m.put("backend", "openai");
+        m.put("model", o.model());
+        com.fasterxml.jackson.databind.node.ArrayNode eps = m.putArray("endpoints");
+        o.endpoints().forEach(e -> eps.add(withoutCredentials(e.url())));
+      }
+    });
     return r;
   }
 

@@ -203,6 +203,31 @@ final class ConfigReader {
     return out;
   }
 
+  /** A key of {@link ConfigKeys} under this reader, read by its leaf name with its range. */
+  long integer(ConfigKeys.Key k, long def) {
+    return integer(k.leaf(), def, k.minLong(), k.maxLong());
+  }
+
+  double number(ConfigKeys.Key k, double def) {
+    return number(k.leaf(), def, k.min(), k.max());
+  }
+
+  String choice(ConfigKeys.Key k, String def) {
+    return choice(k.leaf(), def, k.allowed().toArray(String[]::new));
+  }
+
+  boolean bool(ConfigKeys.Key k, boolean def) {
+    String name = k.leaf();
+    if (!has(name)) {
+      return def;
+    }
+    JsonNode n = node.get(name);
+    if (!n.isBoolean()) {
+      throw error(name, "must be true or false, was " + kind(n));
+    }
+    return n.booleanValue();
+  }
+
   double[] pair(String name, double[] def, double min, double max) {
     if (!has(name)) {
       return def;

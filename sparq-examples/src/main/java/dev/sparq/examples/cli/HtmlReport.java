@@ -12,7 +12,6 @@ import dev.sparq.core.archive.SingleCellTessellation;
 import dev.sparq.core.archive.Tessellation;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.model.Elite;
-import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -123,7 +122,7 @@ public final class HtmlReport {
     v.put("members", a.size());
     ArrayNode names = v.putArray("measureNames");
     if (dir.config().backend().simulated()) {
-      DemoDomain.MEASURES.forEach(names::add);
+      SimulatedDomain.get().measures().forEach(names::add);
     }
     if (t instanceof GridTessellation g) {
       v.put("kind", "grid");

@@ -10,7 +10,6 @@ import dev.sparq.core.internal.Json;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Variant;
 import dev.sparq.core.seeds.SeedLoader;
-import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,12 +36,14 @@ import java.util.Objects;
  * @param seed the run seed
  * @param threads threads running stage chunks
  * @param checkpointEvery iterations between checkpoints
+ * @param stages the stage implementations and their parameters (estimator, validity guard,
+ *     operators, descriptor, prompt templates, a model per role, export defaults)
  */
 public record RunConfig(
     Backend backend,
     SeedSource seeds,
     Variant preset,
-    DemoDomain.ArchiveKind archive,
+    ArchiveKind archive,
     int capacity,
     int k,
     double bandLow,
@@ -52,37 +53,29 @@ public record RunConfig(
     Path output,
     long seed,
     int threads,
-    int checkpointEvery) {
+    int checkpointEvery,
+    Stages stages) {
 
   /** Allowed backend types. */
-  public static final List<String> BACKENDS = List.of("demo", "onnx", "openai");
+  public static final List<String> BACKENDS = ConfigKeys.BACKENDS;
   /** Allowed seed formats. */
-  public static final List<String> SEED_FORMATS = List.of("demo", "jsonl", "math", "gsm8k");
+  public static final List<String> SEED_FORMATS = ConfigKeys.SEED_FORMATS;
   /** Allowed presets (SPARQ's variants, lower case). */
-  public static final List<String> PRESETS =
-      List.of("static_uniform", "static_diverse", "dynamic_uniform", "dynamic_diverse");
+  public static final List<String> PRESETS = ConfigKeys.PRESETS;
   /** Allowed archive types. */
-  public static final List<String> ARCHIVES = List.of("skills", "grid", "cvt");
+  public static final List<String> ARCHIVES = ConfigKeys.ARCHIVES;
 
-  /** Every key of the file, dotted (documented in configuration.md). */
-  public static final List<String> KEYS = List.of("backend.type", "backend.slip", "backend.model",
-      "backend.device", "backend.variant", "backend.endpoints", "backend.apiKeyEnv", "backend.temperature",
-      "backend.maxTokens", "backend.chatTemplateKwargs",
-      "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
-      "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "budget.tokens", "output", "seed", "threads",
-      "checkpointEvery");
+  /** Every key of the file, dotted (declared in {@link ConfigKeys}, documented in configuration.md). */
+  public static final List<String> KEYS = ConfigKeys.names();
 
-  /** The keys allowed under {@code prefix} ("" for the top level). */
-  static String[] keysUnder(String prefix) {
-    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-    for (String k : KEYS) {
-      if (prefix.isEmpty()) {
-        out.add(k.contains(".") ? k.substring(0, k.indexOf('.')) : k);
-      } else if (k.startsWith(prefix + ".")) {
-        out.add(k.substring(prefix.length() + 1));
-      }
-    }
-    return out.toArray(String[]::new);
+  /** The archive shapes of {@code archive.type}. */
+  public enum ArchiveKind {
+    /** SPARQ's skill-set niches. */
+    SKILLS,
+    /** A grid over two numeric measures (backend demo). */
+    GRID,
+    /** A centroidal Voronoi tessellation over numeric measures (backend demo). */
+    CVT
   }
 
   /** Checks references and ranges. */
@@ -93,6 +86,30 @@ public record RunConfig(
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(stages, "stages");
+  }
+
+  /** A configuration with the default stages ({@link Stages#DEFAULTS}). */
+  public RunConfig(Backend backend, SeedSource seeds, Variant preset, ArchiveKind archive, int capacity,
+      int k, double bandLow, double bandHigh, int batchSize, Budget budget, Path output, long seed,
+      int threads, int checkpointEvery) {
+    this(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget, output, seed,
+        threads, checkpointEvery, Stages.DEFAULTS);
+  }
+
+  /**
+   * The model of a role ({@code generator}, {@code solver} or {@code labeller}): its block under
+   * {@code models}, else {@code backend}. Empty for the demo backend, which has no model.
+   */
+  public java.util.Optional<Backend.ModelBackend> model(String role) {
+    if (!ConfigKeys.ROLES.contains(role)) {
+      throw new IllegalArgumentException("no role " + role + "; roles: " + ConfigKeys.ROLES);
+    }
+    Backend.ModelBackend m = stages.models().get(role);
+    if (m != null) {
+      return java.util.Optional.of(m);
+    }
+    return backend instanceof Backend.ModelBackend mb ? java.util.Optional.of(mb) : java.util.Optional.empty();
   }
 
   /**
@@ -194,8 +211,7 @@ public record RunConfig(
   }
 
   /** Keys of one endpoint given as a mapping. */
-  public static final List<String> ENDPOINT_KEYS =
-      List.of("url", "max_concurrency", "timeout", "extra_body");
+  public static final List<String> ENDPOINT_KEYS = ConfigKeys.ENDPOINT_KEYS;
 
   /**
    * One OpenAI-compatible server of backend {@code openai}: in run.yaml either a plain URL string or
@@ -240,11 +256,179 @@ public record RunConfig(
    */
   public record SeedSource(String format, String path, int limit) {}
 
+  /**
+   * The stage implementations a run uses and their parameters; {@link #DEFAULTS} is the paper's
+   * setup (fixed K, a flagging guard, mutation only, skill descriptors with M = 100 and k = 3, built-in
+   * prompts, one model for every role).
+   *
+   * @param models a backend block per role ({@code generator}, {@code solver}, {@code labeller});
+   *     a missing role uses {@code backend}
+   * @param estimator the difficulty estimator
+   * @param guard the validity guard
+   * @param operators the generation operators with their weights (empty: mutation alone)
+   * @param descriptor how problems are placed in niches
+   * @param solverPrompt the solver's template file (null: built-in)
+   * @param labellerPrompt the skill labeller's template file (null: built-in)
+   * @param export the defaults of {@code sparq export}
+   */
+  public record Stages(java.util.Map<String, Backend.ModelBackend> models, EstimatorConfig estimator,
+      GuardConfig guard, List<OperatorConfig> operators, DescriptorConfig descriptor,
+      PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export) {
+    /** The paper's stages. */
+    public static final Stages DEFAULTS = new Stages(java.util.Map.of(), EstimatorConfig.DEFAULTS,
+        GuardConfig.DEFAULTS, List.of(), DescriptorConfig.DEFAULTS, null, null, ExportConfig.DEFAULTS);
+
+    /** Copies the maps and lists. */
+    public Stages {
+      models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+      Objects.requireNonNull(estimator, "estimator");
+      Objects.requireNonNull(guard, "guard");
+      operators = List.copyOf(operators);
+      Objects.requireNonNull(descriptor, "descriptor");
+      Objects.requireNonNull(export, "export");
+    }
+  }
+
+  /**
+   * {@code estimator}: {@code fixed} ({@link dev.sparq.core.difficulty.FixedKEstimator}, k rollouts)
+   * or {@code adaptive} ({@link dev.sparq.core.difficulty.AdaptiveEstimator} with reference K = k).
+   *
+   * @param type {@code fixed} or {@code adaptive}
+   * @param maxRollouts adaptive: the most rollouts per problem (0: k)
+   * @param initialRollouts adaptive: rollouts of the first round
+   * @param roundRollouts adaptive: rollouts of each later round
+   * @param error adaptive: accepted probability of another decision than k rollouts
+   * @param archiveAware adaptive: stop measuring children that cannot enter their full niche
+   * @param inBandOnly reject children outside the band before labelling
+   */
+  public record EstimatorConfig(String type, int maxRollouts, int initialRollouts, int roundRollouts,
+      double error, boolean archiveAware, boolean inBandOnly) {
+    /** Fixed K, nothing else. */
+    public static final EstimatorConfig DEFAULTS = new EstimatorConfig("fixed", 0, 4, 2, 0.03, false, false);
+
+    /** Whether it is the adaptive estimator. */
+    public boolean adaptive() {
+      return type.equals("adaptive");
+    }
+  }
+
+  /**
+   * {@code guard}: the {@link dev.sparq.core.difficulty.ValidityGuard}.
+   *
+   * @param policy what happens to a disputed problem
+   * @param majority fraction of rollouts that must agree on a competing answer (strictly more)
+   * @param minVotes least number of agreeing rollouts
+   */
+  public record GuardConfig(dev.sparq.core.difficulty.ValidityGuard.Policy policy, double majority,
+      int minVotes) {
+    /** Keep (flag only), 0.5, 2. */
+    public static final GuardConfig DEFAULTS =
+        new GuardConfig(dev.sparq.core.difficulty.ValidityGuard.Policy.KEEP, 0.5, 2);
+  }
+
+  /**
+   * One entry of {@code operators}.
+   *
+   * @param type {@code mutate}, {@code crossover}, {@code few_shot}, {@code harder}, {@code easier}
+   *     or {@code targeted}
+   * @param weight relative weight
+   * @param template the prompt template file (null: built-in)
+   * @param k few_shot: problems shown
+   * @param skills targeted: the skills aimed at
+   */
+  public record OperatorConfig(String type, double weight, PromptFile template, int k, List<String> skills) {
+    /** Copies the skills. */
+    public OperatorConfig {
+      Objects.requireNonNull(type, "type");
+      skills = List.copyOf(skills);
+    }
+  }
+
+  /**
+   * {@code descriptor}.
+   *
+   * @param type {@code skills}, {@code embedding} or {@code both}
+   * @param vocabulary M, the skill vocabulary size
+   * @param skillsPerProblem k, skills per problem
+   * @param embeddingModel the ONNX sentence-embedding model directory ("" when unused)
+   * @param projection {@code pca} or {@code random}
+   * @param dimensions measures after projection
+   * @param cells semantic regions (k-means cells over the seeds' measures)
+   */
+  public record DescriptorConfig(String type, int vocabulary, int skillsPerProblem, String embeddingModel,
+      String projection, int dimensions, int cells) {
+    /** Skills, M = 100, k = 3. */
+    public static final DescriptorConfig DEFAULTS = new DescriptorConfig("skills", 100, 3, "", "pca", 2, 16);
+
+    /** Whether skill labels are part of it. */
+    public boolean skills() {
+      return !type.equals("embedding");
+    }
+
+    /** Whether an embedding model is part of it. */
+    public boolean embedding() {
+      return !type.equals("skills");
+    }
+  }
+
+  /**
+   * A prompt template read from a file: the file's text is the user message, with placeholders
+   * such as {@code {problem}} (see {@link dev.sparq.core.prompt.PromptTemplate}); it is text, never
+   * run.
+   *
+   * @param path the absolute path
+   * @param text the file's content
+   */
+  public record PromptFile(Path path, String text) {
+    /** The template. */
+    public dev.sparq.core.prompt.PromptTemplate template() {
+      return dev.sparq.core.prompt.PromptTemplate.of(text);
+    }
+  }
+
+  /**
+   * {@code export}: what {@code sparq export} does when its options are not given.
+   *
+   * @param format the row layout (an {@link dev.sparq.core.export.ExportFormat} id)
+   * @param name the data file name without extension
+   * @param select all, random, quality, diversity or qd (null: all, or random with a budget)
+   * @param budget how many problems to select (0: no limit)
+   * @param minQuality least quality kept
+   * @param maxQuality greatest quality kept
+   * @param exactDuplicates remove repeated normalised statements
+   * @param nearDuplicates remove near-duplicates (MinHash, 8 bands of 8 rows)
+   * @param benchmarks benchmark files for the contamination check
+   * @param contaminationNgram the n of the contamination n-grams
+   * @param referenceSolutions train on the generator's solutions
+   * @param system a system message for every row (null: none)
+   */
+  public record ExportConfig(String format, String name, String select, int budget, double minQuality,
+      double maxQuality, boolean exactDuplicates, boolean nearDuplicates, List<Path> benchmarks,
+      int contaminationNgram, boolean referenceSolutions, String system) {
+    /** The exporter's defaults. */
+    public static final ExportConfig DEFAULTS = new ExportConfig("messages", DEFAULT_EXPORT_NAME, null, 0,
+        0, 1, true, false, List.of(), 13, false, null);
+
+    /** Copies the benchmark list. */
+    public ExportConfig {
+      Objects.requireNonNull(format, "format");
+      Objects.requireNonNull(name, "name");
+      benchmarks = List.copyOf(benchmarks);
+    }
+  }
+
+  /** The export data file's name without extension, in the library and the command: {@code sparq}. */
+  public static final String DEFAULT_EXPORT_NAME = "sparq";
+
+  /** The largest prompt template file read. */
+  public static final long MAX_TEMPLATE_BYTES = 64 * 1024;
+
   /** The configuration of {@code sparq demo} with the given knobs. */
-  public static RunConfig demo(Path output, Variant preset, DemoDomain.ArchiveKind archive,
+  public static RunConfig demo(Path output, Variant preset, ArchiveKind archive,
       long iterations, long seed, int k, int batchSize, int seeds) {
-    return new RunConfig(new Backend.Demo(DemoDomain.DEFAULT_SLIP),
-        new SeedSource("demo", "", seeds), preset, archive, 8, k, 0.1, 0.9, batchSize,
+    return new RunConfig(new Backend.Demo(SimulatedDomain.get().defaultSlip()),
+        new SeedSource("demo", "", seeds), preset, archive, dev.sparq.core.preset.PaperPreset.NICHE_CAPACITY,
+        k, 0.1, 0.9, batchSize,
         Budget.iterations(iterations), output, seed, 1, 5);
   }
 
@@ -325,15 +509,93 @@ public record RunConfig(
    * against {@code base}.
    */
   public static RunConfig fromTree(JsonNode tree, String source, Path base) {
-    ConfigReader root = new ConfigReader(source, "", tree).allow(keysUnder(""));
-    if (!root.has("backend")) {
-      throw root.error("backend", "is required (a mapping with 'type': one of "
-          + String.join(", ", BACKENDS) + ")");
+    ConfigReader root = new ConfigReader(source, "", tree).allow(ConfigKeys.leaves(""));
+    ConfigReader mr = root.object("models").allow(ConfigKeys.leaves("models"));
+    java.util.Map<String, Backend.ModelBackend> models = new java.util.LinkedHashMap<>();
+    for (String role : ConfigKeys.ROLES) {
+      if (mr.has(role)) {
+        Backend b = backend(mr.object(role), role);
+        if (!(b instanceof Backend.ModelBackend m)) {
+          throw mr.child(role, mr.node(role)).error("type", "'demo' has no model; allowed values for a"
+              + " role: onnx, openai");
+        }
+        models.put(role, m);
+      }
     }
-    ConfigReader b = root.object("backend").allow(keysUnder("backend"));
-    String type = b.choice("type", null, BACKENDS.toArray(String[]::new));
+    Backend backend;
+    if (root.has("backend")) {
+      backend = backend(root.object("backend"), null);
+    } else if (models.size() == ConfigKeys.ROLES.size()) {
+      backend = models.get("generator");
+    } else {
+      throw root.error("backend", "is required (a mapping with 'type': one of "
+          + String.join(", ", BACKENDS) + "), unless models gives all of " + String.join(", ", ConfigKeys.ROLES));
+    }
+    String type = backend.type();
+    if (backend instanceof Backend.Demo && !models.isEmpty()) {
+      throw root.error("models", "needs a model backend; backend 'demo' simulates every role"
+          + " (allowed backend types with models: onnx, openai)");
+    }
+
+    ConfigReader s = root.object("seeds").allow(ConfigKeys.leaves("seeds"));
+    String format = s.choice(ConfigKeys.SEEDS_FORMAT, type.equals("demo") && !s.has("path") ? "demo" : "jsonl");
+    String path = s.string("path", "");
+    if (!format.equals("demo")) {
+      if (path.isBlank()) {
+        throw s.error("path", "is required for seed format '" + format + "'");
+      }
+      path = base == null ? path : base.resolve(path).normalize().toString();
+    }
+    if (type.equals("demo") && !format.equals("demo")) {
+      throw s.error("format", "'" + format + "' seeds do not work with backend 'demo' (its rule-based "
+          + "generator and simulated student only read demo problems); allowed values for backend 'demo': demo");
+    }
+    if (format.equals("demo") && !type.equals("demo")) {
+      throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
+          + type + "': jsonl, math, gsm8k");
+    }
+    SeedSource seeds = new SeedSource(format, path, (int) s.integer(ConfigKeys.SEEDS_LIMIT,
+        format.equals("demo") ? 200 : 1_000_000));
+
+    Variant preset = Variant.valueOf(root.choice(ConfigKeys.PRESET, "static_uniform").toUpperCase(Locale.ROOT));
+    ConfigReader a = root.object("archive").allow(ConfigKeys.leaves("archive"));
+    ArchiveKind archive = ArchiveKind.valueOf(a.choice(ConfigKeys.ARCHIVE_TYPE, "skills").toUpperCase(Locale.ROOT));
+    if (archive != ArchiveKind.SKILLS && !type.equals("demo")) {
+      throw a.error("type", "'" + archive.name().toLowerCase(Locale.ROOT) + "' needs numeric measures, "
+          + "which only backend 'demo' provides; allowed values for backend '" + type + "': skills");
+    }
+    int capacity = (int) a.integer(ConfigKeys.ARCHIVE_CAPACITY, dev.sparq.core.preset.PaperPreset.NICHE_CAPACITY);
+    double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
+    ConfigReader bu = root.object("budget").allow(ConfigKeys.leaves("budget"));
+    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts") && !bu.has("tokens")) {
+      throw root.error("budget",
+          "is required: give at least one of iterations, candidates, rollouts, tokens");
+    }
+    Budget budget = new Budget(bu.integer(ConfigKeys.BUDGET_ITERATIONS, Long.MAX_VALUE),
+        bu.integer(ConfigKeys.BUDGET_CANDIDATES, Long.MAX_VALUE),
+        bu.integer(ConfigKeys.BUDGET_ROLLOUTS, Long.MAX_VALUE),
+        bu.integer(ConfigKeys.BUDGET_TOKENS, Long.MAX_VALUE));
+    String out = root.string("output", null);
+    if (out == null || out.isBlank()) {
+      throw root.error("output", "is required (the run directory to create)");
+    }
+    Path output = base == null ? Path.of(out) : base.resolve(out).normalize();
+    int k = (int) root.integer(ConfigKeys.K, 16);
+    Stages stages = stages(root, base, backend, models, k);
+    return new RunConfig(backend, seeds, preset, archive, capacity, k, band[0], band[1],
+        (int) root.integer(ConfigKeys.BATCH_SIZE, 64), budget, output,
+        root.integer(ConfigKeys.SEED, 0),
+        (int) root.integer(ConfigKeys.THREADS, 1),
+        (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10), stages);
+  }
+
+  /** Reads a backend block: {@code backend}, or {@code models.<role>} when {@code role} is given. */
+  private static Backend backend(ConfigReader b, String role) {
+    b.allow(ConfigKeys.leaves("backend"));
+    String type = b.choice(ConfigKeys.BACKEND_TYPE, null);
     if (type == null) {
-      throw b.error("type", "is required; allowed values: " + String.join(", ", BACKENDS));
+      throw b.error("type", "is required; allowed values: " + String.join(", ", role == null ? BACKENDS
+          : List.of("onnx", "openai")));
     }
     String model = b.string("model", "");
     List<EndpointConfig> endpoints = endpoints(b);
@@ -359,12 +621,12 @@ public record RunConfig(
       }
     }
     // every key is read (and range-checked) whatever the type, as before; each variant keeps its own
-    double slip = b.number("slip", DemoDomain.DEFAULT_SLIP, 0, 10);
-    String device = b.choice("device", "cpu", "cpu", "cuda");
+    double slip = b.number(ConfigKeys.BACKEND_SLIP, type.equals("demo") ? SimulatedDomain.get().defaultSlip() : 0);
+    String device = b.choice(ConfigKeys.BACKEND_DEVICE, "cpu");
     String variant = b.string("variant", "fp32");
     String apiKeyEnv = b.string("apiKeyEnv", "");
-    double temperature = b.number("temperature", 1.0, 0, 5);
-    int maxTokens = (int) b.integer("maxTokens", 2048, 1, 1 << 20);
+    double temperature = b.number(ConfigKeys.BACKEND_TEMPERATURE, 1.0);
+    int maxTokens = (int) b.integer(ConfigKeys.BACKEND_MAX_TOKENS, 2048);
     java.util.Map<String, Object> kwargs = b.freeMapping("chatTemplateKwargs");
     if (!type.equals("onnx") && !kwargs.isEmpty()) {
       throw b.error("chatTemplateKwargs", "applies to backend 'onnx' only (the model's own chat"
@@ -375,64 +637,227 @@ public record RunConfig(
         throw b.error("chatTemplateKwargs", "'" + reserved + "' is set by SPARQ itself");
       }
     }
-    Backend backend = switch (type) {
+    return switch (type) {
       case "demo" -> new Backend.Demo(slip);
       case "onnx" -> new Backend.Onnx(model, device, variant, temperature, maxTokens, kwargs);
       default -> new Backend.OpenAi(endpoints, model, apiKeyEnv, temperature, maxTokens);
     };
+  }
 
-    ConfigReader s = root.object("seeds").allow(keysUnder("seeds"));
-    String format = s.choice("format", type.equals("demo") && !s.has("path") ? "demo" : "jsonl",
-        SEED_FORMATS.toArray(String[]::new));
-    String path = s.string("path", "");
-    if (!format.equals("demo")) {
-      if (path.isBlank()) {
-        throw s.error("path", "is required for seed format '" + format + "'");
+  /** Reads the stage keys: estimator, guard, operators, prompts, descriptor, export. */
+  private static Stages stages(ConfigReader root, Path base, Backend backend,
+      java.util.Map<String, Backend.ModelBackend> models, int k) {
+    boolean demo = backend instanceof Backend.Demo;
+    ConfigReader e = root.object("estimator").allow(ConfigKeys.leaves("estimator"));
+    String etype = e.choice(ConfigKeys.ESTIMATOR_TYPE, "fixed");
+    if (!etype.equals("adaptive")) {
+      for (String adaptiveOnly : List.of("maxRollouts", "initialRollouts", "roundRollouts", "error", "archiveAware")) {
+        if (e.has(adaptiveOnly)) {
+          throw e.error(adaptiveOnly, "applies to estimator type 'adaptive' only; this estimator is '" + etype + "'");
+        }
       }
-      path = base == null ? path : base.resolve(path).normalize().toString();
     }
-    if (type.equals("demo") && !format.equals("demo")) {
-      throw s.error("format", "'" + format + "' seeds do not work with backend 'demo' (its rule-based "
-          + "generator and simulated student only read demo problems); allowed values for backend 'demo': demo");
+    int maxRollouts = (int) e.integer(ConfigKeys.ESTIMATOR_MAX_ROLLOUTS, etype.equals("adaptive") ? k : 0);
+    if (maxRollouts > k) {
+      throw e.error("maxRollouts", "must be at most k (" + k + "), was " + maxRollouts);
     }
-    if (format.equals("demo") && !type.equals("demo")) {
-      throw s.error("format", "'demo' seeds only work with backend 'demo'; allowed values for backend '"
-          + type + "': jsonl, math, gsm8k");
-    }
-    SeedSource seeds = new SeedSource(format, path, (int) s.integer("limit", format.equals("demo") ? 200 : 1_000_000,
-        1, Integer.MAX_VALUE));
+    EstimatorConfig estimator = new EstimatorConfig(etype, maxRollouts,
+        (int) e.integer(ConfigKeys.ESTIMATOR_INITIAL, 4), (int) e.integer(ConfigKeys.ESTIMATOR_ROUND, 2),
+        e.number(ConfigKeys.ESTIMATOR_ERROR, 0.03), e.bool(ConfigKeys.ESTIMATOR_ARCHIVE_AWARE, false),
+        e.bool(ConfigKeys.ESTIMATOR_IN_BAND_ONLY, false));
 
-    Variant preset = Variant.valueOf(root.choice("preset", "static_uniform", PRESETS.toArray(String[]::new))
-        .toUpperCase(Locale.ROOT));
-    ConfigReader a = root.object("archive").allow(keysUnder("archive"));
-    DemoDomain.ArchiveKind archive = DemoDomain.ArchiveKind.valueOf(
-        a.choice("type", "skills", ARCHIVES.toArray(String[]::new)).toUpperCase(Locale.ROOT));
-    if (archive != DemoDomain.ArchiveKind.SKILLS && !type.equals("demo")) {
-      throw a.error("type", "'" + archive.name().toLowerCase(Locale.ROOT) + "' needs numeric measures, "
-          + "which only backend 'demo' provides; allowed values for backend '" + type + "': skills");
+    ConfigReader g = root.object("guard").allow(ConfigKeys.leaves("guard"));
+    dev.sparq.core.difficulty.ValidityGuard.Policy policy = dev.sparq.core.difficulty.ValidityGuard.Policy.valueOf(
+        g.choice(ConfigKeys.GUARD_POLICY, "keep").toUpperCase(Locale.ROOT));
+    if (demo && policy == dev.sparq.core.difficulty.ValidityGuard.Policy.RESOLVE) {
+      throw g.error("policy", "'resolve' asks the generator's model to solve again, and backend 'demo' has"
+          + " no model; allowed values for backend 'demo': keep, drop");
     }
-    int capacity = (int) a.integer("capacity", 8, 1, 1_000_000);
-    double[] band = root.pair("band", new double[] {0.1, 0.9}, 0, 1);
-    ConfigReader bu = root.object("budget").allow(keysUnder("budget"));
-    if (!bu.has("iterations") && !bu.has("candidates") && !bu.has("rollouts") && !bu.has("tokens")) {
-      throw root.error("budget",
-          "is required: give at least one of iterations, candidates, rollouts, tokens");
+    GuardConfig guard = new GuardConfig(policy, g.number(ConfigKeys.GUARD_MAJORITY, 0.5),
+        (int) g.integer(ConfigKeys.GUARD_MIN_VOTES, 2));
+
+    List<OperatorConfig> operators = new java.util.ArrayList<>();
+    if (root.has("operators")) {
+      JsonNode list = root.node("operators");
+      if (!list.isArray() || list.isEmpty()) {
+        throw root.error("operators", "must be a non-empty list of mappings with 'type' (one of "
+            + String.join(", ", ConfigKeys.OPERATORS) + "), was " + kindOf(list));
+      }
+      if (demo) {
+        throw root.error("operators", "apply to model backends; backend 'demo' has its own rule-based generator");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        if (!list.get(i).isObject()) {
+          throw root.error("operators[" + i + "]", "must be a mapping with 'type', was " + kindOf(list.get(i)));
+        }
+        ConfigReader o = root.child("operators[" + i + "]", list.get(i)).allow(ConfigKeys.leaves("operators[]"));
+        String otype = o.choice(ConfigKeys.OPERATOR_TYPE, null);
+        if (otype == null) {
+          throw o.error("type", "is required; allowed values: " + String.join(", ", ConfigKeys.OPERATORS));
+        }
+        if (o.has("k") && !otype.equals("few_shot")) {
+          throw o.error("k", "applies to operator 'few_shot' only");
+        }
+        if (o.has("skills") && !otype.equals("targeted")) {
+          throw o.error("skills", "applies to operator 'targeted' only");
+        }
+        if (o.has("template") && (otype.equals("harder") || otype.equals("easier"))) {
+          throw o.error("template", "operators 'harder' and 'easier' use the built-in targeted template;"
+              + " for a template of your own use type 'targeted' with 'skills'");
+        }
+        List<String> skills = o.strings("skills");
+        if (otype.equals("targeted") && skills.isEmpty()) {
+          throw o.error("skills", "is required for operator 'targeted' (the skills the child should need)");
+        }
+        OperatorConfig oc = new OperatorConfig(otype, o.number(ConfigKeys.OPERATOR_WEIGHT, 1.0),
+            promptFile(o, "template", base), (int) o.integer(ConfigKeys.OPERATOR_K, 3), skills);
+        try {
+          operator(oc); // checks the template's placeholders
+        } catch (dev.sparq.core.ConfigException ex) {
+          throw o.error("template", ex.getMessage());
+        }
+        operators.add(oc);
+      }
     }
-    Budget budget = new Budget(bu.integer("iterations", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-        bu.integer("candidates", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-        bu.integer("rollouts", Long.MAX_VALUE, 1, Long.MAX_VALUE),
-        bu.integer("tokens", Long.MAX_VALUE, 1, Long.MAX_VALUE));
-    String out = root.string("output", null);
-    if (out == null || out.isBlank()) {
-      throw root.error("output", "is required (the run directory to create)");
+
+    ConfigReader p = root.object("prompts").allow(ConfigKeys.leaves("prompts"));
+    if (demo && (p.has("solver") || p.has("labeller"))) {
+      throw root.error("prompts", "apply to model backends; backend 'demo' prompts no model");
     }
-    Path output = base == null ? Path.of(out) : base.resolve(out).normalize();
-    return new RunConfig(backend, seeds, preset, archive, capacity,
-        (int) root.integer("k", 16, 1, 4096), band[0], band[1],
-        (int) root.integer("batchSize", 64, 1, 1_000_000), budget, output,
-        root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE),
-        (int) root.integer("threads", 1, 1, 1024),
-        (int) root.integer("checkpointEvery", 10, 1, Integer.MAX_VALUE));
+    if (operators.isEmpty() && !demo) {
+      operators.add(new OperatorConfig("mutate", 1.0, null, 3, List.of())); // the paper's
+    }
+    PromptFile solverPrompt = promptFile(p, "solver", base);
+    PromptFile labellerPrompt = promptFile(p, "labeller", base);
+    try {
+      if (solverPrompt != null) {
+        solverPrompt.template().validate("solver", java.util.Set.of("problem"));
+      }
+    } catch (dev.sparq.core.ConfigException ex) {
+      throw p.error("solver", ex.getMessage() + " (the solver fills {problem})");
+    }
+    try {
+      if (labellerPrompt != null) {
+        labellerPrompt.template().validate("labeller", java.util.Set.of("problem", "solution", "k"));
+      }
+    } catch (dev.sparq.core.ConfigException ex) {
+      throw p.error("labeller", ex.getMessage() + " (the labeller fills {problem}, {solution}, {k})");
+    }
+
+    ConfigReader d = root.object("descriptor").allow(ConfigKeys.leaves("descriptor"));
+    if (demo && root.has("descriptor")) {
+      throw root.error("descriptor", "applies to model backends; backend 'demo' describes problems by its rules");
+    }
+    String dtype = d.choice(ConfigKeys.DESCRIPTOR_TYPE, "skills");
+    ConfigReader em = d.object("embedding").allow(ConfigKeys.leaves("descriptor.embedding"));
+    String embModel = em.string("model", "");
+    if (!dtype.equals("skills") && embModel.isBlank()) {
+      throw em.error("model", "is required for descriptor type '" + dtype + "' (an ONNX sentence-embedding"
+          + " model directory)");
+    }
+    if (dtype.equals("skills") && d.has("embedding")) {
+      throw d.error("embedding", "applies to descriptor types 'embedding' and 'both'; this descriptor is 'skills'");
+    }
+    if (!embModel.isBlank() && base != null) {
+      embModel = base.resolve(embModel).normalize().toString();
+    }
+    DescriptorConfig descriptor = new DescriptorConfig(dtype, (int) d.integer(ConfigKeys.DESCRIPTOR_VOCABULARY, 100),
+        (int) d.integer(ConfigKeys.DESCRIPTOR_SKILLS, 3), embModel, em.choice(ConfigKeys.EMBEDDING_PROJECTION, "pca"),
+        (int) em.integer(ConfigKeys.EMBEDDING_DIMENSIONS, 2), (int) em.integer(ConfigKeys.EMBEDDING_CELLS, 16));
+
+    ConfigReader x = root.object("export").allow(ConfigKeys.leaves("export"));
+    String select = x.has("select") ? x.choice(ConfigKeys.EXPORT_SELECT, null) : null;
+    int xbudget = (int) x.integer(ConfigKeys.EXPORT_BUDGET, 0);
+    if (select != null && !select.equals("all") && xbudget == 0) {
+      throw x.error("budget", "is required with select '" + select + "'");
+    }
+    double minQ = x.number(ConfigKeys.EXPORT_MIN_QUALITY, 0);
+    double maxQ = x.number(ConfigKeys.EXPORT_MAX_QUALITY, 1);
+    if (minQ > maxQ) {
+      throw x.error("minQuality", "must not exceed maxQuality (" + maxQ + "), was " + minQ);
+    }
+    String xname = x.string("name", DEFAULT_EXPORT_NAME);
+    if (!xname.matches("[A-Za-z0-9._-]+")) {
+      throw x.error("name", "must be letters, digits, '.', '_' or '-', was '" + xname + "'");
+    }
+    List<Path> benchmarks = new java.util.ArrayList<>();
+    for (String b : x.strings("benchmarks")) {
+      Path bp = base == null ? Path.of(b) : base.resolve(b).normalize();
+      if (!Files.isRegularFile(bp)) {
+        throw x.error("benchmarks", "'" + bp + "' is not a file");
+      }
+      benchmarks.add(bp.toAbsolutePath());
+    }
+    ExportConfig export = new ExportConfig(x.choice(ConfigKeys.EXPORT_FORMAT, "messages"), xname, select, xbudget,
+        minQ, maxQ, x.bool(ConfigKeys.EXPORT_EXACT, true), x.bool(ConfigKeys.EXPORT_NEAR, false), benchmarks,
+        (int) x.integer(ConfigKeys.EXPORT_NGRAM, 13), x.bool(ConfigKeys.EXPORT_REFERENCE, false),
+        x.string("system", null));
+    return new Stages(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export);
+  }
+
+  /**
+   * Reads a prompt template file named by key {@code name}: a relative path must stay inside the
+   * configuration file's directory (after resolving links), an absolute one is taken as given; at
+   * most {@link #MAX_TEMPLATE_BYTES}, strict UTF-8. The text is only ever filled in, never run.
+   */
+  private static PromptFile promptFile(ConfigReader r, String name, Path base) {
+    String given = r.string(name, null);
+    if (given == null) {
+      return null;
+    }
+    if (given.isBlank()) {
+      throw r.error(name, "must name a template file");
+    }
+    Path p = Path.of(given);
+    try {
+      if (!p.isAbsolute()) {
+        Path dir = (base == null ? Path.of("") : base).toAbsolutePath().normalize();
+        p = dir.resolve(p).normalize();
+        if (!p.startsWith(dir) || Files.exists(p) && !p.toRealPath().startsWith(dir.toRealPath())) {
+          throw r.error(name, "'" + given + "' leaves the configuration file's directory " + dir
+              + "; give an absolute path to use a template from elsewhere");
+        }
+      }
+      if (!Files.isRegularFile(p)) {
+        throw r.error(name, "'" + p + "' is not a file");
+      }
+      if (Files.size(p) > MAX_TEMPLATE_BYTES) {
+        throw r.error(name, "'" + p + "' is " + Files.size(p) + " bytes; a template may have at most "
+            + MAX_TEMPLATE_BYTES + " (64 KiB)");
+      }
+      byte[] bytes = Files.readAllBytes(p);
+      if (bytes.length > MAX_TEMPLATE_BYTES) {
+        throw r.error(name, "'" + p + "' grew beyond " + MAX_TEMPLATE_BYTES + " bytes while read");
+      }
+      String text = SeedLoader.decodeUtf8(bytes, p);
+      if (text.isBlank()) {
+        throw r.error(name, "'" + p + "' is empty");
+      }
+      return new PromptFile(p.toAbsolutePath(), text);
+    } catch (dev.sparq.core.DataException e) {
+      throw r.error(name, e.getMessage());
+    } catch (IOException e) {
+      throw r.error(name, "cannot read '" + p + "': " + dev.sparq.core.internal.IoMessages.describe(e));
+    }
+  }
+
+  /** The library operator of one {@code operators} entry. */
+  static dev.sparq.core.generate.Operator operator(OperatorConfig o) {
+    dev.sparq.core.prompt.PromptTemplate t = o.template() == null ? null : o.template().template();
+    return switch (o.type()) {
+      case "mutate" -> t == null ? dev.sparq.core.generate.Operators.mutate() : dev.sparq.core.generate.Operators.mutate(t);
+      case "crossover" -> t == null ? dev.sparq.core.generate.Operators.crossover()
+          : dev.sparq.core.generate.Operators.crossover(t);
+      case "few_shot" -> t == null ? dev.sparq.core.generate.Operators.fewShot(o.k())
+          : dev.sparq.core.generate.Operators.fewShot(o.k(), t);
+      case "harder" -> dev.sparq.core.generate.Operators.harder();
+      case "easier" -> dev.sparq.core.generate.Operators.easier();
+      case "targeted" -> t == null ? dev.sparq.core.generate.Operators.towardSkills(new java.util.TreeSet<>(o.skills()))
+          : dev.sparq.core.generate.Operators.targeted("targeted_skills", t,
+              "needs exactly these skills to solve: " + String.join(", ", new java.util.TreeSet<>(o.skills())),
+              new java.util.TreeSet<>(o.skills()));
+      default -> throw new IllegalArgumentException("no operator " + o.type());
+    };
   }
 
   /** Reads {@code backend.endpoints}: a URL, or a list of URLs and mappings. */
@@ -486,7 +911,47 @@ public record RunConfig(
   public ObjectNode toTree() {
     ObjectMapper m = Json.mapper();
     ObjectNode root = m.createObjectNode();
-    ObjectNode b = root.putObject("backend");
+    writeBackend(root.putObject("backend"), backend);
+    if (!stages.models().isEmpty()) {
+      ObjectNode models = root.putObject("models");
+      stages.models().forEach((role, mb) -> writeBackend(models.putObject(role), mb));
+    }
+    ObjectNode s = root.putObject("seeds");
+    s.put("format", seeds.format());
+    if (!seeds.path().isEmpty()) {
+      s.put("path", Path.of(seeds.path()).toAbsolutePath().toString());
+    }
+    s.put("limit", seeds.limit());
+    root.put("preset", preset.name().toLowerCase(Locale.ROOT));
+    ObjectNode a = root.putObject("archive");
+    a.put("type", archive.name().toLowerCase(Locale.ROOT));
+    a.put("capacity", capacity);
+    root.put("k", k);
+    root.putArray("band").add(bandLow).add(bandHigh);
+    root.put("batchSize", batchSize);
+    ObjectNode bu = root.putObject("budget");
+    if (budget.maxIterations() != Long.MAX_VALUE) {
+      bu.put("iterations", budget.maxIterations());
+    }
+    if (budget.maxCandidates() != Long.MAX_VALUE) {
+      bu.put("candidates", budget.maxCandidates());
+    }
+    if (budget.maxRollouts() != Long.MAX_VALUE) {
+      bu.put("rollouts", budget.maxRollouts());
+    }
+    if (budget.maxTokens() != Long.MAX_VALUE) {
+      bu.put("tokens", budget.maxTokens());
+    }
+    root.put("output", output.toAbsolutePath().toString());
+    root.put("seed", seed);
+    root.put("threads", threads);
+    root.put("checkpointEvery", checkpointEvery);
+    writeStages(root);
+    return root;
+  }
+
+  private static void writeBackend(ObjectNode b, Backend backend) {
+    ObjectMapper m = Json.mapper();
     b.put("type", backend.type());
     if (backend instanceof Backend.Demo demo) {
       b.put("slip", demo.slip());
@@ -523,48 +988,82 @@ public record RunConfig(
       }
       b.put("apiKeyEnv", openai.apiKeyEnv());
     }
-    ObjectNode s = root.putObject("seeds");
-    s.put("format", seeds.format());
-    if (!seeds.path().isEmpty()) {
-      s.put("path", Path.of(seeds.path()).toAbsolutePath().toString());
+  }
+
+  /** Writes the stage keys with every default spelled out (model-backend keys only when they apply). */
+  private void writeStages(ObjectNode root) {
+    EstimatorConfig e = stages.estimator();
+    ObjectNode en = root.putObject("estimator").put("type", e.type());
+    if (e.adaptive()) {
+      en.put("maxRollouts", e.maxRollouts());
+      en.put("initialRollouts", e.initialRollouts());
+      en.put("roundRollouts", e.roundRollouts());
+      en.put("error", e.error());
+      en.put("archiveAware", e.archiveAware());
     }
-    s.put("limit", seeds.limit());
-    root.put("preset", preset.name().toLowerCase(Locale.ROOT));
-    ObjectNode a = root.putObject("archive");
-    a.put("type", archive.name().toLowerCase(Locale.ROOT));
-    a.put("capacity", capacity);
-    root.put("k", k);
-    root.putArray("band").add(bandLow).add(bandHigh);
-    root.put("batchSize", batchSize);
-    ObjectNode bu = root.putObject("budget");
-    if (budget.maxIterations() != Long.MAX_VALUE) {
-      bu.put("iterations", budget.maxIterations());
+    en.put("inBandOnly", e.inBandOnly());
+    GuardConfig g = stages.guard();
+    root.putObject("guard").put("policy", g.policy().name().toLowerCase(Locale.ROOT))
+        .put("majority", g.majority()).put("minVotes", g.minVotes());
+    if (!backend.simulated()) {
+      ArrayNode ops = root.putArray("operators");
+      for (OperatorConfig o : stages.operators()) {
+        ObjectNode on = ops.addObject().put("type", o.type()).put("weight", o.weight());
+        if (o.template() != null) {
+          on.put("template", o.template().path().toString());
+        }
+        if (o.type().equals("few_shot")) {
+          on.put("k", o.k());
+        }
+        if (o.type().equals("targeted")) {
+          o.skills().forEach(on.putArray("skills")::add);
+        }
+      }
+      if (stages.solverPrompt() != null || stages.labellerPrompt() != null) {
+        ObjectNode p = root.putObject("prompts");
+        if (stages.solverPrompt() != null) {
+          p.put("solver", stages.solverPrompt().path().toString());
+        }
+        if (stages.labellerPrompt() != null) {
+          p.put("labeller", stages.labellerPrompt().path().toString());
+        }
+      }
+      DescriptorConfig d = stages.descriptor();
+      ObjectNode dn = root.putObject("descriptor").put("type", d.type())
+          .put("vocabulary", d.vocabulary()).put("skillsPerProblem", d.skillsPerProblem());
+      if (d.embedding()) {
+        dn.putObject("embedding").put("model", d.embeddingModel()).put("projection", d.projection())
+            .put("dimensions", d.dimensions()).put("cells", d.cells());
+      }
     }
-    if (budget.maxCandidates() != Long.MAX_VALUE) {
-      bu.put("candidates", budget.maxCandidates());
+    ExportConfig x = stages.export();
+    ObjectNode xn = root.putObject("export").put("format", x.format()).put("name", x.name());
+    if (x.select() != null) {
+      xn.put("select", x.select());
     }
-    if (budget.maxRollouts() != Long.MAX_VALUE) {
-      bu.put("rollouts", budget.maxRollouts());
+    if (x.budget() > 0) {
+      xn.put("budget", x.budget());
     }
-    if (budget.maxTokens() != Long.MAX_VALUE) {
-      bu.put("tokens", budget.maxTokens());
+    xn.put("minQuality", x.minQuality()).put("maxQuality", x.maxQuality())
+        .put("exactDuplicates", x.exactDuplicates()).put("nearDuplicates", x.nearDuplicates());
+    if (!x.benchmarks().isEmpty()) {
+      x.benchmarks().forEach(bp -> xn.withArray("benchmarks").add(bp.toString()));
     }
-    root.put("output", output.toAbsolutePath().toString());
-    root.put("seed", seed);
-    root.put("threads", threads);
-    root.put("checkpointEvery", checkpointEvery);
-    return root;
+    xn.put("contaminationNgram", x.contaminationNgram()).put("referenceSolutions", x.referenceSolutions());
+    if (x.system() != null) {
+      xn.put("system", x.system());
+    }
   }
 
   /** This configuration with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
-        output, seed, threads, checkpointEvery);
+        output, seed, threads, checkpointEvery, stages);
   }
 
   /** This configuration with another output directory. */
   public RunConfig withOutput(Path o) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
-        o, seed, threads, checkpointEvery);
+        o, seed, threads, checkpointEvery, stages);
   }
 }

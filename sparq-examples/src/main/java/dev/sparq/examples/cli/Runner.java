@@ -6,7 +6,6 @@ import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.SparqListener;
 import dev.sparq.core.store.SparqRun;
-import dev.sparq.examples.demo.DemoDomain;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -85,7 +84,7 @@ public final class Runner {
         b.listener(bar);
       }
       comp.usage().forEach(b::usage);
-      if (c.archive() != DemoDomain.ArchiveKind.SKILLS) {
+      if (c.archive() != RunConfig.ArchiveKind.SKILLS) {
         // grid and CVT archives replace the variant's default; for skills the engine's own default is
         // right: skill-set niches of capacity T, or one cell of capacity T (top-T) for dynamic_uniform
         b.archive(comp.archive());

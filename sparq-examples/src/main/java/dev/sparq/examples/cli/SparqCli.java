@@ -11,7 +11,6 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Selector;
-import dev.sparq.examples.demo.DemoDomain;
 import dev.sparq.core.internal.IoMessages;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -201,7 +200,7 @@ public final class SparqCli implements Callable<Integer> {
 
     @Option(names = "--archive", defaultValue = "SKILLS",
         description = "Archive: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    DemoDomain.ArchiveKind archive;
+    RunConfig.ArchiveKind archive;
 
     @Option(names = "-k", defaultValue = "16", description = "Rollouts per problem (default: ${DEFAULT-VALUE}).")
     int k;
