@@ -37,6 +37,16 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAnyPackage("dev.sparq.bench..")
       .because("the examples and the CLI never depend on the benchmarks");
 
+  static final ArchRule CLI_WITHOUT_DEMO = noClasses()
+      .that().resideInAPackage("dev.sparq.examples.cli..")
+      .should().dependOnClassesThat().resideInAPackage("dev.sparq.examples.demo..")
+      .because("the command and its report know the demo domain only through the SimulatedDomain service");
+
+  @Test
+  void cliAndReportImportNothingOfTheDemoDomain() {
+    CLI_WITHOUT_DEMO.check(main);
+  }
+
   @Test
   void importFoundTheMainClasses() {
     assertTrue(main.containPackage("dev.sparq.examples"), "dev.sparq.examples imported");

@@ -82,7 +82,7 @@ class DistributionIT {
     assertEquals(0, demo.status(), demo.out() + demo.err());
     Result export = sparq("export", "d", "--format", "verl");
     assertEquals(0, export.status(), export.out() + export.err());
-    byte[] head = Files.readAllBytes(tmp.resolve("d/export/verl/verl.parquet"));
+    byte[] head = Files.readAllBytes(tmp.resolve("d/export/verl/sparq.parquet"));
     assertEquals("PAR1", new String(head, 0, 4, StandardCharsets.US_ASCII));
   }
 

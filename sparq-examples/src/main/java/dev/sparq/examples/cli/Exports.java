@@ -103,6 +103,20 @@ final class Exports {
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
       FileFormat fileFormat) {
+    return run(d, format, selector, min, max, seed, outDir, name, dedup, reference, system, fileFormat, false,
+        List.of(), 13);
+  }
+
+  /** The largest benchmark file read for the contamination check. */
+  static final long MAX_BENCHMARK_BYTES = 256L << 20;
+
+  /**
+   * Exports the run's log up to its last checkpoint, with near-duplicate removal (MinHash, 8 bands
+   * of 8 rows) and the contamination check against benchmark files (each at most 256 MiB).
+   */
+  static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
+      long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
+      FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
     refuseOtherExport(outDir, name);
@@ -120,6 +134,24 @@ final class Exports {
         .seed(seed);
     if (system != null) {
       b.systemPrompt(system);
+    }
+    if (near) {
+      b.nearDuplicates(8, 8);
+    }
+    b.contaminationNgram(ngram);
+    for (Path p : benchmarks) {
+      try {
+        if (!Files.isRegularFile(p)) {
+          throw new DataException(p, 0, null, "benchmark file not found");
+        }
+        if (Files.size(p) > MAX_BENCHMARK_BYTES) {
+          throw new DataException(p, 0, null, "benchmark file is " + Files.size(p) + " bytes; at most "
+              + MAX_BENCHMARK_BYTES + " (256 MiB) are read");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p, e);
+      }
+      b.benchmark(dev.sparq.core.export.Benchmark.load(p.getFileName().toString(), p));
     }
     return b.build().run();
   }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparq", mixinStandardHelpOptions = true, version = "sparq " + SparqCli.VERSION,
     description = "Evolve synthetic math problems with a quality-diversity loop (SPARQ).",
     subcommands = {SparqCli.Demo.class, SparqCli.Run.class, SparqCli.Resume.class, SparqCli.Export.class,
-        SparqCli.Report.class, SparqCli.Inspect.class})
+        SparqCli.Report.class, SparqCli.Inspect.class, SparqCli.Config.class})
 public final class SparqCli implements Callable<Integer> {
   /** The version printed by {@code --version}. */
   public static final String VERSION = "0.1.0-SNAPSHOT";
@@ -235,7 +235,7 @@ public final class SparqCli implements Callable<Integer> {
       CellArchive a = dir.readCheckpoint().orElseThrow().archive();
       printArchive(a);
       ExportReport ex = Exports.run(dir, ExportFormat.MESSAGES, Selector.all(), 0.0, 1.0, seed,
-          dir.file(RunDirectory.EXPORT).resolve("messages"), "messages", true, false, null,
+          dir.file(RunDirectory.EXPORT).resolve("messages"), RunConfig.DEFAULT_EXPORT_NAME, true, false, null,
           dev.sparq.core.export.FileFormat.JSONL);
       Path report = dir.file(RunDirectory.REPORT);
       HtmlReport.write(dir, report);
@@ -429,8 +429,8 @@ public final class SparqCli implements Callable<Integer> {
     @Mixin
     RunDirArgument runDir;
 
-    @Option(names = "--format", defaultValue = "messages", description = "messages (TRL), prompt-completion "
-        + "(TRL), grpo (TRL), verl, openai, alpaca or sharegpt (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", description = "messages (TRL), prompt-completion "
+        + "(TRL), grpo (TRL), verl, openai, alpaca or sharegpt (default: the run's export.format, messages).")
     String format;
 
     @Option(names = "--select", description = "all, random, quality (Gaussian over quality), diversity "
@@ -448,11 +448,11 @@ public final class SparqCli implements Callable<Integer> {
         + "quality (default: ${DEFAULT-VALUE}).")
     double qualitySd;
 
-    @Option(names = "--min-quality", defaultValue = "0", description = "Lowest quality kept (default: ${DEFAULT-VALUE}).")
-    double minQuality;
+    @Option(names = "--min-quality", description = "Lowest quality kept (default: the run's export.minQuality, 0).")
+    Double minQuality;
 
-    @Option(names = "--max-quality", defaultValue = "1", description = "Highest quality kept (default: ${DEFAULT-VALUE}).")
-    double maxQuality;
+    @Option(names = "--max-quality", description = "Highest quality kept (default: the run's export.maxQuality, 1).")
+    Double maxQuality;
 
     @Option(names = "--keep-duplicates", description = "Keep problems whose statement repeats an earlier one.")
     boolean keepDuplicates;
@@ -460,6 +460,14 @@ public final class SparqCli implements Callable<Integer> {
     @Option(names = "--reference-solutions", description = "Train on the generator's reference solutions "
         + "instead of the correct rollouts.")
     boolean referenceSolutions;
+
+    @Option(names = "--benchmark", paramLabel = "FILE", description = "A benchmark file (JSON Lines, JSON or "
+        + "text); problems sharing a word n-gram with it are dropped. Repeatable; adds to export.benchmarks.")
+    List<Path> benchmarks = new java.util.ArrayList<>();
+
+    @Option(names = "--near-duplicates", description = "Also remove near-duplicates (MinHash; default: the "
+        + "run's export.nearDuplicates).")
+    boolean nearDuplicates;
 
     @Option(names = "--system", description = "A system message for every row.")
     String system;
@@ -471,7 +479,8 @@ public final class SparqCli implements Callable<Integer> {
         + "holding another export is refused.")
     Path output;
 
-    @Option(names = "--name", description = "Data file name without the extension (default: the format).")
+    @Option(names = "--name", description = "Data file name without the extension (default: the run's "
+        + "export.name, sparq).")
     String name;
 
     @Option(names = "--file-format", description = "jsonl or parquet (default: parquet for verl, jsonl "
@@ -481,20 +490,56 @@ public final class SparqCli implements Callable<Integer> {
     @Override
     public Integer call() {
       RunDirectory d = runDir.open();
-      ExportFormat f = Exports.format(format);
-      Selector selector = Exports.selector(select, budget, qualityMean, qualitySd);
-      if (minQuality > maxQuality) {
+      RunConfig.ExportConfig x = d.config().stages().export();
+      ExportFormat f = Exports.format(format != null ? format : x.format());
+      Integer b = budget != null ? budget : x.budget() > 0 ? Integer.valueOf(x.budget()) : null;
+      Selector selector = Exports.selector(select != null ? select : x.select(), b, qualityMean, qualitySd);
+      double minQ = minQuality != null ? minQuality : x.minQuality();
+      double maxQ = maxQuality != null ? maxQuality : x.maxQuality();
+      if (minQ > maxQ) {
         throw dev.sparq.core.ConfigException.forKey("min-quality", "must not exceed --max-quality");
       }
-      String n = name != null ? name : f.id();
-      // each export in its own folder, so its stats.json and dataset card never replace another's
-      Path outDir = output != null ? output : d.file(RunDirectory.EXPORT).resolve(n);
-      ExportReport r = Exports.run(d, f, selector, minQuality, maxQuality, seed, outDir,
-          n, !keepDuplicates, referenceSolutions, system, Exports.fileFormat(fileFormat, f));
+      String n = name != null ? name : x.name();
+      // each format in its own folder, so its stats.json and dataset card never replace another's
+      Path outDir = output != null ? output : d.file(RunDirectory.EXPORT).resolve(name != null ? name : f.id());
+      List<Path> bench = new java.util.ArrayList<>(x.benchmarks());
+      bench.addAll(benchmarks);
+      ExportReport r = Exports.run(d, f, selector, minQ, maxQ, seed, outDir, n,
+          !keepDuplicates && x.exactDuplicates(), referenceSolutions || x.referenceSolutions(),
+          system != null ? system : x.system(), Exports.fileFormat(fileFormat, f),
+          nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram());
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));
       out.println("statistics: " + r.data().resolveSibling("stats.json").toAbsolutePath().normalize());
+      return 0;
+    }
+  }
+
+  /** {@code sparq config}. */
+  @Command(name = "config", mixinStandardHelpOptions = true,
+      description = {"Explain a run configuration or print the JSON Schema of run.yaml.",
+          "--explain FILE prints the configuration with every default filled in, which model plays which "
+              + "role, and the model requests and completion tokens of one iteration; --schema prints "
+              + "the schema (also shipped as run.schema.json in the distribution)."})
+  static final class Config extends Base {
+    @Option(names = "--explain", paramLabel = "FILE", description = "The run.yaml (or .json) to explain.")
+    Path explain;
+
+    @Option(names = "--schema", description = "Print the JSON Schema of run.yaml.")
+    boolean schema;
+
+    @Override
+    public Integer call() {
+      if ((explain == null) == !schema) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "give exactly one of --explain FILE and --schema");
+      }
+      if (schema) {
+        out.print(ConfigSchema.text());
+      } else {
+        out.print(ConfigExplain.explain(RunConfig.load(explain)));
+      }
       return 0;
     }
   }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
 import dev.sparq.core.engine.Variant;
-import dev.sparq.examples.demo.DemoDomain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ class RunConfigTest {
     assertEquals(0.1, c.bandLow());
     assertEquals(0.9, c.bandHigh());
     assertEquals(64, c.batchSize());
-    assertEquals(DemoDomain.ArchiveKind.SKILLS, c.archive());
+    assertEquals(RunConfig.ArchiveKind.SKILLS, c.archive());
     assertEquals("demo", c.seeds().format());
     assertEquals(tmp.resolve("out"), c.output());
   }

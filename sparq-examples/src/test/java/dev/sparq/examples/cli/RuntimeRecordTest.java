@@ -40,7 +40,7 @@ class RuntimeRecordTest {
     JsonNode runtime;
     try (LanguageModel m = OnnxBackend.open((RunConfig.Backend.Onnx) config.backend(), 1)) {
       assertEquals("CPUExecutionProvider", OnnxBackend.executionProvider(m));
-      runtime = Components.runtime(config, m);
+      runtime = Components.runtime(config, java.util.Map.of("generator", m, "solver", m, "labeller", m));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -78,14 +78,14 @@ class RuntimeRecordTest {
         List.of(RunConfig.EndpointConfig.of("http://user:secret@h:1/v1"), RunConfig.EndpointConfig.of("http://h:2/v1")),
         "m", "KEY_VAR", 0.7, 64), demo(tmp).seeds(), demo(tmp).preset(),
         demo(tmp).archive(), 4, 2, 0.1, 0.9, 4, demo(tmp).budget(), tmp, 1, 1, 1);
-    ObjectNode r = Components.runtime(c, null);
+    ObjectNode r = Components.runtime(c, java.util.Map.of());
     assertEquals("[\"http://h:1/v1\",\"http://h:2/v1\"]", r.path("models").get(0).path("endpoints").toString());
     assertFalse(r.toString().contains("secret"), r.toString());
     assertFalse(r.toString().contains("KEY_VAR"), r.toString());
   }
 
   private static RunConfig demo(Path out) {
-    return RunConfig.demo(out, dev.sparq.core.engine.Variant.STATIC_UNIFORM, dev.sparq.examples.demo.DemoDomain.ArchiveKind.SKILLS,
+    return RunConfig.demo(out, dev.sparq.core.engine.Variant.STATIC_UNIFORM, RunConfig.ArchiveKind.SKILLS,
         1, 1, 2, 4, 8);
   }
 }

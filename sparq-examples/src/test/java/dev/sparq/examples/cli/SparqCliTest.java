@@ -34,10 +34,10 @@ class SparqCliTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("SIMULATED"), r.out());
     for (String f : List.of("run.json", "checkpoint.json", "metrics.jsonl", "log/candidates-000000.jsonl",
-        "report.html", "export/messages/messages.jsonl", "export/messages/stats.json")) {
+        "report.html", "export/messages/sparq.jsonl", "export/messages/stats.json")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
     }
-    for (String f : List.of("checkpoint.json", "log", "metrics.jsonl", "report.html", "export/messages/messages.jsonl")) {
+    for (String f : List.of("checkpoint.json", "log", "metrics.jsonl", "report.html", "export/messages/sparq.jsonl")) {
       assertTrue(r.out().contains(out.resolve(f).toAbsolutePath().normalize().toString()),
           "output names " + f + ":\n" + r.out());
     }
@@ -57,7 +57,7 @@ class SparqCliTest {
     assertTrue(html.contains("<td class=\"backend\">demo</td><td class=\"model\"><code>simulated</code></td>"
         + "<td class=\"endpoints\">&ndash;</td><td class=\"device\">simulated</td>"), html.substring(0, 3000));
     // every exported example is a correct rollout of a problem with quality > 0
-    for (String l : lines(out.resolve("export/messages/messages.jsonl"))) {
+    for (String l : lines(out.resolve("export/messages/sparq.jsonl"))) {
       JsonNode m = Json.mapper().readTree(l).path("messages");
       assertEquals("user", m.get(0).path("role").asText());
       assertTrue(m.get(1).path("content").asText().contains("\\boxed{"));
@@ -224,7 +224,7 @@ class SparqCliTest {
   @Test
   void aStopRequestEndsTheRunWithACheckpointThatResumes() throws IOException {
     RunConfig c = RunConfig.demo(tmp.resolve("stopped"), dev.sparq.core.engine.Variant.DYNAMIC_DIVERSE,
-        dev.sparq.examples.demo.DemoDomain.ArchiveKind.SKILLS, 3, 1, 8, 16, 50);
+        RunConfig.ArchiveKind.SKILLS, 3, 1, 8, 16, 50);
     RunDirectory dir = RunDirectory.create(c, false);
     // the stop flag as a shutdown hook sets it: already set, so no iteration runs
     Runner.Result r = Runner.run(dir, false, Progress.Mode.NONE, System.err,
@@ -243,7 +243,7 @@ class SparqCliTest {
     assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "4", "--progress", "none").status());
     CliTestSupport.Result all = sparq("export", out.toString(), "--format", "alpaca");
     assertEquals(0, all.status(), all.err());
-    List<String> alpaca = lines(out.resolve("export/alpaca/alpaca.jsonl"));
+    List<String> alpaca = lines(out.resolve("export/alpaca/sparq.jsonl"));
     assertTrue(alpaca.size() > 10);
     assertTrue(all.out().startsWith(alpaca.size() + " examples from "), all.out());
     JsonNode first = Json.mapper().readTree(alpaca.get(0));
@@ -261,17 +261,17 @@ class SparqCliTest {
 
     // RL rows: one per problem, with the intended answer
     assertEquals(0, sparq("export", out.toString(), "--format", "grpo").status());
-    JsonNode grpo = Json.mapper().readTree(lines(out.resolve("export/grpo/grpo.jsonl")).get(0));
+    JsonNode grpo = Json.mapper().readTree(lines(out.resolve("export/grpo/sparq.jsonl")).get(0));
     assertTrue(grpo.has("answer") && grpo.has("prompt"), grpo.toString());
 
     // a quality window nothing can reach exports nothing
     assertEquals(0, sparq("export", out.toString(), "--format", "prompt-completion", "--min-quality", "0.95").status());
-    assertEquals(0, lines(out.resolve("export/prompt_completion/prompt_completion.jsonl")).size());
+    assertEquals(0, lines(out.resolve("export/prompt_completion/sparq.jsonl")).size());
 
     // verl rows go to Parquet by default (verl's loader reads Parquet); any format can ask for it
     assertEquals(0, sparq("export", out.toString(), "--format", "verl").status());
-    assertTrue(Files.size(out.resolve("export/verl/verl.parquet")) > 0);
-    assertFalse(Files.exists(out.resolve("export/verl/verl.jsonl")));
+    assertTrue(Files.size(out.resolve("export/verl/sparq.parquet")) > 0);
+    assertFalse(Files.exists(out.resolve("export/verl/sparq.jsonl")));
     assertEquals(0, sparq("export", out.toString(), "--format", "verl", "--file-format", "jsonl", "--name", "verl_rows").status());
     assertTrue(lines(out.resolve("export/verl_rows/verl_rows.jsonl")).get(0).startsWith("{\"data_source\":"));
     assertEquals(0, sparq("export", out.toString(), "--file-format", "PARQUET", "--name", "messages_pq").status());
