@@ -368,7 +368,7 @@ public final class PaperPreset {
           .batchSize(batchSize).chunkSize(batchSize).randomSeed(seed);
       // token usage of every distinct model that reports it (a shared model counts once)
       Set<LanguageModel> counted = Collections.newSetFromMap(new IdentityHashMap<>());
-      for (LanguageModel m : List.of(generatorModel, studentModel, labelerModel)) {
+      for (LanguageModel m : java.util.Arrays.asList(generatorModel, studentModel, labelerModel)) {
         if (m instanceof UsageReporting u && counted.add(m)) {
           sparq.usage(u);
         }

@@ -39,6 +39,8 @@ final class FakeMathServer implements AutoCloseable {
   final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The {@code model} fields received, by kind of request: generate, solve, label. */
+  final java.util.Map<String, java.util.Set<String>> models = new java.util.concurrent.ConcurrentHashMap<>();
 
   FakeMathServer() throws IOException {
     this(false);
@@ -89,6 +91,10 @@ final class FakeMathServer implements AutoCloseable {
     });
     JsonNode messages = body.path("messages");
     String prompt = messages.get(messages.size() - 1).path("content").asText();
+    String kind = prompt.contains("Which mathematical skills") ? "label"
+        : prompt.contains("Invent one NEW math problem") ? "generate" : "solve";
+    models.computeIfAbsent(kind, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+        .add(body.path("model").asText());
     int n = body.path("n").asInt(1);
     long seed = body.path("seed").asLong(prompt.hashCode());
     int promptTokens = 0;
