@@ -57,7 +57,7 @@ class DistributionIT {
   }
 
   @Test
-  void layoutHasTheCpuRuntimeAndAnExecutableLauncher() throws IOException {
+  void layoutHasTheCpuRuntimeAndAnExecutableLauncher() throws Exception {
     assertTrue(Files.isExecutable(dist.resolve("bin/sparq")));
     List<String> jars;
     try (Stream<Path> s = Files.list(dist.resolve("lib"))) {
@@ -72,6 +72,12 @@ class DistributionIT {
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("slf4j-simple")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("sparq-examples")), jars.toString());
     String name = dist.getFileName().toString();
+    // the JSON Schema of run.yaml ships next to bin/, and is what `sparq config --schema` prints
+    Path schema = dist.resolve("run.schema.json");
+    assertTrue(Files.isRegularFile(schema), "run.schema.json is in the distribution");
+    Result printed = sparq("config", "--schema");
+    assertEquals(0, printed.status(), printed.err());
+    assertEquals(Files.readString(schema, StandardCharsets.UTF_8), printed.out());
     assertTrue(Files.size(dist.resolveSibling(name + ".tar.gz")) > 1_000_000);
     assertTrue(Files.size(dist.resolveSibling(name + ".zip")) > 1_000_000);
   }
