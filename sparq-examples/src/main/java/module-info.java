@@ -7,6 +7,7 @@ module dev.sparq.examples {
   requires transitive dev.sparq.core;
   requires dev.sparq.onnx;
   requires dev.sparq.openai;
+  requires dev.sparq.testkit;
   requires com.fasterxml.jackson.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
@@ -16,4 +17,8 @@ module dev.sparq.examples {
   exports dev.sparq.examples.demo;
 
   opens dev.sparq.examples.cli to info.picocli, com.fasterxml.jackson.databind;
+
+  // backend demo: the command finds the demo domain as a service (its package imports no demo)
+  uses dev.sparq.examples.cli.SimulatedDomain;
+  provides dev.sparq.examples.cli.SimulatedDomain with dev.sparq.examples.demo.DemoProvider;
 }

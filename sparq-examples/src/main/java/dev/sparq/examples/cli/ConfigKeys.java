@@ -140,6 +140,8 @@ public final class ConfigKeys {
   /** Keys of one endpoint given as a mapping. */
   public static final List<String> ENDPOINT_KEYS =
       List.of("url", "max_concurrency", "timeout", "extra_body");
+  /** Allowed {@code engine.mode} values. */
+  public static final List<String> ENGINE_MODES = List.of("sync", "async");
   /** Export selections. */
   public static final List<String> SELECTIONS = List.of("all", "random", "quality", "diversity", "qd");
 
@@ -213,6 +215,13 @@ public final class ConfigKeys {
   static final Key THREADS = integer("threads", "1", 1, 1024, "threads running chunks of a stage");
   static final Key CHECKPOINT_EVERY = integer("checkpointEvery", "10", 1, Integer.MAX_VALUE,
       "iterations between checkpoints");
+
+  // engine scheduling (issue 16)
+  static final Key ENGINE = add("engine", Kind.MAPPING, null, "how the engine schedules the stages");
+  static final Key ENGINE_MODE = choice("engine.mode", "sync", ENGINE_MODES,
+      "sync: iterations as barriers, bit-reproducible; async: each candidate moves on as soon as its previous stage finishes");
+  static final Key ENGINE_IN_FLIGHT = integer("engine.in_flight", "64", 1, 100_000,
+      "async only: candidates in flight per endpoint");
 
   // difficulty
   static final Key ESTIMATOR = add("estimator", Kind.MAPPING, null, "how difficulty is measured");

@@ -38,6 +38,7 @@ import java.util.Objects;
  * @param checkpointEvery iterations between checkpoints
  * @param stages the stage implementations and their parameters (estimator, validity guard,
  *     operators, descriptor, prompt templates, a model per role, export defaults)
+ * @param engine how the engine schedules the stages ({@code engine.mode}, {@code engine.in_flight})
  */
 public record RunConfig(
     Backend backend,
@@ -54,6 +55,7 @@ public record RunConfig(
     long seed,
     int threads,
     int checkpointEvery,
+    EngineSettings engine,
     Stages stages) {
 
   /** Allowed backend types. */
@@ -67,6 +69,41 @@ public record RunConfig(
 
   /** Every key of the file, dotted (declared in {@link ConfigKeys}, documented in configuration.md). */
   public static final List<String> KEYS = ConfigKeys.names();
+
+  /** Allowed {@code engine.mode} values. */
+  public static final List<String> ENGINE_MODES = ConfigKeys.ENGINE_MODES;
+
+  /** The default of {@code engine.in_flight}: candidates in flight per endpoint in async mode. */
+  public static final int DEFAULT_IN_FLIGHT = 64;
+
+  /**
+   * How the engine schedules its stages.
+   *
+   * @param mode {@code sync} (iterations as barriers, bit-reproducible; the default) or {@code async}
+   *     (steady state: each candidate moves on as soon as its previous stage finishes)
+   * @param inFlight async only: candidates in flight per endpoint (each holds one request at a
+   *     time: its generation, its K rollouts as one request, or its description)
+   */
+  public record EngineSettings(String mode, int inFlight) {
+    /** Checks the mode. */
+    public EngineSettings {
+      if (!ENGINE_MODES.contains(mode)) {
+        throw new IllegalArgumentException("engine mode must be one of " + ENGINE_MODES + ", was " + mode);
+      }
+      if (inFlight < 1) {
+        throw new IllegalArgumentException("engine in_flight must be >= 1, was " + inFlight);
+      }
+    }
+
+    /** The default: synchronous. */
+    public static final EngineSettings SYNC = new EngineSettings("sync", DEFAULT_IN_FLIGHT);
+
+    /** Whether the asynchronous (steady-state) mode is selected. */
+    public boolean async() {
+      return mode.equals("async");
+    }
+  }
+
 
   /** The archive shapes of {@code archive.type}. */
   public enum ArchiveKind {
@@ -86,15 +123,24 @@ public record RunConfig(
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(stages, "stages");
+  }
+
+  /** A configuration with the default engine settings and stages. */
+  public RunConfig(Backend backend, SeedSource seeds, Variant preset, ArchiveKind archive, int capacity,
+      int k, double bandLow, double bandHigh, int batchSize, Budget budget, Path output, long seed,
+      int threads, int checkpointEvery) {
+    this(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget, output, seed,
+        threads, checkpointEvery, EngineSettings.SYNC, Stages.DEFAULTS);
   }
 
   /** A configuration with the default stages ({@link Stages#DEFAULTS}). */
   public RunConfig(Backend backend, SeedSource seeds, Variant preset, ArchiveKind archive, int capacity,
       int k, double bandLow, double bandHigh, int batchSize, Budget budget, Path output, long seed,
-      int threads, int checkpointEvery) {
+      int threads, int checkpointEvery, EngineSettings engine) {
     this(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget, output, seed,
-        threads, checkpointEvery, Stages.DEFAULTS);
+        threads, checkpointEvery, engine, Stages.DEFAULTS);
   }
 
   /**
@@ -581,12 +627,15 @@ public record RunConfig(
     }
     Path output = base == null ? Path.of(out) : base.resolve(out).normalize();
     int k = (int) root.integer(ConfigKeys.K, 16);
+    ConfigReader en = root.object("engine").allow(ConfigKeys.leaves("engine"));
+    EngineSettings engine = new EngineSettings(en.choice(ConfigKeys.ENGINE_MODE, "sync"),
+        (int) en.integer(ConfigKeys.ENGINE_IN_FLIGHT, DEFAULT_IN_FLIGHT));
     Stages stages = stages(root, base, backend, models, k);
     return new RunConfig(backend, seeds, preset, archive, capacity, k, band[0], band[1],
         (int) root.integer(ConfigKeys.BATCH_SIZE, 64), budget, output,
         root.integer(ConfigKeys.SEED, 0),
         (int) root.integer(ConfigKeys.THREADS, 1),
-        (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10), stages);
+        (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10), engine, stages);
   }
 
   /** Reads a backend block: {@code backend}, or {@code models.<role>} when {@code role} is given. */
@@ -943,6 +992,9 @@ public record RunConfig(
     root.put("seed", seed);
     root.put("threads", threads);
     root.put("checkpointEvery", checkpointEvery);
+    if (engine.async()) {
+      root.putObject("engine").put("mode", engine.mode()).put("in_flight", engine.inFlight());
+    }
     writeStages(root);
     return root;
   }
@@ -1055,12 +1107,12 @@ public record RunConfig(
   /** This configuration with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
-        output, seed, threads, checkpointEvery, stages);
+        output, seed, threads, checkpointEvery, engine, stages);
   }
 
   /** This configuration with another output directory. */
   public RunConfig withOutput(Path o) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
-        o, seed, threads, checkpointEvery, stages);
+        o, seed, threads, checkpointEvery, engine, stages);
   }
 }

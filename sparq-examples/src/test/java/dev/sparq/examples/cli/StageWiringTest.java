@@ -143,6 +143,7 @@ class StageWiringTest {
       seed: 77
       threads: 2
       checkpointEvery: 2
+      engine: {mode: async, in_flight: 8}
       estimator: {type: adaptive, maxRollouts: 10, initialRollouts: 3, roundRollouts: 1, error: 0.05,
                   archiveAware: true, inBandOnly: true}
       guard: {policy: resolve, majority: 0.6, minVotes: 3}
@@ -260,6 +261,7 @@ class StageWiringTest {
         c.checkpointEvery()));
     assertEquals(List.of(3L, 100L, 5000L, 1_000_000L), List.of(c.budget().maxIterations(), c.budget().maxCandidates(),
         c.budget().maxRollouts(), c.budget().maxTokens()));
+    assertEquals(new RunConfig.EngineSettings("async", 8), c.engine());
     RunConfig.ExportConfig x = c.stages().export();
     assertEquals(List.of("grpo", "everything", "qd", 50, 8), List.of(x.format(), x.name(), x.select(), x.budget(),
         x.contaminationNgram()));
