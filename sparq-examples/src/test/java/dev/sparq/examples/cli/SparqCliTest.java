@@ -52,7 +52,7 @@ class SparqCliTest {
     assertEquals("demo", used.path("backend").asText(), used.toString());
     assertEquals("simulated", used.path("model").asText());
     assertEquals("simulated", used.path("device").asText());
-    assertEquals("[\"generator\",\"solver\",\"labeler\"]", used.path("roles").toString());
+    assertEquals("[\"generator\",\"solver\",\"labeller\"]", used.path("roles").toString());
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("<td class=\"backend\">demo</td><td class=\"model\"><code>simulated</code></td>"
         + "<td class=\"endpoints\">&ndash;</td><td class=\"device\">simulated</td>"), html.substring(0, 3000));
@@ -218,7 +218,7 @@ class SparqCliTest {
         "--progress", "none").status());
     CellArchive a = RunDirectory.open(out).readCheckpoint().orElseThrow().archive();
     assertEquals(1, a.occupiedCells().length);
-    assertEquals(8, a.size(), "capacity T = 8");
+    assertEquals(dev.sparq.core.preset.PaperPreset.NICHE_CAPACITY, a.size(), "capacity T = 10, the one default");
   }
 
   @Test
