@@ -1104,6 +1104,14 @@ public record RunConfig(
     }
   }
 
+  /** This configuration with other models: {@code backend} and the blocks of {@code models}. */
+  public RunConfig withModels(Backend b, java.util.Map<String, Backend.ModelBackend> models) {
+    Stages st = new Stages(models, stages.estimator(), stages.guard(), stages.operators(), stages.descriptor(),
+        stages.solverPrompt(), stages.labellerPrompt(), stages.export());
+    return new RunConfig(b, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
+        output, seed, threads, checkpointEvery, engine, st);
+  }
+
   /** This configuration with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,

@@ -224,10 +224,15 @@ public final class RunDirectory {
    * resume} uses it to take endpoints and API key variable from the user's own configuration.
    */
   public RunDirectory usingBackend(RunConfig.Backend backend) {
-    RunConfig c = config;
-    return new RunDirectory(root, new RunConfig(backend, c.seeds(), c.preset(), c.archive(), c.capacity(), c.k(),
-        c.bandLow(), c.bandHigh(), c.batchSize(), c.budget(), c.output(), c.seed(), c.threads(),
-        c.checkpointEvery(), c.engine()));
+    return usingModels(backend, config.stages().models());
+  }
+
+  /**
+   * This run with other model blocks ({@code backend} and {@code models}), for this process only (the
+   * manifest is unchanged); every other setting, the stages included, stays as recorded.
+   */
+  public RunDirectory usingModels(RunConfig.Backend backend, java.util.Map<String, RunConfig.Backend.ModelBackend> models) {
+    return new RunDirectory(root, config.withModels(backend, models));
   }
 
   /** The directory. */

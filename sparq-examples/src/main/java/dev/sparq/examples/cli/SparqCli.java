@@ -367,12 +367,13 @@ public final class SparqCli implements Callable<Integer> {
     public Integer call() {
       RunDirectory d = runDir.open();
       RunConfig.Backend backend = credentials(d, config, trustRunConfig);
+      roleCredentials(d, config, trustRunConfig); // refuses before taking the lock
       try (RunLock lock = RunLock.acquire(d.root())) {
         if (iterations != null) {
           Budget b = d.config().budget().withIterations(iterations);
           d = d.withConfig(d.config().withBudget(b));
         }
-        d = d.usingBackend(backend);
+        d = d.usingModels(backend, roleCredentials(d, config, trustRunConfig));
         RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElseThrow(() ->
             new dev.sparq.core.DataException(runDir.dir.resolve(RunDirectory.CHECKPOINT), 0, null, "no checkpoint to "
                 + "resume from: the run stopped before its first checkpoint; start it again with 'sparq run -c "
@@ -387,6 +388,43 @@ public final class SparqCli implements Callable<Integer> {
         finish(d, r, noReport);
       }
       return 0;
+    }
+
+    /**
+     * As {@link #credentials}, for the blocks under {@code models}: the same rule per role, with the
+     * endpoints and API key variable of {@code userConfig}'s block for that role (or its backend).
+     */
+    static java.util.Map<String, RunConfig.Backend.ModelBackend> roleCredentials(RunDirectory d, Path userConfig,
+        boolean trust) {
+      java.util.Map<String, RunConfig.Backend.ModelBackend> out = new java.util.LinkedHashMap<>();
+      RunConfig user = null;
+      for (java.util.Map.Entry<String, RunConfig.Backend.ModelBackend> e : d.config().stages().models().entrySet()) {
+        String role = e.getKey();
+        if (!(e.getValue() instanceof RunConfig.Backend.OpenAi b)) {
+          out.put(role, e.getValue());
+          continue;
+        }
+        if (userConfig != null) {
+          user = user != null ? user : RunConfig.load(userConfig);
+          if (!(user.model(role).orElse(null) instanceof RunConfig.Backend.OpenAi u)) {
+            throw new dev.sparq.core.ConfigException(userConfig + ": key 'models." + role + "': the run's " + role
+                + " uses backend 'openai', so the configuration given with --config must give that role an openai"
+                + " block (or backend openai); allowed values: openai");
+          }
+          out.put(role, new RunConfig.Backend.OpenAi(u.endpoints(), b.model(), u.apiKeyEnv(), b.temperature(),
+              b.maxTokens()));
+        } else if (trust || b.apiKeyEnv().isBlank() && b.endpoints().stream().allMatch(x -> isLoopback(x.url()))) {
+          out.put(role, b);
+        } else {
+          throw new dev.sparq.core.DataException(d.file(RunDirectory.MANIFEST), 0, "config.models." + role,
+              "names endpoints " + b.endpoints().stream().map(RunConfig.EndpointConfig::url).toList()
+                  + (b.apiKeyEnv().isBlank() ? "" : " and the API key variable '" + b.apiKeyEnv() + "'")
+                  + "; resume takes credentials only from your own configuration: pass -c YOUR.yaml (the"
+                  + " endpoints and apiKeyEnv of its block for this role are used), or --trust-run-config if you"
+                  + " created this run directory yourself");
+        }
+      }
+      return out;
     }
 
     /**

@@ -377,4 +377,27 @@ class StageWiringTest {
         () -> config(BASE + "descriptor: {type: embedding}\n"));
     assertTrue(e.getMessage().contains("key 'descriptor.embedding.model': is required"), e.getMessage());
   }
+
+  @Test
+  void resumeKeepsTheStagesAndTakesEachRolesCredentialsFromYourConfig() throws IOException {
+    RunConfig c = config(BASE.replace("endpoints: [URL]", "endpoints: [URL], apiKeyEnv: THEIR_KEY")
+        + "models: {generator: {type: openai, model: g, endpoints: ['http://203.0.113.9:8000/v1'], apiKeyEnv: MY_SECRET}}\n"
+        + "estimator: {type: adaptive}\nguard: {policy: drop}\n");
+    RunDirectory d = RunDirectory.create(c.withOutput(tmp.resolve("r")), false);
+    RunDirectory reopened = RunDirectory.open(d.root());
+    assertEquals(c.stages(), reopened.config().stages(), "run.json keeps the stages");
+    // a foreign run.json naming a remote endpoint with a key variable is refused without your config
+    dev.sparq.core.DataException e = org.junit.jupiter.api.Assertions.assertThrows(dev.sparq.core.DataException.class,
+        () -> SparqCli.Resume.roleCredentials(reopened, null, false));
+    assertTrue(e.getMessage().contains("config.models.generator") && e.getMessage().contains("MY_SECRET"), e.getMessage());
+    Path mine = Files.writeString(tmp.resolve("mine.yaml"), BASE.replace("URL", "http://127.0.0.1:1/v1"));
+    Map<String, RunConfig.Backend.ModelBackend> roles = SparqCli.Resume.roleCredentials(reopened, mine, false);
+    RunConfig.Backend.OpenAi g = (RunConfig.Backend.OpenAi) roles.get("generator");
+    assertEquals("http://127.0.0.1:1/v1", g.endpoints().get(0).url());
+    assertEquals("", g.apiKeyEnv());
+    assertEquals("g", g.model(), "the model name stays the run's");
+    RunDirectory used = reopened.usingModels(reopened.config().backend(), roles);
+    assertEquals(c.stages().estimator(), used.config().stages().estimator(), "resume keeps the stages");
+    assertEquals(c.stages().guard(), used.config().stages().guard());
+  }
 }
