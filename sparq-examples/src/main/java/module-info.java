@@ -20,5 +20,5 @@ module dev.sparq.examples {
 
   // backend demo: the command finds the demo domain as a service (its package imports no demo)
   uses dev.sparq.examples.cli.SimulatedDomain;
-  provides dev.sparq.examples.cli.SimulatedDomain with dev.sparq.examples.demo.DemoProvider;
+  provides dev.sparq.examples.cli.SimulatedDomain with dev.sparq.examples.demo.provider.DemoProvider;
 }

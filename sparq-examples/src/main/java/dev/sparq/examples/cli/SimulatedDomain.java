@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
  * The domain behind backend {@code demo}: a rule-based generator, a simulated student and numeric
  * measures, with no language model. The command does not know which domain it is; the one on the
  * class path is found with {@link ServiceLoader} (sparq-examples registers
- * {@code dev.sparq.examples.demo.DemoProvider}), so the {@code cli} package imports nothing of it.
+ * {@code dev.sparq.examples.demo.provider.DemoProvider}), so the {@code cli} package imports nothing of it.
  */
 public interface SimulatedDomain {
 

@@ -1,4 +1,4 @@
-package dev.sparq.examples.demo;
+package dev.sparq.examples.demo.provider;
 
 import dev.sparq.core.answer.AnswerChecker;
 import dev.sparq.core.archive.Archive;
@@ -8,6 +8,7 @@ import dev.sparq.core.stage.Generator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.examples.cli.RunConfig;
 import dev.sparq.examples.cli.SimulatedDomain;
+import dev.sparq.examples.demo.DemoDomain;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
