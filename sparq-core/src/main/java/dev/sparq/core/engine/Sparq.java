@@ -193,6 +193,7 @@ public final class Sparq implements AutoCloseable {
         duplicates = t.duplicates();
         tokens = t.tokens();
         seen.putAll(b.resumeState.evaluated());
+        stalled = b.resumeState.stalled();
         t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
         rejections.putAll(t.rejections());
       } else if (workingSet == WorkingSet.DYNAMIC) {
@@ -735,7 +736,7 @@ public final class Sparq implements AutoCloseable {
 
   /** The state to save with the archive for an exact resume. */
   public EngineState state() {
-    return new EngineState(seed, totals(), new HashMap<>(seen));
+    return new EngineState(seed, totals(), new HashMap<>(seen), stalled);
   }
 
   /** The next iteration to run. */
