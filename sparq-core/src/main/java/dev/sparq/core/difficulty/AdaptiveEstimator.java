@@ -18,6 +18,7 @@ import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  * observations not yet folded in and the counters, saved in every checkpoint of a
  * {@code SparqRun} through {@link Stateful}, so a resumed run continues
  * with exactly the prior an uninterrupted run would have.
+ *
+ * <p>With {@link Builder#archiveAware(boolean)} the engine passes the qualities of each child's full
+ * niche, and rollouts stop as soon as the child's rank class in that niche is settled (see
+ * {@link #estimateInNiches(List, double[][], Solver, StageContext)}).
  */
 public final class AdaptiveEstimator implements AdmissionAwareEstimator, Stateful {
   private final int referenceK;
@@ -129,9 +134,10 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
    * 2: it also outranks the second worst, so the next entry evicts that member rather than it; and
    * so on). After each round the estimator computes, under the learned prior, the probability of
    * each class for the count of correct rollouts fixed K would see, and stops as soon as one class
-   * has probability at least {@code 1 - error} (or {@code maxRollouts} are spent). Children that
-   * cannot enter stop early; so do children that clearly enter high above the niche's worst members;
-   * a child close to a member's quality is rolled out to {@code referenceK}.
+   * has probability at least {@code 1 - admissionError} (or {@code maxRollouts} are spent).
+   * Children that cannot enter stop early; so do children that clearly enter high above the
+   * niche's worst members; a child close to a member's quality is rolled out to
+   * {@code referenceK}.
    *
    * <p>The quality reported for a child settled in class {@code k >= 1} is the posterior mean of the
    * fixed-K quality given the rollouts seen and the class (exactly {@code 1 - c/K}, clamped into the
@@ -165,8 +171,8 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       rollouts.add(new ArrayList<>());
       if (niches != null && niches[i] != null && niches[i].length > 0) {
         double[] q = niches[i].clone();
-        java.util.Arrays.sort(q);
-        low[i] = java.util.Arrays.copyOf(q, Math.min(q.length, rankDepth));
+        Arrays.sort(q);
+        low[i] = Arrays.copyOf(q, Math.min(q.length, rankDepth));
       }
       // a full niche whose threshold is above anything the band allows: no rollout at all
       open[i] = low[i] == null || classOf(maxCorrect, low[i]) > 0
