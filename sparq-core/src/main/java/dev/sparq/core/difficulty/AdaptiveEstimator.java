@@ -166,7 +166,6 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     double[] inBand = new double[size];
     // per full niche, its rankDepth worst member qualities, worst first; null for a free slot
     double[][] low = new double[size][];
-    int[] settledClass = new int[size];
     for (int i = 0; i < size; i++) {
       rollouts.add(new ArrayList<>());
       if (niches != null && niches[i] != null && niches[i].length > 0) {
@@ -175,8 +174,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         low[i] = Arrays.copyOf(q, Math.min(q.length, rankDepth));
       }
       // a full niche whose threshold is above anything the band allows: no rollout at all
-      open[i] = low[i] == null || classOf(maxCorrect, low[i]) > 0
-          || classOf(minCorrect, low[i]) > 0;
+      open[i] = low[i] == null || canEnter(low[i]);
     }
     int round = initialRollouts;
     while (true) {
@@ -256,6 +254,16 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
   /** The quality fixed K gives for {@code c} correct of {@code referenceK}. */
   private double fixedQuality(int c) {
     return band.quality(c, referenceK);
+  }
+
+  /** Whether some count of correct rollouts out of {@code referenceK} enters the niche. */
+  private boolean canEnter(double[] low) {
+    for (int c = 0; c <= referenceK; c++) {
+      if (classOf(c, low) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How many of the qualities in {@code low} (ascending) fixed K's quality for {@code c} exceeds. */
