@@ -206,6 +206,31 @@ class ArchiveAwareEstimatorTest {
     }
   }
 
+  @Test
+  void anEstimatorThatKnowsOnlyThresholdsGetsEachFullNichesWorstQuality() {
+    double[][] seen = new double[1][];
+    dev.sparq.core.stage.AdmissionAwareEstimator thresholdsOnly =
+        new dev.sparq.core.stage.AdmissionAwareEstimator() {
+          @Override
+          public List<Outcome<Evaluation>> estimate(List<Problem> problems, double[] admission,
+              Solver solver, StageContext context) {
+            seen[0] = admission.clone();
+            return List.of();
+          }
+
+          @Override
+          public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver,
+              StageContext context) {
+            throw new AssertionError("the engine passes niches");
+          }
+        };
+    thresholdsOnly.estimateInNiches(problems(3), new double[][] {{0.7, 0.3, 0.5}, null, {}},
+        streams(new double[3], 1), CTX);
+    assertEquals(0.3, seen[0][0]);
+    assertEquals(Double.NEGATIVE_INFINITY, seen[0][1]);
+    assertEquals(Double.NEGATIVE_INFINITY, seen[0][2]);
+  }
+
   private static int fixedClassOfQuality(double q, double[] niche, int depth) {
     double[] sorted = niche.clone();
     Arrays.sort(sorted);
