@@ -1,5 +1,6 @@
 package dev.sparq.bench;
 
+import dev.sparq.testkit.stage.ReplaySolver;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.archive.AddResult;
 import dev.sparq.core.archive.CellArchive;
@@ -12,9 +13,7 @@ import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.model.Rollout;
 import dev.sparq.core.stage.ParentSource;
-import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,28 +66,6 @@ public final class ArchiveAwareAllocationHarness {
       new Mix("uniform SR", SplittableRandom::nextDouble),
       new Mix("mid band (SR 0.2-0.8)", r -> 0.2 + 0.6 * r.nextDouble()));
 
-  /** Hands out each problem's pre-drawn outcomes in order. */
-  private static final class StreamSolver implements Solver {
-    final Map<String, boolean[]> streams = new HashMap<>();
-    final Map<String, Integer> cursor = new HashMap<>();
-
-    @Override
-    public List<List<Rollout>> solve(List<Problem> problems, int k, StageContext context) {
-      List<List<Rollout>> out = new ArrayList<>();
-      for (Problem p : problems) {
-        boolean[] s = streams.get(p.id());
-        int at = cursor.getOrDefault(p.id(), 0);
-        List<Rollout> rs = new ArrayList<>();
-        for (int j = 0; j < k && at + j < s.length; j++) {
-          rs.add(Rollout.of("attempt", s[at + j] ? "1" : "0", s[at + j]));
-        }
-        cursor.put(p.id(), Math.min(s.length, at + k));
-        out.add(rs);
-      }
-      return out;
-    }
-  }
-
   /** Totals of one estimator on one mix and archive state. */
   static final class Tally {
     long rollouts;
@@ -139,7 +116,7 @@ public final class ArchiveAwareAllocationHarness {
   private static void run(Mix mix, boolean mature, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     CellArchive start = startingArchive(mature, r);
-    StreamSolver solver = new StreamSolver();
+    ReplaySolver solver = new ReplaySolver();
     List<Problem> problems = new ArrayList<>(n);
     List<Descriptor> niches = new ArrayList<>(n);
     Map<String, Double> truth = new HashMap<>();
@@ -150,7 +127,7 @@ public final class ArchiveAwareAllocationHarness {
       for (int j = 0; j < K; j++) {
         s[j] = r.nextDouble() < p;
       }
-      solver.streams.put(prob.id(), s);
+      solver.put(prob.id(), s);
       truth.put(prob.id(), p);
       problems.add(prob);
       niches.add(Descriptor.ofLabels("niche" + r.nextInt(NICHES)));
@@ -171,11 +148,11 @@ public final class ArchiveAwareAllocationHarness {
       }
       StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
       List<List<Outcome<Evaluation>>> got = new ArrayList<>();
-      solver.cursor.clear();
+      solver.rewind();
       got.add(fixed.estimate(batch, solver, ctx));
-      solver.cursor.clear();
+      solver.rewind();
       got.add(adaptive.estimate(batch, solver, ctx));
-      solver.cursor.clear();
+      solver.rewind();
       got.add(aware.estimate(batch, admission, solver, ctx));
       List<List<AddResult>> results = new ArrayList<>();
       List<Set<String>> evicted = new ArrayList<>();

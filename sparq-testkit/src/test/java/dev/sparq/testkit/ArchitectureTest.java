@@ -39,7 +39,8 @@ class ArchitectureTest {
 
   /** The simulated domain and the scripted model are compiled into core's tests too. */
   static final ArchRule FIXTURES_NEED_NO_TEST_LIBRARY = noClasses()
-      .that().resideInAnyPackage("dev.sparq.testkit.math..", "dev.sparq.testkit.llm..")
+      .that().resideInAnyPackage("dev.sparq.testkit.math..", "dev.sparq.testkit.llm..",
+          "dev.sparq.testkit.stage..")
       .should().dependOnClassesThat().resideInAnyPackage("net.jqwik..", "org.junit..",
           "com.sun.net.httpserver..", "dev.sparq.testkit.archive..", "dev.sparq.testkit.openai..")
       .because("src/fixtures/java is compiled with sparq-core's tests, which see only core");
