@@ -19,4 +19,5 @@ module dev.sparq.testkit {
   exports dev.sparq.testkit.llm;
   exports dev.sparq.testkit.math;
   exports dev.sparq.testkit.openai;
+  exports dev.sparq.testkit.stage;
 }

@@ -1,5 +1,6 @@
 package dev.sparq.bench;
 
+import dev.sparq.testkit.stage.ReplaySolver;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.difficulty.AdaptiveEstimator;
 import dev.sparq.core.difficulty.FixedKEstimator;
@@ -7,9 +8,7 @@ import dev.sparq.core.difficulty.SolveRateBand;
 import dev.sparq.core.difficulty.ValidityGuard;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.model.Rollout;
 import dev.sparq.core.stage.ParentSource;
-import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,33 +32,6 @@ public final class AdaptiveDifficultyHarness {
   private static final int BATCH = 64;
 
   private AdaptiveDifficultyHarness() {}
-
-  /** Hands out each problem's pre-drawn outcomes in order, as a real solver would sample them. */
-  private static final class StreamSolver implements Solver {
-    final Map<String, boolean[]> streams = new HashMap<>();
-    final Map<String, Integer> cursor = new HashMap<>();
-
-    @Override
-    public List<List<Rollout>> solve(List<Problem> problems, int k, StageContext context) {
-      List<List<Rollout>> out = new ArrayList<>();
-      for (Problem p : problems) {
-        boolean[] s = streams.get(p.id());
-        int at = cursor.getOrDefault(p.id(), 0);
-        List<Rollout> rs = new ArrayList<>();
-        for (int j = 0; j < k; j++) {
-          boolean ok = s[at + j];
-          rs.add(Rollout.of("attempt", ok ? "1" : "0", ok));
-        }
-        cursor.put(p.id(), at + k);
-        out.add(rs);
-      }
-      return out;
-    }
-
-    void rewind() {
-      cursor.clear();
-    }
-  }
 
   /** One configuration's results. */
   record Result(String name, double agreement, double meanRollouts, double truthAgreement) {}
@@ -86,7 +58,7 @@ public final class AdaptiveDifficultyHarness {
 
   private static Result run(String name, AdaptiveEstimator.Builder adaptive, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
-    StreamSolver solver = new StreamSolver();
+    ReplaySolver solver = new ReplaySolver();
     List<Problem> problems = new ArrayList<>(n);
     Map<String, Double> truth = new HashMap<>();
     for (int i = 0; i < n; i++) {
@@ -97,7 +69,7 @@ public final class AdaptiveDifficultyHarness {
       for (int j = 0; j < K; j++) {
         s[j] = r.nextDouble() < p;
       }
-      solver.streams.put(prob.id(), s);
+      solver.put(prob.id(), s);
       truth.put(prob.id(), p);
       problems.add(prob);
     }

@@ -1,5 +1,6 @@
 package dev.sparq.bench;
 
+import dev.sparq.testkit.stage.ReplaySolver;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.archive.AddResult;
 import dev.sparq.core.archive.CellArchive;
@@ -12,9 +13,7 @@ import dev.sparq.core.model.Difficulty;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.model.Rollout;
 import dev.sparq.core.stage.ParentSource;
-import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,12 +101,12 @@ public final class ArchiveAwareAllocationHarness {
       this.error = error;
     }
 
-    List<Difficulty> estimate(List<Problem> batch, double[][] niches, StreamSolver solver) {
+    List<Difficulty> estimate(List<Problem> batch, double[][] niches, ReplaySolver solver) {
       List<Difficulty> out = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
         Problem prob = batch.get(i);
         double p = truth.get(prob.id());
-        boolean[] s = solver.streams.get(prob.id());
+        boolean[] s = solver.outcomes(prob.id());
         double t = niches[i] == null ? Double.NEGATIVE_INFINITY
             : java.util.Arrays.stream(niches[i]).min().orElseThrow();
         int n = 0;
@@ -174,28 +173,6 @@ public final class ArchiveAwareAllocationHarness {
     return out;
   }
 
-  /** Hands out each problem's pre-drawn outcomes in order. */
-  private static final class StreamSolver implements Solver {
-    final Map<String, boolean[]> streams = new HashMap<>();
-    final Map<String, Integer> cursor = new HashMap<>();
-
-    @Override
-    public List<List<Rollout>> solve(List<Problem> problems, int k, StageContext context) {
-      List<List<Rollout>> out = new ArrayList<>();
-      for (Problem p : problems) {
-        boolean[] s = streams.get(p.id());
-        int at = cursor.getOrDefault(p.id(), 0);
-        List<Rollout> rs = new ArrayList<>();
-        for (int j = 0; j < k && at + j < s.length; j++) {
-          rs.add(Rollout.of("attempt", s[at + j] ? "1" : "0", s[at + j]));
-        }
-        cursor.put(p.id(), Math.min(s.length, at + k));
-        out.add(rs);
-      }
-      return out;
-    }
-  }
-
   /** Totals of one estimator on one mix and archive state. */
   static final class Tally {
     long rollouts;
@@ -246,7 +223,7 @@ public final class ArchiveAwareAllocationHarness {
   private static void run(Mix mix, boolean mature, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     CellArchive start = startingArchive(mature, r);
-    StreamSolver solver = new StreamSolver();
+    ReplaySolver solver = new ReplaySolver();
     List<Problem> problems = new ArrayList<>(n);
     List<Descriptor> niches = new ArrayList<>(n);
     Map<String, Double> truth = new HashMap<>();
@@ -257,7 +234,7 @@ public final class ArchiveAwareAllocationHarness {
       for (int j = 0; j < K; j++) {
         s[j] = r.nextDouble() < p;
       }
-      solver.streams.put(prob.id(), s);
+      solver.put(prob.id(), s);
       truth.put(prob.id(), p);
       problems.add(prob);
       niches.add(Descriptor.ofLabels("niche" + r.nextInt(NICHES)));
@@ -298,12 +275,12 @@ public final class ArchiveAwareAllocationHarness {
       }
       StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
       List<List<Outcome<Evaluation>>> got = new ArrayList<>();
-      solver.cursor.clear();
+      solver.rewind();
       got.add(fixed.estimate(batch, solver, ctx));
-      solver.cursor.clear();
+      solver.rewind();
       got.add(adaptive.estimate(batch, solver, ctx));
       for (AdaptiveEstimator a : aware) {
-        solver.cursor.clear();
+        solver.rewind();
         got.add(a.estimateInNiches(batch, full, solver, ctx));
       }
       for (Oracle o : oracles) {

@@ -51,6 +51,7 @@ class ArchitectureTest {
       .that().resideInAPackage("dev.sparq.core..")
       .should().dependOnClassesThat().resideInAnyPackage(
           "dev.sparq.onnx..", "dev.sparq.openai..", "dev.sparq.examples..", "dev.sparq.bench..",
+          "dev.sparq.testkit..",
           "ai.onnxruntime..", "ai.djl..", "com.hubspot.jinjava..",
           "java.net.http..", "okhttp3..", "org.apache.hc..", "org.apache.http..")
       .because("sparq-core depends on no other sparq module and on no ONNX or HTTP library");

@@ -43,10 +43,12 @@ final class ClientEvents {
     each("onRetry", l -> l.onRetry(event));
   }
 
-  void rested(EndpointPool.State ep, Duration restFor, int failuresInRow) {
-    LOG.warn("{}: {} failed {} times in a row; resting it for {} ms",
-        name, ep.name, failuresInRow, restFor.toMillis());
-    each("onEndpointRested", l -> l.onEndpointRested(ep.name, restFor, failuresInRow));
+  /** {@code lastFailure}: status and cause of the last failed attempt, redacted by the caller. */
+  void rested(EndpointPool.State ep, Duration restFor, int failuresInRow, String lastFailure) {
+    String last = lastFailure == null ? "cause not recorded" : lastFailure;
+    LOG.warn("{}: {} failed {} times in a row (last: {}); resting it for {} ms",
+        name, ep.name, failuresInRow, last, restFor.toMillis());
+    each("onEndpointRested", l -> l.onEndpointRested(ep.name, restFor, failuresInRow, last));
   }
 
   void nLimitLearned(EndpointPool.State ep, int limit, String evidence) {

@@ -37,6 +37,8 @@ final class EndpointPool {
     final ApiKey key;
     final Duration timeout;
     /** The builder's extra fields, then the endpoint's own. */
+    /** The description of the last failed attempt (guarded by the pool's lock); null before one. */
+    String lastFailure;
     final Map<String, Object> extraBody;
     private volatile NSupport nSupport;
     /** The largest {@code n} this endpoint takes: learned by halving after refusals. */
@@ -104,7 +106,7 @@ final class EndpointPool {
 
   /** Called (outside the lock) when an endpoint is rested. */
   interface RestListener {
-    void rested(State state, Duration restFor, int consecutiveFailures);
+    void rested(State state, Duration restFor, int consecutiveFailures, String lastFailure);
   }
 
   private final List<State> states;
@@ -190,8 +192,18 @@ final class EndpointPool {
 
   /** Returns a slot taken by {@link #acquire()}, updating the endpoint's health. */
   void release(State s, Outcome outcome) {
+    release(s, outcome, null);
+  }
+
+  /**
+   * Returns a slot taken by {@link #acquire()}, updating the endpoint's health; {@code failure}
+   * describes a {@link Outcome#FAILURE} (status and cause, already redacted) and is kept as the
+   * endpoint's last failure, named when the endpoint is rested.
+   */
+  void release(State s, Outcome outcome, String failure) {
     Duration restFor = null;
     int failuresInRow = 0;
+    String lastFailure = null;
     lock.lock();
     try {
       s.outstanding--;
@@ -200,6 +212,9 @@ final class EndpointPool {
         s.restsInRow = 0;
       } else if (outcome == Outcome.FAILURE) {
         s.consecutiveFailures++;
+        if (failure != null) {
+          s.lastFailure = failure;
+        }
         long now = System.nanoTime();
         boolean alreadyResting = s.resting && s.restUntil - now > 0;
         if (!alreadyResting && s.consecutiveFailures >= health.failureThreshold()) {
@@ -208,6 +223,7 @@ final class EndpointPool {
           s.resting = true;
           s.restUntil = now + restFor.toNanos();
           failuresInRow = s.consecutiveFailures;
+          lastFailure = s.lastFailure;
           // After the rest one more failure rests it again (the first request is a probe).
           s.consecutiveFailures = health.failureThreshold() - 1;
         }
@@ -218,7 +234,7 @@ final class EndpointPool {
     }
     if (restFor != null) {
       s.rests.increment();
-      restListener.rested(s, restFor, failuresInRow);
+      restListener.rested(s, restFor, failuresInRow, lastFailure);
     }
   }
 

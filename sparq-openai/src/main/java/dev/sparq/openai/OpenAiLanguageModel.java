@@ -1,5 +1,6 @@
 package dev.sparq.openai;
 
+import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.ModelException;
 import dev.sparq.core.llm.ChatMessage;
@@ -390,9 +391,11 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
           failure = new AttemptFailure(FailureKind.TOO_LARGE, 0,
               "response body exceeds maxResponseBytes (" + maxResponseBytes + " bytes)", null, null);
         } else {
+          // the exception and what its causes add ("ConnectException: Connection refused")
+          String what = IoMessages.describe(e);
+          String type = e.getClass().getSimpleName();
           failure = new AttemptFailure(FailureKind.CONNECTION, 0,
-              e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + redact(e.getMessage())),
-              null, e);
+              redact(what.startsWith(type) ? what : type + ": " + what), null, e);
         }
       } catch (InterruptedException e) {
         pool.release(ep, EndpointPool.Outcome.NEUTRAL);
@@ -404,7 +407,7 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
       }
       ep.failures.get(failure.kind()).increment();
       pool.release(ep, failure.kind().retryable()
-          ? EndpointPool.Outcome.FAILURE : EndpointPool.Outcome.NEUTRAL);
+          ? EndpointPool.Outcome.FAILURE : EndpointPool.Outcome.NEUTRAL, failure.describe());
       String where = "POST " + ep.name + api.path();
       if (!failure.kind().retryable()) {
         throw new ModelException(name + ": " + where + " failed with " + failure.describe()

@@ -32,6 +32,23 @@ public interface OpenAiListener {
   default void onEndpointRested(String endpoint, Duration restFor, int consecutiveFailures) {}
 
   /**
+   * An endpoint failed too often in a row and takes no requests for {@code restFor}, with what its
+   * last failed attempt got. The client calls this method; by default it calls
+   * {@link #onEndpointRested(String, Duration, int)}.
+   *
+   * @param endpoint display name of the endpoint
+   * @param restFor length of the rest
+   * @param consecutiveFailures failed attempts in a row so far
+   * @param lastFailure the last failed attempt: HTTP status and (shortened) body, or the kind and
+   *     cause of a transport failure, such as {@code HTTP 503: {"error":"overloaded"}} or
+   *     {@code connection: ConnectException: Connection refused}; API keys are redacted
+   */
+  default void onEndpointRested(String endpoint, Duration restFor, int consecutiveFailures,
+      String lastFailure) {
+    onEndpointRested(endpoint, restFor, consecutiveFailures);
+  }
+
+  /**
    * An endpoint in {@link NSupport#AUTO} mode turned out not to support {@code n > 1}: from now on
    * each sample is requested separately.
    */

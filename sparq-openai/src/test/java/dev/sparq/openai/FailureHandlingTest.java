@@ -115,6 +115,7 @@ class FailureHandlingTest {
     String deadUrl = gone.baseUrl();
     gone.close();
     List<Duration> rests = new CopyOnWriteArrayList<>();
+    List<String> causes = new CopyOnWriteArrayList<>();
     try (FakeOpenAiServer healthy = FakeOpenAiServer.start();
         OpenAiLanguageModel model = OpenAiLanguageModel.builder()
             .endpoint(deadUrl).endpoint(healthy.baseUrl())
@@ -124,9 +125,11 @@ class FailureHandlingTest {
             .healthPolicy(new HealthPolicy(3, Duration.ofMillis(100), Duration.ofMillis(400)))
             .listener(new OpenAiListener() {
               @Override
-              public void onEndpointRested(String endpoint, Duration restFor, int failures) {
+              public void onEndpointRested(String endpoint, Duration restFor, int failures,
+                  String lastFailure) {
                 assertEquals(deadUrl, endpoint);
                 rests.add(restFor);
+                causes.add(lastFailure);
               }
             })
             .build()) {
@@ -138,6 +141,10 @@ class FailureHandlingTest {
       assertEquals(40, model.metrics().endpoints().get(1).responses());
       assertTrue(dead.rests() >= 1);
       assertEquals(rests.size(), dead.rests());
+      // each rest names what the last attempt got: the kind and the exception with its cause
+      for (String cause : causes) {
+        assertTrue(cause.startsWith("connection: ConnectException") && cause.length() > 30, cause);
+      }
       // Rested after 3 failures in a row; after each rest one probe fails and rests it again.
       assertEquals(3 + dead.rests() - 1, dead.attempts());
       assertEquals(dead.attempts(), dead.failures(FailureKind.CONNECTION));
@@ -210,6 +217,9 @@ class FailureHandlingTest {
     String logs = captured.toString(StandardCharsets.UTF_8);
     assertTrue(logs.contains("HTTP 500") && logs.contains("retrying"), "no retry was logged: " + logs);
     assertTrue(logs.contains("resting"), "no rest was logged: " + logs);
+    // the rest names the last failure's status and body (issue 19: not just "failed 5 times")
+    assertTrue(logs.matches("(?s).*failed 1 times in a row \\(last: HTTP 500: [^\\n]*you sent Bearer \\*\\*\\*\\*.*"),
+        "rest logged without its cause: " + logs);
     assertFalse(logs.contains(secret), logs);
     assertFalse(logs.contains("5ecr3t"), logs);
     assertTrue(message.contains("you sent Bearer ****"), message);

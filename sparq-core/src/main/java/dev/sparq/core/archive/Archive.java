@@ -21,8 +21,9 @@ import java.util.random.RandomGenerator;
  * Implementations must be safe for concurrent use; concurrent adds must end in a state that some
  * sequential order of the same batches would produce.
  *
- * <p>The contract is checked by the property suite {@code ArchiveContract} in sparq-core's test-jar,
- * which any implementation can run.
+ * <p>The contract is checked by the property suite {@code ArchiveContract} of the
+ * {@code sparq-testkit} module, which any implementation can run (src-docs/archives.md); an
+ * implementation that does not promise every property opts out per {@code ArchiveFeature}.
  */
 public interface Archive {
 

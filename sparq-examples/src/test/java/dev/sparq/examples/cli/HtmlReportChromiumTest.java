@@ -146,4 +146,90 @@ class HtmlReportChromiumTest {
     assertFalse(dom.stdout().contains("<title>pwned"), "injected script ran");
     Files.copy(run.resolve("report.html"), screenshots().resolve("escaped.html"), StandardCopyOption.REPLACE_EXISTING);
   }
+
+  /** The mantissa of a tick step: 1, 2 or 5 for a "nice" step. */
+  static double mantissa(double step) {
+    return step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9));
+  }
+
+  /**
+   * Issue 19's report defects, checked on the page as Chromium drew it: axis ticks at 1-2-5 steps
+   * (no 47.97 or 0.11), a numeric colour scale with values, counts printed as integers (no 2.000),
+   * and the grid heatmap as wide as its panel.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"grid", "cvt", "skills"})
+  void axesAreNiceCountsAreIntegersAndTheScaleHasValues(String archive) throws Exception {
+    Path run = demo(archive);
+    Chromium.Run dom = Chromium.run(browser, run.resolve("report.html"), tmp, "--window-size=1280,2400",
+        "--dump-dom");
+    assertEquals(0, dom.status(), dom.stderr());
+    String page = dom.stdout();
+    assertTrue(page.contains("data-render=\"ok\""), "the page's script did not finish");
+
+    // every chart's tick labels: evenly spaced by 1, 2 or 5 times a power of ten, no surplus digits
+    int charts = 0;
+    java.util.List<java.util.List<String>> axes = new java.util.ArrayList<>();
+    for (String chart : page.split("<svg")) {
+      for (String axis : new String[] {"x", "y"}) {
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("class=\"tick-" + axis + "\"[^>]*>([^<]*)</text>").matcher(chart);
+        while (m.find()) {
+          labels.add(m.group(1));
+        }
+        axes.add(labels);
+      }
+    }
+    for (java.util.List<String> labels : axes) {
+      if (labels.size() < 2) {
+        continue;
+      }
+      charts++;
+      double step = Double.parseDouble(labels.get(1)) - Double.parseDouble(labels.get(0));
+      double mant = mantissa(Math.abs(step));
+      assertTrue(Math.abs(mant - 1) < 1e-6 || Math.abs(mant - 2) < 1e-6 || Math.abs(mant - 5) < 1e-6,
+          "tick step " + step + " in " + labels);
+      int decimals = (int) Math.max(0, -Math.floor(Math.log10(Math.abs(step)) + 1e-9));
+      for (int i = 0; i < labels.size(); i++) {
+        String l = labels.get(i);
+        assertEquals(Double.parseDouble(labels.get(0)) + i * step, Double.parseDouble(l), Math.abs(step) * 1e-6,
+            "ticks not evenly spaced: " + labels);
+        int d = l.contains(".") ? l.length() - l.indexOf('.') - 1 : 0;
+        assertEquals(decimals, d, "digits of tick " + l + " for step " + step);
+      }
+    }
+    assertTrue(charts >= 5, "charts with ticks: " + charts);
+
+    // the colour scale: an SVG with labelled values from 0 to 1
+    assertTrue(page.contains("data-scale=\"quality\""), "no colour scale");
+    java.util.List<String> scale = new java.util.ArrayList<>();
+    Matcher sm = Pattern.compile("class=\"scale-tick\"[^>]*>([^<]*)</text>").matcher(page);
+    while (sm.find()) {
+      scale.add(sm.group(1));
+    }
+    assertEquals(java.util.List.of("0.0", "0.2", "0.4", "0.6", "0.8", "1.0"), scale);
+
+    // counts are integers: the summary cards (all but the QD score) and the last values of count charts
+    Matcher cm = Pattern.compile("<div class=\"card\"><b>([^<]*)</b><span>([^<]*)</span>").matcher(page);
+    int cards = 0;
+    while (cm.find()) {
+      if (!cm.group(2).equals("QD score")) {
+        cards++;
+        assertTrue(cm.group(1).matches("\\d+"), cm.group(2) + " printed as " + cm.group(1));
+      }
+    }
+    assertEquals(7, cards, "count cards");
+    assertTrue(page.matches("(?s).*class=\"last-value\">rollouts: \\d+</text>.*"), "rollouts not an integer");
+    assertFalse(page.matches("(?s).*class=\"last-value\">occupied niches: \\d+\\.\\d+.*"),
+        "occupied niches not an integer");
+
+    if (archive.equals("grid")) {
+      Matcher w = Pattern.compile("data-box-width=\"(\\d+)\" data-chart-width=\"(\\d+)\"").matcher(page);
+      assertTrue(w.find(), "the heatmap did not record its width");
+      int box = Integer.parseInt(w.group(1));
+      int chart = Integer.parseInt(w.group(2));
+      assertTrue(box > 900, "panel width at a 1280-pixel window: " + box);
+      assertTrue(Math.abs(box - chart) <= 1, "heatmap " + chart + " px wide in a " + box + " px panel");
+    }
+  }
 }
