@@ -124,8 +124,8 @@ public final class GpuCheck {
       dec.writeTo(dir);
       OnnxGenerationBench.dropEos(dir);
     }
-    System.out.printf(Locale.ROOT, "model %s: %.1fM parameters, %d layers, %d heads x %d, prompt %d,"
-        + " %d new tokens per row, greedy%n", modelName, dec.parameterCount() / 1e6, spec.layers(),
+    System.out.printf(Locale.ROOT, "model %s: %,d parameters, %d layers, %d heads x %d, prompt %d,"
+        + " %d new tokens per row, greedy%n", modelName, dec.parameterCount(), spec.layers(),
         spec.heads(), spec.headDim(), promptLen, tokens);
 
     // 1. Does the CUDA provider load?
