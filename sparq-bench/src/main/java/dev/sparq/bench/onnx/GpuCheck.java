@@ -262,8 +262,9 @@ public final class GpuCheck {
     KvTraffic.Decoder qwen = new KvTraffic.Decoder(24, 2, 64, 2, 151_936, 4, true);
     System.out.printf(Locale.ROOT, "for scale (issue 15): a 0.5B model shaped like Qwen2.5-0.5B"
         + " (24 layers, 2 KV heads x 64, fp16 KV), 64 problems x 16 samples = 1,024 rows at 1,000"
-        + " tokens of context: %s per step with the Java loop, %s on the device%n",
+        + " tokens of context: %s per step with the Java loop (%s each way), %s on the device%n",
         KvTraffic.human(KvTraffic.javaLoop(qwen, 1024, 1000).total()),
+        KvTraffic.human(KvTraffic.javaLoop(qwen, 1024, 1000).hostToDevice()),
         KvTraffic.human(KvTraffic.onDevice(1024).total()));
     System.out.printf(Locale.ROOT, "%n== done in %.1f s%n", (System.nanoTime() - start) / 1e9);
   }
