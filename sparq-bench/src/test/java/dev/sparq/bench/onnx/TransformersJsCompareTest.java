@@ -33,7 +33,8 @@ class TransformersJsCompareTest {
   }
 
   @Test
-  void medianOfOddAndEvenCounts() throws Exception {
+  void medianOfOddAndEvenCountsAndBest() throws Exception {
+    assertEquals(1.0, TransformersJsCompare.best(json("[3, 1, 2]")));
     assertEquals(2.0, TransformersJsCompare.median(json("[3, 1, 2]")));
     assertEquals(2.5, TransformersJsCompare.median(json("[4, 1, 2, 3]")));
   }
@@ -42,10 +43,12 @@ class TransformersJsCompareTest {
   void reportComputesTokensPerSecondFromTheMedianAndTheRatio() throws Exception {
     JsonNode java = json("{'tokens': 10, 'results': [{'batch': 2, 'seconds': [1.0, 0.5, 2.0],"
         + " 'ids': [[1],[2]]}, {'batch': 4, 'seconds': [1.0], 'ids': [[1],[1],[1],[1]]}]}");
-    JsonNode tjs = json("{'results': [{'batch': 2, 'seconds': [4.0], 'ids': [[1],[3]]}]}");
+    JsonNode tjs = json("{'results': [{'batch': 2, 'seconds': [4.0, 5.0], 'ids': [[1],[3]]}]}");
     String r = TransformersJsCompare.report(java, tjs);
-    // batch 2: 20 tokens in a median 1.0 s = 20 tok/s; transformers.js 20 / 4 s = 5 tok/s: 4x.
-    assertTrue(r.contains("2      20.0              5.0                    4.00x  DIFFERENT: row 1 from step 0"), r);
+    // batch 2, 20 tokens: median 1.0 s = 20 tok/s, best 0.5 s = 40; transformers.js median 4.5 s
+    // = 4.4 tok/s, best 4 s = 5 tok/s: ratios 4.50x and 8.00x.
+    assertTrue(r.contains("2      20.0 / 40.0                   4.4 / 5.0                          4.50x"
+        + "         8.00x       DIFFERENT: row 1 from step 0"), r);
     assertTrue(r.contains("no transformers.js result"), r);
   }
 
