@@ -124,8 +124,8 @@ public final class GpuCheck {
       dec.writeTo(dir);
       OnnxGenerationBench.dropEos(dir);
     }
-    System.out.printf(Locale.ROOT, "model %s: %.1fM parameters, %d layers, %d heads x %d, prompt %d,"
-        + " %d new tokens per row, greedy%n", modelName, dec.parameterCount() / 1e6, spec.layers(),
+    System.out.printf(Locale.ROOT, "model %s: %,d parameters, %d layers, %d heads x %d, prompt %d,"
+        + " %d new tokens per row, greedy%n", modelName, dec.parameterCount(), spec.layers(),
         spec.heads(), spec.headDim(), promptLen, tokens);
 
     // 1. Does the CUDA provider load?
@@ -192,29 +192,33 @@ public final class GpuCheck {
           }
           SamplingParams warm = SamplingParams.builder().temperature(0).maxTokens(4).build();
           m.completeTokens(prompts(1, promptLen), warm);
-          double rowTokensPerSec = -1;
+          double prefillPerRow = -1;
           for (int b : batches) {
+            List<long[]> ps = prompts(b, promptLen);
             long left = deadline - System.nanoTime();
-            double estimate = rowTokensPerSec > 0 ? (double) b * tokens / rowTokensPerSec : 0;
-            if (left <= 0 || estimate * 1e9 > left) {
+            double prefillGuess = prefillPerRow > 0 ? prefillPerRow * b * 1.25 : 0;
+            if (left <= 0 || prefillGuess * 1e9 > left) {
               table.row(devName, path.label, Integer.toString(b), "-", "-", "-", String.format(
-                  Locale.ROOT, "skipped: needs up to %.0f s, %.0f s of the budget left", estimate,
-                  Math.max(0, left / 1e9)));
+                  Locale.ROOT, "skipped: a %d-token probe needs about %.0f s, %.0f s of the budget"
+                  + " left", PROBE_TOKENS, prefillGuess, Math.max(0, left / 1e9)));
               continue;
             }
-            SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(tokens).build();
-            m.stats().reset();
-            long t0 = System.nanoTime();
-            m.completeTokens(prompts(b, promptLen), p);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            OnnxLanguageModel.Stats s = m.stats();
-            double tps = s.tokens() / secs;
-            rowTokensPerSec = Math.max(rowTokensPerSec, tps);
-            double decodeTps = s.decodeNanos() > 0 ? (s.tokens() - b) / (s.decodeNanos() / 1e9) : 0;
-            double outside = s.decodeNanos() > 0
-                ? 100.0 * (s.decodeNanos() - s.decodeRunNanos()) / s.decodeNanos() : 0;
-            table.row(devName, path.label, Integer.toString(b), fmt(tps), fmt(decodeTps),
-                String.format(Locale.ROOT, "%.1f", outside), "");
+            // A short probe (prefill and two decode steps) tells what the full run would cost.
+            Run probe = run(m, ps, PROBE_TOKENS);
+            prefillPerRow = Math.max(prefillPerRow, (probe.secs() - probe.decodeSecs()) / b);
+            double estimate = estimateSeconds(probe.secs(), probe.decodeSecs(), PROBE_TOKENS - 1,
+                tokens);
+            left = deadline - System.nanoTime();
+            if (estimate * 1e9 > left) {
+              table.row(devName, path.label, Integer.toString(b), "-", fmt(probe.decodeTps()),
+                  fmt(probe.outsidePercent()), String.format(Locale.ROOT, "from a %d-token probe;"
+                  + " the full run needs about %.0f s, %.0f s of the budget left", PROBE_TOKENS,
+                  estimate, Math.max(0, left / 1e9)));
+              continue;
+            }
+            Run full = run(m, ps, tokens);
+            table.row(devName, path.label, Integer.toString(b), fmt(full.tokens() / full.secs()),
+                fmt(full.decodeTps()), fmt(full.outsidePercent()), "");
           }
         }
       }
@@ -262,10 +266,54 @@ public final class GpuCheck {
     KvTraffic.Decoder qwen = new KvTraffic.Decoder(24, 2, 64, 2, 151_936, 4, true);
     System.out.printf(Locale.ROOT, "for scale (issue 15): a 0.5B model shaped like Qwen2.5-0.5B"
         + " (24 layers, 2 KV heads x 64, fp16 KV), 64 problems x 16 samples = 1,024 rows at 1,000"
-        + " tokens of context: %s per step with the Java loop, %s on the device%n",
+        + " tokens of context: %s per step with the Java loop (%s each way), %s on the device%n",
         KvTraffic.human(KvTraffic.javaLoop(qwen, 1024, 1000).total()),
+        KvTraffic.human(KvTraffic.javaLoop(qwen, 1024, 1000).hostToDevice()),
         KvTraffic.human(KvTraffic.onDevice(1024).total()));
     System.out.printf(Locale.ROOT, "%n== done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Tokens per row of the probe run that sizes each measurement (prefill and two steps). */
+  static final int PROBE_TOKENS = 3;
+
+  /**
+   * One greedy call's counters.
+   *
+   * @param secs wall time of the call
+   * @param decodeSecs time of the decode loop (after the first token)
+   * @param decodeRunSecs time inside {@code session.run} within it
+   * @param tokens tokens generated
+   * @param rows rows of the batch
+   */
+  record Run(double secs, double decodeSecs, double decodeRunSecs, long tokens, int rows) {
+    double decodeTps() {
+      return decodeSecs > 0 ? (tokens - rows) / decodeSecs : 0;
+    }
+
+    double outsidePercent() {
+      return decodeSecs > 0 ? 100.0 * (decodeSecs - decodeRunSecs) / decodeSecs : 0;
+    }
+  }
+
+  private static Run run(OnnxLanguageModel m, List<long[]> prompts, int tokens) {
+    SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(tokens).build();
+    m.stats().reset();
+    long t0 = System.nanoTime();
+    m.completeTokens(prompts, p);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    OnnxLanguageModel.Stats s = m.stats();
+    return new Run(secs, s.decodeNanos() / 1e9, s.decodeRunNanos() / 1e9, s.tokens(),
+        prompts.size());
+  }
+
+  /**
+   * The wall time of a run of {@code tokens} tokens per row, from a probe that took
+   * {@code probeSecs} in all, {@code probeDecodeSecs} of it in {@code probeSteps} decode steps:
+   * the probe's prefill plus {@code tokens - 1} steps at the probe's step time.
+   */
+  static double estimateSeconds(double probeSecs, double probeDecodeSecs, int probeSteps,
+      int tokens) {
+    return probeSecs - probeDecodeSecs + probeDecodeSecs / probeSteps * (tokens - 1);
   }
 
   /** Greedy completions on CUDA and CPU for one prompt and a left-padded batch of eight. */

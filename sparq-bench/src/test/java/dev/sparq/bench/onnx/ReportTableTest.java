@@ -30,4 +30,11 @@ class ReportTableTest {
     assertEquals(2, GpuCheck.firstDifference("ab", "abc"));
     assertEquals(3, GpuCheck.firstDifference("abc", "abc"));
   }
+
+  @Test
+  void fullRunEstimateIsTheProbesPrefillPlusItsStepTimeForEachLaterToken() {
+    // probe: 3 s in all, 2 s of it in 2 decode steps -> prefill 1 s, 1 s a step; 32 tokens -> 1 + 31.
+    assertEquals(32.0, GpuCheck.estimateSeconds(3.0, 2.0, 2, 32), 1e-9);
+    assertEquals(1.0, GpuCheck.estimateSeconds(3.0, 2.0, 2, 1), 1e-9);
+  }
 }

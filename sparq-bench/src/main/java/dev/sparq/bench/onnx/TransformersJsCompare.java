@@ -1,0 +1,240 @@
+package dev.sparq.bench.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.onnx.OnnxLanguageModel;
+import dev.sparq.onnx.OnnxOptions;
+import dev.sparq.onnx.testing.TinyDecoder;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Java side of {@code sparq-bench/transformersjs-bench.sh}: CPU decode tokens/s of
+ * sparq-onnx's Java loop against transformers.js on the same ONNX files and the same prompts, and
+ * greedy parity of the generated token ids (one prompt, and a left-padded batch).
+ *
+ * <p>Phase {@code java} writes the bench model if missing, the prompts ({@code prompts.json}, read
+ * by {@code transformersjs/decode-bench.mjs}) and the Java loop's ids and timings
+ * ({@code java.json}); phase {@code report} reads those and the Node side's {@code tjs.json} and
+ * prints the comparison. Token ids of the Java loop come from the model's package-private token
+ * observer (the hook its own tests use), reached by reflection: {@link dev.sparq.core.llm.Completion}
+ * carries text, not ids.
+ *
+ * <pre>
+ * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.onnx.TransformersJsCompare \
+ *     --phase java|report --work DIR [--model bench|tiny] [--batches 1,8] [--tokens 32]
+ *     [--prompt 32] [--threads 2] [--reps 3] [--dir sparq-bench/target/onnx-bench]
+ * </pre>
+ */
+public final class TransformersJsCompare {
+  private TransformersJsCompare() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    Path work = Path.of(a.getOrDefault("work", "sparq-bench/target/transformersjs-run"));
+    Files.createDirectories(work);
+    switch (a.getOrDefault("phase", "java")) {
+      case "java" -> javaPhase(a, work);
+      case "report" -> System.out.print(report(
+          new ObjectMapper().readTree(work.resolve("java.json").toFile()),
+          new ObjectMapper().readTree(work.resolve("tjs.json").toFile())));
+      default -> throw new IllegalArgumentException("--phase java|report");
+    }
+  }
+
+  private static void javaPhase(Map<String, String> a, Path work) throws Exception {
+    String name = a.getOrDefault("model", "bench");
+    int tokens = Integer.parseInt(a.getOrDefault("tokens", "32"));
+    int promptLen = Integer.parseInt(a.getOrDefault("prompt", "32"));
+    int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+    int reps = Integer.parseInt(a.getOrDefault("reps", "3"));
+    Path dir = Path.of(a.getOrDefault("dir", "sparq-bench/target/onnx-bench")).resolve(name);
+    if (!Files.exists(dir.resolve("onnx/model.onnx"))) {
+      System.err.println("writing the " + name + " model to " + dir);
+      new TinyDecoder(name.equals("tiny") ? TinyDecoder.Spec.tiny() : TinyDecoder.Spec.bench())
+          .writeTo(dir);
+      OnnxGenerationBench.dropEos(dir);
+    }
+    ObjectMapper om = new ObjectMapper();
+    ObjectNode prompts = om.createObjectNode();
+    prompts.put("model_dir", dir.toAbsolutePath().toString());
+    prompts.put("tokens", tokens);
+    prompts.put("pad_id", om.readTree(dir.resolve("config.json").toFile()).path("pad_token_id").asLong(0));
+    ArrayNode batches = prompts.putArray("batches");
+    ObjectNode java = om.createObjectNode();
+    java.put("runtime", "sparq-onnx");
+    java.put("threads", threads);
+    java.put("tokens", tokens);
+    ArrayNode results = java.putArray("results");
+    OnnxOptions opts = OnnxOptions.builder().intraOpThreads(threads).maxBatchRows(64).build();
+    SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(tokens).build();
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, opts)) {
+      m.completeTokens(GpuCheck.prompts(1, promptLen), SamplingParams.builder().temperature(0)
+          .maxTokens(4).build()); // warm-up
+      for (String bs : a.getOrDefault("batches", "1,8").split(",")) {
+        int b = Integer.parseInt(bs.trim());
+        List<long[]> ps = GpuCheck.prompts(b, promptLen);
+        ArrayNode pj = batches.addObject().putArray("prompts");
+        for (long[] p : ps) {
+          ArrayNode row = pj.addArray();
+          for (long t : p) {
+            row.add(t);
+          }
+        }
+        ObjectNode r = results.addObject();
+        r.put("batch", b);
+        ArrayNode secs = r.putArray("seconds");
+        for (int k = 0; k < reps; k++) {
+          long t0 = System.nanoTime();
+          m.completeTokens(ps, greedy);
+          secs.add((System.nanoTime() - t0) / 1e9);
+        }
+        ArrayNode ids = r.putArray("ids");
+        for (long[] row : greedyIds(m, ps, greedy)) {
+          ArrayNode x = ids.addArray();
+          for (long t : row) {
+            x.add(t);
+          }
+        }
+        System.err.printf(Locale.ROOT, "sparq-onnx batch %d: %s s%n", b, secs);
+      }
+    }
+    om.writeValue(work.resolve("prompts.json").toFile(), prompts);
+    om.writeValue(work.resolve("java.json").toFile(), java);
+  }
+
+  /** The token ids the Java loop generates for each prompt (sample 0), in order. */
+  static List<long[]> greedyIds(OnnxLanguageModel m, List<long[]> prompts, SamplingParams params)
+      throws ReflectiveOperationException {
+    Class<?> observerType = Class.forName("dev.sparq.onnx.OnnxLanguageModel$TokenObserver");
+    Method set = OnnxLanguageModel.class.getDeclaredMethod("observer", observerType);
+    set.setAccessible(true);
+    Map<Integer, TreeMap<Integer, Long>> seen = new HashMap<>();
+    Object observer = Proxy.newProxyInstance(observerType.getClassLoader(),
+        new Class<?>[] {observerType}, (proxy, method, args) -> {
+          if (method.getName().equals("onToken") && (int) args[1] == 0) {
+            synchronized (seen) {
+              seen.computeIfAbsent((Integer) args[0], k -> new TreeMap<>())
+                  .put((Integer) args[2], (long) (int) (Integer) args[4]);
+            }
+            return null;
+          }
+          if (method.getName().equals("hashCode")) {
+            return System.identityHashCode(proxy);
+          }
+          if (method.getName().equals("equals")) {
+            return proxy == args[0];
+          }
+          return method.getName().equals("toString") ? "ids observer" : null;
+        });
+    set.invoke(m, observer);
+    try {
+      m.completeTokens(prompts, params);
+    } finally {
+      set.invoke(m, (Object) null);
+    }
+    List<long[]> out = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      TreeMap<Integer, Long> steps = seen.getOrDefault(i, new TreeMap<>());
+      out.add(steps.values().stream().mapToLong(Long::longValue).toArray());
+    }
+    return out;
+  }
+
+  /**
+   * The comparison table: tokens/s of each side from the median and from the best (shortest) of
+   * the reps, their ratios, and id parity. On a shared machine the best is the run least disturbed
+   * by other work.
+   */
+  static String report(JsonNode java, JsonNode tjs) {
+    ReportTable t = new ReportTable("batch", "sparq-onnx tok/s median/best",
+        "transformers.js tok/s median/best", "ratio median", "ratio best", "greedy ids");
+    int tokens = java.path("tokens").asInt();
+    for (JsonNode jr : java.path("results")) {
+      int b = jr.path("batch").asInt();
+      JsonNode tr = null;
+      for (JsonNode x : tjs.path("results")) {
+        if (x.path("batch").asInt() == b) {
+          tr = x;
+        }
+      }
+      double jm = (double) b * tokens / median(jr.path("seconds"));
+      double jb = (double) b * tokens / best(jr.path("seconds"));
+      if (tr == null) {
+        t.row(Integer.toString(b), fmt(jm) + " / " + fmt(jb), "-", "-", "-",
+            "no transformers.js result");
+        continue;
+      }
+      double tm = (double) b * tokens / median(tr.path("seconds"));
+      double tb = (double) b * tokens / best(tr.path("seconds"));
+      t.row(Integer.toString(b), fmt(jm) + " / " + fmt(jb), fmt(tm) + " / " + fmt(tb),
+          String.format(Locale.ROOT, "%.2fx", jm / tm), String.format(Locale.ROOT, "%.2fx", jb / tb),
+          parity(jr.path("ids"), tr.path("ids")));
+    }
+    return t.render();
+  }
+
+  static double best(JsonNode secs) {
+    double m = Double.POSITIVE_INFINITY;
+    for (JsonNode x : secs) {
+      m = Math.min(m, x.asDouble());
+    }
+    return m;
+  }
+
+  /** "identical (b rows x n tokens)" or which rows differ and from which step. */
+  static String parity(JsonNode a, JsonNode b) {
+    if (a.size() != b.size()) {
+      return "DIFFERENT row counts " + a.size() + " vs " + b.size();
+    }
+    List<String> diffs = new ArrayList<>();
+    int len = 0;
+    for (int i = 0; i < a.size(); i++) {
+      long[] x = longs(a.get(i));
+      long[] y = longs(b.get(i));
+      len = Math.max(len, x.length);
+      if (!Arrays.equals(x, y)) {
+        diffs.add("row " + i + " from step " + Arrays.mismatch(x, y));
+      }
+    }
+    return diffs.isEmpty() ? "identical (" + a.size() + " x " + len + ")"
+        : "DIFFERENT: " + String.join(", ", diffs);
+  }
+
+  static double median(JsonNode secs) {
+    double[] v = new double[secs.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = secs.get(i).asDouble();
+    }
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static long[] longs(JsonNode row) {
+    long[] r = new long[row.size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = row.get(i).asLong();
+    }
+    return r;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
+  }
+
+}

@@ -1,0 +1,73 @@
+package dev.sparq.bench.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparq.core.llm.Completion;
+import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.onnx.OnnxLanguageModel;
+import dev.sparq.onnx.OnnxOptions;
+import dev.sparq.onnx.testing.TinyDecoder;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransformersJsCompareTest {
+  static final ObjectMapper OM = new ObjectMapper();
+
+  static JsonNode json(String s) throws Exception {
+    return OM.readTree(s.replace('\'', '"'));
+  }
+
+  @Test
+  void parityNamesTheFirstDifferingStepOfEachRow() throws Exception {
+    assertEquals("identical (2 x 3)",
+        TransformersJsCompare.parity(json("[[1,2,3],[4,5,6]]"), json("[[1,2,3],[4,5,6]]")));
+    assertEquals("DIFFERENT: row 1 from step 2",
+        TransformersJsCompare.parity(json("[[1,2,3],[4,5,6]]"), json("[[1,2,3],[4,5,7]]")));
+    assertEquals("DIFFERENT row counts 1 vs 2",
+        TransformersJsCompare.parity(json("[[1]]"), json("[[1],[2]]")));
+  }
+
+  @Test
+  void medianOfOddAndEvenCountsAndBest() throws Exception {
+    assertEquals(1.0, TransformersJsCompare.best(json("[3, 1, 2]")));
+    assertEquals(2.0, TransformersJsCompare.median(json("[3, 1, 2]")));
+    assertEquals(2.5, TransformersJsCompare.median(json("[4, 1, 2, 3]")));
+  }
+
+  @Test
+  void reportComputesTokensPerSecondFromTheMedianAndTheRatio() throws Exception {
+    JsonNode java = json("{'tokens': 10, 'results': [{'batch': 2, 'seconds': [1.0, 0.5, 2.0],"
+        + " 'ids': [[1],[2]]}, {'batch': 4, 'seconds': [1.0], 'ids': [[1],[1],[1],[1]]}]}");
+    JsonNode tjs = json("{'results': [{'batch': 2, 'seconds': [4.0, 5.0], 'ids': [[1],[3]]}]}");
+    String r = TransformersJsCompare.report(java, tjs);
+    // batch 2, 20 tokens: median 1.0 s = 20 tok/s, best 0.5 s = 40; transformers.js median 4.5 s
+    // = 4.4 tok/s, best 4 s = 5 tok/s: ratios 4.50x and 8.00x.
+    assertTrue(r.contains("2      20.0 / 40.0                   4.4 / 5.0                          4.50x"
+        + "         8.00x       DIFFERENT: row 1 from step 0"), r);
+    assertTrue(r.contains("no transformers.js result"), r);
+  }
+
+  @Test
+  void greedyIdsAreTheTokensBehindTheCompletions(@TempDir Path tmp) throws Exception {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("tiny"));
+    OnnxGenerationBench.dropEos(dir);
+    SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(12).build();
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir,
+        OnnxOptions.builder().intraOpThreads(1).build())) {
+      List<long[]> prompts = GpuCheck.prompts(3, 20);
+      List<long[]> ids = TransformersJsCompare.greedyIds(m, prompts, greedy);
+      List<List<Completion>> done = m.completeTokens(prompts, greedy);
+      assertEquals(3, ids.size());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(12, ids.get(i).length, "row " + i);
+        assertEquals(done.get(i).get(0).text(), m.tokenizer().decode(ids.get(i), true), "row " + i);
+      }
+      assertEquals(0, m.openNativeValues());
+    }
+  }
+}
