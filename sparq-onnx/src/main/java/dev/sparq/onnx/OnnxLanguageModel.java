@@ -75,6 +75,9 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   private final SplittableRandom seeds;
   private final Stats stats = new Stats();
   private volatile TokenObserver observer;
+  /** The in-graph path, or null when the options ask for the Java loop (or AUTO on CPU). */
+  private final InGraphGenerator inGraph;
+  private final Set<String> fallbackLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Most bytes of prefill logits per batch without {@code num_logits_to_keep} (tests lower it). */
   static volatile long prefillLogitsBytes = 1L << 30;
 
@@ -145,6 +148,16 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     this.eosIds = Set.copyOf(eos);
     this.padId = dir.configLong("pad_token_id", eos.isEmpty() ? 0 : eos.iterator().next());
     this.maxPositions = dir.configLong("max_position_embeddings", Long.MAX_VALUE);
+    GenerationPath path = options.generation();
+    boolean useGraph = path == GenerationPath.IN_GRAPH
+        || (path == GenerationPath.AUTO && onCuda);
+    Long preferred = null;
+    if (dir.eosToken() != null) {
+      long[] ids = tok.encode(dir.eosToken());
+      preferred = ids.length == 1 ? ids[0] : null;
+    }
+    this.inGraph = useGraph ? new InGraphGenerator(env, options, onCuda, dir, sig, tok,
+        this.eosIds, preferred, padId, maxPositions, tracker) : null;
     LOG.info("loaded {} ({} layers, kv {} x{}x{}, vocab {}) on {}", dir.modelFile(), sig.layers(),
         sig.kvType(), sig.kvHeads(), sig.headDim(), sig.vocab(), onCuda ? "CUDA" : "CPU");
   }
@@ -291,6 +304,13 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
         to++;
       }
       List<long[]> chunk = prompts.subList(from, to);
+      if (inGraph != null) {
+        List<List<Completion>> done = inGraph(chunk, params, seed);
+        if (done != null) {
+          out.addAll(done);
+          continue;
+        }
+      }
       try (Generation g = new Generation(chunk, params, seed)) {
         List<List<Completion>> done = g.run();
         for (int i = 0; i < chunk.size(); i++) {
@@ -308,6 +328,55 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   }
 
   /**
+   * Runs a chunk on the in-graph path; null when it cannot (logged once per reason) so the Java
+   * loop runs it.
+   */
+  private List<List<Completion>> inGraph(List<long[]> chunk, SamplingParams params, long seed) {
+    int longest = 0;
+    for (long[] p : chunk) {
+      longest = Math.max(longest, p.length);
+    }
+    String why = inGraph.unsupported(params, longest);
+    OrtSession s = why == null ? inGraph.session(params) : null;
+    if (s == null) {
+      why = why != null ? why : inGraph.unsupported(params, longest);
+      if (fallbackLogged.add(why)) {
+        LOG.info("{}: in-graph generation not used, the Java loop runs instead: {}", name(), why);
+      }
+      return null;
+    }
+    try {
+      long t0 = System.nanoTime();
+      List<List<Completion>> done = inGraph.generate(s, chunk, params, seed);
+      long dt = System.nanoTime() - t0;
+      stats.runNanos.add(dt);
+      stats.decodeNanos.add(dt);
+      stats.decodeRunNanos.add(dt);
+      stats.runs.increment();
+      for (int i = 0; i < chunk.size(); i++) {
+        promptTokensRead.add(chunk.get(i).length);
+        for (Completion c : done.get(i)) {
+          completionTokensMade.add(c.completionTokens());
+          stats.tokens.add(c.completionTokens());
+        }
+      }
+      return done;
+    } catch (OrtException e) {
+      throw new ModelException(name() + ": in-graph generation failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The wrapper model file the in-graph path last loaded, or null (for tests). */
+  Path inGraphWrapper() {
+    return inGraph == null ? null : inGraph.lastWrapper();
+  }
+
+  /** The generation path calls take when the request allows it. */
+  public GenerationPath generationPath() {
+    return inGraph != null ? GenerationPath.IN_GRAPH : GenerationPath.JAVA_LOOP;
+  }
+
+  /**
    * Prompt tokens read (each prompt once, however many samples) and tokens generated since the
    * model was opened; unlike {@link #stats()} these are never reset.
    */
@@ -318,7 +387,7 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
 
   @Override
   public void close() {
-    OnnxSessions.closeQuietly(LOG, session, gather, tokenizer);
+    OnnxSessions.closeQuietly(LOG, inGraph, session, gather, tokenizer);
   }
 
   /** Timing counters: time inside {@code session.run} versus the whole decode loop. */

@@ -32,6 +32,8 @@ public final class OnnxGraphBuilder {
   private final List<ProtoWriter> initializers = new ArrayList<>();
   private final List<ProtoWriter> inputs = new ArrayList<>();
   private final List<ProtoWriter> outputs = new ArrayList<>();
+  private final List<ProtoWriter> valueInfos = new ArrayList<>();
+  private final java.util.Set<String> initializerNames = new java.util.HashSet<>();
   private int counter;
   private java.io.OutputStream external;
   private String externalName;
@@ -58,9 +60,20 @@ public final class OnnxGraphBuilder {
     return this;
   }
 
-  /** A fresh value name with the given prefix. */
+  /** A fresh value name with the given prefix (and the builder's {@link #namePrefix}). */
   public String fresh(String prefix) {
-    return prefix + "_" + (counter++);
+    return namePrefix + prefix + "_" + (counter++);
+  }
+
+  private String namePrefix = "";
+
+  /**
+   * Prefixes the fresh value names and the node names made from now on, so that nodes added to
+   * another graph's nodes cannot collide with its names.
+   */
+  public OnnxGraphBuilder namePrefix(String prefix) {
+    this.namePrefix = prefix;
+    return this;
   }
 
   /** Declares a graph input. */
@@ -79,6 +92,7 @@ public final class OnnxGraphBuilder {
   public String floatInit(String name, float[] data, long... dims) {
     ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(data);
+    initializerNames.add(name);
     if (external == null) {
       initializers.add(tensor(name, FLOAT, dims, b.array()));
       return name;
@@ -109,7 +123,30 @@ public final class OnnxGraphBuilder {
     ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     b.asLongBuffer().put(data);
     initializers.add(tensor(name, INT64, dims, b.array()));
+    initializerNames.add(name);
     return name;
+  }
+
+  /** Adds a boolean initializer (one byte per element, 0 or 1) with the given shape. */
+  public String boolInit(String name, byte[] data, long... dims) {
+    initializers.add(tensor(name, BOOL, dims, data.clone()));
+    initializerNames.add(name);
+    return name;
+  }
+
+  /** Whether an initializer of that name was added. */
+  public boolean hasInitializer(String name) {
+    return initializerNames.contains(name);
+  }
+
+  /** Adds an already encoded {@code NodeProto}. */
+  void rawNode(ProtoWriter node) {
+    nodes.add(node);
+  }
+
+  /** Adds an already encoded {@code value_info} field (tag included). */
+  void rawValueInfo(ByteBuffer encodedField) {
+    valueInfos.add(new ProtoWriter().raw(encodedField));
   }
 
   /** Adds a node with one output named {@code out}; attributes via {@link Attr}. */
@@ -127,7 +164,7 @@ public final class OnnxGraphBuilder {
     for (String o : out) {
       n.string(2, o);
     }
-    n.string(3, out[0] + "_node");
+    n.string(3, (out[0].startsWith(namePrefix) ? "" : namePrefix) + out[0] + "_node");
     n.string(4, op);
     for (Attr a : attrs) {
       n.message(5, a.write());
@@ -147,6 +184,16 @@ public final class OnnxGraphBuilder {
 
   /** The serialised {@code ModelProto}. */
   public byte[] toBytes() {
+    ProtoWriter model = new ProtoWriter();
+    model.int64(1, 8); // ir_version 8 (ONNX 1.10+), supports opset 17
+    model.string(2, "sparq-onnx");
+    model.message(8, new ProtoWriter().string(1, "").int64(2, opset));
+    model.message(7, graphProto());
+    return model.toByteArray();
+  }
+
+  /** The {@code GraphProto} alone (for a graph attribute). */
+  ProtoWriter graphProto() {
     ProtoWriter graph = new ProtoWriter();
     for (ProtoWriter n : nodes) {
       graph.message(1, n);
@@ -161,12 +208,10 @@ public final class OnnxGraphBuilder {
     for (ProtoWriter o : outputs) {
       graph.message(12, o);
     }
-    ProtoWriter model = new ProtoWriter();
-    model.int64(1, 8); // ir_version 8 (ONNX 1.10+), supports opset 17
-    model.string(2, "sparq-onnx");
-    model.message(8, new ProtoWriter().string(1, "").int64(2, opset));
-    model.message(7, graph);
-    return model.toByteArray();
+    for (ProtoWriter v : valueInfos) {
+      graph.raw(java.nio.ByteBuffer.wrap(v.toByteArray()));
+    }
+    return graph;
   }
 
   /** Writes the model to a file. */
@@ -187,6 +232,10 @@ public final class OnnxGraphBuilder {
     t.string(8, name);
     t.bytes(9, raw);
     return t;
+  }
+
+  static ProtoWriter valueInfoProto(String name, int elemType, Object[] dims) {
+    return valueInfo(name, elemType, dims);
   }
 
   private static ProtoWriter valueInfo(String name, int elemType, Object[] dims) {
@@ -230,6 +279,11 @@ public final class OnnxGraphBuilder {
     /** An INTS attribute. */
     public static Attr ints(String name, long... v) {
       return new Attr(new ProtoWriter().string(1, name).packedInt64(8, v).int64(20, 7));
+    }
+
+    /** A GRAPH attribute holding the graph of a builder. */
+    public static Attr graph(String name, OnnxGraphBuilder g) {
+      return new Attr(new ProtoWriter().string(1, name).message(6, g.graphProto()).int64(20, 5));
     }
 
     /** A TENSOR attribute holding a float scalar (for {@code Constant}). */
