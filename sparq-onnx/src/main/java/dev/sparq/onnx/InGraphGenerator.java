@@ -81,7 +81,7 @@ final class InGraphGenerator implements AutoCloseable {
     this.eosIds = eosIds;
     TreeSet<Long> sorted = new TreeSet<>(eosIds);
     long primary = preferredEos != null && eosIds.contains(preferredEos) ? preferredEos
-        : sorted.isEmpty() ? -1 : sorted.first();
+        : sorted.isEmpty() ? GenerationGraph.NO_EOS : sorted.first();
     sorted.remove(primary);
     this.primaryEos = (int) primary;
     this.otherEos = sorted.stream().mapToInt(Long::intValue).toArray();
@@ -101,9 +101,6 @@ final class InGraphGenerator implements AutoCloseable {
    * @param longest the longest prompt of the chunk
    */
   String unsupported(SamplingParams p, int longest) {
-    if (primaryEos < 0) {
-      return "the model has no EOS token id";
-    }
     if (p.repetitionPenalty() != 1.0) {
       return "repetition_penalty is applied only by the Java loop";
     }

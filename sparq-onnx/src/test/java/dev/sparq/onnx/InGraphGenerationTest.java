@@ -192,6 +192,47 @@ class InGraphGenerationTest {
     assertNotEquals(expected, inGraph(ps, wide), "top-k 50 at temperature 1.3 samples");
   }
 
+  /** Qwen2.5's logits width: 151,936 tokens. */
+  @Test
+  void largeVocabularyGreedyEqualsJavaLoop() throws IOException {
+    TinyDecoder big = new TinyDecoder(TinyDecoder.Spec.largeVocab());
+    assertEquals(151_936, big.vocab().size());
+    Path d = big.writeTo(tmp.resolve("large"));
+    try (OnnxLanguageModel a = OnnxLanguageModel.open(d, opts(GenerationPath.JAVA_LOOP));
+        OnnxLanguageModel g = OnnxLanguageModel.open(d, opts(GenerationPath.IN_GRAPH))) {
+      List<long[]> ps = prompts(a);
+      List<List<Completion>> expected = a.completeTokens(ps, greedy(16));
+      long before = g.stats().runs();
+      assertSame(expected, g.completeTokens(ps, greedy(16)));
+      assertEquals(1, g.stats().runs() - before);
+      assertSame(expected.subList(1, 2), g.completeTokens(ps.subList(1, 2), greedy(16)));
+    }
+  }
+
+  /** Without any EOS id rows run to max_tokens on both paths. */
+  @Test
+  void modelWithoutEosRunsToMaxTokens() throws IOException {
+    Path d = decoder.writeTo(tmp.resolve("noeos"));
+    ObjectMapper om = new ObjectMapper();
+    for (String f : List.of("config.json", "generation_config.json", "tokenizer_config.json")) {
+      ObjectNode n = (ObjectNode) om.readTree(d.resolve(f).toFile());
+      n.remove("eos_token_id");
+      n.remove("eos_token");
+      om.writeValue(d.resolve(f).toFile(), n);
+    }
+    try (OnnxLanguageModel a = OnnxLanguageModel.open(d, opts(GenerationPath.JAVA_LOOP));
+        OnnxLanguageModel g = OnnxLanguageModel.open(d, opts(GenerationPath.IN_GRAPH))) {
+      List<long[]> ps = prompts(a);
+      List<List<Completion>> expected = a.completeTokens(ps, greedy(50));
+      for (List<Completion> c : expected) {
+        assertEquals(50, c.get(0).completionTokens());
+      }
+      long before = g.stats().runs();
+      assertSame(expected, g.completeTokens(ps, greedy(50)));
+      assertEquals(1, g.stats().runs() - before);
+    }
+  }
+
   @Test
   void float16KvAndLogitsGiveTheJavaLoopTokens() throws IOException {
     Path d = decoder.writeTo(tmp.resolve("half"));

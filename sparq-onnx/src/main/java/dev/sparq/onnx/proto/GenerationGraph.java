@@ -55,6 +55,8 @@ public final class GenerationGraph {
   private static final int BOOL = 9;
   /** The operator's pad id: not a token, so prompts never hold it. */
   public static final int PAD = -1;
+  /** The operator's EOS id for a model without one: no token, so rows stop at max_length. */
+  public static final int NO_EOS = -2;
 
   /** The search the wrapper runs. */
   public enum Search {
