@@ -47,47 +47,77 @@ import org.slf4j.LoggerFactory;
  * match it; a row that meets a stop string keeps generating inside the run until its EOS, its
  * {@code max_tokens}, or the end of the batch (the cost of not stopping inside the graph).
  */
-final class InGraphGenerator implements AutoCloseable {
+final class InGraphGenerator implements GenerationStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(InGraphGenerator.class);
   /** Largest decoder file rewritten (the protobuf limit). */
   static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8L;
 
+  private final LoadedDecoder d;
   private final OrtEnvironment env;
   private final OnnxOptions options;
   private final OnnxOptions.Device device;
   private final ModelDirectory dir;
   private final DecoderSignature sig;
-  private final HfTokenizer tokenizer;
-  private final Set<Long> eosIds;
   private final int primaryEos;
   private final int[] otherEos;
-  private final long padId;
-  private final long maxPositions;
-  private final NativeTracker tracker;
+  private final GenerationStrategy fallback;
   private final Map<String, OrtSession> sessions = new HashMap<>();
   private final Map<String, String> failed = new HashMap<>();
+  private final Set<String> fallbackLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private String modelDigest;
   private volatile Path lastWrapper;
 
-  InGraphGenerator(OrtEnvironment env, OnnxOptions options, boolean onCuda, ModelDirectory dir,
-      DecoderSignature sig, HfTokenizer tokenizer, Set<Long> eosIds, Long preferredEos, long padId,
-      long maxPositions, NativeTracker tracker) {
-    this.env = env;
+  /**
+   * @param d the loaded decoder (its session is not used: the wrapper has its own)
+   * @param onCuda whether the wrapper's sessions go to CUDA
+   * @param preferredEos the EOS id the operator stops at (the tokenizer's {@code eos_token}), or
+   *     null for the smallest of {@code d.eosIds}; the other EOS ids are folded into it
+   * @param fallback runs what the graph cannot (owned: closed with this)
+   */
+  InGraphGenerator(LoadedDecoder d, OnnxOptions options, boolean onCuda, ModelDirectory dir,
+      Long preferredEos, GenerationStrategy fallback) {
+    this.d = d;
+    this.env = d.env;
     this.options = options;
     this.device = onCuda ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU;
     this.dir = dir;
-    this.sig = sig;
-    this.tokenizer = tokenizer;
-    this.eosIds = eosIds;
-    TreeSet<Long> sorted = new TreeSet<>(eosIds);
-    long primary = preferredEos != null && eosIds.contains(preferredEos) ? preferredEos
+    this.sig = d.sig;
+    this.fallback = fallback;
+    TreeSet<Long> sorted = new TreeSet<>(d.eosIds);
+    long primary = preferredEos != null && d.eosIds.contains(preferredEos) ? preferredEos
         : sorted.isEmpty() ? GenerationGraph.NO_EOS : sorted.first();
     sorted.remove(primary);
     this.primaryEos = (int) primary;
     this.otherEos = sorted.stream().mapToInt(Long::intValue).toArray();
-    this.padId = padId;
-    this.maxPositions = maxPositions;
-    this.tracker = tracker;
+  }
+
+  @Override
+  public List<List<Completion>> generate(List<long[]> prompts, SamplingParams params, long seed)
+      throws OrtException {
+    int longest = 0;
+    for (long[] p : prompts) {
+      longest = Math.max(longest, p.length);
+    }
+    String why = unsupported(params, longest);
+    OrtSession s = why == null ? session(params) : null;
+    if (s == null) {
+      why = why != null ? why : unsupported(params, longest);
+      if (fallbackLogged.add(why)) {
+        LOG.info("{}: in-graph generation not used, the Java loop runs instead: {}", dir.dir(), why);
+      }
+      return fallback.generate(prompts, params, seed);
+    }
+    long t0 = System.nanoTime();
+    List<List<Completion>> done = generate(s, prompts, params, seed);
+    long dt = System.nanoTime() - t0;
+    d.stats.addRun(dt);
+    d.stats.addDecode(dt, dt);
+    for (List<Completion> cs : done) {
+      for (Completion c : cs) {
+        d.stats.addTokens(c.completionTokens());
+      }
+    }
+    return done;
   }
 
   /** The wrapper file last opened (for tests and logs). */
@@ -107,9 +137,9 @@ final class InGraphGenerator implements AutoCloseable {
     if (!p.greedy() && p.topP() < 1.0 && p.minP() > 0) {
       return "top_p together with min_p is applied in vLLM's order only by the Java loop";
     }
-    if ((long) longest + p.maxTokens() - 1 > maxPositions) {
+    if ((long) longest + p.maxTokens() - 1 > d.maxPositions) {
       return "prompt plus max_tokens passes the model's context (max_position_embeddings "
-          + maxPositions + ")";
+          + d.maxPositions + ")";
     }
     if ((long) longest + p.maxTokens() > Integer.MAX_VALUE / 2) {
       return "prompt plus max_tokens is too long";
@@ -121,7 +151,7 @@ final class InGraphGenerator implements AutoCloseable {
     boolean greedy = p.greedy();
     return new GenerationGraph.Config(
         greedy ? GenerationGraph.Search.GREEDY : GenerationGraph.Search.SAMPLING, primaryEos,
-        otherEos, (int) padId, sig.layers(), sig.kvHeads(), sig.headDim(), sig.vocab(),
+        otherEos, (int) d.padId, sig.layers(), sig.kvHeads(), sig.headDim(), sig.vocab(),
         !greedy && p.topK() > 0 && p.topK() < sig.vocab(), !greedy && p.minP() > 0,
         greedy || p.topP() >= 1.0 ? 1f : (float) p.topP());
   }
@@ -253,8 +283,8 @@ final class InGraphGenerator implements AutoCloseable {
    *
    * @return per prompt, {@code params.n()} completions
    */
-  List<List<Completion>> generate(OrtSession session, List<long[]> prompts, SamplingParams params,
-      long seed) throws OrtException {
+  private List<List<Completion>> generate(OrtSession session, List<long[]> prompts,
+      SamplingParams params, long seed) throws OrtException {
     int n = params.n();
     boolean greedy = params.greedy();
     // Greedy samples are all the same: generate each prompt once and repeat it.
@@ -278,8 +308,8 @@ final class InGraphGenerator implements AutoCloseable {
     Map<String, OnnxTensor> in = new LinkedHashMap<>();
     int[][] generated = new int[b][];
     try {
-      in.put("input_ids", tracker.track(OnnxTensor.createTensor(env, ids, new long[] {b, s})));
-      in.put("attention_mask", tracker.track(OnnxTensor.createTensor(env, mask,
+      in.put("input_ids", d.tracker.track(OnnxTensor.createTensor(env, ids, new long[] {b, s})));
+      in.put("attention_mask", d.tracker.track(OnnxTensor.createTensor(env, mask,
           new long[] {b, s})));
       in.put("max_length", scalarInt(s + params.maxTokens()));
       if (!greedy) {
@@ -289,7 +319,7 @@ final class InGraphGenerator implements AutoCloseable {
         if (c.topK()) {
           ByteBuffer k = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
           k.putLong(0, params.topK());
-          in.put("sparq_top_k", tracker.track(OnnxTensor.createTensor(env, k.asLongBuffer(),
+          in.put("sparq_top_k", d.tracker.track(OnnxTensor.createTensor(env, k.asLongBuffer(),
               new long[] {1})));
         }
         if (c.minP()) {
@@ -309,15 +339,16 @@ final class InGraphGenerator implements AutoCloseable {
       }
     } finally {
       for (OnnxTensor t : in.values()) {
-        tracker.close(t);
+        d.tracker.close(t);
       }
     }
+    StopConditions stops = new StopConditions(params, d.eosIds, d.tokenizer, d.maxPositions);
     List<List<Completion>> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
       List<Completion> samples = new ArrayList<>(n);
       for (int j = 0; j < n; j++) {
         int row = i * copies + (greedy ? 0 : j);
-        samples.add(replay(prompts.get(i).length, generated[row], params));
+        samples.add(replay(stops, prompts.get(i), generated[row]));
       }
       out.add(samples);
     }
@@ -325,62 +356,24 @@ final class InGraphGenerator implements AutoCloseable {
   }
 
   /**
-   * Turns generated ids into a completion by the Java loop's rules: stop at the first EOS id,
-   * at a stop string (cut from the text), at {@code max_tokens} or at the context limit.
+   * Turns generated ids into a completion by replaying them through the Java loop's
+   * {@link StopConditions}: the first EOS id, a stop string (cut from the text), {@code max_tokens}
+   * or the context limit ends it.
    */
-  Completion replay(int promptLen, int[] tokens, SamplingParams params) {
-    int maxStop = 0;
-    for (String stop : params.stop()) {
-      maxStop = Math.max(maxStop, stop.length());
-    }
-    HfTokenizer.IncrementalDecoder decoder = maxStop > 0 ? tokenizer.incremental() : null;
-    long[] out = new long[tokens.length];
-    int outLen = 0;
-    int generated = 0;
-    FinishReason finish = null;
-    String text = null;
+  private Completion replay(StopConditions stops, long[] prompt, int[] tokens) {
+    Sequence r = new Sequence(0, 0, prompt, 0, 0, false, sig.vocab(), d.tokenizer);
     for (int token : tokens) {
-      generated++;
       // The operator writes its pad id in place of the EOS that ends a row, and after it.
-      if (token == GenerationGraph.PAD || eosIds.contains((long) token)) {
-        finish = FinishReason.STOP;
-        break;
-      }
-      out[outLen++] = token;
-      if (decoder != null) {
-        int before = decoder.text().length();
-        String piece = decoder.add(token);
-        if (!piece.isEmpty()) {
-          String sofar = decoder.text();
-          int from = Math.max(0, before - maxStop + 1);
-          int cut = -1;
-          for (String stop : params.stop()) {
-            int at = sofar.indexOf(stop, from);
-            if (at >= 0 && (cut < 0 || at < cut)) {
-              cut = at;
-            }
-          }
-          if (cut >= 0) {
-            text = sofar.substring(0, cut);
-            finish = FinishReason.STOP;
-            break;
-          }
-        }
-      }
-      if (generated >= params.maxTokens() || promptLen + generated - 1 >= maxPositions) {
-        finish = FinishReason.LENGTH;
+      stops.accept(r, token == GenerationGraph.PAD ? primaryEos : token, prompt.length + r.generated);
+      if (r.finish != null) {
         break;
       }
     }
-    if (finish == null) {
-      // The run ended early for every row at once only when all had finished; not reached.
-      finish = FinishReason.LENGTH;
+    if (r.finish == null) {
+      // Not reached: the operator ends a row only at its EOS or max_length.
+      stops.finish(r, FinishReason.LENGTH);
     }
-    if (text == null) {
-      text = decoder != null ? decoder.finish()
-          : tokenizer.decode(java.util.Arrays.copyOf(out, outLen), true);
-    }
-    return new Completion(text, promptLen, generated, finish);
+    return new Completion(r.text, r.promptLen, r.generated, r.finish);
   }
 
   /** A positive int32 seed for ONNX Runtime from a 64-bit one. */
@@ -396,14 +389,14 @@ final class InGraphGenerator implements AutoCloseable {
   private OnnxTensor scalarInt(int v) throws OrtException {
     IntBuffer b = ints(1);
     b.put(0, v);
-    return tracker.track(OnnxTensor.createTensor(env, b, new long[] {1}));
+    return d.tracker.track(OnnxTensor.createTensor(env, b, new long[] {1}));
   }
 
   private OnnxTensor scalarFloat(float v) throws OrtException {
     java.nio.FloatBuffer b = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder())
         .asFloatBuffer();
     b.put(0, v);
-    return tracker.track(OnnxTensor.createTensor(env, b, new long[] {1}));
+    return d.tracker.track(OnnxTensor.createTensor(env, b, new long[] {1}));
   }
 
   private static IntBuffer ints(int count) {
@@ -414,5 +407,6 @@ final class InGraphGenerator implements AutoCloseable {
   public synchronized void close() {
     OnnxSessions.closeQuietly(LOG, sessions.values().toArray(new AutoCloseable[0]));
     sessions.clear();
+    fallback.close();
   }
 }

@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param seed the run seed
  * @param threads threads running stage chunks
  * @param checkpointEvery iterations between checkpoints
+ * @param engine how the engine schedules the stages ({@code engine.mode}, {@code engine.in_flight})
  */
 public record RunConfig(
     Backend backend,
@@ -52,7 +53,8 @@ public record RunConfig(
     Path output,
     long seed,
     int threads,
-    int checkpointEvery) {
+    int checkpointEvery,
+    EngineSettings engine) {
 
   /** Allowed backend types. */
   public static final List<String> BACKENDS = List.of("demo", "onnx", "openai");
@@ -70,7 +72,49 @@ public record RunConfig(
       "backend.maxTokens", "backend.chatTemplateKwargs",
       "seeds.format", "seeds.path", "seeds.limit", "preset", "archive.type", "archive.capacity", "k", "band",
       "batchSize", "budget.iterations", "budget.candidates", "budget.rollouts", "budget.tokens", "output", "seed", "threads",
-      "checkpointEvery");
+      "checkpointEvery", "engine.mode", "engine.in_flight");
+
+  /** Allowed {@code engine.mode} values. */
+  public static final List<String> ENGINE_MODES = List.of("sync", "async");
+
+  /** The default of {@code engine.in_flight}: candidates in flight per endpoint in async mode. */
+  public static final int DEFAULT_IN_FLIGHT = 64;
+
+  /**
+   * How the engine schedules its stages.
+   *
+   * @param mode {@code sync} (iterations as barriers, bit-reproducible; the default) or {@code async}
+   *     (steady state: each candidate moves on as soon as its previous stage finishes)
+   * @param inFlight async only: candidates in flight per endpoint (each holds one request at a
+   *     time: its generation, its K rollouts as one request, or its description)
+   */
+  public record EngineSettings(String mode, int inFlight) {
+    /** Checks the mode. */
+    public EngineSettings {
+      if (!ENGINE_MODES.contains(mode)) {
+        throw new IllegalArgumentException("engine mode must be one of " + ENGINE_MODES + ", was " + mode);
+      }
+      if (inFlight < 1) {
+        throw new IllegalArgumentException("engine in_flight must be >= 1, was " + inFlight);
+      }
+    }
+
+    /** The default: synchronous. */
+    public static final EngineSettings SYNC = new EngineSettings("sync", DEFAULT_IN_FLIGHT);
+
+    /** Whether the asynchronous (steady-state) mode is selected. */
+    public boolean async() {
+      return mode.equals("async");
+    }
+  }
+
+  /** A configuration with the default (synchronous) engine settings. */
+  public RunConfig(Backend backend, SeedSource seeds, Variant preset, DemoDomain.ArchiveKind archive,
+      int capacity, int k, double bandLow, double bandHigh, int batchSize, Budget budget, Path output,
+      long seed, int threads, int checkpointEvery) {
+    this(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget, output, seed,
+        threads, checkpointEvery, EngineSettings.SYNC);
+  }
 
   /** The keys allowed under {@code prefix} ("" for the top level). */
   static String[] keysUnder(String prefix) {
@@ -93,6 +137,7 @@ public record RunConfig(
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(engine, "engine");
   }
 
   /**
@@ -427,12 +472,16 @@ public record RunConfig(
       throw root.error("output", "is required (the run directory to create)");
     }
     Path output = base == null ? Path.of(out) : base.resolve(out).normalize();
+    ConfigReader en = root.object("engine").allow(keysUnder("engine"));
+    EngineSettings engine = new EngineSettings(
+        en.choice("mode", "sync", ENGINE_MODES.toArray(String[]::new)),
+        (int) en.integer("in_flight", DEFAULT_IN_FLIGHT, 1, 100_000));
     return new RunConfig(backend, seeds, preset, archive, capacity,
         (int) root.integer("k", 16, 1, 4096), band[0], band[1],
         (int) root.integer("batchSize", 64, 1, 1_000_000), budget, output,
         root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE),
         (int) root.integer("threads", 1, 1, 1024),
-        (int) root.integer("checkpointEvery", 10, 1, Integer.MAX_VALUE));
+        (int) root.integer("checkpointEvery", 10, 1, Integer.MAX_VALUE), engine);
   }
 
   /** Reads {@code backend.endpoints}: a URL, or a list of URLs and mappings. */
@@ -553,18 +602,21 @@ public record RunConfig(
     root.put("seed", seed);
     root.put("threads", threads);
     root.put("checkpointEvery", checkpointEvery);
+    if (engine.async()) {
+      root.putObject("engine").put("mode", engine.mode()).put("in_flight", engine.inFlight());
+    }
     return root;
   }
 
   /** This configuration with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
-        output, seed, threads, checkpointEvery);
+        output, seed, threads, checkpointEvery, engine);
   }
 
   /** This configuration with another output directory. */
   public RunConfig withOutput(Path o) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
-        o, seed, threads, checkpointEvery);
+        o, seed, threads, checkpointEvery, engine);
   }
 }

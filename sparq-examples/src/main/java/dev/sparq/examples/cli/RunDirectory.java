@@ -227,7 +227,7 @@ public final class RunDirectory {
     RunConfig c = config;
     return new RunDirectory(root, new RunConfig(backend, c.seeds(), c.preset(), c.archive(), c.capacity(), c.k(),
         c.bandLow(), c.bandHigh(), c.batchSize(), c.budget(), c.output(), c.seed(), c.threads(),
-        c.checkpointEvery()));
+        c.checkpointEvery(), c.engine()));
   }
 
   /** The directory. */
