@@ -233,6 +233,46 @@ class InGraphGenerationTest {
     }
   }
 
+  /**
+   * Weights in {@code model.onnx_data}: the wrapper beside the model finds them; when it cannot be
+   * written there it goes to the temporary-directory cache with a link to the data file.
+   */
+  @Test
+  void externalDataBesideTheModelAndInTheCache() throws IOException {
+    Path d = decoder.writeTo(tmp.resolve("external"));
+    decoder.graph(d.resolve("onnx/model.onnx_data")).write(d.resolve("onnx/model.onnx"));
+    assertTrue(Files.size(d.resolve("onnx/model.onnx_data")) > Files.size(d.resolve("onnx/model.onnx")));
+    List<long[]> ps = prompts(loop);
+    List<List<Completion>> expected = loop.completeTokens(ps, greedy(20));
+    Path beside;
+    try (OnnxLanguageModel g = OnnxLanguageModel.open(d, opts(GenerationPath.IN_GRAPH))) {
+      assertSame(expected, g.completeTokens(ps, greedy(20)));
+      beside = g.inGraphWrapper();
+      assertEquals(d.resolve("onnx"), beside.getParent());
+    }
+    // A directory where the wrapper would go: it cannot be written beside the model.
+    Files.delete(beside);
+    Files.createDirectories(beside.resolve("blocked"));
+    Path cacheDir = null;
+    try (OnnxLanguageModel g = OnnxLanguageModel.open(d, opts(GenerationPath.IN_GRAPH))) {
+      assertSame(expected, g.completeTokens(ps, greedy(20)));
+      Path cached = g.inGraphWrapper();
+      cacheDir = cached.getParent();
+      assertTrue(cached.startsWith(Path.of(System.getProperty("java.io.tmpdir"),
+          "sparq-onnx-wrappers")), cached.toString());
+      assertTrue(Files.isSymbolicLink(cacheDir.resolve("model.onnx_data")));
+    } finally {
+      if (cacheDir != null) {
+        try (Stream<Path> files = Files.list(cacheDir)) {
+          for (Path f : files.toList()) {
+            Files.delete(f);
+          }
+        }
+        Files.delete(cacheDir);
+      }
+    }
+  }
+
   @Test
   void float16KvAndLogitsGiveTheJavaLoopTokens() throws IOException {
     Path d = decoder.writeTo(tmp.resolve("half"));

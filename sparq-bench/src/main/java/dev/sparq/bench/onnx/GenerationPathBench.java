@@ -25,8 +25,11 @@ import java.util.Map;
  * <pre>
  * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.onnx.GenerationPathBench \
  *     [--models tiny,bench,large-vocab] [--batches 1,8,32] [--tokens 32] [--prompt 32]
- *     [--rounds 3] [--threads 0] [--dir sparq-bench/target/onnx-bench]
+ *     [--rounds 3] [--threads 0] [--dir sparq-bench/target/onnx-bench] [--sample false]
  * </pre>
+ *
+ * <p>With {@code --sample true} both paths sample (temperature 1, top-k 50, seed 1) instead of
+ * decoding greedily; their random numbers differ, so the {@code identical} column is {@code n/a}.
  *
  * <p>Models: {@code tiny} ({@link TinyDecoder.Spec#tiny()}), {@code bench} (the ~86M
  * {@link TinyDecoder.Spec#bench()}), {@code large-vocab} ({@link TinyDecoder.Spec#largeVocab()},
@@ -47,9 +50,10 @@ public final class GenerationPathBench {
     int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
     String[] batchList = a.getOrDefault("batches", "1,8,32").split(",");
     Path root = Path.of(a.getOrDefault("dir", "sparq-bench/target/onnx-bench"));
-    System.out.printf(Locale.ROOT, "cpus=%d threads=%s prompt=%d tokens=%d rounds=%d greedy%n",
+    boolean sample = Boolean.parseBoolean(a.getOrDefault("sample", "false"));
+    System.out.printf(Locale.ROOT, "cpus=%d threads=%s prompt=%d tokens=%d rounds=%d %s%n",
         Runtime.getRuntime().availableProcessors(), threads == 0 ? "ort-default" : threads,
-        promptLen, tokens, rounds);
+        promptLen, tokens, rounds, sample ? "sampling (temperature 1, top-k 50, seed 1)" : "greedy");
     System.out.println("model        params  batch  java-loop tok/s  in-graph tok/s  in-graph/java"
         + "  identical");
     for (String name : models) {
@@ -70,7 +74,9 @@ public final class GenerationPathBench {
               b.generation(GenerationPath.JAVA_LOOP).build());
           OnnxLanguageModel graph = OnnxLanguageModel.open(dir,
               b.generation(GenerationPath.IN_GRAPH).build())) {
-        SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(tokens).build();
+        SamplingParams p = sample
+            ? SamplingParams.builder().temperature(1).topK(50).seed(1).maxTokens(tokens).build()
+            : SamplingParams.builder().temperature(0).maxTokens(tokens).build();
         List<long[]> warm = GpuCheck.prompts(1, promptLen);
         loop.completeTokens(warm, p);
         graph.completeTokens(warm, p);
@@ -95,7 +101,7 @@ public final class GenerationPathBench {
           }
           System.out.printf(Locale.ROOT, "%-11s %6.1fM %6d %16.1f %15.1f %13.2fx %10s%n", name,
               dec.parameterCount() / 1e6, batch, bestLoop, bestGraph, bestGraph / bestLoop,
-              same ? "yes" : "NO");
+              sample ? "n/a" : same ? "yes" : "NO");
         }
       }
     }
