@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>The wrapper is written next to the model as {@code <model>.sparq-gen-<hash>.onnx}, the hash
  * covering the model file's bytes and everything that shapes the wrapper, written atomically
  * (temporary file, then rename) and reused; when the model directory is not writable it goes to
- * {@code <java.io.tmpdir>/sparq-onnx-wrappers/<hash>/} with links to the external data files.
+ * {@code <java.io.tmpdir>/sparq-onnx-wrappers/<hash>/} and is loaded from memory with the model's
+ * folder as the folder of its external data.
  *
  * <p>Stop strings, further EOS ids and the length limit are applied afterwards by replaying the
  * generated ids through the same rules as the Java loop, so text, token counts and finish reasons
@@ -170,8 +171,21 @@ final class InGraphGenerator implements GenerationStrategy {
     }
     try {
       Path wrapper = wrapper(c);
-      s = OnnxSessions.createOn(options, device,
-          so -> env.createSession(wrapper.toString(), so)).session();
+      Path modelDir = dir.modelFile().toAbsolutePath().getParent();
+      if (wrapper.getParent() != null
+          && wrapper.toAbsolutePath().getParent().equals(modelDir)) {
+        s = OnnxSessions.createOn(options, device,
+            so -> env.createSession(wrapper.toString(), so)).session();
+      } else {
+        // Cached elsewhere: loaded from memory, its external data read from the model's folder
+        // (ONNX Runtime refuses data files outside the folder of a model loaded from a path).
+        byte[] bytes = Files.readAllBytes(wrapper);
+        s = OnnxSessions.createOn(options, device, so -> {
+          so.addConfigEntry("session.model_external_initializers_file_folder_path",
+              modelDir.toString());
+          return env.createSession(bytes, so);
+        }).session();
+      }
       lastWrapper = wrapper;
       sessions.put(key, s);
       LOG.info("in-graph generation ({}) ready: {}", c.search(), wrapper);
@@ -212,9 +226,6 @@ final class InGraphGenerator implements GenerationStrategy {
       }
       Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "sparq-onnx-wrappers", hash);
       Path cached = cacheDir.resolve(name);
-      if (Files.isRegularFile(cached)) {
-        return cached;
-      }
       byte[] out = GenerationGraph.rewrite(bytes, c);
       try {
         writeAtomically(beside, out);
@@ -223,13 +234,11 @@ final class InGraphGenerator implements GenerationStrategy {
         LOG.info("{} is not writable ({}); the generation wrapper goes to {}", model.getParent(),
             e.getMessage(), cacheDir);
       }
-      Files.createDirectories(cacheDir);
-      for (String location : externalLocations(bytes)) {
-        Path link = cacheDir.resolve(location);
-        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Files.createSymbolicLink(link, model.resolveSibling(location).toAbsolutePath());
-        }
+      if (Files.isRegularFile(cached)) {
+        return cached;
       }
+      Files.createDirectories(cacheDir);
+      externalLocations(bytes);
       writeAtomically(cached, out);
       return cached;
     }

@@ -235,7 +235,8 @@ class InGraphGenerationTest {
 
   /**
    * Weights in {@code model.onnx_data}: the wrapper beside the model finds them; when it cannot be
-   * written there it goes to the temporary-directory cache with a link to the data file.
+   * written there it goes to the temporary-directory cache and still reads the data beside the
+   * model.
    */
   @Test
   void externalDataBesideTheModelAndInTheCache() throws IOException {
@@ -260,7 +261,7 @@ class InGraphGenerationTest {
       cacheDir = cached.getParent();
       assertTrue(cached.startsWith(Path.of(System.getProperty("java.io.tmpdir"),
           "sparq-onnx-wrappers")), cached.toString());
-      assertTrue(Files.isSymbolicLink(cacheDir.resolve("model.onnx_data")));
+      assertEquals(1L, g.stats().runs(), "the in-graph path ran");
     } finally {
       if (cacheDir != null) {
         try (Stream<Path> files = Files.list(cacheDir)) {
