@@ -22,7 +22,11 @@ import java.util.Set;
  * {@code [2, batch, kv_heads, past, head_dim]} (key and value stacked); out float32 {@code logits},
  * then {@code present_i} in the same layout. Adapter nodes translate: {@code Cast} for the integer
  * inputs, {@code Gather} on axis 0 to take key and value out of {@code past_i},
- * {@code Unsqueeze}+{@code Concat} to stack {@code present_i}, and {@code Cast} to float32 for a
+ * {@code Unsqueeze}+{@code Concat} to stack {@code present_i} (or, when the decoder makes each
+ * {@code present} with a {@code Concat} of its past and the new entries, as Optimum exports do, one
+ * {@code Concat} of {@code past_i} and the stacked new entries in place of those, from which the
+ * decoder's attention reads key and value: one copy of the cache per step less), and {@code Cast}
+ * to float32 for a
  * float16 KV cache or logits (exact both ways, so the tokens do not change). The decoder's nodes
  * are copied through as encoded bytes, only their input/output names are decoded and renamed. The
  * decoder's initializers move to the outer graph (the subgraph reads them as outer-scope values),
@@ -46,7 +50,7 @@ import java.util.Set;
  */
 public final class GenerationGraph {
   /** Changes whenever the rewrite changes, so cached wrappers are rebuilt. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final int INT32 = 6;
   private static final int INT64 = 7;
@@ -233,6 +237,50 @@ public final class GenerationGraph {
       throw new UnsupportedModelException("the decoder has more than " + c.layers() + " layers");
     }
 
+    // ---- the decoder's nodes, decoded as far as the rewrite needs
+    List<NodeInfo> infos = new ArrayList<>(nodes.size());
+    for (ByteBuffer node : nodes) {
+      infos.add(NodeInfo.of(node));
+    }
+    // Fused mode: each present.{i}.key/value is Concat(past_key_values.{i}.key/value, new, axis 2)
+    // (the Optimum layout). Then the stacked present_i is made with one Concat of past_i and the
+    // new entries, and the decoder reads key and value out of it: one copy of the cache per step
+    // less than stacking the decoder's present outputs.
+    Map<String, Integer> concatOf = new HashMap<>();
+    boolean fuse = true;
+    for (NodeInfo n : infos) {
+      fuse &= !n.hasGraph();
+    }
+    for (int i = 0; i < c.layers() && fuse; i++) {
+      for (String kind : List.of("key", "value")) {
+        String present = "present." + i + "." + kind;
+        int at = -1;
+        for (int j = 0; j < infos.size(); j++) {
+          if (List.of(infos.get(j).outputs()).contains(present)) {
+            at = j;
+          }
+        }
+        NodeInfo n = at < 0 ? null : infos.get(at);
+        fuse &= n != null && n.op().equals("Concat") && n.domainIsDefault()
+            && n.inputs().length == 2 && n.outputs().length == 1
+            && n.inputs()[0].equals("past_key_values." + i + "." + kind)
+            && (n.axis() == 2 || n.axis() == -2);
+        if (fuse) {
+          concatOf.put(present, at);
+        }
+      }
+    }
+    if (!fuse) {
+      concatOf.clear();
+    }
+    java.util.Set<Integer> removed = new java.util.HashSet<>(concatOf.values());
+    java.util.Set<String> pastStillRead = new java.util.HashSet<>();
+    for (int j = 0; j < infos.size(); j++) {
+      if (!removed.contains(j)) {
+        pastStillRead.addAll(List.of(infos.get(j).inputs()));
+      }
+    }
+
     // ---- the subgraph
     Map<String, String> rename = new HashMap<>();
     rename.put("input_ids", "sparq_dec_input_ids");
@@ -277,6 +325,9 @@ public final class GenerationGraph {
     for (int i = 0; i < c.layers(); i++) {
       for (int k = 0; k < 2; k++) {
         String pastName = "past_key_values." + i + "." + kinds[k];
+        if (fuse && !pastStillRead.contains(pastName)) {
+          continue;
+        }
         if (kvType == FLOAT) {
           sub.node("Gather", new String[] {"past_" + i, picks[k]}, pastName,
               OnnxGraphBuilder.Attr.i("axis", 0));
@@ -302,8 +353,41 @@ public final class GenerationGraph {
         throw new UnsupportedModelException("use_cache_branch is not boolean");
       }
     }
-    for (ByteBuffer node : nodes) {
-      sub.rawNode(renamedNode(node, rename));
+    for (int j = 0; j < nodes.size(); j++) {
+      if (removed.contains(j)) {
+        continue;
+      }
+      NodeInfo n = infos.get(j);
+      sub.rawNode(renamedNode(nodes.get(j), rename), renamed(n.inputs(), rename),
+          renamed(n.outputs(), rename));
+    }
+    if (fuse) {
+      for (int i = 0; i < c.layers(); i++) {
+        String[] fresh = new String[2];
+        for (int k = 0; k < 2; k++) {
+          String added = infos.get(concatOf.get("present." + i + "." + kinds[k])).inputs()[1];
+          if (kvType != FLOAT) {
+            added = sub.op("Cast", new OnnxGraphBuilder.Attr[] {OnnxGraphBuilder.Attr.i("to", FLOAT)},
+                added);
+          }
+          fresh[k] = sub.op("Unsqueeze", added, "sparq_c_axis0");
+        }
+        String stacked = sub.op("Concat", new OnnxGraphBuilder.Attr[] {OnnxGraphBuilder.Attr.i("axis", 0)},
+            fresh);
+        sub.node("Concat", new String[] {"past_" + i, stacked}, "present_" + i,
+            OnnxGraphBuilder.Attr.i("axis", 3));
+        for (int k = 0; k < 2; k++) {
+          String present = "present." + i + "." + kinds[k];
+          if (kvType == FLOAT) {
+            sub.node("Gather", new String[] {"present_" + i, picks[k]}, present,
+                OnnxGraphBuilder.Attr.i("axis", 0));
+          } else {
+            String f = sub.node("Gather", new String[] {"present_" + i, picks[k]},
+                sub.fresh("present"), OnnxGraphBuilder.Attr.i("axis", 0));
+            sub.node("Cast", new String[] {f}, present, OnnxGraphBuilder.Attr.i("to", FLOAT16));
+          }
+        }
+      }
     }
     for (int i = 0; i < valueInfo.size(); i++) {
       String name = valueInfoNames.get(i);
@@ -312,7 +396,7 @@ public final class GenerationGraph {
       }
     }
     // After the decoder's nodes (nodes must be in topological order): stack present_i.
-    for (int i = 0; i < c.layers(); i++) {
+    for (int i = 0; i < c.layers() && !fuse; i++) {
       String[] stacked = new String[2];
       for (int k = 0; k < 2; k++) {
         String present = "present." + i + "." + kinds[k];
@@ -350,6 +434,10 @@ public final class GenerationGraph {
       logits = mask(sub, logits, sub.op("Less", logits, sub.op("Add", max, "sparq_log_min_p")));
     }
     sub.node("Identity", new String[] {logits}, "logits");
+    if (fuse) {
+      // The fused nodes were appended after the decoder's; move them to where they are needed.
+      sub.sortTopologically();
+    }
 
     // ---- the outer graph
     List<String> opInputs = new ArrayList<>(List.of("input_ids", "max_length", "", "", "", "",
@@ -472,6 +560,60 @@ public final class GenerationGraph {
       sub.floatInit("sparq_c_neg_inf", new float[] {Float.NEGATIVE_INFINITY});
     }
     return sub.op("Where", masked, "sparq_c_neg_inf", x);
+  }
+
+  /** What the rewrite reads of a {@code NodeProto}. */
+  private record NodeInfo(String op, String domain, String[] inputs, String[] outputs, long axis,
+      boolean hasGraph) {
+    boolean domainIsDefault() {
+      return domain.isEmpty() || domain.equals("ai.onnx");
+    }
+
+    static NodeInfo of(ByteBuffer node) {
+      String op = "";
+      String domain = "";
+      List<String> in = new ArrayList<>();
+      List<String> out = new ArrayList<>();
+      long axis = Long.MIN_VALUE;
+      boolean graph = false;
+      ProtoReader r = new ProtoReader(node);
+      while (r.next()) {
+        switch (r.field()) {
+          case 1 -> in.add(r.string());
+          case 2 -> out.add(r.string());
+          case 4 -> op = r.string();
+          case 7 -> domain = r.string();
+          case 5 -> {
+            String name = "";
+            long i = Long.MIN_VALUE;
+            ProtoReader a = new ProtoReader(r.payload());
+            while (a.next()) {
+              if (a.field() == 1) {
+                name = a.string();
+              } else if (a.field() == 3) {
+                i = a.varint();
+              } else if (a.field() == 6 || a.field() == 11) {
+                graph = true;
+              }
+            }
+            if (name.equals("axis")) {
+              axis = i;
+            }
+          }
+          default -> { }
+        }
+      }
+      return new NodeInfo(op, domain, in.toArray(new String[0]), out.toArray(new String[0]), axis,
+          graph);
+    }
+  }
+
+  private static String[] renamed(String[] names, Map<String, String> rename) {
+    String[] out = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = rename.getOrDefault(names[i], names[i]);
+    }
+    return out;
   }
 
   /** The name and element type of a {@code ValueInfoProto}. */

@@ -29,6 +29,8 @@ public final class OnnxGraphBuilder {
   private final String name;
   private final int opset;
   private final List<ProtoWriter> nodes = new ArrayList<>();
+  private final List<String[]> nodeInputs = new ArrayList<>();
+  private final List<String[]> nodeOutputs = new ArrayList<>();
   private final List<ProtoWriter> initializers = new ArrayList<>();
   private final List<ProtoWriter> inputs = new ArrayList<>();
   private final List<ProtoWriter> outputs = new ArrayList<>();
@@ -139,9 +141,77 @@ public final class OnnxGraphBuilder {
     return initializerNames.contains(name);
   }
 
-  /** Adds an already encoded {@code NodeProto}. */
-  void rawNode(ProtoWriter node) {
+  /** Adds an already encoded {@code NodeProto} with its input and output names. */
+  void rawNode(ProtoWriter node, String[] in, String[] out) {
     nodes.add(node);
+    nodeInputs.add(in);
+    nodeOutputs.add(out);
+  }
+
+  /**
+   * Reorders the nodes topologically (ONNX requires it), keeping the current order wherever the
+   * data flow allows. Names no node produces (graph inputs, initializers, outer-scope values) count
+   * as available.
+   *
+   * @throws IllegalStateException when the nodes form a cycle
+   */
+  void sortTopologically() {
+    int n = nodes.size();
+    java.util.Map<String, Integer> producer = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      for (String o : nodeOutputs.get(i)) {
+        if (!o.isEmpty()) {
+          producer.put(o, i);
+        }
+      }
+    }
+    int[] waiting = new int[n];
+    List<List<Integer>> users = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      users.add(new ArrayList<>());
+    }
+    for (int i = 0; i < n; i++) {
+      for (String in : new java.util.LinkedHashSet<>(List.of(nodeInputs.get(i)))) {
+        Integer p = producer.get(in);
+        if (p != null && p != i) {
+          waiting[i]++;
+          users.get(p).add(i);
+        }
+      }
+    }
+    java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+    for (int i = 0; i < n; i++) {
+      if (waiting[i] == 0) {
+        ready.add(i);
+      }
+    }
+    List<Integer> order = new ArrayList<>(n);
+    while (!ready.isEmpty()) {
+      int i = ready.poll();
+      order.add(i);
+      for (int u : users.get(i)) {
+        if (--waiting[u] == 0) {
+          ready.add(u);
+        }
+      }
+    }
+    if (order.size() != n) {
+      throw new IllegalStateException("the graph's nodes form a cycle");
+    }
+    List<ProtoWriter> sortedNodes = new ArrayList<>(n);
+    List<String[]> sortedIn = new ArrayList<>(n);
+    List<String[]> sortedOut = new ArrayList<>(n);
+    for (int i : order) {
+      sortedNodes.add(nodes.get(i));
+      sortedIn.add(nodeInputs.get(i));
+      sortedOut.add(nodeOutputs.get(i));
+    }
+    nodes.clear();
+    nodes.addAll(sortedNodes);
+    nodeInputs.clear();
+    nodeInputs.addAll(sortedIn);
+    nodeOutputs.clear();
+    nodeOutputs.addAll(sortedOut);
   }
 
   /** Adds an already encoded {@code value_info} field (tag included). */
@@ -170,6 +240,8 @@ public final class OnnxGraphBuilder {
       n.message(5, a.write());
     }
     nodes.add(n);
+    nodeInputs.add(in.clone());
+    nodeOutputs.add(out.clone());
   }
 
   /** Convenience: a node with a fresh output name. */
