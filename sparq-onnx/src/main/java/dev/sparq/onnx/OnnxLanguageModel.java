@@ -50,6 +50,8 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final GenerationStrategy strategy;
+  /** The in-graph path (falling back to the Java loop), or null when only the loop runs. */
+  private final InGraphGenerator inGraph;
   private final LoadedDecoder decoder;
   private final DecoderSignature sig;
   private final HfTokenizer tokenizer;
@@ -131,7 +133,20 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     this.padId = dir.configLong("pad_token_id", eos.isEmpty() ? 0 : eos.iterator().next());
     this.maxPositions = dir.configLong("max_position_embeddings", Long.MAX_VALUE);
     this.decoder = new LoadedDecoder(env, s, sig, tok, eosIds, padId, maxPositions, tracker, stats);
-    this.strategy = new KvCacheLoop(decoder, new KvGather(decoder, g));
+    GenerationStrategy loop = new KvCacheLoop(decoder, new KvGather(decoder, g));
+    GenerationPath path = options.generation();
+    if (path == GenerationPath.IN_GRAPH || (path == GenerationPath.AUTO && onCuda)) {
+      Long preferred = null;
+      if (dir.eosToken() != null) {
+        long[] ids = tok.encode(dir.eosToken());
+        preferred = ids.length == 1 ? ids[0] : null;
+      }
+      this.inGraph = new InGraphGenerator(decoder, options, onCuda, dir, preferred, loop);
+      this.strategy = inGraph;
+    } else {
+      this.inGraph = null;
+      this.strategy = loop;
+    }
     LOG.info("loaded {} ({} layers, kv {} x{}x{}, vocab {}) on {}", dir.modelFile(), sig.layers(),
         sig.kvType(), sig.kvHeads(), sig.headDim(), sig.vocab(), onCuda ? "CUDA" : "CPU");
   }
@@ -279,6 +294,21 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
       }
     }
     return out;
+  }
+
+  /**
+   * The generation path calls take when a request allows it: {@link GenerationPath#IN_GRAPH} when
+   * {@link OnnxOptions#generation()} asks for it (or is {@code AUTO} on CUDA), else
+   * {@link GenerationPath#JAVA_LOOP}. Requests or models the in-graph path cannot serve still run
+   * in the Java loop.
+   */
+  public GenerationPath generationPath() {
+    return inGraph != null ? GenerationPath.IN_GRAPH : GenerationPath.JAVA_LOOP;
+  }
+
+  /** The wrapper model file the in-graph path last loaded, or null (for tests). */
+  Path inGraphWrapper() {
+    return inGraph == null ? null : inGraph.lastWrapper();
   }
 
   /**

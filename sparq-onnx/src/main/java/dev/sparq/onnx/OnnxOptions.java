@@ -27,12 +27,14 @@ public final class OnnxOptions {
   private final int maxBatchRows;
   private final long seed;
   private final boolean allowSpinning;
+  private final GenerationPath generation;
   private final java.util.Map<String, Object> chatTemplateVariables;
 
   private OnnxOptions(Builder b) {
     this.chatTemplateVariables = java.util.Collections.unmodifiableMap(
         new java.util.LinkedHashMap<>(b.chatTemplateVariables));
     this.allowSpinning = b.allowSpinning;
+    this.generation = b.generation;
     this.variant = b.variant;
     this.device = b.device;
     this.cudaDevice = b.cudaDevice;
@@ -116,7 +118,14 @@ public final class OnnxOptions {
     return allowSpinning;
   }
 
-  /** Builder of {@link OnnxOptions}. */
+  /**
+   * How the decoding loop runs: in Java, inside ONNX Runtime's generation operators, or chosen by
+   * device ({@link GenerationPath#AUTO}, the default).
+   */
+  public GenerationPath generation() {
+    return generation;
+  }
+
   /**
    * Extra variables of every chat-template render (for example {@code enable_thinking=false} for
    * Qwen3, {@code date_string}, {@code tools}); they override special tokens of the same name.
@@ -126,6 +135,7 @@ public final class OnnxOptions {
     return chatTemplateVariables;
   }
 
+  /** Builder of {@link OnnxOptions}. */
   public static final class Builder {
     private final java.util.Map<String, Object> chatTemplateVariables =
         new java.util.LinkedHashMap<>();
@@ -138,6 +148,7 @@ public final class OnnxOptions {
     private int maxBatchRows = 32;
     private long seed;
     private boolean allowSpinning = false;
+    private GenerationPath generation = GenerationPath.AUTO;
 
     private Builder() {}
 
@@ -211,6 +222,12 @@ public final class OnnxOptions {
         throw new IllegalArgumentException("maxBatchRows must be >= 1, was " + rows);
       }
       this.maxBatchRows = rows;
+      return this;
+    }
+
+    /** How the decoding loop runs (default {@link GenerationPath#AUTO}). */
+    public Builder generation(GenerationPath path) {
+      this.generation = Objects.requireNonNull(path, "generation");
       return this;
     }
 

@@ -79,7 +79,8 @@ final class StopConditions {
     }
   }
 
-  private void finish(Sequence r, FinishReason reason) {
+  /** Ends {@code r} with {@code reason} and sets its text. */
+  void finish(Sequence r, FinishReason reason) {
     r.text = maxStop > 0 ? r.decoder.finish() : tokenizer.decode(Arrays.copyOf(r.out, r.outLen), true);
     r.finish = reason;
   }

@@ -40,8 +40,13 @@ import java.util.SplittableRandom;
  * <pre>
  * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.onnx.OnnxGenerationBench \
  *     [--models tiny,bench] [--tokens 32] [--prompt 32] [--threads 2] [--spin false]
- *     [--dir target/onnx-bench]
+ *     [--dir target/onnx-bench] [--path JAVA_LOOP|IN_GRAPH|AUTO]
  * </pre>
+ *
+ * <p>{@code --path} picks {@link OnnxOptions#generation()} (default {@code JAVA_LOOP}); with
+ * {@code IN_GRAPH} the decode columns cover the whole in-graph run (prefill included) and
+ * {@code outside-run%} is 0 by construction. {@link GenerationPathBench} compares the two paths
+ * side by side.
  */
 public final class OnnxGenerationBench {
   private OnnxGenerationBench() {}
@@ -57,10 +62,12 @@ public final class OnnxGenerationBench {
     int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
     boolean spin = Boolean.parseBoolean(a.getOrDefault("spin", "false"));
     Path root = Path.of(a.getOrDefault("dir", "target/onnx-bench"));
+    dev.sparq.onnx.GenerationPath path =
+        dev.sparq.onnx.GenerationPath.valueOf(a.getOrDefault("path", "JAVA_LOOP"));
     int[] batches = {1, 8, 32};
-    System.out.printf(Locale.ROOT, "cpus=%d threads=%s spin=%s prompt=%d tokens=%d%n",
+    System.out.printf(Locale.ROOT, "cpus=%d threads=%s spin=%s prompt=%d tokens=%d path=%s%n",
         Runtime.getRuntime().availableProcessors(), threads == 0 ? "ort-default" : threads, spin,
-        promptLen, tokens);
+        promptLen, tokens, path);
     System.out.println("model   params  batch  tok/s(kv)  decode tok/s  outside-run%  tok/s(no-kv)  speed-up");
     for (String name : models) {
       TinyDecoder.Spec spec = name.equals("tiny") ? TinyDecoder.Spec.tiny() : TinyDecoder.Spec.bench();
@@ -71,7 +78,7 @@ public final class OnnxGenerationBench {
         dropEos(dir);
       }
       OnnxOptions opts = OnnxOptions.builder().intraOpThreads(threads).maxBatchRows(32)
-          .allowSpinning(spin).build();
+          .allowSpinning(spin).generation(path).build();
       try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, opts);
           OrtSession raw = OnnxSessions.environment().createSession(
               dir.resolve("onnx/model.onnx").toString(), sessionOptions(threads, spin))) {

@@ -29,9 +29,13 @@ public final class OnnxGraphBuilder {
   private final String name;
   private final int opset;
   private final List<ProtoWriter> nodes = new ArrayList<>();
+  private final List<String[]> nodeInputs = new ArrayList<>();
+  private final List<String[]> nodeOutputs = new ArrayList<>();
   private final List<ProtoWriter> initializers = new ArrayList<>();
   private final List<ProtoWriter> inputs = new ArrayList<>();
   private final List<ProtoWriter> outputs = new ArrayList<>();
+  private final List<ProtoWriter> valueInfos = new ArrayList<>();
+  private final java.util.Set<String> initializerNames = new java.util.HashSet<>();
   private int counter;
   private java.io.OutputStream external;
   private String externalName;
@@ -58,9 +62,20 @@ public final class OnnxGraphBuilder {
     return this;
   }
 
-  /** A fresh value name with the given prefix. */
+  /** A fresh value name with the given prefix (and the builder's {@link #namePrefix}). */
   public String fresh(String prefix) {
-    return prefix + "_" + (counter++);
+    return namePrefix + prefix + "_" + (counter++);
+  }
+
+  private String namePrefix = "";
+
+  /**
+   * Prefixes the fresh value names and the node names made from now on, so that nodes added to
+   * another graph's nodes cannot collide with its names.
+   */
+  public OnnxGraphBuilder namePrefix(String prefix) {
+    this.namePrefix = prefix;
+    return this;
   }
 
   /** Declares a graph input. */
@@ -79,6 +94,7 @@ public final class OnnxGraphBuilder {
   public String floatInit(String name, float[] data, long... dims) {
     ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(data);
+    initializerNames.add(name);
     if (external == null) {
       initializers.add(tensor(name, FLOAT, dims, b.array()));
       return name;
@@ -109,7 +125,98 @@ public final class OnnxGraphBuilder {
     ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     b.asLongBuffer().put(data);
     initializers.add(tensor(name, INT64, dims, b.array()));
+    initializerNames.add(name);
     return name;
+  }
+
+  /** Adds a boolean initializer (one byte per element, 0 or 1) with the given shape. */
+  public String boolInit(String name, byte[] data, long... dims) {
+    initializers.add(tensor(name, BOOL, dims, data.clone()));
+    initializerNames.add(name);
+    return name;
+  }
+
+  /** Whether an initializer of that name was added. */
+  public boolean hasInitializer(String name) {
+    return initializerNames.contains(name);
+  }
+
+  /** Adds an already encoded {@code NodeProto} with its input and output names. */
+  void rawNode(ProtoWriter node, String[] in, String[] out) {
+    nodes.add(node);
+    nodeInputs.add(in);
+    nodeOutputs.add(out);
+  }
+
+  /**
+   * Reorders the nodes topologically (ONNX requires it), keeping the current order wherever the
+   * data flow allows. Names no node produces (graph inputs, initializers, outer-scope values) count
+   * as available.
+   *
+   * @throws IllegalStateException when the nodes form a cycle
+   */
+  void sortTopologically() {
+    int n = nodes.size();
+    java.util.Map<String, Integer> producer = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      for (String o : nodeOutputs.get(i)) {
+        if (!o.isEmpty()) {
+          producer.put(o, i);
+        }
+      }
+    }
+    int[] waiting = new int[n];
+    List<List<Integer>> users = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      users.add(new ArrayList<>());
+    }
+    for (int i = 0; i < n; i++) {
+      for (String in : new java.util.LinkedHashSet<>(List.of(nodeInputs.get(i)))) {
+        Integer p = producer.get(in);
+        if (p != null && p != i) {
+          waiting[i]++;
+          users.get(p).add(i);
+        }
+      }
+    }
+    java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+    for (int i = 0; i < n; i++) {
+      if (waiting[i] == 0) {
+        ready.add(i);
+      }
+    }
+    List<Integer> order = new ArrayList<>(n);
+    while (!ready.isEmpty()) {
+      int i = ready.poll();
+      order.add(i);
+      for (int u : users.get(i)) {
+        if (--waiting[u] == 0) {
+          ready.add(u);
+        }
+      }
+    }
+    if (order.size() != n) {
+      throw new IllegalStateException("the graph's nodes form a cycle");
+    }
+    List<ProtoWriter> sortedNodes = new ArrayList<>(n);
+    List<String[]> sortedIn = new ArrayList<>(n);
+    List<String[]> sortedOut = new ArrayList<>(n);
+    for (int i : order) {
+      sortedNodes.add(nodes.get(i));
+      sortedIn.add(nodeInputs.get(i));
+      sortedOut.add(nodeOutputs.get(i));
+    }
+    nodes.clear();
+    nodes.addAll(sortedNodes);
+    nodeInputs.clear();
+    nodeInputs.addAll(sortedIn);
+    nodeOutputs.clear();
+    nodeOutputs.addAll(sortedOut);
+  }
+
+  /** Adds an already encoded {@code value_info} field (tag included). */
+  void rawValueInfo(ByteBuffer encodedField) {
+    valueInfos.add(new ProtoWriter().raw(encodedField));
   }
 
   /** Adds a node with one output named {@code out}; attributes via {@link Attr}. */
@@ -127,12 +234,14 @@ public final class OnnxGraphBuilder {
     for (String o : out) {
       n.string(2, o);
     }
-    n.string(3, out[0] + "_node");
+    n.string(3, (out[0].startsWith(namePrefix) ? "" : namePrefix) + out[0] + "_node");
     n.string(4, op);
     for (Attr a : attrs) {
       n.message(5, a.write());
     }
     nodes.add(n);
+    nodeInputs.add(in.clone());
+    nodeOutputs.add(out.clone());
   }
 
   /** Convenience: a node with a fresh output name. */
@@ -147,6 +256,16 @@ public final class OnnxGraphBuilder {
 
   /** The serialised {@code ModelProto}. */
   public byte[] toBytes() {
+    ProtoWriter model = new ProtoWriter();
+    model.int64(1, 8); // ir_version 8 (ONNX 1.10+), supports opset 17
+    model.string(2, "sparq-onnx");
+    model.message(8, new ProtoWriter().string(1, "").int64(2, opset));
+    model.message(7, graphProto());
+    return model.toByteArray();
+  }
+
+  /** The {@code GraphProto} alone (for a graph attribute). */
+  ProtoWriter graphProto() {
     ProtoWriter graph = new ProtoWriter();
     for (ProtoWriter n : nodes) {
       graph.message(1, n);
@@ -161,12 +280,10 @@ public final class OnnxGraphBuilder {
     for (ProtoWriter o : outputs) {
       graph.message(12, o);
     }
-    ProtoWriter model = new ProtoWriter();
-    model.int64(1, 8); // ir_version 8 (ONNX 1.10+), supports opset 17
-    model.string(2, "sparq-onnx");
-    model.message(8, new ProtoWriter().string(1, "").int64(2, opset));
-    model.message(7, graph);
-    return model.toByteArray();
+    for (ProtoWriter v : valueInfos) {
+      graph.raw(java.nio.ByteBuffer.wrap(v.toByteArray()));
+    }
+    return graph;
   }
 
   /** Writes the model to a file. */
@@ -187,6 +304,10 @@ public final class OnnxGraphBuilder {
     t.string(8, name);
     t.bytes(9, raw);
     return t;
+  }
+
+  static ProtoWriter valueInfoProto(String name, int elemType, Object[] dims) {
+    return valueInfo(name, elemType, dims);
   }
 
   private static ProtoWriter valueInfo(String name, int elemType, Object[] dims) {
@@ -230,6 +351,11 @@ public final class OnnxGraphBuilder {
     /** An INTS attribute. */
     public static Attr ints(String name, long... v) {
       return new Attr(new ProtoWriter().string(1, name).packedInt64(8, v).int64(20, 7));
+    }
+
+    /** A GRAPH attribute holding the graph of a builder. */
+    public static Attr graph(String name, OnnxGraphBuilder g) {
+      return new Attr(new ProtoWriter().string(1, name).message(6, g.graphProto()).int64(20, 5));
     }
 
     /** A TENSOR attribute holding a float scalar (for {@code Constant}). */

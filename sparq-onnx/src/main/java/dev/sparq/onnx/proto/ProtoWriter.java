@@ -62,6 +62,29 @@ final class ProtoWriter {
     return bytes(field, inner.toByteArray());
   }
 
+  /** Appends already encoded fields (tag and payload) unchanged. */
+  ProtoWriter raw(java.nio.ByteBuffer encoded) {
+    java.nio.ByteBuffer b = encoded.duplicate();
+    if (b.hasArray()) {
+      out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+    } else {
+      byte[] chunk = new byte[Math.min(b.remaining(), 1 << 16)];
+      while (b.hasRemaining()) {
+        int n = Math.min(chunk.length, b.remaining());
+        b.get(chunk, 0, n);
+        out.write(chunk, 0, n);
+      }
+    }
+    return this;
+  }
+
+  /** A length-delimited field whose payload is already encoded. */
+  ProtoWriter bytes(int field, java.nio.ByteBuffer payload) {
+    tag(field, 2);
+    varint(payload.remaining());
+    return raw(payload);
+  }
+
   byte[] toByteArray() {
     return out.toByteArray();
   }

@@ -24,7 +24,17 @@ public final class ByteLevelVocab {
 
   /** Builds the vocabulary. */
   public ByteLevelVocab() {
-    for (char c : byteSymbols()) {
+    this(0);
+  }
+
+  /**
+   * Builds the vocabulary padded to {@code size} tokens (0 or less: no padding) with filler tokens
+   * of three byte symbols each (byte 0, 1 or 2 then two more), as large vocabularies (150k for Qwen)
+   * have: no merge produces them, but a model can emit them and they decode to bytes.
+   */
+  public ByteLevelVocab(int size) {
+    char[] sym = byteSymbols();
+    for (char c : sym) {
       vocab.put(String.valueOf(c), vocab.size());
     }
     for (String[] m : MERGES) {
@@ -32,6 +42,12 @@ public final class ByteLevelVocab {
     }
     for (String s : SPECIALS) {
       vocab.put(s, vocab.size());
+    }
+    if (size > 3 * 65536 + vocab.size()) {
+      throw new IllegalArgumentException("at most " + (3 * 65536 + vocab.size()) + " tokens");
+    }
+    for (int i = 0; vocab.size() < size; i++) {
+      vocab.put("" + sym[i >>> 16] + sym[(i >>> 8) & 0xFF] + sym[i & 0xFF], vocab.size());
     }
   }
 

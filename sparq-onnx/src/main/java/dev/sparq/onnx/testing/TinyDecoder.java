@@ -41,13 +41,30 @@ public final class TinyDecoder {
    * @param maxPositions learned positions (the context length)
    * @param seed weight seed
    * @param numLogitsToKeep whether the graph takes a {@code num_logits_to_keep} input
+   * @param vocab vocabulary size, 0 for the plain byte-level vocabulary (264 tokens); larger sizes
+   *     add filler tokens ({@link ByteLevelVocab#ByteLevelVocab(int)})
    */
   public record Spec(int hidden, int layers, int heads, int ff, int maxPositions, long seed,
-      boolean numLogitsToKeep) {
+      boolean numLogitsToKeep, int vocab) {
     public Spec {
       if (hidden % heads != 0) {
         throw new IllegalArgumentException("hidden must be divisible by heads");
       }
+    }
+
+    /** A spec with the plain byte-level vocabulary. */
+    public Spec(int hidden, int layers, int heads, int ff, int maxPositions, long seed,
+        boolean numLogitsToKeep) {
+      this(hidden, layers, heads, ff, maxPositions, seed, numLogitsToKeep, 0);
+    }
+
+    /**
+     * The tiny model with a 151,936-token vocabulary (Qwen2.5's logits width): 9.7M parameters,
+     * nearly all in the embedding and the LM head, so the per-token cost of the vocabulary
+     * (logits transfer, sampling) dominates.
+     */
+    public static Spec largeVocab() {
+      return new Spec(32, 2, 4, 64, 256, 42, false, 151_936);
     }
 
     /** Two layers, four heads, hidden size 32: the unit-test model. */
@@ -62,12 +79,12 @@ public final class TinyDecoder {
 
     /** The same spec with another seed. */
     public Spec withSeed(long s) {
-      return new Spec(hidden, layers, heads, ff, maxPositions, s, numLogitsToKeep);
+      return new Spec(hidden, layers, heads, ff, maxPositions, s, numLogitsToKeep, vocab);
     }
 
     /** The same spec with a {@code num_logits_to_keep} input. */
     public Spec withNumLogitsToKeep() {
-      return new Spec(hidden, layers, heads, ff, maxPositions, seed, true);
+      return new Spec(hidden, layers, heads, ff, maxPositions, seed, true, vocab);
     }
 
     /** Head size. */
@@ -77,7 +94,7 @@ public final class TinyDecoder {
   }
 
   private final Spec spec;
-  private final ByteLevelVocab vocab = new ByteLevelVocab();
+  private final ByteLevelVocab vocab;
   private final int v;
   private final float[] embed;
   private final float[] pos;
@@ -95,6 +112,7 @@ public final class TinyDecoder {
   /** Draws the weights of a model with this spec. */
   public TinyDecoder(Spec spec) {
     this.spec = spec;
+    this.vocab = new ByteLevelVocab(spec.vocab());
     this.v = vocab.size();
     SplittableRandom r = new SplittableRandom(spec.seed());
     int e = spec.hidden();
