@@ -122,7 +122,8 @@ final class SteadyState {
           closing = sparq.stopping() || sparq.budget().exhausted(t) || until.test(t);
         }
         long committed = t.candidates();
-        while (!closing && busy < inFlight && committed + round.parents + open < cap) {
+        while (!closing && busy < inFlight && committed + round.parents + open < cap
+            && !rolloutsCommitted(t)) {
           if (!launch(workers)) {
             break;
           }
@@ -144,6 +145,22 @@ final class SteadyState {
     } finally {
       workers.shutdownNow();
     }
+  }
+
+  /**
+   * Whether the work in flight will probably use up a rollout budget: the rollouts so far plus, for
+   * each open candidate, the mean rollouts per finished candidate. Keeps the overshoot of a rollout
+   * budget near one candidate's worth instead of everything in flight.
+   */
+  private boolean rolloutsCommitted(RunStats t) {
+    long max = sparq.budget().maxRollouts();
+    long finished = t.candidates() + round.parents;
+    if (max == Long.MAX_VALUE || finished == 0) {
+      return false;
+    }
+    long done = t.rollouts() + round.rollouts;
+    double mean = (double) done / finished;
+    return done + mean * open >= max;
   }
 
   /** The most parents the budget allows in all: whole iterations, as in the synchronous mode. */
