@@ -35,12 +35,16 @@ public final class BatchCostModel {
     }
 
     /**
-     * Round numbers in the range of an 8B model on one H100-class GPU under vLLM: 8 ms per step
-     * plus 0.08 ms per running sequence (about 28 ms per step at 256 sequences, 9,000 tokens/s)
-     * and 0.05 ms per prompt token (20,000 prefill tokens/s).
+     * An 8B model in bf16 on one H100-class GPU (3.35 TB/s) under vLLM, from memory traffic: a decode
+     * step reads the weights once (16 GB, about 5 ms, plus scheduling: 7 ms) and each running
+     * sequence's KV cache (128 KiB per token for Llama-3-8B, about 600 tokens of context on average
+     * here: 0.025 ms); prefill runs at about 20,000 tokens/s (0.05 ms per token). At 256 sequences a
+     * step takes 13.4 ms, 19,000 tokens/s; at 64 sequences 8.6 ms, 7,400 tokens/s.
      */
     public static Params gpu(int capacity) {
-      return new Params(capacity, 0.008, 0.00008, 0.00005);
+      return new Params(capacity, Double.parseDouble(System.getProperty("sim.stepBaseMs", "7")) / 1000,
+          Double.parseDouble(System.getProperty("sim.stepPerSequenceMs", "0.025")) / 1000,
+          Double.parseDouble(System.getProperty("sim.prefillPerTokenMs", "0.05")) / 1000);
     }
   }
 

@@ -35,13 +35,29 @@ public final class ThroughputBench {
 
   /** One measured run. */
   public record Result(String mode, int capacity, int inFlight, double simSeconds, long candidates,
-      long rollouts, double utilisation, double qdScore, double realSeconds, long iterations) {
+      long solved, long rollouts, double utilisation, double qdScore, double realSeconds, long iterations,
+      double[] curveRollouts, double[] curveQd) {
     double perGpuHour() {
       return candidates / (simSeconds / 3600.0);
     }
 
-    double qdPerRollout() {
-      return rollouts == 0 ? 0 : qdScore / rollouts;
+    double solvedPerGpuHour() {
+      return solved / (simSeconds / 3600.0);
+    }
+
+    /** QD score when the run had spent {@code r} rollouts (linear between iterations). */
+    double qdAt(double r) {
+      double prevR = 0;
+      double prevQ = curveQd.length == 0 ? 0 : curveQd[0];
+      for (int i = 0; i < curveRollouts.length; i++) {
+        if (curveRollouts[i] >= r) {
+          double span = curveRollouts[i] - prevR;
+          return span <= 0 ? curveQd[i] : prevQ + (curveQd[i] - prevQ) * (r - prevR) / span;
+        }
+        prevR = curveRollouts[i];
+        prevQ = curveQd[i];
+      }
+      return prevQ;
     }
   }
 
@@ -55,10 +71,12 @@ public final class ThroughputBench {
     System.out.printf(Locale.ROOT, "ThroughputBench: batch %d, K %d, budget %d rollouts, %s, seed %d, quiet %d ms,"
         + " %d cores%n", BATCH, K, rollouts, variant, seed, quiet.toMillis(),
         Runtime.getRuntime().availableProcessors());
-    System.out.println("cost model: step = 8 ms + 0.08 ms x running sequences + 0.05 ms x prompt tokens admitted;"
-        + " lengths log-normal clipped to 300..1500 tokens");
-    System.out.printf("%-6s %8s %9s %10s %10s %12s %7s %9s %9s %11s %7s%n", "mode", "capacity", "in_flight",
-        "sim_wall_s", "candidates", "cand/GPU-h", "util", "rollouts", "qd_score", "qd/rollout", "real_s");
+    BatchCostModel.Params p = BatchCostModel.Params.gpu(1);
+    System.out.printf(Locale.ROOT, "cost model: step = %.3f ms + %.4f ms x running sequences + %.3f ms x prompt tokens"
+        + " admitted; lengths log-normal clipped to 300..1500 tokens%n", p.stepBase() * 1000,
+        p.stepPerSequence() * 1000, p.prefillPerToken() * 1000);
+    System.out.printf("%-6s %8s %9s %10s %10s %7s %11s %11s %7s %9s %9s %7s%n", "mode", "capacity", "in_flight",
+        "sim_wall_s", "candidates", "solved", "cand/GPU-h", "solved/GPU-h", "util", "rollouts", "qd_score", "real_s");
     for (int capacity : capacities) {
       Result sync = run(Mode.SYNC, capacity, BATCH, BATCH, rollouts, quiet, variant, seed);
       print(sync);
@@ -66,10 +84,12 @@ public final class ThroughputBench {
       for (int f : inFlights) {
         Result async = run(Mode.ASYNC, capacity, f, BATCH, rollouts, quiet, variant, seed);
         print(async);
-        System.out.printf(Locale.ROOT, "  capacity %d, async in_flight %d vs sync: %.2fx candidates per GPU-hour,"
-            + " utilisation %.1f%% vs %.1f%%, QD score per rollout %+.1f%%%n", capacity, f,
-            async.perGpuHour() / sync.perGpuHour(), 100 * async.utilisation(), 100 * sync.utilisation(),
-            100 * (async.qdPerRollout() / sync.qdPerRollout() - 1));
+        double r = Math.min(rollouts, Math.min(sync.rollouts(), async.rollouts()));
+        System.out.printf(Locale.ROOT, "  capacity %d, async in_flight %d vs sync: %.2fx candidates and %.2fx solved"
+            + " problems per GPU-hour, utilisation %.1f%% vs %.1f%%, QD score per rollout at %.0f rollouts %.4f vs"
+            + " %.4f (%+.1f%%)%n", capacity, f, async.perGpuHour() / sync.perGpuHour(),
+            async.solvedPerGpuHour() / sync.solvedPerGpuHour(), 100 * async.utilisation(), 100 * sync.utilisation(),
+            r, async.qdAt(r) / r, sync.qdAt(r) / r, 100 * (async.qdAt(r) / sync.qdAt(r) - 1));
       }
     }
   }
@@ -83,10 +103,10 @@ public final class ThroughputBench {
   }
 
   private static void print(Result r) {
-    System.out.printf(Locale.ROOT, "%-6s %8d %9s %10.0f %10d %12.0f %6.1f%% %9d %9.2f %11.5f %7.1f%n", r.mode(),
+    System.out.printf(Locale.ROOT, "%-6s %8d %9s %10.0f %10d %7d %11.0f %11.0f %6.1f%% %9d %9.2f %7.1f%n", r.mode(),
         r.capacity(), r.mode().equals("sync") ? "-" : Integer.toString(r.inFlight()), r.simSeconds(),
-        r.candidates(), r.perGpuHour(), 100 * r.utilisation(), r.rollouts(), r.qdScore(), r.qdPerRollout(),
-        r.realSeconds());
+        r.candidates(), r.solved(), r.perGpuHour(), r.solvedPerGpuHour(), 100 * r.utilisation(), r.rollouts(),
+        r.qdScore(), r.realSeconds());
   }
 
   /** Runs batches of {@code batch} until {@code rollouts} rollouts against a fresh simulated server. */
@@ -110,6 +130,10 @@ public final class ThroughputBench {
           .stallLimit(0)
           .mode(mode)
           .inFlight(inFlight);
+      List<double[]> curve = new ArrayList<>();
+      long[] solved = {0};
+      b.onIteration(e -> curve.add(new double[] {e.totals().rollouts(), e.archive().qdScore()}));
+      b.onCandidate(c -> solved[0] += c.rollouts().isEmpty() ? 0 : 1);
       try (Sparq sparq = b.build()) {
         SimulatedInferenceServer.Reading before = server.read();
         long t0 = System.nanoTime();
@@ -123,8 +147,9 @@ public final class ThroughputBench {
               t.generated(), t.evaluated(), t.duplicates(), t.rejections());
         }
         return new Result(mode.name().toLowerCase(Locale.ROOT), capacity, inFlight, after.now() - before.now(),
-            t.candidates(), t.rollouts(), after.utilisationSince(before, capacity), sparq.archive().stats().qdScore(),
-            real, t.iterations());
+            t.candidates(), solved[0], t.rollouts(), after.utilisationSince(before, capacity),
+            sparq.archive().stats().qdScore(), real, t.iterations(),
+            curve.stream().mapToDouble(p -> p[0]).toArray(), curve.stream().mapToDouble(p -> p[1]).toArray());
       }
     }
   }

@@ -89,7 +89,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
           estimator, DemoDomain.descriptor(), seeds, archive, 16, List.of(), List.of(), runtime(c, null));
     }
     RunConfig.Backend.ModelBackend backend = (RunConfig.Backend.ModelBackend) c.backend();
-    LanguageModel model = backend instanceof RunConfig.Backend.OpenAi openai ? openai(openai)
+    LanguageModel model = backend instanceof RunConfig.Backend.OpenAi openai ? openai(openai, c)
         : OnnxBackend.open((RunConfig.Backend.Onnx) backend, c.seed());
     List<AutoCloseable> close = List.of(model);
     try {
@@ -104,8 +104,21 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     }
   }
 
-  private static LanguageModel openai(RunConfig.Backend.OpenAi backend) {
+  /**
+   * Candidates the asynchronous engine keeps in flight: {@code engine.in_flight} per endpoint
+   * ({@code backend.endpoints}; one for the other backends).
+   */
+  static int inFlight(RunConfig c) {
+    int endpoints = c.backend() instanceof RunConfig.Backend.OpenAi o ? Math.max(1, o.endpoints().size()) : 1;
+    return (int) Math.min(100_000, (long) c.engine().inFlight() * endpoints);
+  }
+
+  private static LanguageModel openai(RunConfig.Backend.OpenAi backend, RunConfig c) {
     OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(backend.model());
+    if (c.engine().async()) {
+      // endpoints without their own max_concurrency accept engine.in_flight requests at once
+      b.maxConcurrencyPerEndpoint(Math.max(64, c.engine().inFlight()));
+    }
     for (RunConfig.EndpointConfig ec : backend.endpoints()) {
       Endpoint e = Endpoint.of(ec.url());
       if (ec.maxConcurrency() > 0) {
