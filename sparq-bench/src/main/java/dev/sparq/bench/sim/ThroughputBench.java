@@ -24,12 +24,19 @@ import java.util.Locale;
  * <pre>
  * mvn -B -q -pl sparq-bench -am package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
  * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.sim.ThroughputBench \
- *     [rollouts=8192] [quietMs=20] [capacities=64,256,1024] [inFlight=capacity/4, or a list] [variant=static_uniform] [seed=1]
+ *     [rollouts=8192] [quietMs=20] [capacities=64,256,1024] [inFlight=capacity/4 and capacity/2, or a list] [variant=static_uniform] [seed=1]
  * </pre>
  */
 public final class ThroughputBench {
   static final int BATCH = 64;
   static final int K = 16;
+  /**
+   * Seed problems. A static working set draws parents from the seeds; with few seeds a synchronous
+   * batch draws the same parent twice, and one request seed per batch call makes a seeded server
+   * return the same child, a duplicate (about a third of a batch with 64 seeds). The paper's seed
+   * set has thousands of problems; 1,000 keeps such repeats rare.
+   */
+  static final int SEEDS = 1000;
 
   private ThroughputBench() {}
 
@@ -80,7 +87,7 @@ public final class ThroughputBench {
     for (int capacity : capacities) {
       Result sync = run(Mode.SYNC, capacity, BATCH, BATCH, rollouts, quiet, variant, seed);
       print(sync);
-      List<Integer> inFlights = inFlightArg.equals("auto") ? List.of(Math.max(16, capacity / 4)) : ints(inFlightArg);
+      List<Integer> inFlights = inFlightArg.equals("auto") ? List.of(Math.max(16, capacity / 4), Math.max(32, capacity / 2)) : ints(inFlightArg);
       for (int f : inFlights) {
         Result async = run(Mode.ASYNC, capacity, f, BATCH, rollouts, quiet, variant, seed);
         print(async);
@@ -120,7 +127,7 @@ public final class ThroughputBench {
           .solver(LlmSolver.builder(model).build())
           .estimator(FixedKEstimator.paper())
           .descriptor(SimMathDomain.descriptor())
-          .seedProblems(SimMathDomain.seeds(64, 7))
+          .seedProblems(SimMathDomain.seeds(SEEDS, 7))
           .variant(variant)
           .nicheCapacity(10)
           .batchSize(batch)
