@@ -28,7 +28,6 @@ module dev.sparq.core {
   exports dev.sparq.core.preset;
   exports dev.sparq.core.prompt;
   exports dev.sparq.core.seeds;
-  exports dev.sparq.core.sim;
   exports dev.sparq.core.solve;
   exports dev.sparq.core.stage;
   exports dev.sparq.core.state;

@@ -7,6 +7,7 @@ module dev.sparq.examples {
   requires transitive dev.sparq.core;
   requires dev.sparq.onnx;
   requires dev.sparq.openai;
+  requires dev.sparq.testkit;
   requires com.fasterxml.jackson.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;

@@ -3,7 +3,7 @@ package dev.sparq.bench;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.SamplingParams;
-import dev.sparq.openai.FakeOpenAiServer;
+import dev.sparq.testkit.openai.FakeOpenAiServer;
 import dev.sparq.openai.OpenAiLanguageModel;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

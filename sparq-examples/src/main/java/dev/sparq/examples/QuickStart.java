@@ -5,7 +5,7 @@ import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.Variant;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import java.util.SplittableRandom;
 
 /**

@@ -8,7 +8,7 @@ import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
 import dev.sparq.core.export.Selector;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.store.LogOptions;
 import dev.sparq.core.store.SparqRun;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.sparq.openai;
 
+import dev.sparq.testkit.openai.FakeOpenAiServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

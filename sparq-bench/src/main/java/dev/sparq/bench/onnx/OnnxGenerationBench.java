@@ -118,7 +118,7 @@ public final class OnnxGenerationBench {
   }
 
   /** Removes the EOS ids so every row generates exactly max_tokens tokens. */
-  private static void dropEos(Path dir) throws IOException {
+  static void dropEos(Path dir) throws IOException {
     ObjectMapper om = new ObjectMapper();
     for (String f : List.of("config.json", "generation_config.json", "tokenizer_config.json")) {
       ObjectNode n = (ObjectNode) om.readTree(dir.resolve(f).toFile());

@@ -13,7 +13,7 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.stage.ParentSource;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;

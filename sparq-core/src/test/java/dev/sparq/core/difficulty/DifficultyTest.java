@@ -15,7 +15,7 @@ import dev.sparq.core.model.Validity;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.solve.LlmSolver;
-import dev.sparq.core.testing.ArithmeticModel;
+import dev.sparq.testkit.math.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

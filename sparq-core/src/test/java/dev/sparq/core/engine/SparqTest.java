@@ -16,7 +16,7 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.Generator;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

@@ -8,7 +8,7 @@ import dev.sparq.core.llm.UsageReporting;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Solver;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

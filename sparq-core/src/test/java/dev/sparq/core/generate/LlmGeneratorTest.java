@@ -14,7 +14,7 @@ import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.ParentSource;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.testing.ArithmeticModel;
+import dev.sparq.testkit.math.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

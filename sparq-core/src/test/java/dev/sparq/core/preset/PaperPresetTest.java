@@ -17,7 +17,7 @@ import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.testing.ArithmeticModel;
+import dev.sparq.testkit.math.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.solve.LlmSolver;
-import dev.sparq.core.testing.ArithmeticModel;
+import dev.sparq.testkit.math.ArithmeticModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

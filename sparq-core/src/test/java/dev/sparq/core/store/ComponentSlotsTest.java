@@ -19,7 +19,7 @@ import dev.sparq.core.llm.LanguageModel;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.describe.SkillDescriptor;
 import dev.sparq.core.describe.SkillLabeler;
 import dev.sparq.core.describe.SkillVocabulary;

@@ -26,7 +26,7 @@ import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.Evaluation;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.state.Stateful;
 import java.io.IOException;

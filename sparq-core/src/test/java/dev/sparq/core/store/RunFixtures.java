@@ -3,7 +3,7 @@ package dev.sparq.core.store;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.Variant;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import java.util.SplittableRandom;
 
 /** Engine configurations on the deterministic arithmetic domain, shared by store tests. */

@@ -8,6 +8,9 @@ import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
 import dev.sparq.core.math.Rational;
 import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Validity;
+import dev.sparq.core.model.Difficulty;
+import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
@@ -16,7 +19,6 @@ import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Generator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.sim.ArithmeticDomain;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -468,12 +470,27 @@ public final class DemoDomain {
 
   /**
    * A fixed-K solve-rate estimator as in SPARQ: {@code k} rollouts, solve rate {@code SR}, quality
-   * {@code 1 - SR} when {@code low <= SR <= high}, else 0. The same estimator as
-   * {@link ArithmeticDomain#estimator(int, double, double)}, offered here so the demo domain is
-   * complete on its own.
+   * {@code 1 - SR} when {@code low <= SR <= high}, else 0. {@code SR} is measured over the rollouts
+   * the solver returned (normally {@code k}); unlike core's {@code FixedKEstimator} there is no
+   * validity guard and no rounding tolerance at the band's ends.
    */
   public static DifficultyEstimator estimator(int k, double low, double high) {
-    return ArithmeticDomain.estimator(k, low, high);
+    return (problems, solver, ctx) -> {
+      List<List<Rollout>> rolls = solver.solve(problems, k, ctx);
+      List<Outcome<Evaluation>> out = new ArrayList<>(problems.size());
+      for (List<Rollout> rs : rolls) {
+        int correct = 0;
+        for (Rollout x : rs) {
+          if (x.correct()) {
+            correct++;
+          }
+        }
+        double sr = (double) correct / rs.size();
+        double q = sr >= low && sr <= high ? 1 - sr : 0.0;
+        out.add(Outcome.of(new Evaluation(new Difficulty(correct, rs.size(), q, Validity.VALID), rs)));
+      }
+      return out;
+    };
   }
 
 

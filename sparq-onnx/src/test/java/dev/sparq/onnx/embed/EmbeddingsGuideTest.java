@@ -10,7 +10,7 @@ import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.onnx.OnnxOptions;
 import java.io.IOException;
 import java.nio.file.Files;

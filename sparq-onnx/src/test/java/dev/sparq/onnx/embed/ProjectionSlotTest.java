@@ -12,7 +12,7 @@ import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.Variant;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.store.SparqRun;
 import java.nio.file.Path;
 import java.util.List;
