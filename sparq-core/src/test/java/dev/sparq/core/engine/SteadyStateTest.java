@@ -13,7 +13,7 @@ import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.sim.ArithmeticDomain;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.Generator;
