@@ -143,6 +143,21 @@ class SteadyStateTest {
   }
 
   @Test
+  void anArchiveAwareEstimatorDescribesFirstAndKeepsTheInvariants() {
+    Sparq.Builder config = base(20).estimator(
+        dev.sparq.core.difficulty.AdaptiveEstimator.builder().archiveAware(true).build());
+    try (Sparq sparq = config.build()) {
+      RunStats t = sparq.run();
+      assertEquals(20, t.iterations());
+      List<EvaluatedCandidate> log = sparq.candidates();
+      assertEquals(t.evaluated(), log.size());
+      assertLoggedOnce(log);
+      assertTrue(t.added() > 0);
+      assertEquals(replay(config, log), ArchiveJson.toJson((CellArchive) sparq.archive()));
+    }
+  }
+
+  @Test
   void syncModeIsUnchangedByTheNewSettings() {
     // the default mode ignores inFlight: same archive as a plain synchronous run
     try (Sparq a = base(6).mode(Mode.SYNC).inFlight(3).build();
