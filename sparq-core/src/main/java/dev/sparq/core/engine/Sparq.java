@@ -871,6 +871,16 @@ public final class Sparq implements AutoCloseable {
     return iteration;
   }
 
+  /** How {@link #run()} schedules the stages ({@link Builder#mode(Mode)}). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Candidates kept in flight in {@link Mode#ASYNC} ({@link Builder#inFlight(int)}). */
+  public int inFlight() {
+    return inFlight;
+  }
+
   /** The run seed. */
   public long randomSeed() {
     return seed;

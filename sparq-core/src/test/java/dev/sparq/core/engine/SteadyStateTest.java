@@ -116,6 +116,8 @@ class SteadyStateTest {
   void everyCandidateIsLoggedOnceAndTheArchiveIsTheReplayOfTheLog() {
     Sparq.Builder config = base(30);
     try (Sparq sparq = config.build()) {
+      assertEquals(Mode.ASYNC, sparq.mode());
+      assertEquals(8, sparq.inFlight());
       RunStats t = sparq.run();
       assertEquals(30, t.iterations());
       assertEquals(30 * 16, t.candidates(), "the iteration budget allows exactly 30 batches of parents");
