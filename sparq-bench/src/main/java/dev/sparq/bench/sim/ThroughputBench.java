@@ -26,6 +26,9 @@ import java.util.Locale;
  * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.sim.ThroughputBench \
  *     [rollouts=8192] [quietMs=20] [capacities=64,256,1024] [inFlight=capacity/4 and capacity/2, or a list] [variant=static_uniform] [seed=1]
  * </pre>
+ *
+ * <p>The client's requests in flight per endpoint are raised to {@code max(64, in_flight)}, as the CLI
+ * does; {@code -Dsim.clientLimit=64} keeps the client's default to show it capping the server.
  */
 public final class ThroughputBench {
   static final int BATCH = 64;
@@ -121,7 +124,7 @@ public final class ThroughputBench {
       Variant variant, long seed) throws Exception {
     try (SimulatedInferenceServer server = new SimulatedInferenceServer(BatchCostModel.Params.gpu(capacity), quiet);
         OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl()).model("sim")
-            .maxConcurrencyPerEndpoint(Math.max(batch, inFlight)).build()) {
+            .maxConcurrencyPerEndpoint(Integer.getInteger("sim.clientLimit", Math.max(batch, inFlight))).build()) {
       Sparq.Builder b = Sparq.builder()
           .generator(LlmGenerator.builder(model).build())
           .solver(LlmSolver.builder(model).build())
