@@ -29,12 +29,16 @@ import java.util.function.ToDoubleFunction;
 /**
  * Archive-aware rollout allocation (issue 18) against SPARQ's fixed K = 16 and today's adaptive
  * estimator, over several mixes of true solve rates, on an empty archive and on a mature one whose
- * niches are all full. Every candidate has one pre-drawn stream of 16 rollout outcomes, so the three
+ * niches are all full. Every candidate has one pre-drawn stream of 16 rollout outcomes, so all
  * estimators see the same rollouts (the adaptive ones read a prefix). Each batch of 64 candidates
  * (spread uniformly over 32 niches of capacity 8) is added to its own copy of the starting archive,
- * once per estimator; a decision agrees with fixed K when the candidate's status class (accepted or
- * not) and whether it is still in the archive after the batch are the same, and a batch's evictions
- * agree when the same members left. Quality error is the mean |quality - true quality| over the
+ * once per estimator. A candidate's decision agrees with fixed K when its status class (accepted or
+ * not), whether it is still in the archive after the batch, and which starting members left its
+ * niche in the batch are all the same (so one different decision in a niche counts against every
+ * candidate of that niche in the batch); a batch's evictions agree when the same members left.
+ * On the mature archive it also prints a trade-off: other rank depths and admission errors, and an
+ * oracle that knows each candidate's true solve rate (a floor for a rule that must reproduce fixed
+ * K's decisions with that error). Quality error is the mean |quality - true quality| over the
  * candidates each estimator admitted, where the true quality is {@code 1 - SR} inside the band
  * [0.1, 0.9] and 0 outside.
  *
@@ -66,6 +70,109 @@ public final class ArchiveAwareAllocationHarness {
       }),
       new Mix("uniform SR", SplittableRandom::nextDouble),
       new Mix("mid band (SR 0.2-0.8)", r -> 0.2 + 0.6 * r.nextDouble()));
+
+  /** An archive-aware configuration: rank depth and admission error. */
+  record Variant(String name, int depth, double error) {}
+
+  /** The default archive-aware configuration (rank depth 2, admission error 0.01). */
+  static final Variant DEFAULT = new Variant("aware", 2, 0.01);
+
+  /** The trade-off rows (mature archive only): other depths and errors, and the oracle. */
+  static final List<Variant> TRADE_OFF = List.of(
+      new Variant("aware d1 e.01", 1, 0.01), new Variant("aware d8 e.01", 8, 0.01),
+      new Variant("aware d2 e.03", 2, 0.03), new Variant("aware d2 e.10", 2, 0.10),
+      new Variant("aware d2 e.20", 2, 0.20));
+
+  /** Oracle rows: the same stopping rule (depth 1) knowing each candidate's true solve rate. */
+  static final double[] ORACLE_ERRORS = {0.01, 0.03};
+
+  /**
+   * The archive-aware stopping rule at rank depth 1 with a perfect prior: it knows each candidate's
+   * true solve rate, so the only uncertainty left is the binomial draw of the rollouts fixed K has
+   * not seen yet. Same round schedule as {@link AdaptiveEstimator} (4, then 2 at a time). No real
+   * estimator can know the solve rate, so its rollouts are a floor for rules that must reproduce
+   * fixed K's decisions with this error.
+   */
+  static final class Oracle {
+    final Map<String, Double> truth;
+    final double error;
+
+    Oracle(Map<String, Double> truth, double error) {
+      this.truth = truth;
+      this.error = error;
+    }
+
+    List<Difficulty> estimate(List<Problem> batch, double[][] niches, StreamSolver solver) {
+      List<Difficulty> out = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        Problem prob = batch.get(i);
+        double p = truth.get(prob.id());
+        boolean[] s = solver.streams.get(prob.id());
+        double t = niches[i] == null ? Double.NEGATIVE_INFINITY
+            : java.util.Arrays.stream(niches[i]).min().orElseThrow();
+        int n = 0;
+        int c = 0;
+        int round = 4;
+        while (true) {
+          for (int j = 0; j < round && n < K; j++, n++) {
+            c += s[n] ? 1 : 0;
+          }
+          double enter = 0;
+          for (int j = 0; j <= K - n; j++) {
+            if (BAND.quality(c + j, K) > t) {
+              enter += binomial(K - n, j) * Math.pow(p, j) * Math.pow(1 - p, K - n - j);
+            }
+          }
+          if (n >= K || enter <= error || enter >= 1 - error) {
+            double q = n >= K ? BAND.quality(c, K) : 0;
+            if (n < K) {
+              // the expected fixed-K quality in the settled class
+              double mass = 0;
+              double sum = 0;
+              for (int j = 0; j <= K - n; j++) {
+                double qj = BAND.quality(c + j, K);
+                if ((qj > t) == (enter >= 0.5)) {
+                  double w = binomial(K - n, j) * Math.pow(p, j) * Math.pow(1 - p, K - n - j);
+                  mass += w;
+                  sum += w * qj;
+                }
+              }
+              q = mass > 0 ? sum / mass : 0;
+              if (enter < 0.5) {
+                q = Math.min(q, t);
+              }
+            }
+            out.add(new Difficulty(c, n, Math.max(0, q), dev.sparq.core.model.Validity.VALID));
+            break;
+          }
+          round = 2;
+        }
+      }
+      return out;
+    }
+
+    private static double binomial(int m, int j) {
+      double r = 1;
+      for (int k = 1; k <= j; k++) {
+        r = r * (m - j + k) / k;
+      }
+      return r;
+    }
+  }
+
+  /** The members of {@code niche} in the starting archive that are among {@code left}. */
+  private static Set<String> leftNiche(Set<String> left, CellArchive start, Descriptor niche) {
+    Set<String> out = new HashSet<>();
+    int c = start.cellOf(niche);
+    if (c >= 0) {
+      for (Elite m : start.cell(c)) {
+        if (left.contains(m.id())) {
+          out.add(m.id());
+        }
+      }
+    }
+    return out;
+  }
 
   /** Hands out each problem's pre-drawn outcomes in order. */
   private static final class StreamSolver implements Solver {
@@ -109,7 +216,7 @@ public final class ArchiveAwareAllocationHarness {
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
     System.out.printf(Locale.ROOT, "candidates per mix=%d seed=%d; %d niches of capacity %d; batch %d;"
         + " band [0.1, 0.9]; reference fixed K=%d%n", n, seed, NICHES, CAPACITY, BATCH, K);
-    System.out.printf(Locale.ROOT, "%-31s %-7s %-9s %9s %7s %8s %8s %9s %8s%n", "mix", "archive",
+    System.out.printf(Locale.ROOT, "%-31s %-7s %-13s %9s %7s %8s %8s %9s %8s%n", "mix", "archive",
         "estimator", "rollouts", "vs K16", "agree", "evict=", "q error", "vs K16");
     for (Mix mix : MIXES) {
       for (boolean mature : new boolean[] {false, true}) {
@@ -157,17 +264,37 @@ public final class ArchiveAwareAllocationHarness {
     }
     FixedKEstimator fixed = new FixedKEstimator(K, BAND, ValidityGuard.flagging());
     AdaptiveEstimator adaptive = AdaptiveEstimator.builder().build();
-    AdaptiveEstimator aware = AdaptiveEstimator.builder().archiveAware(true).build();
-    String[] names = {"fixed K16", "adaptive", "aware"};
-    Tally[] tallies = {new Tally(), new Tally(), new Tally()};
+    List<String> names = new ArrayList<>(List.of("fixed K16", "adaptive"));
+    List<AdaptiveEstimator> aware = new ArrayList<>();
+    List<Variant> variants = new ArrayList<>(List.of(DEFAULT));
+    List<Oracle> oracles = new ArrayList<>();
+    if (mature) {
+      variants.addAll(TRADE_OFF);
+      for (double e : ORACLE_ERRORS) {
+        oracles.add(new Oracle(truth, e));
+      }
+    }
+    for (Variant v : variants) {
+      names.add(v.name());
+      aware.add(AdaptiveEstimator.builder().archiveAware(true).rankDepth(v.depth())
+          .admissionError(v.error()).build());
+    }
+    for (Oracle o : oracles) {
+      names.add(String.format(Locale.ROOT, "oracle e.%02d", Math.round(o.error * 100)));
+    }
+    int estimators = names.size();
+    Tally[] tallies = new Tally[estimators];
+    for (int e = 0; e < estimators; e++) {
+      tallies[e] = new Tally();
+    }
     for (int from = 0, it = 0; from < n; from += BATCH, it++) {
       List<Problem> batch = problems.subList(from, Math.min(n, from + BATCH));
-      double[] admission = new double[batch.size()];
+      double[][] full = new double[batch.size()][];
       for (int i = 0; i < batch.size(); i++) {
         int c = start.cellOf(niches.get(from + i));
         List<Elite> cell = c < 0 ? List.of() : start.cell(c);
-        admission[i] = cell.size() < CAPACITY ? Double.NEGATIVE_INFINITY
-            : cell.get(cell.size() - 1).quality();
+        full[i] = cell.size() < CAPACITY ? null
+            : cell.stream().mapToDouble(Elite::quality).toArray();
       }
       StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
       List<List<Outcome<Evaluation>>> got = new ArrayList<>();
@@ -175,11 +302,20 @@ public final class ArchiveAwareAllocationHarness {
       got.add(fixed.estimate(batch, solver, ctx));
       solver.cursor.clear();
       got.add(adaptive.estimate(batch, solver, ctx));
-      solver.cursor.clear();
-      got.add(aware.estimate(batch, admission, solver, ctx));
+      for (AdaptiveEstimator a : aware) {
+        solver.cursor.clear();
+        got.add(a.estimateInNiches(batch, full, solver, ctx));
+      }
+      for (Oracle o : oracles) {
+        List<Outcome<Evaluation>> out = new ArrayList<>();
+        for (Difficulty d : o.estimate(batch, full, solver)) {
+          out.add(Outcome.of(new Evaluation(d, List.of())));
+        }
+        got.add(out);
+      }
       List<List<AddResult>> results = new ArrayList<>();
       List<Set<String>> evicted = new ArrayList<>();
-      for (int e = 0; e < 3; e++) {
+      for (int e = 0; e < estimators; e++) {
         CellArchive a = start.copy();
         Set<String> before = new HashSet<>();
         a.members().forEach(m -> before.add(m.id()));
@@ -194,7 +330,7 @@ public final class ArchiveAwareAllocationHarness {
         before.removeAll(after);
         evicted.add(before);
       }
-      for (int e = 0; e < 3; e++) {
+      for (int e = 0; e < estimators; e++) {
         Tally t = tallies[e];
         t.batches++;
         if (evicted.get(e).equals(evicted.get(0))) {
@@ -206,7 +342,12 @@ public final class ArchiveAwareAllocationHarness {
           AddResult ref = results.get(0).get(i);
           t.candidates++;
           t.rollouts += d.rollouts();
-          if (res.status().accepted() == ref.status().accepted() && res.inserted() == ref.inserted()) {
+          // the decision: added or not, still a member after the batch, and which members left
+          // its niche in the batch (a starting member's id names its niche)
+          Descriptor niche = niches.get(from + i);
+          if (res.status().accepted() == ref.status().accepted() && res.inserted() == ref.inserted()
+              && leftNiche(evicted.get(e), start, niche).equals(
+                  leftNiche(evicted.get(0), start, niche))) {
             t.agree++;
           }
           if (res.inserted()) {
@@ -218,12 +359,12 @@ public final class ArchiveAwareAllocationHarness {
         }
       }
     }
-    for (int e = 0; e < 3; e++) {
+    for (int e = 0; e < estimators; e++) {
       Tally t = tallies[e];
       double perCandidate = (double) t.rollouts / t.candidates;
       double refPer = (double) tallies[0].rollouts / tallies[0].candidates;
-      System.out.printf(Locale.ROOT, "%-31s %-7s %-9s %9.2f %6.2fx %7.2f%% %7.2f%% %9.4f %7.2fx%n",
-          mix.name(), mature ? "mature" : "empty", names[e], perCandidate, perCandidate / refPer,
+      System.out.printf(Locale.ROOT, "%-31s %-7s %-13s %9.2f %6.2fx %7.2f%% %7.2f%% %9.4f %7.2fx%n",
+          mix.name(), mature ? "mature" : "empty", names.get(e), perCandidate, perCandidate / refPer,
           100.0 * t.agree / t.candidates, 100.0 * t.batchesSameEvictions / t.batches, t.errorMean(),
           t.errorMean() / tallies[0].errorMean());
     }

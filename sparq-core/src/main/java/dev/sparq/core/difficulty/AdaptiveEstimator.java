@@ -18,6 +18,7 @@ import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.state.Stateful;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  * observations not yet folded in and the counters, saved in every checkpoint of a
  * {@code SparqRun} through {@link Stateful}, so a resumed run continues
  * with exactly the prior an uninterrupted run would have.
+ *
+ * <p>With {@link Builder#archiveAware(boolean)} the engine passes the qualities of each child's full
+ * niche, and rollouts stop as soon as the child's rank class in that niche is settled (see
+ * {@link #estimateInNiches(List, double[][], Solver, StageContext)}).
  */
 public final class AdaptiveEstimator implements AdmissionAwareEstimator, Stateful {
   private final int referenceK;
@@ -51,6 +56,8 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
   private final int minCorrect;
   private final int maxCorrect;
   private final boolean archiveAware;
+  private final int rankDepth;
+  private final double admissionError;
   private final double[][] binomial;
   /** Guarded by {@link #pending}; replaced only when a checkpoint is restored. */
   private SolveRatePrior prior;
@@ -71,6 +78,8 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     this.minCorrect = band.minCorrect(referenceK);
     this.maxCorrect = band.maxCorrect(referenceK);
     this.archiveAware = b.archiveAware;
+    this.rankDepth = b.rankDepth;
+    this.admissionError = b.admissionError;
     this.prior = b.prior != null ? SolveRatePrior.fromState(b.prior)
         : SolveRatePrior.initial(64, 0.3, 0.3, 20);
     this.binomial = new double[referenceK + 1][referenceK + 1];
@@ -97,22 +106,56 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
   }
 
   /**
-   * Archive-aware allocation. A problem whose niche is full is settled as soon as a fixed-K
-   * estimator would, with probability {@code 1 - error}, not give it a quality above the niche's
-   * threshold (its quality is then capped at the threshold, so the archive refuses it as the
-   * fixed-K decision would); one that would enter is rolled out to {@code referenceK}, so the
-   * quality that ranks it among the niche's members is as precise as fixed K's. A problem with a
-   * free slot ({@code admission} negative infinity, or {@code admission} null) is treated as by
-   * {@link #estimate(List, Solver, StageContext)}.
+   * Archive-aware allocation knowing only each niche's admission threshold: as
+   * {@link #estimateInNiches(List, double[][], Solver, StageContext)} with a niche of one known
+   * quality, the threshold (so a child that enters stops once its entry is settled).
    */
   @Override
   public List<Outcome<Evaluation>> estimate(List<Problem> batch, double[] admission, Solver solver,
       StageContext context) {
+    if (admission != null && admission.length != batch.size()) {
+      throw new IllegalArgumentException("admission has " + admission.length + " thresholds for "
+          + batch.size() + " problems");
+    }
+    double[][] niches = null;
+    if (admission != null) {
+      niches = new double[admission.length][];
+      for (int i = 0; i < admission.length; i++) {
+        niches[i] = admission[i] == Double.NEGATIVE_INFINITY ? null : new double[] {admission[i]};
+      }
+    }
+    return estimateInNiches(batch, niches, solver, context);
+  }
+
+  /**
+   * Archive-aware allocation. For a problem whose niche is full, the decision that matters is its
+   * rank class: how many of the niche's {@code rankDepth} worst members a fixed-K estimator's
+   * quality would strictly exceed (0: it does not enter; 1: it enters and the worst member leaves;
+   * 2: it also outranks the second worst, so the next entry evicts that member rather than it; and
+   * so on). After each round the estimator computes, under the learned prior, the probability of
+   * each class for the count of correct rollouts fixed K would see, and stops as soon as one class
+   * has probability at least {@code 1 - admissionError} (or {@code maxRollouts} are spent).
+   * Children that cannot enter stop early; so do children that clearly enter high above the
+   * niche's worst members; a child close to a member's quality is rolled out to
+   * {@code referenceK}.
+   *
+   * <p>The quality reported for a child settled in class {@code k >= 1} is the posterior mean of the
+   * fixed-K quality given the rollouts seen and the class (exactly {@code 1 - c/K}, clamped into the
+   * band, after {@code referenceK} rollouts), so it ranks the child inside the niche as the settled
+   * class says. A child settled in class 0 gets at most the threshold, so the archive refuses it as
+   * fixed K would. A problem with a free slot ({@code niches} null, or its entry null or empty) is
+   * treated as by {@link #estimate(List, Solver, StageContext)}.
+   *
+   * @param niches per problem, the qualities of the members of its full niche in any order, or null
+   */
+  @Override
+  public List<Outcome<Evaluation>> estimateInNiches(List<Problem> batch, double[][] niches,
+      Solver solver, StageContext context) {
     if (batch.isEmpty()) {
       return List.of();
     }
-    if (admission != null && admission.length != batch.size()) {
-      throw new IllegalArgumentException("admission has " + admission.length + " thresholds for "
+    if (niches != null && niches.length != batch.size()) {
+      throw new IllegalArgumentException("niches has " + niches.length + " entries for "
           + batch.size() + " problems");
     }
     double[] priorNow = priorFor(context.iteration());
@@ -121,19 +164,17 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     int[] correct = new int[size];
     boolean[] open = new boolean[size];
     double[] inBand = new double[size];
-    // per problem, the most correct rollouts out of referenceK that still enter its niche
-    int[] hiCorrect = new int[size];
-    boolean[] full = new boolean[size];
+    // per full niche, its rankDepth worst member qualities, worst first; null for a free slot
+    double[][] low = new double[size][];
     for (int i = 0; i < size; i++) {
       rollouts.add(new ArrayList<>());
-      hiCorrect[i] = maxCorrect;
-      if (admission != null && admission[i] != Double.NEGATIVE_INFINITY) {
-        full[i] = true;
-        // quality 1 - c/K must be strictly above the threshold
-        int c = (int) Math.ceil(referenceK * (1 - admission[i])) - 1;
-        hiCorrect[i] = Math.min(maxCorrect, c);
+      if (niches != null && niches[i] != null && niches[i].length > 0) {
+        double[] q = niches[i].clone();
+        Arrays.sort(q);
+        low[i] = Arrays.copyOf(q, Math.min(q.length, rankDepth));
       }
-      open[i] = !full[i] || hiCorrect[i] >= minCorrect;
+      // a full niche whose threshold is above anything the band allows: no rollout at all
+      open[i] = low[i] == null || canEnter(low[i]);
     }
     int round = initialRollouts;
     while (true) {
@@ -161,11 +202,9 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         int spentHere = rollouts.get(i).size();
         inBand[i] = probabilityInBand(priorNow, correct[i], spentHere);
         boolean settled;
-        if (full[i]) {
-          double enters = probabilityBetween(priorNow, correct[i], spentHere, minCorrect,
-              hiCorrect[i]);
-          // out: stop now; in: it competes for a slot, so measure it as fixed K would
-          settled = enters <= error || (enters >= 1 - error && spentHere >= referenceK);
+        if (low[i] != null) {
+          double[] cls = classProbabilities(predictive(priorNow, correct[i], spentHere), low[i]);
+          settled = cls[argmax(cls)] >= 1 - admissionError;
         } else {
           settled = inBand[i] <= error || inBand[i] >= 1 - error;
         }
@@ -192,15 +231,112 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         double sr = (double) correct[i] / n;
         quality = 1 - Math.min(band.upper(), Math.max(band.lower(), sr));
       }
-      if (full[i] && (n == 0 || (n < referenceK
-          && probabilityBetween(priorNow, correct[i], n, minCorrect, hiCorrect[i]) < 0.5))) {
-        // settled as unable to enter: never above the niche's threshold
-        quality = Math.max(0, Math.min(quality, admission[i]));
+      if (low[i] != null) {
+        if (n == 0) {
+          quality = 0;
+        } else {
+          double[] pred = predictive(priorNow, correct[i], n);
+          int k = argmax(classProbabilities(pred, low[i]));
+          if (k == 0) {
+            // settled as unable to enter: never above the niche's threshold
+            quality = Math.max(0, Math.min(quality, low[i][0]));
+          } else {
+            quality = meanQualityInClass(pred, low[i], k);
+          }
+        }
       }
       evaluations.add(new Evaluation(new Difficulty(correct[i], n, quality, Validity.VALID),
           rollouts.get(i)));
     }
     return guard.review(batch, evaluations, context);
+  }
+
+  /** The quality fixed K gives for {@code c} correct of {@code referenceK}. */
+  private double fixedQuality(int c) {
+    return band.quality(c, referenceK);
+  }
+
+  /** Whether some count of correct rollouts out of {@code referenceK} enters the niche. */
+  private boolean canEnter(double[] low) {
+    for (int c = 0; c <= referenceK; c++) {
+      if (classOf(c, low) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How many of the qualities in {@code low} (ascending) fixed K's quality for {@code c} exceeds. */
+  private int classOf(int c, double[] low) {
+    double q = fixedQuality(c);
+    int k = 0;
+    while (k < low.length && q > low[k]) {
+      k++;
+    }
+    return k;
+  }
+
+  private double[] classProbabilities(double[] predictive, double[] low) {
+    double[] cls = new double[low.length + 1];
+    for (int c = 0; c <= referenceK; c++) {
+      cls[classOf(c, low)] += predictive[c];
+    }
+    return cls;
+  }
+
+  private double meanQualityInClass(double[] predictive, double[] low, int k) {
+    double mass = 0;
+    double sum = 0;
+    for (int c = 0; c <= referenceK; c++) {
+      if (classOf(c, low) == k) {
+        mass += predictive[c];
+        sum += predictive[c] * fixedQuality(c);
+      }
+    }
+    if (mass > 0) {
+      return sum / mass;
+    }
+    // no mass in the class (cannot happen for the argmax): its lowest quality
+    for (int c = referenceK; c >= 0; c--) {
+      if (classOf(c, low) == k) {
+        return fixedQuality(c);
+      }
+    }
+    return 0;
+  }
+
+  private static int argmax(double[] p) {
+    int best = 0;
+    for (int i = 1; i < p.length; i++) {
+      if (p[i] > p[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The distribution of the correct count that {@code referenceK} rollouts would give, knowing
+   * {@code correct} of the first {@code n}, under the prior.
+   */
+  double[] predictive(double[] priorNow, int correct, int n) {
+    double[] out = new double[referenceK + 1];
+    if (n >= referenceK) {
+      out[Math.min(referenceK, (int) Math.round((double) correct * referenceK / n))] = 1;
+      return out;
+    }
+    int m = referenceK - n;
+    double[] post = prior.posterior(priorNow, correct, n);
+    for (int g = 0; g < post.length; g++) {
+      if (post[g] == 0) {
+        continue;
+      }
+      double p = prior.point(g);
+      for (int j = 0; j <= m; j++) {
+        out[correct + j] += post[g] * binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+      }
+    }
+    return out;
   }
 
   /**
@@ -435,8 +571,25 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     private ValidityGuard guard = ValidityGuard.flagging();
     private SolveRatePrior.State prior;
     private boolean archiveAware;
+    private int rankDepth = 2;
+    private double admissionError = 0.01;
 
     private Builder() {}
+
+    /**
+     * How many of a full niche's worst members the archive-aware mode ranks a child against
+     * (default 2: whether it enters, and whether it also outranks the second worst member, which
+     * decides who leaves when a second child enters the niche; 1: only whether it enters). With depth d a child is rolled out until it is settled
+     * which of the d worst members it outranks, so more rollouts go to children near a member's
+     * quality; {@code Integer.MAX_VALUE} ranks it against every member.
+     */
+    public Builder rankDepth(int d) {
+      if (d < 1) {
+        throw ConfigException.forKey("adaptive.rank_depth", "must be >= 1, was " + d);
+      }
+      this.rankDepth = d;
+      return this;
+    }
 
     /**
      * Archive-aware allocation (default off): the engine describes each child first and passes its
@@ -446,6 +599,19 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
      */
     public Builder archiveAware(boolean on) {
       this.archiveAware = on;
+      return this;
+    }
+
+    /**
+     * Archive-aware mode: accepted probability that a child of a full niche is settled in another
+     * rank class (see {@link #rankDepth(int)}) than fixed K would give it; default 0.01. Children of
+     * niches with a free slot use {@link #error(double)}.
+     */
+    public Builder admissionError(double e) {
+      if (!(e > 0 && e < 0.5)) {
+        throw ConfigException.forKey("adaptive.admission_error", "must be in (0, 0.5), was " + e);
+      }
+      this.admissionError = e;
       return this;
     }
 

@@ -15,17 +15,29 @@ import java.util.TreeMap;
  * @param totals the run totals so far (its {@code iterations} is the next iteration to run)
  * @param evaluated the first evaluation of every problem id evaluated so far, reused for duplicates
  *     (sorted by id; empty for states saved before duplicates were tracked)
+ * @param stalled the consecutive iterations, ending with the last one run, that evaluated no new
+ *     problem (the stall guard's counter, so a resumed run stalls where an uninterrupted one would;
+ *     0 for states saved before it was kept)
  */
-public record EngineState(long seed, RunStats totals, Map<String, Evaluated> evaluated) {
+public record EngineState(long seed, RunStats totals, Map<String, Evaluated> evaluated,
+    int stalled) {
   public EngineState {
     Objects.requireNonNull(totals, "totals");
     evaluated = evaluated == null ? Map.of() : java.util.Collections.unmodifiableMap(
         new TreeMap<>(evaluated));
+    if (stalled < 0) {
+      throw new IllegalArgumentException("stalled must be >= 0, was " + stalled);
+    }
+  }
+
+  /** A state with evaluated ids and a stall counter of 0. */
+  public EngineState(long seed, RunStats totals, Map<String, Evaluated> evaluated) {
+    this(seed, totals, evaluated, 0);
   }
 
   /** A state without evaluated ids. */
   public EngineState(long seed, RunStats totals) {
-    this(seed, totals, Map.of());
+    this(seed, totals, Map.of(), 0);
   }
 
   /**

@@ -205,6 +205,7 @@ public final class Sparq implements AutoCloseable {
         duplicates = t.duplicates();
         tokens = t.tokens();
         seen.putAll(b.resumeState.evaluated());
+        stalled = b.resumeState.stalled();
         t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
         rejections.putAll(t.rejections());
       } else if (workingSet == WorkingSet.DYNAMIC) {
@@ -393,23 +394,23 @@ public final class Sparq implements AutoCloseable {
     List<Outcome<Descriptor>> desc = runChunked(fresh, STAGE_DESCRIBE, it, pending.source,
         descriptor::describe, "describe");
     List<Problem> described = new ArrayList<>();
-    List<Double> thresholds = new ArrayList<>();
+    List<double[]> niches = new ArrayList<>();
     for (int i = 0; i < fresh.size(); i++) {
       if (desc.get(i).isPresent()) {
         described.add(fresh.get(i));
-        thresholds.add(admissionThreshold(desc.get(i).value()));
+        niches.add(fullNiche(desc.get(i).value()));
       }
     }
     List<Outcome<Evaluation>> measured = runChunked(indexed(described), STAGE_ESTIMATE, it,
         pending.source, (chunk, ctx) -> {
           List<Problem> problems = new ArrayList<>(chunk.size());
-          double[] admission = new double[chunk.size()];
+          double[][] qualities = new double[chunk.size()][];
           for (int j = 0; j < chunk.size(); j++) {
             int index = chunk.get(j);
             problems.add(described.get(index));
-            admission[j] = thresholds.get(index);
+            qualities[j] = niches.get(index);
           }
-          return aware.estimate(problems, admission, solver, ctx);
+          return aware.estimateInNiches(problems, qualities, solver, ctx);
         }, "estimate");
     List<Outcome<Evaluation>> est = new ArrayList<>(fresh.size());
     int k = 0;
@@ -432,17 +433,24 @@ public final class Sparq implements AutoCloseable {
     return out;
   }
 
-  /** The quality a candidate with this descriptor must strictly exceed to enter the archive now. */
-  private double admissionThreshold(Descriptor d) {
+  /**
+   * The member qualities of the niche a candidate with this descriptor would enter, when that niche
+   * is full (a candidate must strictly exceed the worst to enter); null when it has a free slot.
+   */
+  private double[] fullNiche(Descriptor d) {
     int c = archive.cellOf(d);
     if (c < 0) {
-      return Double.NEGATIVE_INFINITY;
+      return null;
     }
     List<Elite> members = archive.cell(c);
     if (members.size() < archive.capacity()) {
-      return Double.NEGATIVE_INFINITY;
+      return null;
     }
-    return members.get(members.size() - 1).quality();
+    double[] q = new double[members.size()];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = members.get(i).quality();
+    }
+    return q;
   }
 
   /**
@@ -863,7 +871,7 @@ public final class Sparq implements AutoCloseable {
 
   /** The state to save with the archive for an exact resume. */
   public EngineState state() {
-    return new EngineState(seed, totals(), new HashMap<>(seen));
+    return new EngineState(seed, totals(), new HashMap<>(seen), stalled);
   }
 
   /** The next iteration to run. */

@@ -69,7 +69,7 @@ class ArchiveAwareEstimatorTest {
   }
 
   @Test
-  void freeSlotsBehaveLikeTheAdaptiveEstimatorAndContendersGetFullK() {
+  void freeSlotsBehaveLikeTheAdaptiveEstimatorAndContendersSettleEarly() {
     double[] rates = new double[40];
     for (int i = 0; i < rates.length; i++) {
       rates[i] = i / 39.0;
@@ -84,22 +84,161 @@ class ArchiveAwareEstimatorTest {
     for (int i = 0; i < 40; i++) {
       assertEquals(plain.get(i).value().difficulty(), aware.get(i).value().difficulty());
     }
-    // a full niche at quality 0.25: whoever is still a contender after the rounds is measured with
-    // K = 16, so its quality is as precise as fixed K's; whoever stopped early cannot beat 0.25
+    // a full niche at quality 0.25: children settle early on either side of the threshold (those
+    // that cannot enter get at most 0.25); decisionsEqualFixedKOnConstructedStreams checks the side
     double[] full = new double[40];
     Arrays.fill(full, 0.25);
     List<Outcome<Evaluation>> contested = AdaptiveEstimator.builder().archiveAware(true).build()
         .estimate(problems(40), full, streams(rates, 2), ctx);
-    int measuredFully = 0;
-    for (Outcome<Evaluation> o : contested) {
-      var d = o.value().difficulty();
+    int early = 0;
+    int enteredEarly = 0;
+    for (int i = 0; i < 40; i++) {
+      var d = contested.get(i).value().difficulty();
       if (d.rollouts() < 16) {
-        assertTrue(d.quality() <= 0.25, "stopped early but above the threshold: " + d);
-      } else {
-        measuredFully++;
+        early++;
+        if (d.quality() > 0.25) {
+          enteredEarly++;
+        }
       }
     }
-    assertTrue(measuredFully > 0 && measuredFully < 40, "some contenders: " + measuredFully);
+    assertTrue(early > 0 && enteredEarly > 0, "early: " + early + ", entered early: " + enteredEarly);
+  }
+
+  /** Each problem's answer is its 16 outcomes ('1' correct), handed out in order across rounds. */
+  private static Solver fixedStreams() {
+    java.util.Map<String, Integer> cursor = new java.util.HashMap<>();
+    return (problems, k, ctx) -> {
+      List<List<Rollout>> out = new ArrayList<>();
+      for (Problem p : problems) {
+        int at = cursor.getOrDefault(p.id(), 0);
+        List<Rollout> rs = new ArrayList<>();
+        for (int j = at; j < Math.min(16, at + k); j++) {
+          boolean ok = p.answer().charAt(j) == '1';
+          rs.add(Rollout.of("t", ok ? "right" : "wrong", ok));
+        }
+        cursor.put(p.id(), Math.min(16, at + k));
+        out.add(rs);
+      }
+      return out;
+    };
+  }
+
+  private static Problem streamed(String outcomes) {
+    return Problem.of("stream " + outcomes, "", outcomes);
+  }
+
+  /** How many of the qualities fixed K's quality for this stream strictly exceeds. */
+  private static int fixedClass(String outcomes, double[] niche, int depth) {
+    int c = (int) outcomes.chars().filter(ch -> ch == '1').count();
+    double q = SolveRateBand.PAPER.quality(c, 16);
+    double[] sorted = niche.clone();
+    Arrays.sort(sorted);
+    int k = 0;
+    while (k < Math.min(depth, sorted.length) && q > sorted[k]) {
+      k++;
+    }
+    return k;
+  }
+
+  private static final StageContext CTX =
+      new StageContext(new SplittableRandom(1), 0, ParentSource.empty());
+
+  @Test
+  void aChildWhoseRankIsSettledStopsEarly() {
+    // one correct in four: quality 0.75 against a niche whose two worst members are at 0.25
+    String stream = "1000100010001000";
+    double[] niche = {0.25, 0.25, 0.5, 0.8};
+    var d = AdaptiveEstimator.builder().archiveAware(true).build()
+        .estimateInNiches(List.of(streamed(stream)), new double[][] {niche}, fixedStreams(), CTX)
+        .get(0).value().difficulty();
+    assertTrue(d.rollouts() < 16, "settled early: " + d);
+    assertTrue(d.quality() > 0.25, "it enters and outranks both members at 0.25: " + d);
+    assertEquals(fixedClass(stream, niche, 2), 2);
+  }
+
+  @Test
+  void aChildCloseToAMemberGetsAllSixteen() {
+    // half solved: fixed K gives exactly 0.5, which does not beat the worst member at 0.5
+    String stream = "1010101010101010";
+    var d = AdaptiveEstimator.builder().archiveAware(true).build()
+        .estimateInNiches(List.of(streamed(stream)), new double[][] {{0.5, 0.7, 0.8}},
+            fixedStreams(), CTX)
+        .get(0).value().difficulty();
+    assertEquals(16, d.rollouts());
+    assertEquals(0.5, d.quality(), "fixed K's quality, which the archive refuses");
+    // entering, but close to the second worst member at 0.625: ranked with all sixteen too
+    String second = "1010101010101000"; // 7 of 16: quality 0.5625
+    var e = AdaptiveEstimator.builder().archiveAware(true).build()
+        .estimateInNiches(List.of(streamed(second)), new double[][] {{0.5, 0.5625, 0.8}},
+            fixedStreams(), CTX)
+        .get(0).value().difficulty();
+    assertEquals(16, e.rollouts());
+    assertEquals(0.5625, e.quality());
+  }
+
+  @Test
+  void decisionsEqualFixedKOnConstructedStreams() {
+    List<String> streams = List.of(
+        "0000000000000000", "1111111111111111", "1000000000000000", "0111111111111111",
+        "1000100010001000", "1100110011001100", "1010101010101010", "1110111011101110",
+        "1101101101101101", "0010010010010010", "0001000100010001");
+    double[][] niches = {{0.5, 0.5625, 0.625, 0.75}, {0.3, 0.9}, {0.875, 0.9}, {0.1, 0.2}};
+    for (double[] niche : niches) {
+      for (int depth : new int[] {1, 2, 8}) {
+        List<Problem> batch = new ArrayList<>();
+        double[][] full = new double[streams.size()][];
+        for (int i = 0; i < streams.size(); i++) {
+          batch.add(streamed(streams.get(i)));
+          full[i] = niche;
+        }
+        List<Outcome<Evaluation>> got = AdaptiveEstimator.builder().archiveAware(true)
+            .rankDepth(depth).build().estimateInNiches(batch, full, fixedStreams(), CTX);
+        for (int i = 0; i < streams.size(); i++) {
+          var d = got.get(i).value().difficulty();
+          int want = fixedClass(streams.get(i), niche, depth);
+          // the class the reported quality puts the child in
+          String q = String.format("%.6f", d.quality());
+          int have = fixedClassOfQuality(d.quality(), niche, depth);
+          assertEquals(want, have, streams.get(i) + " in " + Arrays.toString(niche) + " depth "
+              + depth + ": quality " + q + " after " + d.rollouts());
+        }
+      }
+    }
+  }
+
+  @Test
+  void anEstimatorThatKnowsOnlyThresholdsGetsEachFullNichesWorstQuality() {
+    double[][] seen = new double[1][];
+    dev.sparq.core.stage.AdmissionAwareEstimator thresholdsOnly =
+        new dev.sparq.core.stage.AdmissionAwareEstimator() {
+          @Override
+          public List<Outcome<Evaluation>> estimate(List<Problem> problems, double[] admission,
+              Solver solver, StageContext context) {
+            seen[0] = admission.clone();
+            return List.of();
+          }
+
+          @Override
+          public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver,
+              StageContext context) {
+            throw new AssertionError("the engine passes niches");
+          }
+        };
+    thresholdsOnly.estimateInNiches(problems(3), new double[][] {{0.7, 0.3, 0.5}, null, {}},
+        streams(new double[3], 1), CTX);
+    assertEquals(0.3, seen[0][0]);
+    assertEquals(Double.NEGATIVE_INFINITY, seen[0][1]);
+    assertEquals(Double.NEGATIVE_INFINITY, seen[0][2]);
+  }
+
+  private static int fixedClassOfQuality(double q, double[] niche, int depth) {
+    double[] sorted = niche.clone();
+    Arrays.sort(sorted);
+    int k = 0;
+    while (k < Math.min(depth, sorted.length) && q > sorted[k]) {
+      k++;
+    }
+    return k;
   }
 
   private static String run(int threads) {

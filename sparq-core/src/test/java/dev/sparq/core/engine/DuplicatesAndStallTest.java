@@ -204,6 +204,29 @@ class DuplicatesAndStallTest {
   }
 
   @Test
+  void aResumedRunStallsWhereAnUninterruptedOneWould() throws Exception {
+    EngineState state;
+    String saved;
+    try (Sparq s = base(10).generator(new BilledGenerator()).budget(Budget.iterations(3)).build()) {
+      s.run();
+      state = Json.mapper().readValue(Json.mapper().writeValueAsString(s.state()),
+          EngineState.class);
+      saved = ArchiveJson.toJson((CellArchive) s.archive());
+    }
+    assertEquals(3, state.stalled(), "three iterations evaluated nothing");
+    try (Sparq s = base(10).generator(new BilledGenerator()).budget(Budget.rollouts(1_000))
+        .resume(state, ArchiveJson.fromJson(saved)).build()) {
+      StalledRunException e = assertThrows(StalledRunException.class, s::run);
+      assertEquals(5, e.iterations());
+      assertEquals(5, s.totals().iterations(), "stalls at iteration 5, as without the restart");
+    }
+    // a state saved before the counter was kept reads as 0
+    com.fasterxml.jackson.databind.node.ObjectNode old = Json.mapper().valueToTree(state);
+    old.remove("stalled");
+    assertEquals(0, Json.mapper().treeToValue(old, EngineState.class).stalled());
+  }
+
+  @Test
   void aTokenBudgetStopsTheRunAndNeedsAUsageSource() {
     assertThrows(ConfigException.class, () -> base(10).budget(Budget.tokens(10)).build());
     AtomicLong generated = new AtomicLong();

@@ -305,6 +305,26 @@ class SparqCliTest {
   }
 
   @Test
+  void aCheckpointWithACustomArchiveIsRefusedNamingFileAndField() throws IOException {
+    // The CLI builds only CellArchives, so such a checkpoint comes from a library run copied into a
+    // run directory; the CLI cannot rebuild a class it does not know and must not load one named
+    // by a file, so it refuses clearly instead of failing on a null archive.
+    Path out = tmp.resolve("custom");
+    assertEquals(0, sparq("demo", "-o", out.toString(), "--iterations", "2", "--progress", "none").status());
+    Path cp = out.resolve("checkpoint.json");
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(cp.toFile());
+    root.remove("archive");
+    root.putObject("slots").putObject("my_archive").put("members", 0);
+    Json.mapper().writeValue(cp.toFile(), root);
+    for (String cmd : List.of("inspect", "report", "export")) {
+      CliTestSupport.Result r = sparq(cmd, out.toString());
+      assertTrue(r.status() != 0, cmd);
+      assertTrue(r.err().contains("checkpoint.json") && r.err().contains("archive")
+          && r.err().contains("custom archive"), cmd + ": " + r.err());
+    }
+  }
+
+  @Test
   void commandsOnSomethingThatIsNotARunDirectoryFailClearly() {
     for (String cmd : List.of("inspect", "report", "export", "resume")) {
       CliTestSupport.Result r = sparq(cmd, tmp.toString());
