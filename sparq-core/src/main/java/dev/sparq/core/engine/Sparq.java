@@ -708,9 +708,9 @@ public final class Sparq implements AutoCloseable {
     seen.put(id, e);
   }
 
-  /** The threshold a candidate with descriptor {@code d} must beat to enter the archive now. */
-  double threshold(Descriptor d) {
-    return admissionThreshold(d);
+  /** The member qualities of the full niche a candidate with descriptor {@code d} would enter now, or null. */
+  double[] niche(Descriptor d) {
+    return fullNiche(d);
   }
 
   /** Counts a rejection and tells the listeners. */

@@ -35,7 +35,8 @@ import java.util.function.Function;
  * owner through a queue, so no component ever touches the archive concurrently.
  *
  * <p>A candidate ("job") goes generate, then estimate and describe (describe first for an
- * archive-aware estimator, as in the synchronous order), then the archive. Every
+ * archive-aware estimator, as in the synchronous order, with the full niche's qualities read by
+ * the owner), then the archive. Every
  * {@code batchSize} finished jobs form one iteration, committed through
  * {@link Sparq#commitRound}; at that moment every candidate offered to the archive so far has been
  * handed to the sink, so a checkpoint written by an iteration listener is consistent and holds no
@@ -81,7 +82,7 @@ final class SteadyState {
     Problem child;
     Outcome<Evaluation> evaluation;
     Outcome<Descriptor> descriptor;
-    double threshold = Double.NEGATIVE_INFINITY;
+    double[] niche;
     boolean measured;
     long rollouts;
     final List<Job> waiters = new ArrayList<>();
@@ -258,7 +259,7 @@ final class SteadyState {
 
   private void estimate(ExecutorService workers, Job job) {
     submit(workers, job, STAGE_ESTIMATE, "estimate", ctx -> aware != null
-            ? aware.estimate(List.of(job.child), new double[] {job.threshold}, sparq.solverStage(), ctx)
+            ? aware.estimateInNiches(List.of(job.child), new double[][] {job.niche}, sparq.solverStage(), ctx)
             : sparq.estimatorStage().estimate(List.of(job.child), sparq.solverStage(), ctx),
         out -> estimated(workers, job, out));
   }
@@ -297,7 +298,7 @@ final class SteadyState {
       return;
     }
     if (aware != null) {
-      job.threshold = sparq.threshold(out.value());
+      job.niche = sparq.niche(out.value());
       estimate(workers, job);
     } else {
       offer(job);
