@@ -85,6 +85,14 @@ import org.slf4j.LoggerFactory;
  * iterations that evaluate no new problem (every child rejected or a duplicate), whatever the
  * budget kind, so a broken generator cannot spin for ever under a rollout or token budget.
  *
+ * <h2>Throughput mode</h2>
+ * With {@link Builder#mode(Mode) mode(Mode.ASYNC)}, {@link #run()} keeps {@link Builder#inFlight(int)}
+ * candidates in flight instead of running barriers (see {@link Mode#ASYNC}): budgets, {@link #stop()},
+ * the until condition, the stall guard and duplicate handling work per group of
+ * {@link Builder#batchSize(int)} finished candidates, and a checkpoint taken at the end of such a
+ * group holds no in-flight work (a resumed run generates it again). {@link #step()}, {@link #ask()}
+ * and {@link #tell} always run one synchronous iteration.
+ *
  * <h2>Resuming</h2>
  * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
  * Archive)} continues it exactly.
@@ -115,6 +123,8 @@ public final class Sparq implements AutoCloseable {
   private final CandidateSink sink;
   private final int stallLimit;
   private final Predicate<? super RunStats> until;
+  private final Mode mode;
+  private final int inFlight;
   private volatile boolean stopRequested;
   private Pending pending;
   private final ExecutorService executor;
@@ -152,6 +162,8 @@ public final class Sparq implements AutoCloseable {
     this.sink = b.sink != null ? b.sink : b.sinkFactory.get();
     this.stallLimit = b.stallLimit;
     this.until = b.until;
+    this.mode = b.mode;
+    this.inFlight = b.inFlight;
     this.usageSources = List.copyOf(b.usageSources);
     this.usageStart = readUsage();
     this.executor = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -311,6 +323,14 @@ public final class Sparq implements AutoCloseable {
    */
   public RunStats run(Predicate<? super RunStats> until) {
     Objects.requireNonNull(until, "until");
+    if (mode == Mode.ASYNC) {
+      try {
+        new SteadyState(this, inFlight).run(t -> this.until.test(t) || until.test(t));
+      } finally {
+        sink.flush();
+      }
+      return totals();
+    }
     try {
       while (true) {
         RunStats t = totals();
@@ -643,6 +663,114 @@ public final class Sparq implements AutoCloseable {
     return event;
   }
 
+  // ---- hooks of the steady-state scheduler (same package) ----
+
+  Generator generatorStage() {
+    return generator;
+  }
+
+  Solver solverStage() {
+    return solver;
+  }
+
+  DifficultyEstimator estimatorStage() {
+    return estimator;
+  }
+
+  DiversityDescriptor descriptorStage() {
+    return descriptor;
+  }
+
+  ParentSelector selector() {
+    return selector;
+  }
+
+  Budget budget() {
+    return budget;
+  }
+
+  int batchSize() {
+    return batchSize;
+  }
+
+  /** The working set parents are drawn from. */
+  Archive pool() {
+    return workingSet == WorkingSet.STATIC ? seedPool : archive;
+  }
+
+  /** The first evaluation of {@code id} in this run, or null. */
+  EngineState.Evaluated evaluation(String id) {
+    return seen.get(id);
+  }
+
+  /** Records the first evaluation of a problem id (the steady-state scheduler's archive owner). */
+  void recordEvaluation(String id, EngineState.Evaluated e) {
+    seen.put(id, e);
+  }
+
+  /** The member qualities of the full niche a candidate with descriptor {@code d} would enter now, or null. */
+  double[] niche(Descriptor d) {
+    return fullNiche(d);
+  }
+
+  /** Counts a rejection and tells the listeners. */
+  void rejected(long it, String stage, String id, Rejection r) {
+    reject(it, stage, id, r);
+  }
+
+  /** Whether {@link #stop()} was called (the steady-state scheduler polls it). */
+  boolean stopping() {
+    return stopRequested;
+  }
+
+  /**
+   * Finishes one iteration of the steady-state scheduler: the candidates were already offered to the
+   * archive one by one; hands them to the sink and the listeners, updates the totals and applies the
+   * stall guard, exactly as {@link #tell} does for a synchronous iteration.
+   */
+  IterationEvent commitRound(int parents, int children, List<EvaluatedCandidate> out,
+      int roundAdded, int roundDuplicates, long roundRollouts, boolean anyMeasured, long start) {
+    long it = iteration;
+    for (EvaluatedCandidate c : out) {
+      statusCounts.merge(c.status(), 1L, Long::sum);
+    }
+    sink.accept(it, out);
+    candidates += parents;
+    generated += children;
+    evaluated += out.size();
+    duplicates += roundDuplicates;
+    rollouts += roundRollouts;
+    added += roundAdded;
+    iteration++;
+    for (EvaluatedCandidate c : out) {
+      for (SparqListener l : listeners) {
+        l.onCandidate(c);
+      }
+    }
+    TokenUsage roundTokens = TokenUsage.NONE;
+    if (!usageSources.isEmpty()) {
+      TokenUsage now = readUsage();
+      roundTokens = now.since(usageSeen);
+      usageSeen = now;
+      tokens += roundTokens.totalTokens();
+    }
+    IterationEvent event = new IterationEvent(it, archive.stats(), totals(), parents, out.size(),
+        roundAdded, roundRollouts, System.nanoTime() - start, roundTokens);
+    for (SparqListener l : listeners) {
+      l.onIteration(event);
+    }
+    stalled = anyMeasured ? 0 : stalled + 1;
+    if (stallLimit > 0 && stalled >= stallLimit) {
+      RunStats t = totals();
+      throw new StalledRunException(stalled, "the run stalled: " + stalled
+          + " consecutive groups of " + batchSize + " candidates (up to iteration " + it
+          + ") evaluated no new problem; " + children + " children generated, " + roundDuplicates
+          + " duplicates in the last one; rejections so far " + t.rejections()
+          + ". Check the generator and solver (model, prompt, parser), or raise stallLimit (0 = off)");
+    }
+    return event;
+  }
+
   private void reject(long it, String stage, String id, Rejection r) {
     rejections.merge(stage + "/" + r.reason(), 1L, Long::sum);
     RejectionEvent event = new RejectionEvent(it, stage, id, r);
@@ -751,6 +879,16 @@ public final class Sparq implements AutoCloseable {
     return iteration;
   }
 
+  /** How {@link #run()} schedules the stages ({@link Builder#mode(Mode)}). */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Candidates kept in flight in {@link Mode#ASYNC} ({@link Builder#inFlight(int)}). */
+  public int inFlight() {
+    return inFlight;
+  }
+
   /** The run seed. */
   public long randomSeed() {
     return seed;
@@ -797,6 +935,8 @@ public final class Sparq implements AutoCloseable {
     private Supplier<? extends CandidateSink> sinkFactory = InMemorySink::new;
     private Predicate<? super RunStats> until = t -> false;
     private int stallLimit = 5;
+    private Mode mode = Mode.SYNC;
+    private int inFlight = 64;
     private EngineState resumeState;
     private Archive resumeArchive;
     private final List<UsageReporting> usageSources = new ArrayList<>();
@@ -827,6 +967,8 @@ public final class Sparq implements AutoCloseable {
       c.sinkFactory = sinkFactory;
       c.until = until;
       c.stallLimit = stallLimit;
+      c.mode = mode;
+      c.inFlight = inFlight;
       c.resumeState = resumeState;
       c.resumeArchive = resumeArchive;
       c.usageSources.addAll(usageSources);
@@ -984,6 +1126,27 @@ public final class Sparq implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How {@link Sparq#run()} schedules the stages (default {@link Mode#SYNC}, bit-reproducible).
+     * {@link Mode#ASYNC} keeps {@link #inFlight(int)} candidates going so that inference servers
+     * stay full; it is valid but not bit-reproducible, and needs thread-safe components.
+     */
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * {@link Mode#ASYNC} only: candidates in flight at once (default 64). Each holds one stage call
+     * at a time (its generation, its rollouts, or its description), each of one item, so for an
+     * HTTP backend this is the number of requests in flight; give the model's own concurrency limit
+     * at least this much. Ignored in {@link Mode#SYNC}.
+     */
+    public Builder inFlight(int n) {
+      this.inFlight = n;
+      return this;
+    }
+
     /** Threads that run chunks of a stage concurrently (default 1). */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -1103,6 +1266,9 @@ public final class Sparq implements AutoCloseable {
       }
       if (threads < 1) {
         throw ConfigException.forKey("threads", "must be >= 1, was " + threads);
+      }
+      if (inFlight < 1) {
+        throw ConfigException.forKey("inFlight", "must be >= 1, was " + inFlight);
       }
       if (stallLimit < 0) {
         throw ConfigException.forKey("stallLimit", "must be >= 0, was " + stallLimit);

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 /**
  * The process {@link CrashResumeTest} kills: runs (or resumes) a run directory, sleeping a little
  * after each iteration so that the kills land at varied moments.
- * Arguments: run directory, iterations, checkpoint interval, sleep per iteration in ms.
+ * Arguments: run directory, iterations, checkpoint interval, sleep per iteration in ms, and
+ * optionally {@code async} for the asynchronous mode ({@link AsyncCrashResumeTest}).
  */
 public final class CrashChild {
   private CrashChild() {}
@@ -17,7 +18,9 @@ public final class CrashChild {
     long iterations = Long.parseLong(args[1]);
     int every = Integer.parseInt(args[2]);
     long sleep = Long.parseLong(args[3]);
-    try (SparqRun run = SparqRun.builder(dir, CrashResumeTest.engine(iterations).listener(
+    boolean async = args.length > 4 && args[4].equals("async");
+    try (SparqRun run = SparqRun.builder(dir, (async ? AsyncCrashResumeTest.engine(iterations)
+        : CrashResumeTest.engine(iterations)).listener(
         new SparqListener() {
           @Override
           public void onIteration(IterationEvent event) {

@@ -82,15 +82,17 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
   }
 
   /** Opens models as configured: OpenAI-compatible clients or in-process ONNX models. */
-  static final ModelOpener MODELS = (backend, seed) -> backend instanceof RunConfig.Backend.OpenAi openai
-      ? openai(openai) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
+  static ModelOpener models(RunConfig c) {
+    return (backend, seed) -> backend instanceof RunConfig.Backend.OpenAi openai
+        ? openai(openai, c) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
+  }
 
   /** Opens ONNX sentence embedders. */
   static final EmbedderOpener EMBEDDERS = dev.sparq.onnx.embed.OnnxEmbedder::open;
 
   /** Builds the stages for a configuration (for model backends this opens the models). */
   static Components open(RunConfig c) {
-    return open(c, MODELS, EMBEDDERS);
+    return open(c, models(c), EMBEDDERS);
   }
 
   /**
@@ -169,18 +171,26 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     }
   }
 
-  /** The adaptive estimator's own settings of a configuration. */
-  static AdaptiveEstimator.Builder adaptiveTuning(RunConfig.EstimatorConfig e) {
-    AdaptiveEstimator.Builder b = AdaptiveEstimator.builder().initialRollouts(e.initialRollouts())
-        .roundRollouts(e.roundRollouts()).error(e.error()).archiveAware(e.archiveAware());
-    if (e.maxRollouts() > 0) {
-      b.maxRollouts(e.maxRollouts());
+  /**
+   * Candidates the asynchronous engine keeps in flight: {@code engine.in_flight} per endpoint
+   * (the most endpoints of any role's block; one for the other backends).
+   */
+  static int inFlight(RunConfig c) {
+    int endpoints = 1;
+    for (String role : ConfigKeys.ROLES) {
+      if (c.model(role).orElse(null) instanceof RunConfig.Backend.OpenAi o) {
+        endpoints = Math.max(endpoints, o.endpoints().size());
+      }
     }
-    return b;
+    return (int) Math.min(100_000, (long) c.engine().inFlight() * endpoints);
   }
 
-  private static LanguageModel openai(RunConfig.Backend.OpenAi backend) {
+  private static LanguageModel openai(RunConfig.Backend.OpenAi backend, RunConfig c) {
     OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(backend.model());
+    if (c.engine().async()) {
+      // endpoints without their own max_concurrency accept engine.in_flight requests at once
+      b.maxConcurrencyPerEndpoint(Math.max(64, c.engine().inFlight()));
+    }
     for (RunConfig.EndpointConfig ec : backend.endpoints()) {
       Endpoint e = Endpoint.of(ec.url());
       if (ec.maxConcurrency() > 0) {

@@ -74,6 +74,8 @@ public final class Runner {
           .threads(c.threads())
           .budget(c.budget())
           .randomSeed(c.seed())
+          .mode(c.engine().async() ? dev.sparq.core.engine.Mode.ASYNC : dev.sparq.core.engine.Mode.SYNC)
+          .inFlight(Components.inFlight(c))
           .listener(new SparqListener() {
             @Override
             public void onIteration(IterationEvent e) {
@@ -92,7 +94,22 @@ public final class Runner {
       long steps = 0;
       try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery()).open()) {
         Sparq sparq = run.engine();
-        while (!c.budget().exhausted(sparq.totals()) && !stop.get()) {
+        if (c.engine().async()) {
+          // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
+          // batchSize finished candidates, checkpointed like synchronous ones
+          long before = sparq.iteration();
+          try {
+            sparq.run(t -> stop.get());
+          } catch (dev.sparq.core.engine.StalledRunException e) {
+            run.checkpoint();
+            if (bar != null) {
+              bar.finish();
+            }
+            throw e;
+          }
+          steps = sparq.iteration() - before;
+        }
+        while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
           try {
             sparq.step();
           } catch (dev.sparq.core.engine.StalledRunException e) {

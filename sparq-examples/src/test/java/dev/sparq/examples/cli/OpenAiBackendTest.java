@@ -96,4 +96,53 @@ class OpenAiBackendTest {
       assertTrue(ex.out().matches("(?s)[1-9]\\d* examples from [1-9]\\d* problems.*"), ex.out());
     }
   }
+
+  @Test
+  void theAsyncEngineRunsOverHttpAndResumes() throws IOException {
+    try (FakeMathServer server = new FakeMathServer()) {
+      StringBuilder seeds = new StringBuilder();
+      for (int i = 1; i <= 12; i++) {
+        seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + 2)
+            .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + 2).append("}.\"}\n");
+      }
+      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      Path cfg = tmp.resolve("run.yaml");
+      Files.writeString(cfg, """
+          backend:
+            type: openai
+            endpoints: ["%s"]
+            model: fake-math
+            maxTokens: 256
+          seeds: {format: jsonl, path: seeds.jsonl}
+          preset: dynamic_diverse
+          archive: {capacity: 4}
+          k: 8
+          batchSize: 8
+          budget: {iterations: 3}
+          output: run
+          seed: 6
+          checkpointEvery: 1
+          engine: {mode: async, in_flight: 4}
+          """.formatted(server.baseUrl()));
+      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
+      assertEquals(0, r.status(), r.out() + r.err());
+      RunDirectory dir = RunDirectory.open(tmp.resolve("run"));
+      assertEquals(3, dir.readCheckpoint().orElseThrow().state().totals().iterations());
+      CliTestSupport.Result more = sparq("resume", dir.root().toString(), "--iterations", "5", "--progress", "none");
+      assertEquals(0, more.status(), more.err());
+      var totals = dir.readCheckpoint().orElseThrow().state().totals();
+      assertEquals(5, totals.iterations());
+      assertEquals(40, totals.candidates());
+      try (var log = dev.sparq.core.store.LogReader.open(dir.root().resolve(dev.sparq.core.store.SparqRun.LOG))) {
+        var all = log.stream().map(dev.sparq.core.store.LoggedCandidate::candidate).toList();
+        assertEquals(totals.evaluated(), all.size(), "every evaluated candidate logged once");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (var c : all) {
+          assertTrue(c.duplicate() || ids.add(c.problem().id()), "evaluated twice: " + c.problem().id());
+        }
+      }
+      JsonNode run = Json.mapper().readTree(dir.file("run.json").toFile());
+      assertEquals("async", run.path("config").path("engine").path("mode").asText(run.toString()), run.toString());
+    }
+  }
 }

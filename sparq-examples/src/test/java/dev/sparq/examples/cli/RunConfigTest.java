@@ -49,6 +49,20 @@ class RunConfigTest {
   }
 
   @Test
+  void engineModeDefaultsToSyncAndAsyncRoundTrips() throws IOException {
+    assertEquals(RunConfig.EngineSettings.SYNC, parse(OK).engine());
+    assertFalse(parse(OK).toTree().has("engine"), "the default is not written");
+    RunConfig c = parse(OK + "engine: {mode: async, in_flight: 128}");
+    assertTrue(c.engine().async());
+    assertEquals(128, c.engine().inFlight());
+    assertEquals(c, RunConfig.fromTree(c.toTree(), "x", null));
+    assertTrue(error(OK + "engine: {mode: turbo}").contains(
+        "key 'engine.mode': 'turbo' is not allowed; allowed values: sync, async"));
+    assertTrue(error(OK + "engine: {in_flight: 0}").contains("key 'engine.in_flight': must be between 1"));
+    assertTrue(error(OK + "engine: {threads: 2}").contains("key 'engine.threads': unknown key"));
+  }
+
+  @Test
   void treeRoundTrips() throws IOException {
     RunConfig c = parse("""
         backend: {type: openai, endpoints: ["http://a:8000/v1", "http://b:8000/v1"], model: m, apiKeyEnv: KEY}

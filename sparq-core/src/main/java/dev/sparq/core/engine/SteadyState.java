@@ -1,0 +1,376 @@
+package dev.sparq.core.engine;
+
+import dev.sparq.core.Outcome;
+import dev.sparq.core.Rejection;
+import dev.sparq.core.SparqException;
+import dev.sparq.core.archive.AddResult;
+import dev.sparq.core.archive.Archive;
+import dev.sparq.core.model.AddStatus;
+import dev.sparq.core.model.Descriptor;
+import dev.sparq.core.model.Elite;
+import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.model.Evaluation;
+import dev.sparq.core.model.Problem;
+import dev.sparq.core.stage.AdmissionAwareEstimator;
+import dev.sparq.core.stage.ParentSource;
+import dev.sparq.core.stage.StageContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The steady-state scheduler of {@link Mode#ASYNC}. The thread that calls {@link #run} owns the
+ * archive, the working set and the engine's bookkeeping: it draws parents, reads admission
+ * thresholds, offers evaluated candidates to the archive and commits iterations. Stage calls (one
+ * item each) run on a pool of {@code inFlight} worker threads and post their results back to the
+ * owner through a queue, so no component ever touches the archive concurrently.
+ *
+ * <p>A candidate ("job") goes generate, then estimate and describe (describe first for an
+ * archive-aware estimator, as in the synchronous order, with the full niche's qualities read by
+ * the owner), then the archive. Every
+ * {@code batchSize} finished jobs form one iteration, committed through
+ * {@link Sparq#commitRound}; at that moment every candidate offered to the archive so far has been
+ * handed to the sink, so a checkpoint written by an iteration listener is consistent and holds no
+ * in-flight work.
+ */
+final class SteadyState {
+  // stage coordinates of the random streams, apart from the synchronous ones
+  static final int STAGE_SELECT = 11;
+  static final int STAGE_GENERATE = 12;
+  static final int STAGE_ESTIMATE = 13;
+  static final int STAGE_DESCRIBE = 14;
+  /** Extra parents drawn at launch for operators that combine parents (the worker never reads the archive). */
+  static final int MATES = 4;
+
+  private final Sparq sparq;
+  private final int inFlight;
+  private final int batchSize;
+  private final long seed;
+  private final AdmissionAwareEstimator aware;
+  private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+  /** Jobs evaluating a problem id right now, by id (later children with that id wait on them). */
+  private final HashMap<String, Job> active = new HashMap<>();
+
+  private long firstSeq;
+  private long launched;
+  private int open;
+  private int busy;
+  private Round round = new Round();
+
+  SteadyState(Sparq sparq, int inFlight) {
+    this.sparq = sparq;
+    this.inFlight = inFlight;
+    this.batchSize = sparq.batchSize();
+    this.seed = sparq.randomSeed();
+    this.aware = sparq.estimatorStage() instanceof AdmissionAwareEstimator a && a.admissionAware() ? a : null;
+  }
+
+  /** One candidate on its way through the stages. */
+  private static final class Job {
+    final long seq;
+    final Problem parent;
+    final List<Problem> mates;
+    Problem child;
+    Outcome<Evaluation> evaluation;
+    Outcome<Descriptor> descriptor;
+    double[] niche;
+    boolean measured;
+    long rollouts;
+    final List<Job> waiters = new ArrayList<>();
+
+    Job(long seq, Problem parent, List<Problem> mates) {
+      this.seq = seq;
+      this.parent = parent;
+      this.mates = mates;
+    }
+  }
+
+  /** The finished jobs of the iteration being filled. */
+  private static final class Round {
+    final long start = System.nanoTime();
+    int parents;
+    int children;
+    int added;
+    int duplicates;
+    long rollouts;
+    boolean measured;
+    final List<EvaluatedCandidate> out = new ArrayList<>();
+  }
+
+  /** Runs until the budget, {@code until} or a stop request ends launching and in-flight work drains. */
+  void run(Predicate<? super RunStats> until) {
+    ExecutorService workers = Executors.newFixedThreadPool(inFlight, r -> {
+      Thread t = new Thread(r, "sparq-async");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      long cap = parentCap();
+      firstSeq = sparq.totals().candidates();
+      boolean closing = false;
+      while (true) {
+        RunStats t = sparq.totals();
+        if (!closing) {
+          closing = sparq.stopping() || sparq.budget().exhausted(t) || until.test(t);
+        }
+        long committed = t.candidates();
+        while (!closing && busy < inFlight && committed + round.parents + open < cap
+            && !rolloutsCommitted(t)) {
+          if (!launch(workers)) {
+            break;
+          }
+        }
+        if (open == 0) {
+          break;
+        }
+        Runnable event = events.poll(1, TimeUnit.SECONDS);
+        if (event != null) {
+          event.run();
+        }
+      }
+      if (round.parents > 0) {
+        commit();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SparqException("interrupted while running the asynchronous engine", e);
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  /**
+   * Whether the work in flight will probably use up a rollout budget: the rollouts so far plus, for
+   * each open candidate, the mean rollouts per finished candidate. Keeps the overshoot of a rollout
+   * budget near one candidate's worth instead of everything in flight.
+   */
+  private boolean rolloutsCommitted(RunStats t) {
+    long max = sparq.budget().maxRollouts();
+    long finished = t.candidates() + round.parents;
+    if (max == Long.MAX_VALUE || finished == 0) {
+      return false;
+    }
+    long done = t.rollouts() + round.rollouts;
+    double mean = (double) done / finished;
+    return done + mean * open >= max;
+  }
+
+  /** The most parents the budget allows in all: whole iterations, as in the synchronous mode. */
+  private long parentCap() {
+    Budget b = sparq.budget();
+    long byIterations = b.maxIterations() > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE
+        : b.maxIterations() * batchSize;
+    long byCandidates = b.maxCandidates() == Long.MAX_VALUE ? Long.MAX_VALUE
+        : ((b.maxCandidates() + batchSize - 1) / batchSize) * (long) batchSize;
+    return Math.min(byIterations, byCandidates);
+  }
+
+  /** Draws a parent from the archive as it is now and starts its generation; false when the pool is empty. */
+  private boolean launch(ExecutorService workers) {
+    long seq = firstSeq + launched;
+    SplittableRandom random = new SplittableRandom(RandomSeeds.derive(seed, seq, STAGE_SELECT, 0));
+    Archive pool = sparq.pool();
+    Optional<Elite> parent = sparq.selector().select(pool, random);
+    if (parent.isEmpty()) {
+      return false;
+    }
+    List<Problem> mates = new ArrayList<>(MATES);
+    for (int i = 0; i < MATES; i++) {
+      sparq.selector().select(pool, random).ifPresent(e -> mates.add(e.problem()));
+    }
+    Job job = new Job(seq, parent.get().problem(), List.copyOf(mates));
+    launched++;
+    open++;
+    submit(workers, job, STAGE_GENERATE, "generate",
+        ctx -> sparq.generatorStage().generate(List.of(job.parent), ctx),
+        out -> generated(workers, job, out));
+    return true;
+  }
+
+  /** Runs one stage call of one item on a worker; its result is handled on the owner thread. */
+  private <O> void submit(ExecutorService workers, Job job, int stage, String name,
+      Function<StageContext, List<O>> call, Consumer<O> then) {
+    busy++;
+    List<Problem> mates = job.mates;
+    ParentSource source = (count, random) -> mates.subList(0, Math.min(count, mates.size()));
+    StageContext ctx = new StageContext(new SplittableRandom(RandomSeeds.derive(seed, job.seq, stage, 0)),
+        sparq.iteration(), source);
+    workers.execute(() -> {
+      Runnable result;
+      try {
+        List<O> out = call.apply(ctx);
+        if (out == null || out.size() != 1) {
+          throw new SparqException("stage " + name + " returned " + (out == null ? "null" : out.size())
+              + " results for 1 input; it must return exactly one per input");
+        }
+        O value = out.get(0);
+        result = () -> {
+          busy--;
+          then.accept(value);
+        };
+      } catch (RuntimeException e) {
+        result = () -> {
+          throw e;
+        };
+      } catch (Error e) {
+        result = () -> {
+          throw new SparqException("stage " + name + " failed: " + e, e);
+        };
+      }
+      events.add(result);
+    });
+  }
+
+  private void generated(ExecutorService workers, Job job, Outcome<Problem> out) {
+    long it = sparq.iteration();
+    if (!out.isPresent()) {
+      sparq.rejected(it, "generate", job.parent.id(), out.rejection());
+      finish(job);
+      return;
+    }
+    job.child = out.value();
+    String id = job.child.id();
+    EngineState.Evaluated before = sparq.evaluation(id);
+    if (before != null) {
+      repeat(job, before);
+      return;
+    }
+    Job first = active.get(id);
+    if (first != null) {
+      first.waiters.add(job);
+      return;
+    }
+    active.put(id, job);
+    if (aware != null) {
+      describe(workers, job);
+    } else {
+      estimate(workers, job);
+    }
+  }
+
+  private void estimate(ExecutorService workers, Job job) {
+    submit(workers, job, STAGE_ESTIMATE, "estimate", ctx -> aware != null
+            ? aware.estimateInNiches(List.of(job.child), new double[][] {job.niche}, sparq.solverStage(), ctx)
+            : sparq.estimatorStage().estimate(List.of(job.child), sparq.solverStage(), ctx),
+        out -> estimated(workers, job, out));
+  }
+
+  private void describe(ExecutorService workers, Job job) {
+    submit(workers, job, STAGE_DESCRIBE, "describe",
+        ctx -> sparq.descriptorStage().describe(List.of(job.child), ctx),
+        out -> described(workers, job, out));
+  }
+
+  private void estimated(ExecutorService workers, Job job, Outcome<Evaluation> out) {
+    job.evaluation = out;
+    if (!out.isPresent()) {
+      sparq.rejected(sparq.iteration(), "estimate", job.child.id(), out.rejection());
+      failed(job);
+      return;
+    }
+    job.measured = true;
+    job.rollouts = out.value().rollouts().size();
+    if (aware != null) {
+      offer(job);
+    } else {
+      describe(workers, job);
+    }
+  }
+
+  private void described(ExecutorService workers, Job job, Outcome<Descriptor> out) {
+    job.descriptor = out;
+    if (!out.isPresent()) {
+      if (aware != null) {
+        // rejected by the descriptor before any rollout, as in the synchronous archive-aware order
+        job.measured = true;
+      }
+      sparq.rejected(sparq.iteration(), "describe", job.child.id(), out.rejection());
+      failed(job);
+      return;
+    }
+    if (aware != null) {
+      job.niche = sparq.niche(out.value());
+      estimate(workers, job);
+    } else {
+      offer(job);
+    }
+  }
+
+  /** Offers an evaluated, described child to the archive (owner thread only) and finishes it. */
+  private void offer(Job job) {
+    long it = sparq.iteration();
+    Evaluation ev = job.evaluation.value();
+    Elite e = new Elite(job.child, ev.difficulty(), job.descriptor.value(), it);
+    sparq.recordEvaluation(e.id(), new EngineState.Evaluated(e.difficulty(), e.descriptor()));
+    AddResult r = sparq.archive().add(List.of(e)).get(0);
+    if (r.inserted()) {
+      round.added++;
+    }
+    if (r.duplicate()) {
+      round.duplicates++;
+    } else if (r.cell() < 0) {
+      sparq.rejected(it, "archive", e.id(), Rejection.of("no_cell", "the archive has no cell for "
+          + e.descriptor()));
+    }
+    round.out.add(new EvaluatedCandidate(it, e.problem(), ev.rollouts(), e.difficulty(), e.descriptor(),
+        r.status(), r.value(), r.duplicate()));
+    active.remove(job.child.id());
+    List<Job> waiters = List.copyOf(job.waiters);
+    finish(job);
+    EngineState.Evaluated evaluated = sparq.evaluation(job.child.id());
+    for (Job w : waiters) {
+      repeat(w, evaluated);
+    }
+  }
+
+  /** A child whose evaluation or description was rejected; children waiting on its id are rejected too. */
+  private void failed(Job job) {
+    active.remove(job.child.id());
+    List<Job> waiters = List.copyOf(job.waiters);
+    finish(job);
+    for (Job w : waiters) {
+      sparq.rejected(sparq.iteration(), "estimate", w.child.id(), Rejection.of("duplicate_of_rejected",
+          "an earlier child with the same problem id was rejected"));
+      finish(w);
+    }
+  }
+
+  /** A child whose id was evaluated before: reuses that evaluation, never solved again. */
+  private void repeat(Job job, EngineState.Evaluated ev) {
+    round.duplicates++;
+    round.out.add(new EvaluatedCandidate(sparq.iteration(), job.child, List.of(), ev.difficulty(),
+        ev.descriptor(), AddStatus.NOT_ADDED, 0.0, true));
+    finish(job);
+  }
+
+  /** One more parent done; commits the iteration when it holds a batch. */
+  private void finish(Job job) {
+    open--;
+    round.parents++;
+    if (job.child != null) {
+      round.children++;
+    }
+    if (job.measured) {
+      round.measured = true;
+    }
+    round.rollouts += job.rollouts;
+    if (round.parents >= batchSize) {
+      commit();
+    }
+  }
+
+  private void commit() {
+    Round r = round;
+    round = new Round();
+    sparq.commitRound(r.parents, r.children, r.out, r.added, r.duplicates, r.rollouts, r.measured, r.start);
+  }
+}

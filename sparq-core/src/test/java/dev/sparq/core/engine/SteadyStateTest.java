@@ -1,0 +1,272 @@
+package dev.sparq.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparq.core.ConfigException;
+import dev.sparq.core.Outcome;
+import dev.sparq.core.archive.Archive;
+import dev.sparq.core.archive.ArchiveJson;
+import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.model.Elite;
+import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.core.model.Problem;
+import dev.sparq.testkit.math.ArithmeticDomain;
+import dev.sparq.core.stage.DifficultyEstimator;
+import dev.sparq.core.stage.DiversityDescriptor;
+import dev.sparq.core.stage.Generator;
+import dev.sparq.core.stage.StageContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 16: the asynchronous (steady-state) mode on the deterministic arithmetic domain. Stage
+ * calls sleep a little, by an amount fixed by the problem, so that candidates finish out of order
+ * and several are in flight at once.
+ */
+class SteadyStateTest {
+
+  /** Sleeps 0 to 2 ms depending on the text, so finishing order differs from starting order. */
+  static void jitter(String key) {
+    try {
+      Thread.sleep(Math.floorMod(key.hashCode(), 3));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static Generator slowGenerator(Generator inner) {
+    return (parents, ctx) -> {
+      jitter(parents.get(0).id() + ctx.random().nextInt());
+      return inner.generate(parents, ctx);
+    };
+  }
+
+  /** Counts how often each problem id is estimated (concurrently). */
+  static final class CountingEstimator implements DifficultyEstimator {
+    final DifficultyEstimator inner = ArithmeticDomain.estimator(8, 0.1, 0.9);
+    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+    @Override
+    public List<Outcome<dev.sparq.core.model.Evaluation>> estimate(List<Problem> problems,
+        dev.sparq.core.stage.Solver solver, StageContext ctx) {
+      for (Problem p : problems) {
+        counts.computeIfAbsent(p.id(), k -> new AtomicInteger()).incrementAndGet();
+        jitter(p.id());
+      }
+      return inner.estimate(problems, solver, ctx);
+    }
+  }
+
+  static Sparq.Builder base(int iterations) {
+    return Sparq.builder()
+        .generator(slowGenerator(ArithmeticDomain.generator()))
+        .solver(ArithmeticDomain.solver(0.15))
+        .estimator(ArithmeticDomain.estimator(8, 0.1, 0.9))
+        .descriptor(ArithmeticDomain.descriptor())
+        .seedProblems(ArithmeticDomain.seeds(12, new SplittableRandom(7)))
+        .variant(Variant.DYNAMIC_DIVERSE)
+        .nicheCapacity(3)
+        .batchSize(16)
+        .budget(Budget.iterations(iterations))
+        .randomSeed(99)
+        .mode(Mode.ASYNC)
+        .inFlight(8);
+  }
+
+  /**
+   * The archive a fresh engine ends with when offered the logged candidates one by one, in log
+   * order (duplicates are never offered): in async mode that is the order of insertion.
+   */
+  static String replay(Sparq.Builder config, List<EvaluatedCandidate> log) {
+    try (Sparq fresh = config.copy().mode(Mode.SYNC).build()) {
+      Archive a = fresh.archive();
+      for (EvaluatedCandidate c : log) {
+        if (!c.duplicate()) {
+          a.add(c.toElite());
+        }
+      }
+      return ArchiveJson.toJson((CellArchive) a);
+    }
+  }
+
+  /** Every evaluated problem id is logged once (repeats only as duplicates) and never solved twice. */
+  static void assertLoggedOnce(List<EvaluatedCandidate> log) {
+    Set<String> ids = new HashSet<>();
+    for (EvaluatedCandidate c : log) {
+      if (!c.duplicate()) {
+        assertTrue(ids.add(c.problem().id()), "problem " + c.problem().id() + " evaluated twice");
+      } else {
+        assertTrue(c.rollouts().isEmpty(), "a duplicate is never solved");
+      }
+    }
+  }
+
+  @Test
+  void everyCandidateIsLoggedOnceAndTheArchiveIsTheReplayOfTheLog() {
+    Sparq.Builder config = base(30);
+    try (Sparq sparq = config.build()) {
+      assertEquals(Mode.ASYNC, sparq.mode());
+      assertEquals(8, sparq.inFlight());
+      RunStats t = sparq.run();
+      assertEquals(30, t.iterations());
+      assertEquals(30 * 16, t.candidates(), "the iteration budget allows exactly 30 batches of parents");
+      List<EvaluatedCandidate> log = sparq.candidates();
+      assertEquals(t.evaluated(), log.size());
+      assertLoggedOnce(log);
+      long rollouts = log.stream().mapToLong(c -> c.rollouts().size()).sum();
+      assertEquals(t.rollouts(), rollouts, "every rollout of an offered candidate is logged");
+      long added = log.stream().filter(c -> c.status().accepted()).count();
+      assertTrue(t.added() <= added && t.added() > 0);
+      // iterations in the log are 0..29, each at most one batch of parents
+      Map<Long, Integer> perIteration = new HashMap<>();
+      log.forEach(c -> perIteration.merge(c.iteration(), 1, Integer::sum));
+      perIteration.forEach((it, n) -> assertTrue(it >= 0 && it < 30 && n <= 16, it + ": " + n));
+      // archive invariants: distinct ids, each cell within capacity, equal to the replay of the log
+      Set<String> ids = new HashSet<>();
+      for (Elite e : sparq.archive().members()) {
+        assertTrue(ids.add(e.id()), "two archive members with id " + e.id());
+      }
+      for (int cell : sparq.archive().occupiedCells()) {
+        assertTrue(sparq.archive().cell(cell).size() <= 3);
+      }
+      assertEquals(replay(config, log), ArchiveJson.toJson((CellArchive) sparq.archive()));
+    }
+  }
+
+  @Test
+  void anArchiveAwareEstimatorDescribesFirstAndKeepsTheInvariants() {
+    Sparq.Builder config = base(20).estimator(
+        dev.sparq.core.difficulty.AdaptiveEstimator.builder().archiveAware(true).build());
+    try (Sparq sparq = config.build()) {
+      RunStats t = sparq.run();
+      assertEquals(20, t.iterations());
+      List<EvaluatedCandidate> log = sparq.candidates();
+      assertEquals(t.evaluated(), log.size());
+      assertLoggedOnce(log);
+      assertTrue(t.added() > 0);
+      assertEquals(replay(config, log), ArchiveJson.toJson((CellArchive) sparq.archive()));
+    }
+  }
+
+  @Test
+  void syncModeIsUnchangedByTheNewSettings() {
+    // the default mode ignores inFlight: same archive as a plain synchronous run
+    try (Sparq a = base(6).mode(Mode.SYNC).inFlight(3).build();
+        Sparq b = base(6).mode(Mode.SYNC).build()) {
+      a.run();
+      b.run();
+      assertEquals(ArchiveJson.toJson((CellArchive) b.archive()), ArchiveJson.toJson((CellArchive) a.archive()));
+    }
+    assertThrows(ConfigException.class, () -> base(1).inFlight(0).build());
+  }
+
+  @Test
+  void anIdInFlightOrEvaluatedBeforeIsNeverSolvedAgain() {
+    CountingEstimator counting = new CountingEstimator();
+    // a static working set of 3 seeds and a generator fixed by the parent: children repeat a lot,
+    // often while the first copy is still being solved
+    Generator sameChild = (parents, ctx) -> {
+      List<Outcome<Problem>> out = new ArrayList<>();
+      for (Problem p : parents) {
+        StageContext fixed = new StageContext(new SplittableRandom(p.id().hashCode()), ctx.iteration(),
+            ctx.parents());
+        out.add(ArithmeticDomain.generator().generate(List.of(p), fixed).get(0));
+      }
+      return out;
+    };
+    try (Sparq sparq = base(10).variant(Variant.STATIC_UNIFORM)
+        .seedProblems(ArithmeticDomain.seeds(3, new SplittableRandom(3)))
+        .generator(slowGenerator(sameChild)).estimator(counting).stallLimit(0).inFlight(12).build()) {
+      RunStats t = sparq.run();
+      counting.counts.forEach((id, n) -> assertEquals(1, n.get(), "problem " + id + " solved " + n + " times"));
+      List<EvaluatedCandidate> log = sparq.candidates();
+      assertLoggedOnce(log);
+      assertTrue(t.duplicates() > 50, "most children repeat: " + t.duplicates());
+      assertEquals(t.evaluated(), log.size());
+      long solved = log.stream().filter(c -> !c.rollouts().isEmpty()).count();
+      assertEquals(counting.counts.size(), solved, "each solved id is logged with its rollouts once");
+    }
+  }
+
+  @Test
+  void stopAndUntilEndTheRunAfterTheWorkInFlight() {
+    AtomicInteger generations = new AtomicInteger();
+    Generator inner = slowGenerator(ArithmeticDomain.generator());
+    Generator counting = (parents, ctx) -> {
+      generations.addAndGet(parents.size());
+      return inner.generate(parents, ctx);
+    };
+    Sparq[] holder = new Sparq[1];
+    try (Sparq sparq = base(1_000).generator(counting).onIteration(e -> {
+      if (e.iteration() == 2) {
+        holder[0].stop();
+      }
+    }).build()) {
+      holder[0] = sparq;
+      RunStats t = sparq.run();
+      assertTrue(sparq.stopRequested());
+      assertTrue(t.iterations() >= 3 && t.iterations() <= 5, "stopped soon after: " + t.iterations());
+      assertEquals(t.evaluated(), sparq.candidates().size());
+      assertEquals(generations.get(), t.candidates(), "the work in flight at the stop is finished, not dropped");
+      assertLoggedOnce(sparq.candidates());
+    }
+    try (Sparq sparq = base(1_000).build()) {
+      RunStats t = sparq.run(s -> s.added() >= 20);
+      assertTrue(t.added() >= 20 && t.iterations() < 1_000);
+      assertLoggedOnce(sparq.candidates());
+    }
+  }
+
+  @Test
+  void aRolloutBudgetOvershootsByAtMostTheWorkInFlight() {
+    try (Sparq sparq = base(1_000).budget(Budget.rollouts(2_000)).build()) {
+      RunStats t = sparq.run();
+      assertTrue(t.rollouts() >= 2_000, "reached: " + t.rollouts());
+      // no new candidate starts once the rollouts so far plus the expected rollouts of those in
+      // flight reach the budget; at most the 8 in flight (8 rollouts each) finish beyond it
+      assertTrue(t.rollouts() <= 2_000 + 8 * 8, "overshoot: " + t.rollouts());
+      assertEquals(t.evaluated(), sparq.candidates().size());
+    }
+  }
+
+  @Test
+  void aRunThatEvaluatesNothingStalls() {
+    Generator broken = (parents, ctx) -> parents.stream()
+        .map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList();
+    try (Sparq sparq = base(1_000).generator(slowGenerator(broken)).stallLimit(3).build()) {
+      StalledRunException e = assertThrows(StalledRunException.class, sparq::run);
+      assertEquals(3, e.iterations());
+      assertEquals(3, sparq.totals().iterations());
+      assertTrue(e.getMessage().contains("generate/missing_problem_tag"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aFailingStageFailsTheRun() {
+    DiversityDescriptor inner = ArithmeticDomain.descriptor();
+    AtomicInteger calls = new AtomicInteger();
+    DiversityDescriptor failing = (problems, ctx) -> {
+      if (calls.incrementAndGet() > 40) {
+        throw new IllegalStateException("server gone");
+      }
+      return inner.describe(problems, ctx);
+    };
+    try (Sparq sparq = base(1_000).descriptor(failing).build()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, sparq::run);
+      assertEquals("server gone", e.getMessage());
+      assertFalse(sparq.candidates().isEmpty());
+      assertLoggedOnce(sparq.candidates());
+    }
+  }
+}
