@@ -171,6 +171,16 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     }
   }
 
+  /** The adaptive estimator's own settings of a configuration. */
+  static AdaptiveEstimator.Builder adaptiveTuning(RunConfig.EstimatorConfig e) {
+    AdaptiveEstimator.Builder b = AdaptiveEstimator.builder().initialRollouts(e.initialRollouts())
+        .roundRollouts(e.roundRollouts()).error(e.error()).archiveAware(e.archiveAware());
+    if (e.maxRollouts() > 0) {
+      b.maxRollouts(e.maxRollouts());
+    }
+    return b;
+  }
+
   /**
    * Candidates the asynchronous engine keeps in flight: {@code engine.in_flight} per endpoint
    * (the most endpoints of any role's block; one for the other backends).
