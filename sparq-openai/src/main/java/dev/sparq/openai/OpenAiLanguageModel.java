@@ -343,7 +343,8 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
       AttemptFailure failure;
       try {
         HttpResponse<byte[]> resp =
-            send(mapper.request(ep, request, params, askN, call.firstSlot()), mapper.timeout(ep));
+            send(mapper.request(ep, request, params, askN,
+                (long) call.request() * params.n() + call.firstSlot()), mapper.timeout(ep));
         int status = resp.statusCode();
         if (status >= 200 && status < 300) {
           Wire.Parsed parsed;

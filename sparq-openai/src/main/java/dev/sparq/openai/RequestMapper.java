@@ -10,9 +10,9 @@ import java.util.function.Function;
 
 /**
  * Turns one call (a request, its sampling parameters, the choices to ask for and the index of the
- * first sample) into the HTTP request for one endpoint: body, headers, timeout. Sample {@code i}
- * gets seed {@code seed + i}, reduced to the 31-bit range every server accepts ({@link
- * Wire#wireSeed}).
+ * first sample) into the HTTP request for one endpoint: body, headers, timeout. Sample {@code i} of
+ * request {@code r} in a batch gets seed {@code seed + r * n + i}, reduced to the 31-bit range every
+ * server accepts ({@link Wire#wireSeed}), so two equal prompts in one batch get different samples.
  */
 final class RequestMapper {
   private final Api api;
@@ -38,7 +38,7 @@ final class RequestMapper {
   }
 
   HttpRequest request(EndpointPool.State ep, ChatRequest request, SamplingParams params, int askN,
-      int firstSlot) {
+      long firstSlot) {
     OptionalLong seed = params.seed().isPresent()
         ? OptionalLong.of(params.seed().getAsLong() + firstSlot)
         : OptionalLong.empty();

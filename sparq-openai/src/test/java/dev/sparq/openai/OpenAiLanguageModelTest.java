@@ -35,9 +35,12 @@ class OpenAiLanguageModelTest {
     return out;
   }
 
-  /** What the fake server answers for request {@code i}, sample {@code j}, with seed {@code seed}. */
-  static String expected(String prefix, int i, long seed, int j) {
-    return FakeOpenAiServer.answer(prefix + "-" + i + " please", Long.toString(seed + j));
+  /**
+   * What the fake server answers for request {@code i}, sample {@code j} of {@code n}, with seed
+   * {@code seed} (each sample of each request gets its own seed).
+   */
+  static String expected(String prefix, int i, long seed, int n, int j) {
+    return FakeOpenAiServer.answer(prefix + "-" + i + " please", Long.toString(seed + (long) i * n + j));
   }
 
   static void assertAnswers(String prefix, long seed, int n, List<List<Completion>> out, int count) {
@@ -45,8 +48,31 @@ class OpenAiLanguageModelTest {
     for (int i = 0; i < count; i++) {
       assertEquals(n, out.get(i).size(), "completions of request " + i);
       for (int j = 0; j < n; j++) {
-        assertEquals(expected(prefix, i, seed, j), out.get(i).get(j).text(), "request " + i + " sample " + j);
+        assertEquals(expected(prefix, i, seed, n, j), out.get(i).get(j).text(), "request " + i + " sample " + j);
       }
+    }
+  }
+
+  @Test
+  void equalPromptsInOneBatchGetTheirOwnSeeds() throws Exception {
+    // a parent drawn twice in a generation batch sends the same prompt twice; a seeded server
+    // (vLLM with a per-request seed) must not be asked for the same sample twice
+    try (FakeOpenAiServer server = FakeOpenAiServer.start();
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder()
+            .endpoint(server.baseUrl()).model("m").retryPolicy(fastRetries(3)).build()) {
+      ChatRequest same = ChatRequest.of("You write problems.", "the same parent");
+      List<List<Completion>> out = model.complete(List.of(same, same, same, same),
+          SamplingParams.builder().n(2).seed(40).maxTokens(64).build());
+      java.util.Set<String> texts = new java.util.HashSet<>();
+      for (List<Completion> row : out) {
+        for (Completion c : row) {
+          texts.add(c.text());
+        }
+      }
+      assertEquals(8, texts.size(), "eight samples, eight seeds: " + texts);
+      // and the seeds are a pure function of (seed, request, sample): the same call repeats
+      assertEquals(out, model.complete(List.of(same, same, same, same),
+          SamplingParams.builder().n(2).seed(40).maxTokens(64).build()));
     }
   }
 
@@ -155,7 +181,8 @@ class OpenAiLanguageModelTest {
       assertEquals(List.of("<s>x1", "<s>x2"),
           server.bodies().stream().map(b -> b.get("prompt").asText()).sorted().toList());
       assertFalse(server.bodies().get(0).has("messages"));
-      assertEquals(FakeOpenAiServer.answer("<s>x2", "10"), out.get(1).get(1).text());
+      // request 1, sample 1 of 2: seed 9 + 1 * 2 + 1
+      assertEquals(FakeOpenAiServer.answer("<s>x2", "12"), out.get(1).get(1).text());
       assertEquals(FakeOpenAiServer.answer("<s>x1", "9"), out.get(0).get(0).text());
     }
   }

@@ -47,7 +47,7 @@ class QuirkProperties {
         assertEquals(n, out.get(i).size());
         for (int j = 0; j < n; j++) {
           Completion c = out.get(i).get(j);
-          QuirkyServer.Sent s = server.sent.get(prompt + "#" + ((seed + j) & 0x7FFF_FFFFL));
+          QuirkyServer.Sent s = server.sent.get(prompt + "#" + ((seed + (long) i * n + j) & 0x7FFF_FFFFL));
           String where = q + " request " + i + " sample " + j + ": " + s + " -> " + c;
           assertTrue(s != null, where);
           int cut = s.text().indexOf(QuirkyServer.STOP);

@@ -3,6 +3,7 @@ package dev.sparq.core.difficulty;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
+import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
@@ -15,8 +16,14 @@ import java.util.Objects;
  * {@value #OUT_OF_BAND}: they are counted by the engine but neither described (no labelling call) nor
  * offered to the archive. SPARQ itself keeps them in its archive A; use this when only useful problems
  * should reach the archive and the working set.
+ *
+ * <p>When the wrapped estimator is archive-aware ({@link AdmissionAwareEstimator#admissionAware()}),
+ * so is the wrapper: the engine describes children first and hands the niches on, so the inner
+ * estimator's rollout savings are kept (each child is then labelled before it is estimated, including
+ * those this wrapper rejects). The storage layer also finds the wrapped estimator's state through
+ * {@link #inner()}.
  */
-public final class InBandOnly implements DifficultyEstimator {
+public final class InBandOnly implements AdmissionAwareEstimator {
   /** The rejection reason. */
   public static final String OUT_OF_BAND = "out_of_band";
 
@@ -33,7 +40,32 @@ public final class InBandOnly implements DifficultyEstimator {
 
   @Override
   public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver, StageContext context) {
-    List<Outcome<Evaluation>> got = inner.estimate(problems, solver, context);
+    return inBand(inner.estimate(problems, solver, context));
+  }
+
+  /** Archive-aware exactly when the wrapped estimator is. */
+  @Override
+  public boolean admissionAware() {
+    return inner instanceof AdmissionAwareEstimator a && a.admissionAware();
+  }
+
+  @Override
+  public List<Outcome<Evaluation>> estimate(List<Problem> problems, double[] admission, Solver solver,
+      StageContext context) {
+    return inBand(inner instanceof AdmissionAwareEstimator a
+        ? a.estimate(problems, admission, solver, context)
+        : inner.estimate(problems, solver, context));
+  }
+
+  @Override
+  public List<Outcome<Evaluation>> estimateInNiches(List<Problem> problems, double[][] niches,
+      Solver solver, StageContext context) {
+    return inBand(inner instanceof AdmissionAwareEstimator a
+        ? a.estimateInNiches(problems, niches, solver, context)
+        : inner.estimate(problems, solver, context));
+  }
+
+  private static List<Outcome<Evaluation>> inBand(List<Outcome<Evaluation>> got) {
     List<Outcome<Evaluation>> out = new ArrayList<>(got.size());
     for (Outcome<Evaluation> o : got) {
       if (o.isPresent() && !(o.value().difficulty().quality() > 0)) {
