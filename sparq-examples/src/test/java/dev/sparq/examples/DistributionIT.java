@@ -83,6 +83,26 @@ class DistributionIT {
   }
 
   @Test
+  void readmeDemoRunsFromSparqJarWithoutOnnxRuntime() throws Exception {
+    // README's first command: java -jar sparq-examples/target/sparq.jar demo (no ONNX Runtime inside)
+    Path jar = dist.getParent().resolve("sparq.jar");
+    assertTrue(Files.isRegularFile(jar), jar + " missing");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "demo", "-o", "d", "--iterations", "2", "--progress", "none")
+        .directory(tmp.toFile());
+    pb.environment().remove("CLASSPATH");
+    Path out = tmp.resolve("jar-demo.out");
+    Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("java -jar sparq.jar demo ran over 300 s");
+    }
+    String log = Files.readString(out, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), log);
+    assertTrue(Files.isRegularFile(tmp.resolve("d/report.html")), log);
+  }
+
+  @Test
   void demoRunsAndExportsVerlParquetWithoutMaven() throws Exception {
     Result demo = sparq("demo", "-o", "d", "--iterations", "3", "--progress", "none");
     assertEquals(0, demo.status(), demo.out() + demo.err());

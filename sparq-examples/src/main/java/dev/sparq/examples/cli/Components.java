@@ -87,8 +87,12 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
         ? openai(openai, c) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
   }
 
-  /** Opens ONNX sentence embedders. */
-  static final EmbedderOpener EMBEDDERS = dev.sparq.onnx.embed.OnnxEmbedder::open;
+  /**
+   * Opens ONNX sentence embedders. A lambda, not a method reference, so that ONNX Runtime classes
+   * are loaded only when an embedding descriptor is configured: {@code sparq.jar} leaves the runtime
+   * out, and the demo and the openai backend must run without it.
+   */
+  static final EmbedderOpener EMBEDDERS = dir -> OnnxBackend.openEmbedder(dir);
 
   /** Builds the stages for a configuration (for model backends this opens the models). */
   static Components open(RunConfig c) {

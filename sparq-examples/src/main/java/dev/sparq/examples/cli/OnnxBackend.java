@@ -16,14 +16,7 @@ final class OnnxBackend {
   private OnnxBackend() {}
 
   static LanguageModel open(RunConfig.Backend.Onnx b, long seed) {
-    try {
-      Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxBackend.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw ConfigException.forKey("backend.type", "'onnx' needs ONNX Runtime on the class path, and "
-          + "sparq.jar leaves it out (640 MB of native code). Use the distribution instead "
-          + "(sparq-examples/target/sparq-<version>/bin/sparq, ONNX Runtime for CPU included), or add the "
-          + "runtime jar: java -cp sparq.jar:onnxruntime-<version>.jar dev.sparq.examples.cli.SparqCli ...");
-    }
+    requireRuntime("backend.type", "'onnx'");
     OnnxOptions options = OnnxOptions.builder()
         .variant(b.variant())
         .device(b.device().equals("cuda") ? OnnxOptions.Device.CUDA : OnnxOptions.Device.CPU)
@@ -38,6 +31,23 @@ final class OnnxBackend {
     Path dir = Components.isDirectory(b.model()) ? Path.of(b.model())
         : ModelHub.fromEnvironment().download(b.model(), "main", b.variant());
     return OnnxLanguageModel.open(dir, options);
+  }
+
+  /** Opens the sentence embedder of {@code descriptor.embedding.model}. */
+  static dev.sparq.onnx.embed.TextEmbedder openEmbedder(Path dir) {
+    requireRuntime("descriptor.embedding.model", "an embedding descriptor");
+    return dev.sparq.onnx.embed.OnnxEmbedder.open(dir);
+  }
+
+  private static void requireRuntime(String key, String what) {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxBackend.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw ConfigException.forKey(key, what + " needs ONNX Runtime on the class path, and "
+          + "sparq.jar leaves it out (640 MB of native code). Use the distribution instead "
+          + "(sparq-examples/target/sparq-<version>/bin/sparq, ONNX Runtime for CPU included), or add the "
+          + "runtime jar: java -cp sparq.jar:onnxruntime-<version>.jar dev.sparq.examples.cli.SparqCli ...");
+    }
   }
 
   /**
