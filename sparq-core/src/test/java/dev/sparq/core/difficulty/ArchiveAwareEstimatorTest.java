@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ArchiveAwareEstimatorTest {
 
   /** Each problem i is solved with probability rates[i], from a fixed stream. */
-  private static Solver streams(double[] rates, long seed) {
+  static Solver streams(double[] rates, long seed) {
     return (problems, k, ctx) -> {
       List<List<Rollout>> out = new ArrayList<>();
       for (Problem p : problems) {
@@ -46,7 +46,7 @@ class ArchiveAwareEstimatorTest {
     };
   }
 
-  private static List<Problem> problems(int n) {
+  static List<Problem> problems(int n) {
     List<Problem> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(Problem.of("problem " + i, "", Integer.toString(i)));

@@ -8,12 +8,10 @@ import dev.sparq.core.Outcome;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
-import dev.sparq.core.model.Rollout;
 import dev.sparq.core.stage.ParentSource;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import dev.sparq.testkit.math.ArithmeticDomain;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,30 +22,17 @@ class InBandOnlyTest {
   private static final StageContext CTX =
       new StageContext(new SplittableRandom(1), 0, ParentSource.empty());
 
-  /** Problem i is solved with probability i / (n - 1), from a stream fixed per problem and call. */
+  /** Problem i is solved with probability i / (n - 1), from a fixed stream. */
   private static Solver solver(int n) {
-    return (problems, k, ctx) -> {
-      List<List<Rollout>> out = new ArrayList<>();
-      for (Problem p : problems) {
-        int i = Integer.parseInt(p.answer());
-        SplittableRandom r = new SplittableRandom(7L * i + 31L * k);
-        List<Rollout> rs = new ArrayList<>();
-        for (int j = 0; j < k; j++) {
-          boolean ok = r.nextDouble() < i / (double) (n - 1);
-          rs.add(Rollout.of("t", ok ? p.answer() : "x", ok));
-        }
-        out.add(rs);
-      }
-      return out;
-    };
+    double[] rates = new double[n];
+    for (int i = 0; i < n; i++) {
+      rates[i] = i / (double) (n - 1);
+    }
+    return ArchiveAwareEstimatorTest.streams(rates, 7);
   }
 
   private static List<Problem> problems(int n) {
-    List<Problem> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(Problem.of("problem " + i, "", Integer.toString(i)));
-    }
-    return out;
+    return ArchiveAwareEstimatorTest.problems(n);
   }
 
   @Test

@@ -69,16 +69,10 @@ class SteadyStateTest {
   }
 
   static Sparq.Builder base(int iterations) {
-    return Sparq.builder()
+    // the store tests' run, with a generator slow enough that candidates overlap in flight (async
+    // mode runs candidates one by one, so the fixture's chunk size plays no part)
+    return dev.sparq.core.store.RunFixtures.engine(iterations)
         .generator(slowGenerator(ArithmeticDomain.generator()))
-        .solver(ArithmeticDomain.solver(0.15))
-        .estimator(ArithmeticDomain.estimator(8, 0.1, 0.9))
-        .descriptor(ArithmeticDomain.descriptor())
-        .seedProblems(ArithmeticDomain.seeds(12, new SplittableRandom(7)))
-        .variant(Variant.DYNAMIC_DIVERSE)
-        .nicheCapacity(3)
-        .batchSize(16)
-        .budget(Budget.iterations(iterations))
         .randomSeed(99)
         .mode(Mode.ASYNC)
         .inFlight(8);

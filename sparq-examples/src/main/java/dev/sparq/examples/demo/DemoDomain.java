@@ -8,9 +8,6 @@ import dev.sparq.core.archive.CvtTessellation;
 import dev.sparq.core.archive.GridTessellation;
 import dev.sparq.core.math.Rational;
 import dev.sparq.core.model.Descriptor;
-import dev.sparq.core.model.Validity;
-import dev.sparq.core.model.Difficulty;
-import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
@@ -475,22 +472,7 @@ public final class DemoDomain {
    * validity guard and no rounding tolerance at the band's ends.
    */
   public static DifficultyEstimator estimator(int k, double low, double high) {
-    return (problems, solver, ctx) -> {
-      List<List<Rollout>> rolls = solver.solve(problems, k, ctx);
-      List<Outcome<Evaluation>> out = new ArrayList<>(problems.size());
-      for (List<Rollout> rs : rolls) {
-        int correct = 0;
-        for (Rollout x : rs) {
-          if (x.correct()) {
-            correct++;
-          }
-        }
-        double sr = (double) correct / rs.size();
-        double q = sr >= low && sr <= high ? 1 - sr : 0.0;
-        out.add(Outcome.of(new Evaluation(new Difficulty(correct, rs.size(), q, Validity.VALID), rs)));
-      }
-      return out;
-    };
+    return dev.sparq.testkit.math.ArithmeticDomain.estimator(k, low, high);
   }
 
 

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sparq.core.internal.Json;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,6 +43,19 @@ final class FakeMathServer implements AutoCloseable {
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The {@code model} fields received, by kind of request: generate, solve, label. */
   final java.util.Map<String, java.util.Set<String>> models = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Writes {@code count} seed problems "What is i + (i + offset)?" with boxed answers, one JSON
+   * object per line, for runs against this server.
+   */
+  static void writeAdditionSeeds(Path file, int count, int offset) throws IOException {
+    StringBuilder seeds = new StringBuilder();
+    for (int i = 1; i <= count; i++) {
+      seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + offset)
+          .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + offset).append("}.\"}\n");
+    }
+    Files.writeString(file, seeds);
+  }
 
   FakeMathServer() throws IOException {
     this(false);

@@ -27,12 +27,7 @@ class OpenAiBackendTest {
   @Test
   void runsTheLlmPipelineOverHttpAndResumes() throws IOException {
     try (FakeMathServer server = new FakeMathServer()) {
-      StringBuilder seeds = new StringBuilder();
-      for (int i = 1; i <= 12; i++) {
-        seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + 2)
-            .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + 2).append("}.\"}\n");
-      }
-      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
       Path cfg = tmp.resolve("run.yaml");
       Files.writeString(cfg, """
           backend:
@@ -100,12 +95,7 @@ class OpenAiBackendTest {
   @Test
   void theAsyncEngineRunsOverHttpAndResumes() throws IOException {
     try (FakeMathServer server = new FakeMathServer()) {
-      StringBuilder seeds = new StringBuilder();
-      for (int i = 1; i <= 12; i++) {
-        seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + 2)
-            .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + 2).append("}.\"}\n");
-      }
-      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
       Path cfg = tmp.resolve("run.yaml");
       Files.writeString(cfg, """
           backend:

@@ -22,12 +22,7 @@ class QuirkyServerRunTest {
   @Test
   void aRunCompletesAgainstAServerWithEveryQuirk() throws Exception {
     try (FakeMathServer server = new FakeMathServer(true)) {
-      StringBuilder seeds = new StringBuilder();
-      for (int i = 1; i <= 10; i++) {
-        seeds.append("{\"problem\": \"What is ").append(i).append(" + ").append(i + 3)
-            .append("?\", \"solution\": \"It is \\\\boxed{").append(2 * i + 3).append("}.\"}\n");
-      }
-      Files.writeString(tmp.resolve("seeds.jsonl"), seeds);
+      FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 10, 3);
       Path cfg = tmp.resolve("run.yaml");
       Files.writeString(cfg, """
           backend:
