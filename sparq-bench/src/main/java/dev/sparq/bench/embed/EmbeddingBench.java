@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,10 +36,7 @@ public final class EmbeddingBench {
   private EmbeddingBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> a = dev.sparq.bench.BenchArgs.parse(args);
     int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
     double seconds = Double.parseDouble(a.getOrDefault("seconds", "10"));
     Path dir = Files.createTempDirectory("embed-bench");

@@ -8,7 +8,6 @@ import dev.sparq.onnx.OnnxOptions;
 import dev.sparq.onnx.testing.TinyDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,10 +38,7 @@ public final class GenerationPathBench {
   private GenerationPathBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> a = dev.sparq.bench.BenchArgs.parse(args);
     String[] models = a.getOrDefault("models", "tiny,bench").split(",");
     int tokens = Integer.parseInt(a.getOrDefault("tokens", "32"));
     int promptLen = Integer.parseInt(a.getOrDefault("prompt", "32"));

@@ -52,10 +52,7 @@ public final class OnnxGenerationBench {
   private OnnxGenerationBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> a = dev.sparq.bench.BenchArgs.parse(args);
     String[] models = a.getOrDefault("models", "tiny,bench").split(",");
     int tokens = Integer.parseInt(a.getOrDefault("tokens", "32"));
     int promptLen = Integer.parseInt(a.getOrDefault("prompt", "32"));

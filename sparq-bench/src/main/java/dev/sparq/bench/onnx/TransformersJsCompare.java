@@ -42,10 +42,7 @@ public final class TransformersJsCompare {
   private TransformersJsCompare() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> a = dev.sparq.bench.BenchArgs.parse(args);
     Path work = Path.of(a.getOrDefault("work", "sparq-bench/target/transformersjs-run"));
     Files.createDirectories(work);
     switch (a.getOrDefault("phase", "java")) {
