@@ -3,6 +3,7 @@ package dev.sparq.core.describe;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.model.Descriptor;
 import dev.sparq.core.model.Problem;
+import dev.sparq.core.state.Composite;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.StageContext;
 import java.util.ArrayList;
@@ -14,9 +15,10 @@ import java.util.Objects;
  * order, its labels the union of the parts' labels. A problem rejected by any part is rejected
  * (with the first part's rejection). Use it to combine skill labels with a semantic cell label
  * ({@code dev.sparq.onnx.embed.EmbeddingDescriptor#asCellLabel} in sparq-onnx) for a categorical archive whose niches are
- * (skill set, semantic region) pairs.
+ * (skill set, semantic region) pairs. As a {@link Composite} it lets a checkpoint keep its parts'
+ * state (a skill vocabulary, a fitted projection).
  */
-public final class DescriptorUnion implements DiversityDescriptor {
+public final class DescriptorUnion implements DiversityDescriptor, Composite {
   private final List<DiversityDescriptor> parts;
 
   private DescriptorUnion(List<DiversityDescriptor> parts) {
@@ -32,6 +34,12 @@ public final class DescriptorUnion implements DiversityDescriptor {
       Objects.requireNonNull(p, "part");
     }
     return new DescriptorUnion(List.of(parts));
+  }
+
+  /** The descriptors in order. */
+  @Override
+  public List<?> parts() {
+    return parts;
   }
 
   @Override

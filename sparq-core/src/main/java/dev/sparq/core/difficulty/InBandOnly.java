@@ -7,6 +7,7 @@ import dev.sparq.core.stage.AdmissionAwareEstimator;
 import dev.sparq.core.stage.DifficultyEstimator;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
+import dev.sparq.core.state.Composite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,10 +21,10 @@ import java.util.Objects;
  * <p>When the wrapped estimator is archive-aware ({@link AdmissionAwareEstimator#admissionAware()}),
  * so is the wrapper: the engine describes children first and hands the niches on, so the inner
  * estimator's rollout savings are kept (each child is then labelled before it is estimated, including
- * those this wrapper rejects). The storage layer also finds the wrapped estimator's state through
- * {@link #inner()}.
+ * those this wrapper rejects). As a {@link Composite} it lets a checkpoint keep the wrapped
+ * estimator's state.
  */
-public final class InBandOnly implements AdmissionAwareEstimator {
+public final class InBandOnly implements AdmissionAwareEstimator, Composite {
   /** The rejection reason. */
   public static final String OUT_OF_BAND = "out_of_band";
 
@@ -41,6 +42,12 @@ public final class InBandOnly implements AdmissionAwareEstimator {
   @Override
   public List<Outcome<Evaluation>> estimate(List<Problem> problems, Solver solver, StageContext context) {
     return inBand(inner.estimate(problems, solver, context));
+  }
+
+  /** The wrapped estimator. */
+  @Override
+  public List<?> parts() {
+    return List.of(inner);
   }
 
   /** Archive-aware exactly when the wrapped estimator is. */

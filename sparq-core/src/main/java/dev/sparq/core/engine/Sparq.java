@@ -983,11 +983,6 @@ public final class Sparq implements AutoCloseable {
           out.add(o);
         }
       }
-      // a wrapped estimator's own state (the adaptive prior) must be checkpointed too
-      for (Object o = estimator; o instanceof dev.sparq.core.difficulty.InBandOnly w; ) {
-        o = w.inner();
-        out.add(o);
-      }
       return out;
     }
 

@@ -9,6 +9,7 @@ import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.engine.SparqConfig;
 import dev.sparq.core.engine.SparqListener;
+import dev.sparq.core.state.Composite;
 import dev.sparq.core.state.Stateful;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +61,18 @@ public final class SparqRun implements AutoCloseable {
   private final Stateful archiveState;
   private long checkpoints;
 
+  /** {@code c} when it is {@link Stateful}, then the stateful parts of a {@link Composite}, depth first. */
+  private static void collectStateful(Object c, List<Stateful> out) {
+    if (c instanceof Stateful st) {
+      out.add(st);
+    }
+    if (c instanceof Composite composite) {
+      for (Object part : composite.parts()) {
+        collectStateful(part, out);
+      }
+    }
+  }
+
   private SparqRun(Builder b) {
     this.dir = b.dir;
     this.every = b.every;
@@ -67,9 +80,7 @@ public final class SparqRun implements AutoCloseable {
     // explicit slots, then the components' own state (each object once)
     List<Stateful> candidates = new ArrayList<>(b.slots);
     for (Object c : b.config.components()) {
-      if (c instanceof Stateful st) {
-        candidates.add(st);
-      }
+      collectStateful(c, candidates);
     }
     java.util.Set<Object> added = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (Stateful st : candidates) {

@@ -5,18 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparq.core.Outcome;
-import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.ParentSource;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
-import dev.sparq.testkit.math.ArithmeticDomain;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link InBandOnly} keeps the archive awareness and the checkpointed state of what it wraps. */
+/**
+ * {@link InBandOnly} keeps the archive awareness of what it wraps (its state in checkpoints:
+ * {@code ComponentSlotsTest}).
+ */
 class InBandOnlyTest {
 
   private static final StageContext CTX =
@@ -70,16 +71,5 @@ class InBandOnlyTest {
     }
     assertTrue(early > 0, "the wrapped estimator stopped some children early");
     assertTrue(rejected > 0 && rejected < n, "rejected " + rejected);
-  }
-
-  @Test
-  void theWrappedEstimatorsStateIsAComponentOfTheEngine() {
-    AdaptiveEstimator adaptive = AdaptiveEstimator.builder().archiveAware(true).build();
-    Sparq.Builder b = Sparq.builder().generator(ArithmeticDomain.generator())
-        .solver(ArithmeticDomain.solver(0.1)).estimator(new InBandOnly(adaptive))
-        .descriptor(ArithmeticDomain.descriptor())
-        .seedProblems(ArithmeticDomain.seeds(8, new SplittableRandom(1)));
-    assertTrue(b.config().components().stream().anyMatch(c -> c == adaptive),
-        "SparqRun discovers the adaptive prior through the wrapper");
   }
 }

@@ -139,6 +139,24 @@ class ComponentSlotsTest {
   }
 
   @Test
+  void statefulPartsOfAWrapperAndOfAUnionAreCheckpointed() {
+    List<Problem> seeds = ArithmeticDomain.seeds(12, new SplittableRandom(7));
+    SkillDescriptor skills = SkillDescriptor.forSeeds(labeler("", List.of()), seeds, 2, 4,
+        StageContext.of(new SplittableRandom(1)));
+    Path dir = tmp.resolve("composite");
+    try (SparqRun run = SparqRun.builder(dir, RunFixtures.engine(4)
+        .estimator(new dev.sparq.core.difficulty.InBandOnly(adaptive()))
+        .descriptor(dev.sparq.core.describe.DescriptorUnion.of(ArithmeticDomain.descriptor(), skills)))
+        .checkpointEvery(0).open()) {
+      run.engine().step();
+      run.checkpoint();
+    }
+    java.util.Map<String, JsonNode> slots = SparqRun.readCheckpoint(dir).slots();
+    assertTrue(slots.containsKey("adaptive_estimator"), "inside InBandOnly: " + slots.keySet());
+    assertTrue(slots.containsKey("skill_descriptor"), "inside DescriptorUnion: " + slots.keySet());
+  }
+
+  @Test
   void skillDescriptorResumesWithItsVocabularyAndSeedLabels() {
     List<Problem> seeds = ArithmeticDomain.seeds(12, new SplittableRandom(7));
     SkillDescriptor original = SkillDescriptor.forSeeds(labeler("", List.of()), seeds, 2, 4,
