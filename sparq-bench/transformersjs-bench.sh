@@ -10,6 +10,10 @@
 #
 # Usage: sparq-bench/transformersjs-bench.sh [--model bench|tiny] [--batches 1,8] [--tokens 32]
 #                                            [--prompt 32] [--threads 2] [--reps 3]
+#                                            [--in-graph true|false]
+# The Java side also runs the in-graph path (OnnxOptions generation IN_GRAPH) unless --in-graph
+# false, and reports its Java loop's time inside session.run: the tokens/s no loop on the same
+# runtime could exceed, as a bound against transformers.js.
 # First run installs transformers.js 3 offline-capable from the npm registry into
 # sparq-bench/transformersjs/node_modules (gitignored; versions pinned by package-lock.json):
 #   (cd sparq-bench/transformersjs && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci)
@@ -22,7 +26,7 @@ repo="$(dirname "$here")"
 jar="$here/target/benchmarks.jar"
 java_cmd="${JAVA:-java}"
 
-model=bench batches=1,8 tokens=32 prompt=32 threads=2 reps=3
+model=bench batches=1,8 tokens=32 prompt=32 threads=2 reps=3 in_graph=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model="$2" ;;
@@ -31,6 +35,7 @@ while [ $# -gt 0 ]; do
     --prompt) prompt="$2" ;;
     --threads) threads="$2" ;;
     --reps) reps="$2" ;;
+    --in-graph) in_graph="$2" ;;
     *) echo "transformersjs-bench: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -51,7 +56,7 @@ cd "$repo"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), cpus: $(nproc)"
 "$java_cmd" ${JAVA_OPTS:--Xmx4g} -cp "$jar" dev.sparq.bench.onnx.TransformersJsCompare --phase java \
   --work "$work" --model "$model" --batches "$batches" --tokens "$tokens" --prompt "$prompt" \
-  --threads "$threads" --reps "$reps"
+  --threads "$threads" --reps "$reps" --in-graph "$in_graph"
 node "$here/transformersjs/decode-bench.mjs" "$here/target/onnx-bench/$model" "$work/prompts.json" \
   "$work/tjs.json" "$threads" "$reps"
 echo "model $model, prompt $prompt tokens, $tokens new tokens per row, greedy, $threads threads"

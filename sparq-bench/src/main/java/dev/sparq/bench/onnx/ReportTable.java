@@ -22,6 +22,11 @@ final class ReportTable {
     return this;
   }
 
+  /** Whether no row has been added. */
+  boolean isEmpty() {
+    return rows.isEmpty();
+  }
+
   /** The table, one line per row after the header, each ending with a newline. */
   String render() {
     int[] width = new int[header.length];

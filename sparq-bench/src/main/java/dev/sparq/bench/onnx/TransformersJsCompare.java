@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.SamplingParams;
+import dev.sparq.onnx.GenerationPath;
 import dev.sparq.onnx.OnnxLanguageModel;
 import dev.sparq.onnx.OnnxOptions;
 import dev.sparq.onnx.testing.TinyDecoder;
@@ -36,6 +38,7 @@ import java.util.TreeMap;
  * java -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.onnx.TransformersJsCompare \
  *     --phase java|report --work DIR [--model bench|tiny] [--batches 1,8] [--tokens 32]
  *     [--prompt 32] [--threads 2] [--reps 3] [--dir sparq-bench/target/onnx-bench]
+ *     [--in-graph true|false]
  * </pre>
  */
 public final class TransformersJsCompare {
@@ -79,10 +82,17 @@ public final class TransformersJsCompare {
     java.put("tokens", tokens);
     ArrayNode results = java.putArray("results");
     OnnxOptions opts = OnnxOptions.builder().intraOpThreads(threads).maxBatchRows(64).build();
+    boolean inGraph = Boolean.parseBoolean(a.getOrDefault("in-graph", "true"));
     SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(tokens).build();
-    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, opts)) {
-      m.completeTokens(GpuCheck.prompts(1, promptLen), SamplingParams.builder().temperature(0)
-          .maxTokens(4).build()); // warm-up
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir, opts);
+        OnnxLanguageModel g = inGraph ? OnnxLanguageModel.open(dir,
+            OnnxOptions.builder().intraOpThreads(threads).maxBatchRows(64)
+                .generation(GenerationPath.IN_GRAPH).build()) : null) {
+      SamplingParams warm = SamplingParams.builder().temperature(0).maxTokens(4).build();
+      m.completeTokens(GpuCheck.prompts(1, promptLen), warm);
+      if (g != null) {
+        g.completeTokens(GpuCheck.prompts(1, promptLen), warm);
+      }
       for (String bs : a.getOrDefault("batches", "1,8").split(",")) {
         int b = Integer.parseInt(bs.trim());
         List<long[]> ps = GpuCheck.prompts(b, promptLen);
@@ -96,10 +106,29 @@ public final class TransformersJsCompare {
         ObjectNode r = results.addObject();
         r.put("batch", b);
         ArrayNode secs = r.putArray("seconds");
+        ArrayNode ort = r.putArray("ort_seconds");
+        ArrayNode graphSecs = g == null ? null : r.putArray("in_graph_seconds");
+        List<List<Completion>> loopOut = null;
+        boolean same = true;
         for (int k = 0; k < reps; k++) {
+          long runBefore = m.stats().runNanos();
           long t0 = System.nanoTime();
-          m.completeTokens(ps, greedy);
+          loopOut = m.completeTokens(ps, greedy);
           secs.add((System.nanoTime() - t0) / 1e9);
+          ort.add((m.stats().runNanos() - runBefore) / 1e9);
+          if (g != null) {
+            long runs = g.stats().runs();
+            t0 = System.nanoTime();
+            List<List<Completion>> graphOut = g.completeTokens(ps, greedy);
+            graphSecs.add((System.nanoTime() - t0) / 1e9);
+            if (g.stats().runs() - runs != 1) {
+              throw new IllegalStateException("the in-graph path did not run (see the log)");
+            }
+            same &= graphOut.equals(loopOut);
+          }
+        }
+        if (g != null) {
+          r.put("in_graph_same", same);
         }
         ArrayNode ids = r.putArray("ids");
         for (long[] row : greedyIds(m, ps, greedy)) {
@@ -108,7 +137,8 @@ public final class TransformersJsCompare {
             x.add(t);
           }
         }
-        System.err.printf(Locale.ROOT, "sparq-onnx batch %d: %s s%n", b, secs);
+        System.err.printf(Locale.ROOT, "sparq-onnx batch %d: %s s (in session.run %s s)%s%n", b,
+            secs, ort, g == null ? "" : ", in-graph " + graphSecs + " s");
       }
     }
     om.writeValue(work.resolve("prompts.json").toFile(), prompts);
@@ -155,12 +185,21 @@ public final class TransformersJsCompare {
 
   /**
    * The comparison table: tokens/s of each side from the median and from the best (shortest) of
-   * the reps, their ratios, and id parity. On a shared machine the best is the run least disturbed
-   * by other work.
+   * the reps, their ratios, and id parity; a row for the in-graph path where it was measured
+   * (its tokens are compared with the Java loop's completions). On a shared machine the best is
+   * the run least disturbed by other work.
+   *
+   * <p>A second table bounds what any generation loop on the same runtime could reach: the Java
+   * loop's time inside {@code session.run} (the decoder's own forward passes, prefill included)
+   * as a share of its wall time, and the tokens/s it would reach if everything outside
+   * {@code session.run} took no time, as a ratio to transformers.js. The in-graph path runs the
+   * same decoder kernels inside ONNX Runtime, so the same bound applies to it.
    */
   static String report(JsonNode java, JsonNode tjs) {
-    ReportTable t = new ReportTable("batch", "sparq-onnx tok/s median/best",
+    ReportTable t = new ReportTable("batch", "path", "sparq-onnx tok/s median/best",
         "transformers.js tok/s median/best", "ratio median", "ratio best", "greedy ids");
+    ReportTable bound = new ReportTable("batch", "Java loop time in session.run",
+        "session.run-only tok/s (median)", "bound vs transformers.js (median)");
     int tokens = java.path("tokens").asInt();
     for (JsonNode jr : java.path("results")) {
       int b = jr.path("batch").asInt();
@@ -170,20 +209,35 @@ public final class TransformersJsCompare {
           tr = x;
         }
       }
-      double jm = (double) b * tokens / median(jr.path("seconds"));
-      double jb = (double) b * tokens / best(jr.path("seconds"));
-      if (tr == null) {
-        t.row(Integer.toString(b), fmt(jm) + " / " + fmt(jb), "-", "-", "-",
-            "no transformers.js result");
-        continue;
+      double tm = tr == null ? Double.NaN : (double) b * tokens / median(tr.path("seconds"));
+      double tb = tr == null ? Double.NaN : (double) b * tokens / best(tr.path("seconds"));
+      String ids = tr == null ? "no transformers.js result" : parity(jr.path("ids"), tr.path("ids"));
+      row(t, b, "Java loop", jr.path("seconds"), tokens, tm, tb, ids);
+      if (jr.has("in_graph_seconds")) {
+        row(t, b, "in-graph", jr.path("in_graph_seconds"), tokens, tm, tb,
+            jr.path("in_graph_same").asBoolean() ? "same completions as the Java loop"
+                : "DIFFERENT from the Java loop");
       }
-      double tm = (double) b * tokens / median(tr.path("seconds"));
-      double tb = (double) b * tokens / best(tr.path("seconds"));
-      t.row(Integer.toString(b), fmt(jm) + " / " + fmt(jb), fmt(tm) + " / " + fmt(tb),
-          String.format(Locale.ROOT, "%.2fx", jm / tm), String.format(Locale.ROOT, "%.2fx", jb / tb),
-          parity(jr.path("ids"), tr.path("ids")));
+      if (jr.has("ort_seconds") && jr.path("ort_seconds").size() > 0) {
+        double wall = median(jr.path("seconds"));
+        double ort = median(jr.path("ort_seconds"));
+        double only = (double) b * tokens / ort;
+        bound.row(Integer.toString(b), String.format(Locale.ROOT, "%.1f%%", 100 * ort / wall),
+            fmt(only), tr == null ? "-" : String.format(Locale.ROOT, "%.2fx", only / tm));
+      }
     }
-    return t.render();
+    return t.render() + (bound.isEmpty() ? "" : "\n" + bound.render());
+  }
+
+  private static void row(ReportTable t, int b, String path, JsonNode seconds, int tokens,
+      double tm, double tb, String ids) {
+    double jm = (double) b * tokens / median(seconds);
+    double jb = (double) b * tokens / best(seconds);
+    boolean none = Double.isNaN(tm);
+    t.row(Integer.toString(b), path, fmt(jm) + " / " + fmt(jb),
+        none ? "-" : fmt(tm) + " / " + fmt(tb),
+        none ? "-" : String.format(Locale.ROOT, "%.2fx", jm / tm),
+        none ? "-" : String.format(Locale.ROOT, "%.2fx", jb / tb), ids);
   }
 
   static double best(JsonNode secs) {

@@ -1,6 +1,7 @@
 package dev.sparq.bench.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,9 +48,29 @@ class TransformersJsCompareTest {
     String r = TransformersJsCompare.report(java, tjs);
     // batch 2, 20 tokens: median 1.0 s = 20 tok/s, best 0.5 s = 40; transformers.js median 4.5 s
     // = 4.4 tok/s, best 4 s = 5 tok/s: ratios 4.50x and 8.00x.
-    assertTrue(r.contains("2      20.0 / 40.0                   4.4 / 5.0                          4.50x"
-        + "         8.00x       DIFFERENT: row 1 from step 0"), r);
-    assertTrue(r.contains("no transformers.js result"), r);
+    assertTrue(r.matches("(?s).*\\n2 +Java loop +20\\.0 / 40\\.0 +4\\.4 / 5\\.0 +4\\.50x +8\\.00x"
+        + " +DIFFERENT: row 1 from step 0\\n.*"), r);
+    assertTrue(r.matches("(?s).*\\n4 +Java loop +40\\.0 / 40\\.0 +- +- +- +no transformers\\.js"
+        + " result\\n.*"), r);
+    assertFalse(r.contains("session.run"), "no bound table without session.run times: " + r);
+  }
+
+  @Test
+  void reportAddsTheInGraphRowAndTheSessionRunBound() throws Exception {
+    JsonNode java = json("{'tokens': 10, 'results': [{'batch': 1, 'seconds': [1.0, 2.0, 1.5],"
+        + " 'ort_seconds': [0.8, 0.5, 0.9], 'in_graph_seconds': [0.4, 0.5, 0.6],"
+        + " 'in_graph_same': true, 'ids': [[1]]}, {'batch': 2, 'seconds': [1.0],"
+        + " 'in_graph_seconds': [1.0], 'in_graph_same': false, 'ids': [[1],[2]]}]}");
+    JsonNode tjs = json("{'results': [{'batch': 1, 'seconds': [2.0], 'ids': [[1]]},"
+        + " {'batch': 2, 'seconds': [2.0], 'ids': [[1],[2]]}]}");
+    String r = TransformersJsCompare.report(java, tjs);
+    // in-graph batch 1: median 0.5 s = 20 tok/s, best 0.4 s = 25; transformers.js 5 tok/s.
+    assertTrue(r.matches("(?s).*\\n1 +in-graph +20\\.0 / 25\\.0 +5\\.0 / 5\\.0 +4\\.00x +5\\.00x"
+        + " +same completions as the Java loop\\n.*"), r);
+    assertTrue(r.contains("DIFFERENT from the Java loop"), r);
+    // Java loop batch 1: median wall 1.5 s, median session.run 0.8 s: 53.3%; 10 / 0.8 = 12.5
+    // tok/s if nothing else took time, 2.50x transformers.js's 5 tok/s.
+    assertTrue(r.matches("(?s).*\\n1 +53\\.3% +12\\.5 +2\\.50x\\n.*"), r);
   }
 
   @Test
