@@ -82,6 +82,11 @@ public final class SkillLabeler {
     return k;
   }
 
+  /** The sampling of every labelling request (a fresh request seed is drawn per call). */
+  public SamplingParams sampling() {
+    return sampling;
+  }
+
   /** Labels a batch in one model call: one outcome per problem with up to k normalised labels. */
   public List<Outcome<List<String>>> label(List<Problem> problems, StageContext context) {
     if (problems.isEmpty()) {

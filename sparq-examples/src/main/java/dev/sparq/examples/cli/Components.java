@@ -256,6 +256,8 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     if (byRole.containsKey("labeller")) {
       p.labelerModel(byRole.get("labeller"));
     }
+    p.labelerSampling(SamplingParams.builder().temperature(st.descriptor().labelTemperature())
+        .maxTokens(st.descriptor().labelMaxTokens()).build());
     if (st.estimator().adaptive()) {
       p.adaptive(adaptiveTuning(st.estimator()));
     }

@@ -17,8 +17,6 @@ import java.util.Map;
 public final class ConfigExplain {
   private ConfigExplain() {}
 
-  /** Completion tokens the skill labeller asks for at most (its built-in sampling). */
-  static final int LABELLER_MAX_TOKENS = 64;
   /** Extra solves of a disputed problem under guard policy {@code resolve}. */
   static final int RESOLVE_VOTES = 3;
 
@@ -60,7 +58,7 @@ public final class ConfigExplain {
     if (model) {
       int genTokens = c.model("generator").orElseThrow().maxTokens();
       int solveTokens = c.model("solver").orElseThrow().maxTokens();
-      tokens = b * genTokens + max * solveTokens + labeller * LABELLER_MAX_TOKENS + resolve * genTokens;
+      tokens = b * genTokens + max * solveTokens + labeller * c.stages().descriptor().labelMaxTokens() + resolve * genTokens;
     }
     return new PerIteration(b, min, max, labeller, resolve, tokens);
   }
@@ -90,6 +88,11 @@ public final class ConfigExplain {
       }
       roles.forEach((m, names) -> out.append(String.join(", ", names)).append(": ").append(describe(m))
           .append('\n'));
+      if (c.stages().descriptor().skills()) {
+        out.append(String.format(Locale.ROOT, "labeller sampling: temperature %s, maxTokens %d"
+            + " (descriptor.labelTemperature, descriptor.labelMaxTokens)%n",
+            c.stages().descriptor().labelTemperature(), c.stages().descriptor().labelMaxTokens()));
+      }
       if (c.stages().descriptor().embedding()) {
         out.append("embedding: ").append(c.stages().descriptor().embeddingModel()).append(" (in-process ONNX)\n");
       }
@@ -115,7 +118,7 @@ public final class ConfigExplain {
       out.append(String.format(Locale.ROOT, "completion tokens: at most %d (generator %d x %d, solver %d x %d,"
           + " labeller %d x %d%s); prompt tokens come on top%n", p.completionTokensMax(), p.generation(),
           c.model("generator").orElseThrow().maxTokens(), p.rolloutsMax(), c.model("solver").orElseThrow().maxTokens(),
-          p.labellerMax(), LABELLER_MAX_TOKENS, p.resolveMax() > 0 ? ", resolve " + p.resolveMax() + " x "
+          p.labellerMax(), c.stages().descriptor().labelMaxTokens(), p.resolveMax() > 0 ? ", resolve " + p.resolveMax() + " x "
               + c.model("generator").orElseThrow().maxTokens() : ""));
       if (c.stages().descriptor().skills()) {
         out.append(String.format(Locale.ROOT, "before the first iteration: up to %d labeller requests for the"

@@ -272,6 +272,10 @@ public final class ConfigKeys {
       "M: skills are the M most common skills of the seed set");
   static final Key DESCRIPTOR_SKILLS = integer("descriptor.skillsPerProblem", "3", 1, 64,
       "k: skills the labeller gives each problem");
+  static final Key DESCRIPTOR_LABEL_TEMPERATURE = number("descriptor.labelTemperature", "0", 0, 5,
+      "sampling temperature of the skill labeller's replies");
+  static final Key DESCRIPTOR_LABEL_MAX_TOKENS = integer("descriptor.labelMaxTokens", "64", 1, 1 << 20,
+      "completion tokens per skill-labeller reply (raise it for models that reason before answering)");
   static final Key EMBEDDING = add("descriptor.embedding", Kind.MAPPING, null, "the embedding descriptor");
   static final Key EMBEDDING_MODEL = add("descriptor.embedding.model", Kind.PATH, null,
       "an ONNX sentence-embedding model directory (required for embedding and both)");

@@ -400,11 +400,14 @@ public record RunConfig(
    * @param projection {@code pca} or {@code random}
    * @param dimensions measures after projection
    * @param cells semantic regions (k-means cells over the seeds' measures)
+   * @param labelTemperature sampling temperature of the skill labeller's replies
+   * @param labelMaxTokens completion tokens per skill-labeller reply
    */
   public record DescriptorConfig(String type, int vocabulary, int skillsPerProblem, String embeddingModel,
-      String projection, int dimensions, int cells) {
-    /** Skills, M = 100, k = 3. */
-    public static final DescriptorConfig DEFAULTS = new DescriptorConfig("skills", 100, 3, "", "pca", 2, 16);
+      String projection, int dimensions, int cells, double labelTemperature, int labelMaxTokens) {
+    /** Skills, M = 100, k = 3; the labeller answers at temperature 0 in at most 64 tokens. */
+    public static final DescriptorConfig DEFAULTS =
+        new DescriptorConfig("skills", 100, 3, "", "pca", 2, 16, 0, 64);
 
     /** Whether skill labels are part of it. */
     public boolean skills() {
@@ -812,7 +815,17 @@ public record RunConfig(
     }
     DescriptorConfig descriptor = new DescriptorConfig(dtype, (int) d.integer(ConfigKeys.DESCRIPTOR_VOCABULARY, 100),
         (int) d.integer(ConfigKeys.DESCRIPTOR_SKILLS, 3), embModel, em.choice(ConfigKeys.EMBEDDING_PROJECTION, "pca"),
-        (int) em.integer(ConfigKeys.EMBEDDING_DIMENSIONS, 2), (int) em.integer(ConfigKeys.EMBEDDING_CELLS, 16));
+        (int) em.integer(ConfigKeys.EMBEDDING_DIMENSIONS, 2), (int) em.integer(ConfigKeys.EMBEDDING_CELLS, 16),
+        d.number(ConfigKeys.DESCRIPTOR_LABEL_TEMPERATURE, 0),
+        (int) d.integer(ConfigKeys.DESCRIPTOR_LABEL_MAX_TOKENS, 64));
+    if (dtype.equals("embedding")) {
+      for (String key : List.of("labelTemperature", "labelMaxTokens")) {
+        if (d.has(key)) {
+          throw d.error(key, "applies to descriptor types 'skills' and 'both' (the skill labeller);"
+              + " this descriptor is 'embedding'");
+        }
+      }
+    }
 
     ConfigReader x = root.object("export").allow(ConfigKeys.leaves("export"));
     String select = x.has("select") ? x.choice(ConfigKeys.EXPORT_SELECT, null) : null;
@@ -1080,6 +1093,9 @@ public record RunConfig(
       DescriptorConfig d = stages.descriptor();
       ObjectNode dn = root.putObject("descriptor").put("type", d.type())
           .put("vocabulary", d.vocabulary()).put("skillsPerProblem", d.skillsPerProblem());
+      if (d.skills()) {
+        dn.put("labelTemperature", d.labelTemperature()).put("labelMaxTokens", d.labelMaxTokens());
+      }
       if (d.embedding()) {
         dn.putObject("embedding").put("model", d.embeddingModel()).put("projection", d.projection())
             .put("dimensions", d.dimensions()).put("cells", d.cells());

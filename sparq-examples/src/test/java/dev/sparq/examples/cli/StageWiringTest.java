@@ -159,6 +159,8 @@ class StageWiringTest {
         type: both
         vocabulary: 1
         skillsPerProblem: 1
+        labelTemperature: 0.3
+        labelMaxTokens: 512
         embedding: {model: embedder-dir, projection: random, dimensions: 3, cells: 4}
       export:
         format: grpo
@@ -316,7 +318,21 @@ class StageWiringTest {
       SkillDescriptor sd = assertInstanceOf(SkillDescriptor.class, comp.descriptor());
       assertEquals(2, sd.vocabulary().size());
       assertEquals(2, sd.labeler().k());
+      assertEquals(0.0, sd.labeler().sampling().temperature(), "the labeller's default");
+      assertEquals(64, sd.labeler().sampling().maxTokens(), "the labeller's default");
     }
+    RunConfig reasoning = config(BASE
+        + "descriptor: {type: skills, labelTemperature: 0.6, labelMaxTokens: 1024}\n");
+    try (Components comp = open(reasoning)) {
+      SkillDescriptor sd = assertInstanceOf(SkillDescriptor.class, comp.descriptor());
+      assertEquals(0.6, sd.labeler().sampling().temperature(), 1e-12);
+      assertEquals(1024, sd.labeler().sampling().maxTokens());
+    }
+    dev.sparq.core.ConfigException wrongType = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.sparq.core.ConfigException.class, () -> config(BASE
+        + "descriptor: {type: embedding, labelMaxTokens: 9, embedding: {model: e}}\n"));
+    assertTrue(wrongType.getMessage().contains("key 'descriptor.labelMaxTokens': applies to descriptor"
+        + " types 'skills' and 'both'"), wrongType.getMessage());
     RunConfig emb = config(BASE + "descriptor: {type: embedding, embedding: {model: e, cells: 3}}\n");
     long labelsBefore = server.label.get();
     try (Components comp = open(emb)) {
