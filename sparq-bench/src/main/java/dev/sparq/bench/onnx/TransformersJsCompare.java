@@ -141,8 +141,55 @@ public final class TransformersJsCompare {
             secs, ort, g == null ? "" : ", in-graph " + graphSecs + " s");
       }
     }
+    long weightBytes = Files.size(dir.resolve("onnx/model.onnx"))
+        + (Files.exists(dir.resolve("onnx/model.onnx_data"))
+            ? Files.size(dir.resolve("onnx/model.onnx_data")) : 0);
+    java.put("weight_bytes", weightBytes);
+    java.put("read_bytes_per_second", readBandwidth(threads));
     om.writeValue(work.resolve("prompts.json").toFile(), prompts);
     om.writeValue(work.resolve("java.json").toFile(), java);
+  }
+
+  /**
+   * Memory read bandwidth of this machine with {@code threads} threads, in bytes per second: the
+   * best of five passes in which each thread sums its own 128 MiB array (far beyond any cache).
+   * At batch 1 a decode step reads every weight of the model once, so weight bytes / this is the
+   * shortest step any runtime can take with these weights.
+   */
+  static double readBandwidth(int threads) throws InterruptedException {
+    int n = 16 << 20; // longs: 128 MiB per thread
+    long[][] arrays = new long[threads][n];
+    for (long[] x : arrays) {
+      java.util.Arrays.fill(x, 1L);
+    }
+    double best = 0;
+    long[] sums = new long[threads];
+    for (int pass = 0; pass < 5; pass++) {
+      Thread[] ts = new Thread[threads];
+      long t0 = System.nanoTime();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        ts[t] = new Thread(() -> sums[id] += sum(arrays[id]));
+        ts[t].start();
+      }
+      for (Thread t : ts) {
+        t.join();
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      best = Math.max(best, (double) threads * n * Long.BYTES / secs);
+    }
+    if (java.util.Arrays.stream(sums).sum() != 5L * threads * n) {
+      throw new IllegalStateException("bandwidth pass read the wrong data");
+    }
+    return best;
+  }
+
+  private static long sum(long[] x) {
+    long s = 0;
+    for (long v : x) {
+      s += v;
+    }
+    return s;
   }
 
   /** The token ids the Java loop generates for each prompt (sample 0), in order. */
@@ -226,7 +273,23 @@ public final class TransformersJsCompare {
             fmt(only), tr == null ? "-" : String.format(Locale.ROOT, "%.2fx", only / tm));
       }
     }
-    return t.render() + (bound.isEmpty() ? "" : "\n" + bound.render());
+    String out = t.render() + (bound.isEmpty() ? "" : "\n" + bound.render());
+    double bw = java.path("read_bytes_per_second").asDouble(0);
+    long weights = java.path("weight_bytes").asLong(0);
+    if (bw > 0 && weights > 0) {
+      double stepTokS = bw / weights;
+      out += String.format(Locale.ROOT, "%nmemory read bandwidth %.1f GB/s; a batch-1 decode step reads"
+          + " the %.1f MB of weights once, so no runtime decodes faster than %.1f tok/s at batch 1 with"
+          + " these weights", bw / 1e9, weights / 1e6, stepTokS);
+      for (JsonNode x : tjs.path("results")) {
+        if (x.path("batch").asInt() == 1) {
+          double tm = (double) tokens / median(x.path("seconds"));
+          out += String.format(Locale.ROOT, " (%.2fx transformers.js's median)", stepTokS / tm);
+        }
+      }
+      out += "\n";
+    }
+    return out;
   }
 
   private static void row(ReportTable t, int b, String path, JsonNode seconds, int tokens,

@@ -74,6 +74,24 @@ class TransformersJsCompareTest {
   }
 
   @Test
+  void reportBoundsBatchOneByMemoryBandwidth() throws Exception {
+    JsonNode java = json("{'tokens': 10, 'weight_bytes': 2000000, 'read_bytes_per_second': 1.0e9,"
+        + " 'results': [{'batch': 1, 'seconds': [1.0], 'ids': [[1]]}]}");
+    JsonNode tjs = json("{'results': [{'batch': 1, 'seconds': [0.05], 'ids': [[1]]}]}");
+    // 1 GB/s over 2 MB of weights: at most 500 tok/s; transformers.js 10 / 0.05 = 200 tok/s.
+    String r = TransformersJsCompare.report(java, tjs);
+    assertTrue(r.contains("memory read bandwidth 1.0 GB/s; a batch-1 decode step reads the 2.0 MB of"
+        + " weights once, so no runtime decodes faster than 500.0 tok/s at batch 1 with these weights"
+        + " (2.50x transformers.js's median)"), r);
+  }
+
+  @Test
+  void readBandwidthIsPositiveAndFinite() throws Exception {
+    double bw = TransformersJsCompare.readBandwidth(1);
+    assertTrue(bw > 1e8 && bw < 1e13, "bytes per second: " + bw);
+  }
+
+  @Test
   void greedyIdsAreTheTokensBehindTheCompletions(@TempDir Path tmp) throws Exception {
     Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("tiny"));
     OnnxGenerationBench.dropEos(dir);
