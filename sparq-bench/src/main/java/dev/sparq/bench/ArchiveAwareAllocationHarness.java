@@ -21,28 +21,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 
 /**
  * Archive-aware rollout allocation (issue 18) against SPARQ's fixed K = 16 and today's adaptive
- * estimator, over several mixes of true solve rates, on an empty archive and on a mature one whose
- * niches are all full. Every candidate has one pre-drawn stream of 16 rollout outcomes, so all
- * estimators see the same rollouts (the adaptive ones read a prefix). Each batch of 64 candidates
- * (spread uniformly over 32 niches of capacity 8) is added to its own copy of the starting archive,
- * once per estimator. A candidate's decision agrees with fixed K when its status class (accepted or
- * not), whether it is still in the archive after the batch, and which starting members left its
- * niche in the batch are all the same (so one different decision in a niche counts against every
- * candidate of that niche in the batch); a batch's evictions agree when the same members left.
- * On the mature archive it also prints a trade-off: other rank depths and admission errors, and an
- * oracle that knows each candidate's true solve rate (a floor for a rule that must reproduce fixed
- * K's decisions with that error). Quality error is the mean |quality - true quality| over the
- * candidates each estimator admitted, where the true quality is {@code 1 - SR} inside the band
- * [0.1, 0.9] and 0 outside.
+ * estimator, over several mixes of true solve rates, on an empty archive and on mature ones whose
+ * niches are all full: a synthetic one (the same for every mix) and three grown from the mix itself
+ * by {@link WarmUpArchive} ({@link #LEVELS}). Every candidate has one pre-drawn stream of 16 rollout
+ * outcomes, so all estimators see the same rollouts (the adaptive ones read a prefix). Each batch of
+ * 64 candidates (spread uniformly over 32 niches of capacity 8) is added to its own copy of the
+ * starting archive, once per estimator. A candidate's decision agrees with fixed K when its status
+ * class (accepted or not), whether it is still in the archive after the batch, and which starting
+ * members left its niche in the batch are all the same (so one different decision in a niche counts
+ * against every candidate of that niche in the batch); a batch's evictions agree when the same
+ * members left. On the synthetic mature archive (on every mature level with {@code all}) it also
+ * prints a trade-off: other rank depths and admission errors, and an oracle that knows each
+ * candidate's true solve rate (a floor for a rule that must reproduce fixed K's decisions with that
+ * error). Quality error is the mean |quality - true quality| over the candidates each estimator
+ * admitted, where the true quality is {@code 1 - SR} inside the band [0.1, 0.9] and 0 outside.
  *
  * <p>Run: {@code java -cp sparq-bench/target/benchmarks.jar
- * dev.sparq.bench.ArchiveAwareAllocationHarness [candidates per mix] [seed]}.
+ * dev.sparq.bench.ArchiveAwareAllocationHarness [candidates per mix] [seed] [all]}.
  */
 public final class ArchiveAwareAllocationHarness {
   private static final int K = 16;
@@ -70,17 +72,59 @@ public final class ArchiveAwareAllocationHarness {
       new Mix("uniform SR", SplittableRandom::nextDouble),
       new Mix("mid band (SR 0.2-0.8)", r -> 0.2 + 0.6 * r.nextDouble()));
 
-  /** An archive-aware configuration: rank depth and admission error. */
-  record Variant(String name, int depth, double error) {}
+  /** How a starting archive is made. */
+  enum Kind {
+    /** No member at all. */
+    EMPTY,
+    /** Every niche full of elites at 2 to 8 correct of 16 (uniform), the same for every mix. */
+    SYNTHETIC,
+    /** Grown by {@link WarmUpArchive} from the mix itself, with fixed K = 16. */
+    WARM_UP
+  }
+
+  /**
+   * A starting archive. For {@link Kind#WARM_UP}, {@code meanPerNiche} is the number of warm-up
+   * candidates per niche on average (0: stop as soon as every niche is full).
+   */
+  record Level(String name, Kind kind, int meanPerNiche) {}
+
+  /**
+   * The levels, fixed from the paper's scale before any result was seen: empty; the synthetic
+   * mature archive; the archive the loop builds until every niche is just full; 20 candidates per
+   * niche (about 5,000 skill sets after 100K problems); 64 per niche (about 320K problems per run
+   * over about 5,000 niches).
+   */
+  static final List<Level> LEVELS = List.of(new Level("empty", Kind.EMPTY, 0),
+      new Level("synthetic", Kind.SYNTHETIC, 0), new Level("just full", Kind.WARM_UP, 0),
+      new Level("20/niche", Kind.WARM_UP, 20), new Level("64/niche", Kind.WARM_UP, 64));
+
+  /** The warm-up's bound: a level not reached within this many candidates per niche is reported. */
+  static final int MAX_WARM_UP_PER_NICHE = 1_000;
+
+  /** An archive-aware configuration: rank depth, admission error and rollouts per later round. */
+  record Variant(String name, int depth, double error, int round) {
+    Variant(String name, int depth, double error) {
+      this(name, depth, error, 2);
+    }
+  }
 
   /** The default archive-aware configuration (rank depth 2, admission error 0.01). */
   static final Variant DEFAULT = new Variant("aware", 2, 0.01);
 
-  /** The trade-off rows (mature archive only): other depths and errors, and the oracle. */
+  /** The trade-off rows (mature levels only): other depths and errors, and the oracle. */
   static final List<Variant> TRADE_OFF = List.of(
       new Variant("aware d1 e.01", 1, 0.01), new Variant("aware d8 e.01", 8, 0.01),
       new Variant("aware d2 e.03", 2, 0.03), new Variant("aware d2 e.10", 2, 0.10),
       new Variant("aware d2 e.20", 2, 0.20));
+
+  /**
+   * The default configuration with rounds of one rollout after the first four (instead of two):
+   * printed on every mature level. It checks after every rollout, so with the same prior it never
+   * stops later than rounds of two; the extra checks are also extra chances to settle in the wrong
+   * class, and a child needs up to 13 solver calls one after the other instead of 7 (latency, which
+   * this harness does not measure). The defaults keep rounds of two.
+   */
+  static final Variant ROUNDS_OF_ONE = new Variant("aware r4+1", 2, 0.01, 1);
 
   /** Oracle rows: the same stopping rule (depth 1) knowing each candidate's true solve rate. */
   static final double[] ORACLE_ERRORS = {0.01, 0.03};
@@ -188,41 +232,71 @@ public final class ArchiveAwareAllocationHarness {
     }
   }
 
+  /**
+   * Runs every mix on every level and prints one row per estimator.
+   *
+   * @param args candidates per mix (default 12,800), seed (default 42), and {@code all} to print
+   *     the trade-off and oracle rows on every mature level (default: the synthetic one only)
+   */
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 12_800;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
+    boolean tradeOffEverywhere = args.length > 2 && args[2].equals("all");
     System.out.printf(Locale.ROOT, "candidates per mix=%d seed=%d; %d niches of capacity %d; batch %d;"
         + " band [0.1, 0.9]; reference fixed K=%d%n", n, seed, NICHES, CAPACITY, BATCH, K);
-    System.out.printf(Locale.ROOT, "%-31s %-7s %-13s %9s %7s %8s %8s %9s %8s%n", "mix", "archive",
+    System.out.printf(Locale.ROOT, "%-31s %-10s %-13s %9s %7s %8s %8s %9s %8s%n", "mix", "archive",
         "estimator", "rollouts", "vs K16", "agree", "evict=", "q error", "vs K16");
     for (Mix mix : MIXES) {
-      for (boolean mature : new boolean[] {false, true}) {
-        run(mix, mature, n, seed);
+      for (Level level : LEVELS) {
+        run(mix, level, n, seed, level.kind() == Kind.SYNTHETIC
+            || tradeOffEverywhere && level.kind() == Kind.WARM_UP);
       }
     }
   }
 
-  private static CellArchive startingArchive(boolean mature, SplittableRandom r) {
+  private static CellArchive syntheticArchive(SplittableRandom r) {
     CellArchive a = CellArchive.categorical(CAPACITY);
-    if (mature) {
-      List<Elite> members = new ArrayList<>();
-      for (int c = 0; c < NICHES; c++) {
-        for (int m = 0; m < CAPACITY; m++) {
-          // an elite measured with K = 16: 2 to 8 correct, quality 0.5 to 0.875
-          int correct = 2 + r.nextInt(7);
-          Problem p = Problem.of("member " + c + "-" + m, "", "1");
-          members.add(new Elite(p, new Difficulty(correct, K, 1 - (double) correct / K,
-              dev.sparq.core.model.Validity.VALID), Descriptor.ofLabels("niche" + c), -1));
-        }
+    List<Elite> members = new ArrayList<>();
+    for (int c = 0; c < NICHES; c++) {
+      for (int m = 0; m < CAPACITY; m++) {
+        // an elite measured with K = 16: 2 to 8 correct, quality 0.5 to 0.875
+        int correct = 2 + r.nextInt(7);
+        Problem p = Problem.of("member " + c + "-" + m, "", "1");
+        members.add(new Elite(p, new Difficulty(correct, K, 1 - (double) correct / K,
+            dev.sparq.core.model.Validity.VALID), WarmUpArchive.niche(c), -1));
       }
-      a.add(members);
     }
+    a.add(members);
     return a;
   }
 
-  private static void run(Mix mix, boolean mature, int n, long seed) {
+  private static void run(Mix mix, Level level, int n, long seed, boolean tradeOff) {
     SplittableRandom r = new SplittableRandom(seed);
-    CellArchive start = startingArchive(mature, r);
+    // the synthetic members are drawn first on every mature level (as before warm-up levels existed),
+    // so every mature level measures the same candidates
+    CellArchive synthetic = level.kind() == Kind.EMPTY ? null : syntheticArchive(r);
+    CellArchive start;
+    switch (level.kind()) {
+      case EMPTY -> start = CellArchive.categorical(CAPACITY);
+      case SYNTHETIC -> start = synthetic;
+      default -> {
+        // the warm-up's own stream, split from the seed, separate from the measured candidates
+        Optional<WarmUpArchive.Result> w = WarmUpArchive.build(mix.draw(), mix.name(), NICHES,
+            CAPACITY, K, BAND, level.meanPerNiche(), MAX_WARM_UP_PER_NICHE,
+            new SplittableRandom(seed).split());
+        if (w.isEmpty()) {
+          System.out.printf(Locale.ROOT, "%-31s %-10s not reachable: a niche still has a free slot"
+              + " after %d warm-up candidates per niche%n", mix.name(), level.name(),
+              MAX_WARM_UP_PER_NICHE);
+          return;
+        }
+        start = w.get().archive();
+        System.out.printf(Locale.ROOT, "%-31s %-10s warm-up: %d candidates (%.1f per niche),"
+            + " mean threshold %.3f, members at quality 0: %.1f%%%n", mix.name(), level.name(),
+            w.get().candidates(), w.get().meanPerNiche(), w.get().meanThreshold(),
+            100 * w.get().zeroQualityShare());
+      }
+    }
     ReplaySolver solver = new ReplaySolver();
     List<Problem> problems = new ArrayList<>(n);
     List<Descriptor> niches = new ArrayList<>(n);
@@ -237,15 +311,18 @@ public final class ArchiveAwareAllocationHarness {
       solver.put(prob.id(), s);
       truth.put(prob.id(), p);
       problems.add(prob);
-      niches.add(Descriptor.ofLabels("niche" + r.nextInt(NICHES)));
+      niches.add(WarmUpArchive.niche(r.nextInt(NICHES)));
     }
     FixedKEstimator fixed = new FixedKEstimator(K, BAND, ValidityGuard.flagging());
     AdaptiveEstimator adaptive = AdaptiveEstimator.builder().build();
     List<String> names = new ArrayList<>(List.of("fixed K16", "adaptive"));
     List<AdaptiveEstimator> aware = new ArrayList<>();
     List<Variant> variants = new ArrayList<>(List.of(DEFAULT));
+    if (level.kind() != Kind.EMPTY) {
+      variants.add(ROUNDS_OF_ONE);
+    }
     List<Oracle> oracles = new ArrayList<>();
-    if (mature) {
+    if (tradeOff) {
       variants.addAll(TRADE_OFF);
       for (double e : ORACLE_ERRORS) {
         oracles.add(new Oracle(truth, e));
@@ -254,7 +331,7 @@ public final class ArchiveAwareAllocationHarness {
     for (Variant v : variants) {
       names.add(v.name());
       aware.add(AdaptiveEstimator.builder().archiveAware(true).rankDepth(v.depth())
-          .admissionError(v.error()).build());
+          .admissionError(v.error()).roundRollouts(v.round()).build());
     }
     for (Oracle o : oracles) {
       names.add(String.format(Locale.ROOT, "oracle e.%02d", Math.round(o.error * 100)));
@@ -340,8 +417,8 @@ public final class ArchiveAwareAllocationHarness {
       Tally t = tallies[e];
       double perCandidate = (double) t.rollouts / t.candidates;
       double refPer = (double) tallies[0].rollouts / tallies[0].candidates;
-      System.out.printf(Locale.ROOT, "%-31s %-7s %-13s %9.2f %6.2fx %7.2f%% %7.2f%% %9.4f %7.2fx%n",
-          mix.name(), mature ? "mature" : "empty", names.get(e), perCandidate, perCandidate / refPer,
+      System.out.printf(Locale.ROOT, "%-31s %-10s %-13s %9.2f %6.2fx %7.2f%% %7.2f%% %9.4f %7.2fx%n",
+          mix.name(), level.name(), names.get(e), perCandidate, perCandidate / refPer,
           100.0 * t.agree / t.candidates, 100.0 * t.batchesSameEvictions / t.batches, t.errorMean(),
           t.errorMean() / tallies[0].errorMean());
     }
