@@ -110,16 +110,17 @@ public final class BatchCostModel {
 
     /**
      * Gemma-2-27b (the paper's generator) in bf16, tensor-parallel on two GPUs (54.4 GB of weights
-     * leave one 80 GB GPU about 18 GB of KV cache, 187 tokens per sequence at 256 sequences): each
-     * GPU reads half the weights per step (27.2 GB, 8.1 ms), plus 2 ms of scheduling and 92
+     * leave one 80 GB GPU about 17.6 GB of KV cache, 180 tokens per sequence at 256 sequences):
+     * each GPU reads half the weights per step (27.2 GB, 8.1 ms), plus 2 ms of scheduling and 92
      * all-reduces per step (2 per layer, about 15 us each on NVLink with small messages: 1.4 ms):
      * 11.5 ms; half the KV cache per GPU (2 x 46 x 16 x 128 x 2 / 2 = 188,416 bytes per token,
-     * 600 tokens: 0.034 ms) plus the all-reduce payload that grows with the batch (0.001 ms):
-     * 0.035 ms per sequence; prefill at 320 TFLOP/s per GPU, 2 x 27.2 GFLOP per token over two GPUs,
-     * with all-reduces: 0.09 ms per token.
+     * 600 tokens: 0.034 ms) plus the all-reduce payload that grows with the batch (92 x 4,608 x 2
+     * bytes per sequence at about 450 GB/s over NVLink: 0.002 ms): 0.036 ms per sequence; prefill
+     * at 320 TFLOP/s per GPU, 2 x 27.2 GFLOP per token over two GPUs, with all-reduces: 0.09 ms per
+     * token.
      */
     public static Profile gemma2_27bTp2() {
-      return new Profile("gemma2-27b-tp2", 2, 0.0115, 0.000035, 0.00009);
+      return new Profile("gemma2-27b-tp2", 2, 0.0115, 0.000036, 0.00009);
     }
 
     /** The profile called {@code name}: {@code llama3-8b}, {@code gemma2-9b} or {@code gemma2-27b-tp2}. */
