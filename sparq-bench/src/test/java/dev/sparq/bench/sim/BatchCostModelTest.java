@@ -143,8 +143,12 @@ class BatchCostModelTest {
       java.util.concurrent.CompletableFuture<Void> b = new java.util.concurrent.CompletableFuture<>();
       BatchCostModel.Request ra = new BatchCostModel.Request(0, lengths(1, 2), a);
       BatchCostModel.Request rb = new BatchCostModel.Request(0, lengths(2, 10), b);
-      clock.submit(slow, ra);
-      clock.submit(fast, rb);
+      // both arrive at time 0: submitted under the clock's lock, so no step can start in between
+      clock.read(now -> {
+        clock.submit(slow, ra);
+        clock.submit(fast, rb);
+        return null;
+      });
       a.get(30, java.util.concurrent.TimeUnit.SECONDS);
       b.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals(0.060, ra.done(), EPS, "two steps of 30 ms");
