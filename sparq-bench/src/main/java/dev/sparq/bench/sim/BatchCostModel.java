@@ -46,6 +46,93 @@ public final class BatchCostModel {
           Double.parseDouble(System.getProperty("sim.stepPerSequenceMs", "0.025")) / 1000,
           Double.parseDouble(System.getProperty("sim.prefillPerTokenMs", "0.05")) / 1000);
     }
+
+    /**
+     * The least simulated seconds in which any scheduler could run this work on this server: every
+     * decode step full ({@code capacity} sequences), so {@code decodeTokens / capacity} steps. A
+     * step of {@code b} sequences costs {@code stepBase + stepPerSequence * b}, so over a run the
+     * per-sequence and prefill terms add up to the same total however the work is batched, and only
+     * the number of steps can shrink: the bound is {@code decodeTokens / capacity * stepBase +
+     * decodeTokens * stepPerSequence + prefillTokens * prefillPerToken}.
+     *
+     * @param decodeTokens tokens decoded (one per running sequence per step)
+     * @param prefillTokens prompt tokens prefilled (once per request)
+     */
+    public double ceilingSeconds(long decodeTokens, long prefillTokens) {
+      return (double) decodeTokens / capacity * stepBase + decodeTokens * stepPerSequence
+          + prefillTokens * prefillPerToken;
+    }
+  }
+
+  /**
+   * A model deployment the simulated server stands for: its name, the GPUs it occupies (they all
+   * count towards GPU-hours) and its per-step costs; {@link #params(int)} gives the cost model at a
+   * chosen maximum batch. The derivations, from memory traffic on an H100-class GPU (3.35 TB/s HBM,
+   * about 80 GB), are in src-docs/benchmarks.md.
+   *
+   * @param name the name used on the benchmark's command line
+   * @param gpus GPUs of one server of this model
+   * @param stepBase seconds per decode step with no sequence
+   * @param stepPerSequence extra seconds per step per running sequence
+   * @param prefillPerToken seconds per prompt token admitted
+   */
+  public record Profile(String name, int gpus, double stepBase, double stepPerSequence, double prefillPerToken) {
+    public Profile {
+      if (gpus < 1 || stepBase < 0 || stepPerSequence < 0 || prefillPerToken < 0) {
+        throw new IllegalArgumentException("bad deployment profile " + name);
+      }
+    }
+
+    /** The cost model of this deployment with at most {@code capacity} sequences at once. */
+    public Params params(int capacity) {
+      return new Params(capacity, stepBase, stepPerSequence, prefillPerToken);
+    }
+
+    /**
+     * The original profile, {@link Params#gpu(int)}: an 8B Llama-3-class model on one GPU (7 ms,
+     * 0.025 ms per sequence, 0.05 ms per prompt token; the {@code sim.*} system properties apply).
+     */
+    public static Profile llama3_8b() {
+      Params p = Params.gpu(1);
+      return new Profile("llama3-8b", 1, p.stepBase(), p.stepPerSequence(), p.prefillPerToken());
+    }
+
+    /**
+     * Gemma-2-9b (the paper's student) in bf16 on one GPU: 9.24 B parameters, 18.5 GB read per
+     * step (5.5 ms) plus the same 2 ms of scheduling as {@link #llama3_8b()}: 7.5 ms; KV cache
+     * 2 x 42 layers x 8 KV heads x 256 x 2 bytes = 344,064 bytes per token, 600 tokens of context:
+     * 0.062 ms per sequence; prefill at the 8B profile's 320 TFLOP/s, 2 x 9.24 GFLOP per token:
+     * 17,300 tokens/s, 0.058 ms per token.
+     */
+    public static Profile gemma2_9b() {
+      return new Profile("gemma2-9b", 1, 0.0075, 0.000062, 0.000058);
+    }
+
+    /**
+     * Gemma-2-27b (the paper's generator) in bf16, tensor-parallel on two GPUs (54.4 GB of weights
+     * leave one 80 GB GPU about 17.6 GB of KV cache, 180 tokens per sequence at 256 sequences):
+     * each GPU reads half the weights per step (27.2 GB, 8.1 ms), plus 2 ms of scheduling and 92
+     * all-reduces per step (2 per layer, about 15 us each on NVLink with small messages: 1.4 ms):
+     * 11.5 ms; half the KV cache per GPU (2 x 46 x 16 x 128 x 2 / 2 = 188,416 bytes per token,
+     * 600 tokens: 0.034 ms) plus the all-reduce payload that grows with the batch (92 x 4,608 x 2
+     * bytes per sequence at about 450 GB/s over NVLink: 0.002 ms): 0.036 ms per sequence; prefill
+     * at 320 TFLOP/s per GPU, 2 x 27.2 GFLOP per token over two GPUs, with all-reduces: 0.09 ms per
+     * token.
+     */
+    public static Profile gemma2_27bTp2() {
+      return new Profile("gemma2-27b-tp2", 2, 0.0115, 0.000036, 0.00009);
+    }
+
+    /** The profile called {@code name}: {@code llama3-8b}, {@code gemma2-9b} or {@code gemma2-27b-tp2}. */
+    public static Profile named(String name) {
+      for (Profile p : List.of(llama3_8b(), gemma2_9b(), gemma2_27bTp2())) {
+        if (p.name().equals(name)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("unknown deployment profile '" + name
+          + "': use llama3-8b, gemma2-9b or gemma2-27b-tp2");
+    }
   }
 
   /** One request: {@code lengths.length} sequences sharing one prompt. */
@@ -111,6 +198,11 @@ public final class BatchCostModel {
   private long tokens;
   private long requests;
   private long sequences;
+  private long prefillTokens;
+  private boolean inStep;
+  private double stepEnd;
+  private double stepDt;
+  private int stepBusy;
 
   public BatchCostModel(Params params) {
     this.params = params;
@@ -141,6 +233,27 @@ public final class BatchCostModel {
    * sequences that reached their length. Returns the step's duration (0 when idle).
    */
   public double step() {
+    if (Double.isNaN(beginStep(now))) {
+      return 0;
+    }
+    double dt = stepDt;
+    endStep();
+    return dt;
+  }
+
+  /**
+   * Starts a decode step at simulated time {@code start} (the clock first moves there if it is
+   * behind: the server was idle): admits waiting sequences into free slots and fixes the step's
+   * duration. Returns the time the step ends, or NaN when nothing runs (no step started). Requests
+   * submitted before {@link #endStep()} wait for the next step.
+   */
+  public double beginStep(double start) {
+    if (inStep) {
+      throw new IllegalStateException("a step is already running");
+    }
+    if (start > now) {
+      now = start;
+    }
     int prefill = 0;
     while (running.size() < params.capacity() && !waiting.isEmpty()) {
       Seq s = waiting.poll();
@@ -149,14 +262,27 @@ public final class BatchCostModel {
       running.add(s);
     }
     if (running.isEmpty()) {
-      return 0;
+      return Double.NaN;
     }
-    int busy = running.size();
-    double dt = params.stepBase() + params.stepPerSequence() * busy + params.prefillPerToken() * prefill;
+    prefillTokens += prefill;
+    stepBusy = running.size();
+    stepDt = params.stepBase() + params.stepPerSequence() * stepBusy + params.prefillPerToken() * prefill;
+    stepEnd = now + stepDt;
+    inStep = true;
+    return stepEnd;
+  }
+
+  /** Ends the step started by {@link #beginStep(double)}: advances the clock, finishes sequences. */
+  public void endStep() {
+    if (!inStep) {
+      throw new IllegalStateException("no step is running");
+    }
+    inStep = false;
+    double dt = stepDt;
     step++;
-    now += dt;
-    busySlotSeconds += busy * dt;
-    tokens += busy;
+    now = stepEnd;
+    busySlotSeconds += stepBusy * dt;
+    tokens += stepBusy;
     while (!running.isEmpty() && running.peek().finishStep <= step) {
       Seq s = running.poll();
       if (--s.request.remaining == 0) {
@@ -164,7 +290,16 @@ public final class BatchCostModel {
         completed.add(s.request);
       }
     }
-    return dt;
+  }
+
+  /** Whether a step started by {@link #beginStep(double)} has not ended yet. */
+  public boolean inStep() {
+    return inStep;
+  }
+
+  /** The end of the running step (meaningful while {@link #inStep()}). */
+  public double stepEnd() {
+    return stepEnd;
   }
 
   /** Requests finished since the last call, in finishing order. */
@@ -197,6 +332,11 @@ public final class BatchCostModel {
   /** Tokens decoded so far. */
   public long tokens() {
     return tokens;
+  }
+
+  /** Prompt tokens prefilled so far (once per request, when its first sequence is admitted). */
+  public long prefillTokens() {
+    return prefillTokens;
   }
 
   /** Requests submitted so far. */

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
 
 /**
  * An OpenAI-compatible inference server on loopback whose cost is simulated: requests to
@@ -25,7 +24,8 @@ import java.util.List;
  * flight per endpoint, threads) decide what reaches the server.
  *
  * <h2>Clock</h2>
- * The simulated clock is driven by events, not by real time, so that a loaded test machine does
+ * The simulated clock ({@link SimClock}, one per server or shared by the servers of a deployment)
+ * is driven by events, not by real time, so that a loaded test machine does
  * not show up as an idle GPU: one scheduler thread owns the cost model and runs decode steps until
  * a step finishes at least one request; it then sends those answers and waits until the client has
  * been quiet (no new request) for {@code quiet} real time before it runs further. Every request the
@@ -37,25 +37,39 @@ import java.util.List;
 public final class SimulatedInferenceServer implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  private final SimClock clock;
+  private final boolean ownsClock;
   private final BatchCostModel model;
-  private final long quietNanos;
-  private long lastActivity;
   private final HttpServer http;
   private final ExecutorService handlers;
-  private final Thread scheduler;
-  private final Object lock = new Object();
-  private volatile boolean closed;
 
   /**
-   * Starts a server on a free loopback port.
+   * Starts a server on a free loopback port with its own simulated clock.
    *
    * @param params the cost model
    * @param quiet how long the client must send nothing before the clock moves on (for example
    *     20 ms on a loaded machine)
    */
   public SimulatedInferenceServer(BatchCostModel.Params params, java.time.Duration quiet) throws IOException {
-    this.model = new BatchCostModel(params);
-    this.quietNanos = quiet.toNanos();
+    this(params, new SimClock(quiet), true);
+  }
+
+  /**
+   * Starts a server on a free loopback port on a clock shared with other servers (one per model of
+   * a deployment); the caller closes the clock after the servers.
+   *
+   * @param params the cost model
+   * @param clock the shared simulated clock
+   */
+  public SimulatedInferenceServer(BatchCostModel.Params params, SimClock clock) throws IOException {
+    this(params, clock, false);
+  }
+
+  private SimulatedInferenceServer(BatchCostModel.Params params, SimClock clock, boolean ownsClock)
+      throws IOException {
+    this.clock = clock;
+    this.ownsClock = ownsClock;
+    this.model = clock.add(params);
     this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     this.handlers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "sim-server");
@@ -65,9 +79,6 @@ public final class SimulatedInferenceServer implements AutoCloseable {
     http.setExecutor(handlers);
     http.createContext("/v1/chat/completions", ex -> handle(ex, true));
     http.createContext("/v1/completions", ex -> handle(ex, false));
-    this.scheduler = new Thread(this::schedule, "sim-gpu");
-    scheduler.setDaemon(true);
-    scheduler.start();
     http.start();
   }
 
@@ -76,9 +87,24 @@ public final class SimulatedInferenceServer implements AutoCloseable {
     return "http://127.0.0.1:" + http.getAddress().getPort() + "/v1";
   }
 
-  /** A consistent reading of the simulated clock and counters. */
+  /** The cost model's parameters. */
+  public BatchCostModel.Params params() {
+    return model.params();
+  }
+
+  /**
+   * A consistent reading of the simulated clock and this server's counters.
+   *
+   * @param now the (shared) simulated clock, seconds
+   * @param busySlotSeconds sequence-slot seconds spent decoding
+   * @param tokens tokens decoded
+   * @param requests requests received
+   * @param sequences sequences received
+   * @param steps decode steps
+   * @param prefillTokens prompt tokens prefilled
+   */
   public record Reading(double now, double busySlotSeconds, long tokens, long requests,
-      long sequences, long steps) {
+      long sequences, long steps, long prefillTokens) {
     /** Utilisation between {@code before} and this reading, for a server of {@code capacity}. */
     public double utilisationSince(Reading before, int capacity) {
       double dt = now - before.now;
@@ -88,40 +114,8 @@ public final class SimulatedInferenceServer implements AutoCloseable {
 
   /** Reads the clock and the counters. */
   public Reading read() {
-    synchronized (lock) {
-      return new Reading(model.now(), model.busySlotSeconds(), model.tokens(), model.requests(),
-          model.sequences(), model.steps());
-    }
-  }
-
-  private void schedule() {
-    synchronized (lock) {
-      try {
-        while (!closed) {
-          if (model.idle()) {
-            lock.wait(5);
-            continue;
-          }
-          long quietFor = System.nanoTime() - lastActivity;
-          if (quietFor < quietNanos) {
-            long wait = quietNanos - quietFor;
-            lock.wait(wait / 1_000_000, (int) (wait % 1_000_000));
-            continue;
-          }
-          List<BatchCostModel.Request> done = List.of();
-          while (done.isEmpty() && !model.idle()) {
-            model.step();
-            done = model.drainCompleted();
-          }
-          for (BatchCostModel.Request r : done) {
-            ((CompletableFuture<?>) r.tag()).complete(null);
-          }
-          lastActivity = System.nanoTime();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return clock.read(now -> new Reading(now, model.busySlotSeconds(), model.tokens(), model.requests(),
+        model.sequences(), model.steps(), model.prefillTokens()));
   }
 
   private void handle(HttpExchange ex, boolean chat) throws IOException {
@@ -156,11 +150,7 @@ public final class SimulatedInferenceServer implements AutoCloseable {
       }
       int promptTokens = Math.max(1, prompt.length() / 4);
       CompletableFuture<Void> done = new CompletableFuture<>();
-      synchronized (lock) {
-        model.submit(new BatchCostModel.Request(promptTokens, lengths, done));
-        lastActivity = System.nanoTime();
-        lock.notifyAll();
-      }
+      clock.submit(model, new BatchCostModel.Request(promptTokens, lengths, done));
       try {
         done.get(10, TimeUnit.MINUTES);
       } catch (Exception e) {
@@ -205,9 +195,10 @@ public final class SimulatedInferenceServer implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
     http.stop(0);
-    scheduler.interrupt();
     handlers.shutdownNow();
+    if (ownsClock) {
+      clock.close();
+    }
   }
 }
