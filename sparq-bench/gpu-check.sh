@@ -80,6 +80,15 @@ if [ -n "$extra" ]; then
 fi
 
 cd "$repo"
+# A hard stop at 300 s. SIGKILL, not SIGTERM: a JVM that exits normally while ONNX Runtime is
+# inside session.run tears the native library down under the running call and crashes with
+# SIGSEGV; the rows measured so far are already printed as progress lines.
+rc=0
 # shellcheck disable=SC2086
-timeout 300 "$java_cmd" -Xss16m ${JAVA_OPTS:--Xmx4g} -cp "$cp" dev.sparq.bench.onnx.GpuCheck \
-  --nvidia-smi "$work/nvidia-smi" --libraries "$work/libraries" "$@"
+timeout -s KILL 300 "$java_cmd" -Xss16m ${JAVA_OPTS:--Xmx4g} -cp "$cp" dev.sparq.bench.onnx.GpuCheck \
+  --nvidia-smi "$work/nvidia-smi" --libraries "$work/libraries" "$@" || rc=$?
+if [ "$rc" -eq 137 ]; then
+  echo "gpu-check: stopped after 300 s (the decode budget, --budget-s, was overrun); the" \
+    "[.. s] lines above are what was measured" >&2
+fi
+exit "$rc"

@@ -190,29 +190,33 @@ public final class GpuCheck {
           for (int b : batches) {
             List<long[]> ps = prompts(b, promptLen);
             long left = deadline - System.nanoTime();
-            double prefillGuess = prefillPerRow > 0 ? prefillPerRow * b * 1.25 : 0;
+            // The in-graph path measures prefill with a call of its own: its probe prefills twice.
+            int prefills = path == GenPath.IN_GRAPH ? 2 : 1;
+            double prefillGuess = prefillPerRow > 0 ? prefillPerRow * b * 1.25 * prefills : 0;
             if (left <= 0 || prefillGuess * 1e9 > left) {
-              table.row(devName, path.label, Integer.toString(b), "-", "-", "-", String.format(
+              progress(start, table.row(devName, path.label, Integer.toString(b), "-", "-", "-", String.format(
                   Locale.ROOT, "skipped: a %d-token probe needs about %.0f s, %.0f s of the budget"
-                  + " left", PROBE_TOKENS, prefillGuess, Math.max(0, left / 1e9)));
+                  + " left", PROBE_TOKENS, prefillGuess, Math.max(0, left / 1e9))));
               continue;
             }
             // A short probe (prefill and two decode steps) tells what the full run would cost.
             Run probe = run(m, ps, PROBE_TOKENS, path == GenPath.IN_GRAPH);
             prefillPerRow = Math.max(prefillPerRow, (probe.secs() - probe.decodeSecs()) / b);
             double estimate = estimateSeconds(probe.secs(), probe.decodeSecs(), PROBE_TOKENS - 1,
-                tokens);
+                tokens) + (prefills - 1) * (probe.secs() - probe.decodeSecs());
             left = deadline - System.nanoTime();
             if (estimate * 1e9 > left) {
-              table.row(devName, path.label, Integer.toString(b), "-", fmt(probe.decodeTps()),
+              progress(start, table.row(devName, path.label, Integer.toString(b), "-",
+                  fmt(probe.decodeTps()),
                   fmt(probe.outsidePercent()), String.format(Locale.ROOT, "from a %d-token probe;"
                   + " the full run needs about %.0f s, %.0f s of the budget left", PROBE_TOKENS,
-                  estimate, Math.max(0, left / 1e9)));
+                  estimate, Math.max(0, left / 1e9))));
               continue;
             }
             Run full = run(m, ps, tokens, path == GenPath.IN_GRAPH);
-            table.row(devName, path.label, Integer.toString(b), fmt(full.tokens() / full.secs()),
-                fmt(full.decodeTps()), fmt(full.outsidePercent()), "");
+            progress(start, table.row(devName, path.label, Integer.toString(b),
+                fmt(full.tokens() / full.secs()), fmt(full.decodeTps()),
+                fmt(full.outsidePercent()), ""));
           }
         }
       }
@@ -288,6 +292,13 @@ public final class GpuCheck {
     double outsidePercent() {
       return decodeSecs > 0 ? 100.0 * (decodeSecs - decodeRunSecs) / decodeSecs : 0;
     }
+  }
+
+  /** Prints the table's newest row at once, with the seconds since the check started. */
+  private static void progress(long start, ReportTable table) {
+    System.out.printf(Locale.ROOT, "  [%3.0f s] %s%n", (System.nanoTime() - start) / 1e9,
+        table.lastRow());
+    System.out.flush();
   }
 
   /**

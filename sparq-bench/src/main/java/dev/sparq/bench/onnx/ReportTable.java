@@ -27,6 +27,29 @@ final class ReportTable {
     return rows.isEmpty();
   }
 
+  /**
+   * The last row as {@code column value} pairs, leaving out empty and {@code -} cells, for a
+   * progress line printed as soon as the row is measured (so a run stopped before the table is
+   * rendered still shows what it measured).
+   */
+  String lastRow() {
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("no row yet");
+    }
+    String[] r = rows.get(rows.size() - 1);
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < header.length; c++) {
+      if (r[c].isEmpty() || r[c].equals("-")) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(header[c]).append(' ').append(r[c]);
+    }
+    return sb.toString();
+  }
+
   /** The table, one line per row after the header, each ending with a newline. */
   String render() {
     int[] width = new int[header.length];

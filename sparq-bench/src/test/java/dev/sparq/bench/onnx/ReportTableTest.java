@@ -19,6 +19,16 @@ class ReportTableTest {
   }
 
   @Test
+  void lastRowNamesEachFilledCellByItsColumn() {
+    ReportTable t = new ReportTable("device", "batch", "tok/s", "note");
+    assertThrows(IllegalStateException.class, t::lastRow);
+    t.row("CPU", "64", "-", "skipped: over budget");
+    assertEquals("device CPU, batch 64, note skipped: over budget", t.lastRow());
+    t.row("CUDA", "1", "812.5", "");
+    assertEquals("device CUDA, batch 1, tok/s 812.5", t.lastRow());
+  }
+
+  @Test
   void aRowOfTheWrongWidthIsRefused() {
     ReportTable t = new ReportTable("a", "b");
     assertThrows(IllegalArgumentException.class, () -> t.row("only one"));
