@@ -102,9 +102,13 @@ public final class ArchiveAwareAllocationHarness {
   static final int MAX_WARM_UP_PER_NICHE = 1_000;
 
   /** An archive-aware configuration: rank depth, admission error and rollouts per later round. */
-  record Variant(String name, int depth, double error, int round) {
+  record Variant(String name, int depth, double error, int round, int initial) {
     Variant(String name, int depth, double error) {
-      this(name, depth, error, 2);
+      this(name, depth, error, 2, 4);
+    }
+
+    Variant(String name, int depth, double error, int round) {
+      this(name, depth, error, round, 4);
     }
   }
 
@@ -125,6 +129,33 @@ public final class ArchiveAwareAllocationHarness {
    * this harness does not measure). The defaults keep rounds of two.
    */
   static final Variant ROUNDS_OF_ONE = new Variant("aware r4+1", 2, 0.01, 1);
+
+  /**
+   * Extra archive-aware rows on every level, from {@code -Dharness.schedules=2+1,2+1d4}: each entry
+   * is {@code INITIAL+ROUND} rollouts (first round, later rounds), optionally {@code dDEPTH} (rank
+   * depth, default 2), at admission error 0.01; printed as {@code aware i2+1d4}.
+   */
+  static final List<Variant> SCHEDULES = schedules(System.getProperty("harness.schedules", ""));
+
+  /** Parses {@link #SCHEDULES}' syntax; a malformed entry stops the harness with its text. */
+  static List<Variant> schedules(String spec) {
+    List<Variant> out = new ArrayList<>();
+    for (String x : spec.split(",")) {
+      if (x.isBlank()) {
+        continue;
+      }
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(\\d+)\\+(\\d+)(?:d(\\d+))?").matcher(x.strip());
+      if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(2)) < 1) {
+        throw new IllegalArgumentException("harness.schedules: '" + x
+            + "' is not INITIAL+ROUND[dDEPTH] with positive numbers, e.g. 2+1 or 2+1d4");
+      }
+      int depth = m.group(3) == null ? 2 : Integer.parseInt(m.group(3));
+      out.add(new Variant("aware i" + x.strip(), depth, 0.01, Integer.parseInt(m.group(2)),
+          Integer.parseInt(m.group(1))));
+    }
+    return List.copyOf(out);
+  }
 
   /** Oracle rows: the same stopping rule (depth 1) knowing each candidate's true solve rate. */
   static final double[] ORACLE_ERRORS = {0.01, 0.03};
@@ -248,6 +279,11 @@ public final class ArchiveAwareAllocationHarness {
         "estimator", "rollouts", "vs K16", "agree", "evict=", "q error", "vs K16");
     for (Mix mix : MIXES) {
       for (Level level : LEVELS) {
+        // -Dharness.levels=64/niche,synthetic: only these levels (all when unset)
+        String only = System.getProperty("harness.levels", "");
+        if (!only.isEmpty() && !List.of(only.split(",")).contains(level.name())) {
+          continue;
+        }
         run(mix, level, n, seed, level.kind() == Kind.SYNTHETIC
             || tradeOffEverywhere && level.kind() == Kind.WARM_UP);
       }
@@ -321,6 +357,7 @@ public final class ArchiveAwareAllocationHarness {
     if (level.kind() != Kind.EMPTY) {
       variants.add(ROUNDS_OF_ONE);
     }
+    variants.addAll(SCHEDULES);
     List<Oracle> oracles = new ArrayList<>();
     if (tradeOff) {
       variants.addAll(TRADE_OFF);
@@ -331,7 +368,7 @@ public final class ArchiveAwareAllocationHarness {
     for (Variant v : variants) {
       names.add(v.name());
       aware.add(AdaptiveEstimator.builder().archiveAware(true).rankDepth(v.depth())
-          .admissionError(v.error()).roundRollouts(v.round()).build());
+          .admissionError(v.error()).roundRollouts(v.round()).initialRollouts(v.initial()).build());
     }
     for (Oracle o : oracles) {
       names.add(String.format(Locale.ROOT, "oracle e.%02d", Math.round(o.error * 100)));

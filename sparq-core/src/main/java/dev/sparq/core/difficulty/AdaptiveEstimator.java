@@ -139,12 +139,15 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
    * niche's worst members; a child close to a member's quality is rolled out to
    * {@code referenceK}.
    *
-   * <p>The quality reported for a child settled in class {@code k >= 1} is the posterior mean of the
-   * fixed-K quality given the rollouts seen and the class (exactly {@code 1 - c/K}, clamped into the
-   * band, after {@code referenceK} rollouts), so it ranks the child inside the niche as the settled
-   * class says. A child settled in class 0 gets at most the threshold, so the archive refuses it as
-   * fixed K would. A problem with a free slot ({@code niches} null, or its entry null or empty) is
-   * treated as by {@link #estimate(List, Solver, StageContext)}.
+   * <p>The quality reported for a child settled in class {@code k >= 1} is the posterior mean of
+   * {@code 1 - p}, {@code p} its solve rate clamped into the band, over the solve rates that would
+   * put fixed K's count in that class, kept inside the class's range of fixed-K qualities (so it
+   * ranks the child inside the niche as the settled class says; exactly {@code 1 - c/K}, clamped into
+   * the band, after {@code referenceK} rollouts). Averaging over the learned prior makes it closer to
+   * the true quality than fixed K's own count for a child settled early. A child settled in class 0
+   * gets at most the threshold, so the archive refuses it as fixed K would. A problem with a free
+   * slot ({@code niches} null, or its entry null or empty) is treated as by
+   * {@link #estimate(List, Solver, StageContext)}.
    *
    * @param niches per problem, the qualities of the members of its full niche in any order, or null
    */
@@ -241,7 +244,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
             // settled as unable to enter: never above the niche's threshold
             quality = Math.max(0, Math.min(quality, low[i][0]));
           } else {
-            quality = meanQualityInClass(pred, low[i], k);
+            quality = meanSolveQualityInClass(priorNow, correct[i], n, low[i], k);
           }
         }
       }
@@ -282,6 +285,47 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       cls[classOf(c, low)] += predictive[c];
     }
     return cls;
+  }
+
+  /**
+   * The posterior mean of {@code 1 - p} (p clamped into the band) over the solve rates whose fixed-K
+   * outcome lands in class {@code k}, kept inside the class's range of fixed-K qualities.
+   */
+  private double meanSolveQualityInClass(double[] priorNow, int correct, int n, double[] low, int k) {
+    if (n >= referenceK) {
+      return meanQualityInClass(predictive(priorNow, correct, n), low, k);
+    }
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c <= referenceK; c++) {
+      if (classOf(c, low) == k) {
+        lo = Math.min(lo, fixedQuality(c));
+        hi = Math.max(hi, fixedQuality(c));
+      }
+    }
+    int m = referenceK - n;
+    double[] post = prior.posterior(priorNow, correct, n);
+    double mass = 0;
+    double sum = 0;
+    for (int g = 0; g < post.length; g++) {
+      if (post[g] == 0) {
+        continue;
+      }
+      double p = prior.point(g);
+      double inClass = 0;
+      for (int j = 0; j <= m; j++) {
+        if (classOf(correct + j, low) == k) {
+          inClass += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+        }
+      }
+      double w = post[g] * inClass;
+      mass += w;
+      sum += w * (1 - Math.min(band.upper(), Math.max(band.lower(), p)));
+    }
+    if (mass <= 0) {
+      return meanQualityInClass(predictive(priorNow, correct, n), low, k);
+    }
+    return Math.min(hi, Math.max(lo, sum / mass));
   }
 
   private double meanQualityInClass(double[] predictive, double[] low, int k) {

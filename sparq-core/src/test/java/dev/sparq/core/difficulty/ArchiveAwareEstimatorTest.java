@@ -231,6 +231,84 @@ class ArchiveAwareEstimatorTest {
     assertEquals(Double.NEGATIVE_INFINITY, seen[0][2]);
   }
 
+  /** Pre-drawn streams of 16 outcomes per problem id, handed out in order across rounds. */
+  private static Solver preDrawn(java.util.Map<String, boolean[]> outcomes) {
+    java.util.Map<String, Integer> cursor = new java.util.HashMap<>();
+    return (problems, k, ctx) -> {
+      List<List<Rollout>> out = new ArrayList<>();
+      for (Problem p : problems) {
+        boolean[] s = outcomes.get(p.id());
+        int at = cursor.getOrDefault(p.id(), 0);
+        List<Rollout> rs = new ArrayList<>();
+        for (int j = at; j < Math.min(s.length, at + k); j++) {
+          rs.add(Rollout.of("t", s[j] ? "right" : "wrong", s[j]));
+        }
+        cursor.put(p.id(), Math.min(s.length, at + k));
+        out.add(rs);
+      }
+      return out;
+    };
+  }
+
+  @Test
+  void entrantsSettledEarlyGetQualitiesCloserToTheTruthThanFixedK() {
+    // children with solve rates uniform in [0.2, 0.8] offered to full niches whose worst member is
+    // at 0.5 (fixed K admits 7 or fewer correct of 16); the prior learns over 40 batches of 64
+    double[] niche = {0.5, 0.52, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85};
+    SplittableRandom r = new SplittableRandom(5);
+    AdaptiveEstimator aware = AdaptiveEstimator.builder().archiveAware(true).build();
+    FixedKEstimator fixed = new FixedKEstimator(16, SolveRateBand.PAPER, ValidityGuard.flagging());
+    double[] err = new double[2];
+    int[] admitted = new int[2];
+    long awareRollouts = 0;
+    int children = 0;
+    for (int it = 0; it < 40; it++) {
+      List<Problem> batch = new ArrayList<>();
+      java.util.Map<String, boolean[]> outcomes = new java.util.HashMap<>();
+      java.util.Map<String, Double> truth = new java.util.HashMap<>();
+      double[][] full = new double[64][];
+      for (int i = 0; i < 64; i++) {
+        double p = 0.2 + 0.6 * r.nextDouble();
+        Problem prob = Problem.of("child " + it + "-" + i, "", "1");
+        boolean[] s = new boolean[16];
+        for (int j = 0; j < 16; j++) {
+          s[j] = r.nextDouble() < p;
+        }
+        outcomes.put(prob.id(), s);
+        truth.put(prob.id(), p);
+        batch.add(prob);
+        full[i] = niche;
+      }
+      StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
+      List<Outcome<Evaluation>> a = aware.estimateInNiches(batch, full, preDrawn(outcomes), ctx);
+      List<Outcome<Evaluation>> f = fixed.estimate(batch, preDrawn(outcomes), ctx);
+      for (int i = 0; i < 64; i++) {
+        double trueQuality = 1 - truth.get(batch.get(i).id());
+        var da = a.get(i).value().difficulty();
+        var df = f.get(i).value().difficulty();
+        awareRollouts += da.rollouts();
+        children++;
+        if (da.quality() > niche[0]) {
+          err[0] += Math.abs(da.quality() - trueQuality);
+          admitted[0]++;
+        }
+        if (df.quality() > niche[0]) {
+          err[1] += Math.abs(df.quality() - trueQuality);
+          admitted[1]++;
+        }
+      }
+    }
+    double awareError = err[0] / admitted[0];
+    double fixedError = err[1] / admitted[1];
+    String what = String.format(java.util.Locale.ROOT,
+        "aware: %d admitted, error %.4f, %.2f rollouts per child; fixed K: %d admitted, error %.4f",
+        admitted[0], awareError, (double) awareRollouts / children, admitted[1], fixedError);
+    assertTrue(Math.abs(admitted[0] - admitted[1]) <= admitted[1] / 20, what);
+    assertTrue(awareRollouts < 0.85 * 16 * children, what);
+    // the posterior mean of 1 - p inside the settled class; fixed K's own count would give about 1.03x
+    assertTrue(awareError < 0.95 * fixedError, what);
+  }
+
   private static int fixedClassOfQuality(double q, double[] niche, int depth) {
     double[] sorted = niche.clone();
     Arrays.sort(sorted);
