@@ -231,8 +231,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       problems.increment();
       double quality = 0;
       if (n > 0 && inBand[i] >= 0.5) {
-        double sr = (double) correct[i] / n;
-        quality = 1 - Math.min(band.upper(), Math.max(band.lower(), sr));
+        quality = meanSolveQualityInBand(priorNow, correct[i], n);
       }
       if (low[i] != null) {
         if (n == 0) {
@@ -288,8 +287,25 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
   }
 
   /**
-   * The posterior mean of {@code 1 - p} (p clamped into the band) over the solve rates whose fixed-K
-   * outcome lands in class {@code k}, kept inside the class's range of fixed-K qualities.
+   * The quality of a problem settled in the band: {@code 1 - c/n} clamped into the band after
+   * {@code referenceK} rollouts, else the posterior mean of {@code 1 - p} (p clamped into the band)
+   * over the solve rates for which fixed K would end in the band.
+   */
+  private double meanSolveQualityInBand(double[] priorNow, int correct, int n) {
+    double fromCount = 1 - Math.min(band.upper(), Math.max(band.lower(), (double) correct / n));
+    if (n >= referenceK) {
+      return fromCount;
+    }
+    double q = meanSolveQuality(priorNow, correct, n, c -> c >= minCorrect && c <= maxCorrect);
+    return Double.isNaN(q) ? fromCount
+        : Math.min(1 - band.lower(), Math.max(1 - band.upper(), q));
+  }
+
+  /**
+   * The quality of a child settled in rank class {@code k >= 1}: exactly fixed K's after
+   * {@code referenceK} rollouts, else the posterior mean of {@code 1 - p} (p clamped into the band)
+   * over the solve rates for which fixed K's count lands in class {@code k}, kept inside the class's
+   * range of fixed-K qualities.
    */
   private double meanSolveQualityInClass(double[] priorNow, int correct, int n, double[] low, int k) {
     if (n >= referenceK) {
@@ -303,6 +319,18 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         hi = Math.max(hi, fixedQuality(c));
       }
     }
+    double q = meanSolveQuality(priorNow, correct, n, c -> classOf(c, low) == k);
+    return Double.isNaN(q) ? meanQualityInClass(predictive(priorNow, correct, n), low, k)
+        : Math.min(hi, Math.max(lo, q));
+  }
+
+  /**
+   * The posterior mean of {@code 1 - p}, p clamped into the band, given {@code correct} of {@code n}
+   * rollouts and that fixed K's final count satisfies {@code finalCount}; NaN when no solve rate on
+   * the prior's grid allows that.
+   */
+  private double meanSolveQuality(double[] priorNow, int correct, int n,
+      java.util.function.IntPredicate finalCount) {
     int m = referenceK - n;
     double[] post = prior.posterior(priorNow, correct, n);
     double mass = 0;
@@ -312,20 +340,16 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         continue;
       }
       double p = prior.point(g);
-      double inClass = 0;
+      double w = 0;
       for (int j = 0; j <= m; j++) {
-        if (classOf(correct + j, low) == k) {
-          inClass += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+        if (finalCount.test(correct + j)) {
+          w += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
         }
       }
-      double w = post[g] * inClass;
-      mass += w;
-      sum += w * (1 - Math.min(band.upper(), Math.max(band.lower(), p)));
+      mass += post[g] * w;
+      sum += post[g] * w * (1 - Math.min(band.upper(), Math.max(band.lower(), p)));
     }
-    if (mass <= 0) {
-      return meanQualityInClass(predictive(priorNow, correct, n), low, k);
-    }
-    return Math.min(hi, Math.max(lo, sum / mass));
+    return mass > 0 ? sum / mass : Double.NaN;
   }
 
   private double meanQualityInClass(double[] predictive, double[] low, int k) {
