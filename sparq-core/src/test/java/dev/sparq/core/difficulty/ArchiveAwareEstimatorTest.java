@@ -14,6 +14,7 @@ import dev.sparq.core.model.Evaluation;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.testkit.math.ArithmeticDomain;
+import dev.sparq.testkit.stage.ReplaySolver;
 import dev.sparq.core.stage.ParentSource;
 import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
@@ -231,25 +232,6 @@ class ArchiveAwareEstimatorTest {
     assertEquals(Double.NEGATIVE_INFINITY, seen[0][2]);
   }
 
-  /** Pre-drawn streams of 16 outcomes per problem id, handed out in order across rounds. */
-  private static Solver preDrawn(java.util.Map<String, boolean[]> outcomes) {
-    java.util.Map<String, Integer> cursor = new java.util.HashMap<>();
-    return (problems, k, ctx) -> {
-      List<List<Rollout>> out = new ArrayList<>();
-      for (Problem p : problems) {
-        boolean[] s = outcomes.get(p.id());
-        int at = cursor.getOrDefault(p.id(), 0);
-        List<Rollout> rs = new ArrayList<>();
-        for (int j = at; j < Math.min(s.length, at + k); j++) {
-          rs.add(Rollout.of("t", s[j] ? "right" : "wrong", s[j]));
-        }
-        cursor.put(p.id(), Math.min(s.length, at + k));
-        out.add(rs);
-      }
-      return out;
-    };
-  }
-
   @Test
   void entrantsSettledEarlyGetQualitiesCloserToTheTruthThanFixedK() {
     // children with solve rates uniform in [0.2, 0.8] offered to full niches whose worst member is
@@ -264,7 +246,7 @@ class ArchiveAwareEstimatorTest {
     int children = 0;
     for (int it = 0; it < 40; it++) {
       List<Problem> batch = new ArrayList<>();
-      java.util.Map<String, boolean[]> outcomes = new java.util.HashMap<>();
+      ReplaySolver solver = new ReplaySolver();
       java.util.Map<String, Double> truth = new java.util.HashMap<>();
       double[][] full = new double[64][];
       for (int i = 0; i < 64; i++) {
@@ -274,14 +256,15 @@ class ArchiveAwareEstimatorTest {
         for (int j = 0; j < 16; j++) {
           s[j] = r.nextDouble() < p;
         }
-        outcomes.put(prob.id(), s);
+        solver.put(prob.id(), s);
         truth.put(prob.id(), p);
         batch.add(prob);
         full[i] = niche;
       }
       StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
-      List<Outcome<Evaluation>> a = aware.estimateInNiches(batch, full, preDrawn(outcomes), ctx);
-      List<Outcome<Evaluation>> f = fixed.estimate(batch, preDrawn(outcomes), ctx);
+      List<Outcome<Evaluation>> a = aware.estimateInNiches(batch, full, solver, ctx);
+      solver.rewind();
+      List<Outcome<Evaluation>> f = fixed.estimate(batch, solver, ctx);
       for (int i = 0; i < 64; i++) {
         double trueQuality = 1 - truth.get(batch.get(i).id());
         var da = a.get(i).value().difficulty();

@@ -16,6 +16,7 @@ import dev.sparq.core.stage.Solver;
 import dev.sparq.core.stage.StageContext;
 import dev.sparq.core.solve.LlmSolver;
 import dev.sparq.testkit.math.ArithmeticModel;
+import dev.sparq.testkit.stage.ReplaySolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +209,7 @@ class DifficultyTest {
     int early = 0;
     for (long it = 0; it < 30; it++) {
       List<Problem> ps = new ArrayList<>();
-      Map<String, boolean[]> outcomes = new java.util.HashMap<>();
+      ReplaySolver s = new ReplaySolver();
       Map<String, Double> truth = new java.util.HashMap<>();
       for (int i = 0; i < 64; i++) {
         double p = 0.2 + 0.6 * r.nextDouble();
@@ -217,25 +218,10 @@ class DifficultyTest {
         for (int j = 0; j < 16; j++) {
           o[j] = r.nextDouble() < p;
         }
-        outcomes.put(prob.id(), o);
+        s.put(prob.id(), o);
         truth.put(prob.id(), p);
         ps.add(prob);
       }
-      Map<String, Integer> cursor = new java.util.HashMap<>();
-      Solver s = (problems, k, c) -> {
-        List<List<Rollout>> out = new ArrayList<>();
-        for (Problem p : problems) {
-          int at = cursor.getOrDefault(p.id(), 0);
-          List<Rollout> rs = new ArrayList<>();
-          for (int j = at; j < Math.min(16, at + k); j++) {
-            boolean ok = outcomes.get(p.id())[j];
-            rs.add(Rollout.of("t", ok ? "1" : "0", ok));
-          }
-          cursor.put(p.id(), Math.min(16, at + k));
-          out.add(rs);
-        }
-        return out;
-      };
       List<Outcome<Evaluation>> got = est.estimate(ps, s,
           new StageContext(new SplittableRandom(it), it, dev.sparq.core.stage.ParentSource.empty()));
       for (int i = 0; i < ps.size(); i++) {
