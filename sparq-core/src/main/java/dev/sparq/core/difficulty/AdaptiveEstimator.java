@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code maxRollouts} are spent. Problems seen never or always solved settle after a few rollouts,
  * which is where the savings come from (most generated problems are at solve rate 0 or 1).
  *
- * <p>Quality is {@code 1 - c/n} clamped into the band when settled in the band, else 0. The difficulty
+ * <p>Quality, when settled in the band, is the posterior mean of {@code 1 - p} (p the solve rate,
+ * clamped into the band) over the solve rates for which fixed K would end in the band, which is
+ * {@code 1 - c/K} after {@code referenceK} rollouts; else 0. The difficulty
  * records the rollouts actually spent; {@link #rolloutsSpent()} and {@link #problemsEstimated()} sum
  * them. Observations of iteration {@code t} are folded into the prior, in a canonical order, when the
  * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
