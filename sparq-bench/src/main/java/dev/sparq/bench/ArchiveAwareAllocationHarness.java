@@ -277,11 +277,12 @@ public final class ArchiveAwareAllocationHarness {
         + " band [0.1, 0.9]; reference fixed K=%d%n", n, seed, NICHES, CAPACITY, BATCH, K);
     System.out.printf(Locale.ROOT, "%-31s %-10s %-13s %9s %7s %8s %8s %9s %8s%n", "mix", "archive",
         "estimator", "rollouts", "vs K16", "agree", "evict=", "q error", "vs K16");
+    // -Dharness.levels=64/niche,synthetic: only these levels (all when unset)
+    String only = System.getProperty("harness.levels", "");
+    List<String> levels = only.isEmpty() ? null : List.of(only.split(","));
     for (Mix mix : MIXES) {
       for (Level level : LEVELS) {
-        // -Dharness.levels=64/niche,synthetic: only these levels (all when unset)
-        String only = System.getProperty("harness.levels", "");
-        if (!only.isEmpty() && !List.of(only.split(",")).contains(level.name())) {
+        if (levels != null && !levels.contains(level.name())) {
           continue;
         }
         run(mix, level, n, seed, level.kind() == Kind.SYNTHETIC

@@ -231,22 +231,17 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       int n = rollouts.get(i).size();
       spent.add(n);
       problems.increment();
-      double quality = 0;
-      if (n > 0 && inBand[i] >= 0.5) {
-        quality = meanSolveQualityInBand(priorNow, correct[i], n);
-      }
-      if (low[i] != null) {
-        if (n == 0) {
-          quality = 0;
-        } else {
-          double[] pred = predictive(priorNow, correct[i], n);
-          int k = argmax(classProbabilities(pred, low[i]));
-          if (k == 0) {
-            // settled as unable to enter: never above the niche's threshold
-            quality = Math.max(0, Math.min(quality, low[i][0]));
-          } else {
-            quality = meanSolveQualityInClass(priorNow, correct[i], n, low[i], k);
-          }
+      // for a full niche, the settled rank class; 0 (cannot enter) when nothing was rolled out
+      int k = low[i] == null || n == 0 ? 0
+          : argmax(classProbabilities(predictive(priorNow, correct[i], n), low[i]));
+      double quality;
+      if (k > 0) {
+        quality = meanSolveQualityInClass(priorNow, correct[i], n, low[i], k);
+      } else {
+        quality = n > 0 && inBand[i] >= 0.5 ? meanSolveQualityInBand(priorNow, correct[i], n) : 0;
+        if (low[i] != null) {
+          // settled as unable to enter: never above the niche's threshold
+          quality = Math.max(0, Math.min(quality, low[i][0]));
         }
       }
       evaluations.add(new Evaluation(new Difficulty(correct[i], n, quality, Validity.VALID),
@@ -345,7 +340,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       double w = 0;
       for (int j = 0; j <= m; j++) {
         if (finalCount.test(correct + j)) {
-          w += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+          w += binomialTerm(m, j, p);
         }
       }
       mass += post[g] * w;
@@ -403,10 +398,15 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       }
       double p = prior.point(g);
       for (int j = 0; j <= m; j++) {
-        out[correct + j] += post[g] * binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+        out[correct + j] += post[g] * binomialTerm(m, j, p);
       }
     }
     return out;
+  }
+
+  /** The probability of {@code j} correct in {@code m} more rollouts at solve rate {@code p}. */
+  private double binomialTerm(int m, int j, double p) {
+    return binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
   }
 
   /**
@@ -444,7 +444,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
       double p = prior.point(g);
       double mass = 0;
       for (int j = lo; j <= hi; j++) {
-        mass += binomial[m][j] * Math.pow(p, j) * Math.pow(1 - p, m - j);
+        mass += binomialTerm(m, j, p);
       }
       total += post[g] * mass;
     }

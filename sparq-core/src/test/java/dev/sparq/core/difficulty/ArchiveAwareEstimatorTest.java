@@ -245,28 +245,17 @@ class ArchiveAwareEstimatorTest {
     long awareRollouts = 0;
     int children = 0;
     for (int it = 0; it < 40; it++) {
-      List<Problem> batch = new ArrayList<>();
-      ReplaySolver solver = new ReplaySolver();
-      java.util.Map<String, Double> truth = new java.util.HashMap<>();
+      DrawnBatch drawn = DrawnBatch.uniform(r, "child " + it + "-", 64, 0.2, 0.8, 16);
+      List<Problem> batch = drawn.problems();
+      ReplaySolver solver = drawn.solver();
       double[][] full = new double[64][];
-      for (int i = 0; i < 64; i++) {
-        double p = 0.2 + 0.6 * r.nextDouble();
-        Problem prob = Problem.of("child " + it + "-" + i, "", "1");
-        boolean[] s = new boolean[16];
-        for (int j = 0; j < 16; j++) {
-          s[j] = r.nextDouble() < p;
-        }
-        solver.put(prob.id(), s);
-        truth.put(prob.id(), p);
-        batch.add(prob);
-        full[i] = niche;
-      }
+      Arrays.fill(full, niche);
       StageContext ctx = new StageContext(new SplittableRandom(it), it, ParentSource.empty());
       List<Outcome<Evaluation>> a = aware.estimateInNiches(batch, full, solver, ctx);
       solver.rewind();
       List<Outcome<Evaluation>> f = fixed.estimate(batch, solver, ctx);
       for (int i = 0; i < 64; i++) {
-        double trueQuality = 1 - truth.get(batch.get(i).id());
+        double trueQuality = drawn.trueQuality(i);
         var da = a.get(i).value().difficulty();
         var df = f.get(i).value().difficulty();
         awareRollouts += da.rollouts();
@@ -288,7 +277,8 @@ class ArchiveAwareEstimatorTest {
         admitted[0], awareError, (double) awareRollouts / children, admitted[1], fixedError);
     assertTrue(Math.abs(admitted[0] - admitted[1]) <= admitted[1] / 20, what);
     assertTrue(awareRollouts < 0.85 * 16 * children, what);
-    // the posterior mean of 1 - p inside the settled class; fixed K's own count would give about 1.03x
+    // the posterior mean of 1 - p inside the settled class; the expected fixed-K quality it
+    // replaced gave about 1.03x
     assertTrue(awareError < 0.95 * fixedError, what);
   }
 
