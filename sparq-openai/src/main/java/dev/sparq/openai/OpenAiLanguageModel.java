@@ -31,7 +31,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -452,32 +451,16 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
    */
   private HttpResponse<byte[]> send(HttpRequest request, Duration timeout)
       throws IOException, InterruptedException {
-    Thread worker = Thread.currentThread();
-    // 0: running, 1: finished in time, 2: the watchdog fired.
-    AtomicInteger state = new AtomicInteger();
-    ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
-      if (state.compareAndSet(0, 2)) {
-        worker.interrupt();
-      }
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    SendDeadline deadline = SendDeadline.arm(watchdogs, timeout);
     try {
       return http.send(request, ResponseReader.bounded(maxResponseBytes));
-    } catch (InterruptedException e) {
-      if (state.get() == 2) {
-        throw new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms");
-      }
-      throw e;
-    } catch (IOException e) {
-      if (state.get() == 2) {
+    } catch (InterruptedException | IOException e) {
+      if (deadline.fired()) {
         throw new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms");
       }
       throw e;
     } finally {
-      watchdog.cancel(false);
-      if (!state.compareAndSet(0, 1)) {
-        // The watchdog fired: clear its interrupt, which was meant for the send only.
-        Thread.interrupted();
-      }
+      deadline.disarm();
     }
   }
 
