@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The wrapper is written next to the model as {@code <model>.sparq-gen-<hash>.onnx}, the hash
  * covering the model file's bytes and everything that shapes the wrapper, written atomically
- * (temporary file, then rename) and reused; when the model directory is not writable it goes to
- * {@code <java.io.tmpdir>/sparq-onnx-wrappers/<hash>/} and is loaded from memory with the model's
- * folder as the folder of its external data.
+ * (temporary file, then rename) and reused; when the model directory is not writable it is only
+ * kept in memory and loaded from there, with the model's folder as the folder of its external data.
+ * It is never written to or read from a shared place such as the temporary directory, where
+ * another user could put a file of the expected name first.
  *
  * <p>Stop strings, further EOS ids and the length limit are applied afterwards by replaying the
  * generated ids through the same rules as the Java loop, so text, token counts and finish reasons
@@ -121,7 +122,7 @@ final class InGraphGenerator implements GenerationStrategy {
     return done;
   }
 
-  /** The wrapper file last opened (for tests and logs). */
+  /** The wrapper file last opened, or null when it was loaded from memory (for tests and logs). */
   Path lastWrapper() {
     return lastWrapper;
   }
@@ -170,25 +171,24 @@ final class InGraphGenerator implements GenerationStrategy {
       return s;
     }
     try {
-      Path wrapper = wrapper(c);
+      Wrapper wrapper = wrapper(c);
       Path modelDir = dir.modelFile().toAbsolutePath().getParent();
-      if (wrapper.getParent() != null
-          && wrapper.toAbsolutePath().getParent().equals(modelDir)) {
+      if (wrapper.file() != null) {
         s = OnnxSessions.createOn(options, device,
-            so -> env.createSession(wrapper.toString(), so)).session();
+            so -> env.createSession(wrapper.file().toString(), so)).session();
       } else {
-        // Cached elsewhere: loaded from memory, its external data read from the model's folder
-        // (ONNX Runtime refuses data files outside the folder of a model loaded from a path).
-        byte[] bytes = Files.readAllBytes(wrapper);
+        // Not writable beside the model: loaded from memory, its external data read from the
+        // model's folder (the default for a model loaded from bytes is the working directory).
         s = OnnxSessions.createOn(options, device, so -> {
           so.addConfigEntry("session.model_external_initializers_file_folder_path",
               modelDir.toString());
-          return env.createSession(bytes, so);
+          return env.createSession(wrapper.bytes(), so);
         }).session();
       }
-      lastWrapper = wrapper;
+      lastWrapper = wrapper.file();
       sessions.put(key, s);
-      LOG.info("in-graph generation ({}) ready: {}", c.search(), wrapper);
+      LOG.info("in-graph generation ({}) ready: {}", c.search(),
+          wrapper.file() != null ? wrapper.file() : "wrapper in memory");
       return s;
     } catch (GenerationGraph.UnsupportedModelException e) {
       failed.put(key, "the decoder cannot be rewritten: " + e.getMessage());
@@ -202,8 +202,11 @@ final class InGraphGenerator implements GenerationStrategy {
     return null;
   }
 
-  /** Builds the wrapper file or finds it already built; returns its path. */
-  private Path wrapper(GenerationGraph.Config c) throws IOException {
+  /** A wrapper model: a file beside the decoder, or (when none can be written there) bytes. */
+  private record Wrapper(Path file, byte[] bytes) {}
+
+  /** Finds the wrapper file already built beside the model, or builds it. */
+  private Wrapper wrapper(GenerationGraph.Config c) throws IOException {
     Path model = dir.modelFile();
     long size = Files.size(model);
     if (size > MAX_MODEL_BYTES) {
@@ -222,25 +225,18 @@ final class InGraphGenerator implements GenerationStrategy {
       String name = base + ".sparq-gen-" + hash + ".onnx";
       Path beside = model.resolveSibling(name);
       if (Files.isRegularFile(beside)) {
-        return beside;
+        return new Wrapper(beside, null);
       }
-      Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "sparq-onnx-wrappers", hash);
-      Path cached = cacheDir.resolve(name);
       byte[] out = GenerationGraph.rewrite(bytes, c);
       try {
         writeAtomically(beside, out);
-        return beside;
+        return new Wrapper(beside, null);
       } catch (IOException e) {
-        LOG.info("{} is not writable ({}); the generation wrapper goes to {}", model.getParent(),
-            e.getMessage(), cacheDir);
+        LOG.info("{} is not writable ({}); the generation wrapper is kept in memory (rebuilt at "
+            + "each start)", model.getParent(), e.getMessage());
       }
-      if (Files.isRegularFile(cached)) {
-        return cached;
-      }
-      Files.createDirectories(cacheDir);
       externalLocations(bytes);
-      writeAtomically(cached, out);
-      return cached;
+      return new Wrapper(null, out);
     }
   }
 

@@ -306,7 +306,10 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     return inGraph != null ? GenerationPath.IN_GRAPH : GenerationPath.JAVA_LOOP;
   }
 
-  /** The wrapper model file the in-graph path last loaded, or null (for tests). */
+  /**
+   * The wrapper model file the in-graph path last loaded, or null: no in-graph path, or a wrapper
+   * loaded from memory (for tests).
+   */
   Path inGraphWrapper() {
     return inGraph == null ? null : inGraph.lastWrapper();
   }

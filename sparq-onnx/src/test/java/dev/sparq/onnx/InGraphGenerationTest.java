@@ -1,6 +1,7 @@
 package dev.sparq.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -235,11 +236,11 @@ class InGraphGenerationTest {
 
   /**
    * Weights in {@code model.onnx_data}: the wrapper beside the model finds them; when it cannot be
-   * written there it goes to the temporary-directory cache and still reads the data beside the
-   * model.
+   * written there it is loaded from memory, still reads the data beside the model, and nothing in
+   * the shared temporary directory is trusted.
    */
   @Test
-  void externalDataBesideTheModelAndInTheCache() throws IOException {
+  void externalDataBesideTheModelAndFromMemory() throws IOException {
     Path d = decoder.writeTo(tmp.resolve("external"));
     decoder.graph(d.resolve("onnx/model.onnx_data")).write(d.resolve("onnx/model.onnx"));
     assertTrue(Files.size(d.resolve("onnx/model.onnx_data")) > Files.size(d.resolve("onnx/model.onnx")));
@@ -254,23 +255,33 @@ class InGraphGenerationTest {
     // A directory where the wrapper would go: it cannot be written beside the model.
     Files.delete(beside);
     Files.createDirectories(beside.resolve("blocked"));
-    Path cacheDir = null;
+    // Someone else's file where an older version cached the wrapper in the shared temporary
+    // directory: it must not be loaded.
+    String hash = beside.getFileName().toString().replaceAll(".*\\.sparq-gen-(\\w+)\\.onnx", "$1");
+    Path shared = Path.of(System.getProperty("java.io.tmpdir"), "sparq-onnx-wrappers", hash);
+    Path planted = shared.resolve(beside.getFileName());
+    boolean plantedHere = !Files.exists(planted);
+    if (plantedHere) {
+      Files.createDirectories(shared);
+      Files.write(planted, "not a model".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
     try (OnnxLanguageModel g = OnnxLanguageModel.open(d, opts(GenerationPath.IN_GRAPH))) {
       assertSame(expected, g.completeTokens(ps, greedy(20)));
-      Path cached = g.inGraphWrapper();
-      cacheDir = cached.getParent();
-      assertTrue(cached.startsWith(Path.of(System.getProperty("java.io.tmpdir"),
-          "sparq-onnx-wrappers")), cached.toString());
+      assertNull(g.inGraphWrapper(), "the wrapper is loaded from memory");
       assertEquals(1L, g.stats().runs(), "the in-graph path ran");
     } finally {
-      if (cacheDir != null) {
-        try (Stream<Path> files = Files.list(cacheDir)) {
-          for (Path f : files.toList()) {
-            Files.delete(f);
-          }
+      if (plantedHere) {
+        Files.delete(planted);
+        try {
+          Files.delete(shared);
+        } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException e) {
+          // another run's files
         }
-        Files.delete(cacheDir);
       }
+    }
+    try (Stream<Path> files = Files.list(d.resolve("onnx"))) {
+      assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(),
+          "no temporary file left beside the model");
     }
   }
 

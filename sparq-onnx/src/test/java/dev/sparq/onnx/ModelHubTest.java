@@ -352,7 +352,8 @@ class ModelHubTest {
   @Test
   void aStalledBodyTimesOutAndKeepsThePartForResume() throws IOException {
     stall = "onnx/model.onnx";
-    ModelHub hub = new ModelHub(endpoint, tmp.resolve("cache"), null, java.time.Duration.ofMillis(400));
+    // 2 s: short beside the 10 s stall, long beside any pause on the other files
+    ModelHub hub = new ModelHub(endpoint, tmp.resolve("cache"), null, java.time.Duration.ofMillis(2000));
     long t0 = System.nanoTime();
     ModelException e = assertThrows(ModelException.class, () -> hub.download("org/tiny", "main", "fp32"));
     assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
