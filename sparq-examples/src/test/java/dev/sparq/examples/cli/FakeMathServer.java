@@ -39,6 +39,7 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong label = new AtomicLong();
   final AtomicLong untagged = new AtomicLong();
   final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final ThreadLocal<Boolean> counted = new ThreadLocal<>();
   final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The {@code model} fields received, by kind of request: generate, solve, label. */
@@ -80,7 +81,8 @@ final class FakeMathServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + (quirky ? "/" : "/v1");
   }
 
-  private static void send(HttpExchange ex, int status, byte[] bytes) throws IOException {
+  private void send(HttpExchange ex, int status, byte[] bytes) throws IOException {
+    leave();
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream os = ex.getResponseBody()) {
@@ -90,9 +92,21 @@ final class FakeMathServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    counted.set(Boolean.TRUE);
     try {
       answer(ex);
     } finally {
+      leave();
+    }
+  }
+
+  /**
+   * Ends this thread's in-flight request, once: just before the response is written, since the
+   * client may send its next request before the handler returns.
+   */
+  private void leave() {
+    if (counted.get() != null) {
+      counted.remove();
       inFlight.decrementAndGet();
     }
   }

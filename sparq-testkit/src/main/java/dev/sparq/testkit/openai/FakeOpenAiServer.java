@@ -100,6 +100,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
   private final List<JsonNode> bodies = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
+  /**
+   * Set while the handler thread's request counts as in flight. The count drops just before the
+   * response is written: a client that has read the response may send its next request before the
+   * handler returns, and counting until then would see one request more than the client sends.
+   */
+  private final ThreadLocal<Boolean> counted = new ThreadLocal<>();
 
   private FakeOpenAiServer(Config config) throws IOException {
     this.config = config;
@@ -144,6 +150,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
   private void handle(HttpExchange ex, boolean chat) throws IOException {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
+    counted.set(Boolean.TRUE);
     try {
       requests.incrementAndGet();
       byte[] raw = ex.getRequestBody().readAllBytes();
@@ -180,7 +187,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
           // do: the same body twice is the client's sign of a request that always fails.
           case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure (error id "
               + ERROR_IDS.incrementAndGet() + ")\",\"code\":500}}");
-          case RESET -> ex.close();
+          case RESET -> {
+            leave();
+            ex.close();
+          }
           case RATE_LIMITED -> {
             ex.getResponseHeaders().add("Retry-After", "1");
             ex.getResponseHeaders().add("retry-after-ms", Long.toString(config.retryAfterMs));
@@ -215,6 +225,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
       }
       send(ex, 200, resp.toString());
     } finally {
+      leave();
+    }
+  }
+
+  /** Ends this thread's in-flight request, once. */
+  private void leave() {
+    if (counted.get() != null) {
+      counted.remove();
       inFlight.decrementAndGet();
     }
   }
@@ -289,7 +307,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     return z ^ (z >>> 31);
   }
 
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
+  private void send(HttpExchange ex, int status, String body) throws IOException {
+    leave();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);
@@ -298,7 +317,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
   }
 
-  private static void sendQuietly(HttpExchange ex, int status, String body) {
+  private void sendQuietly(HttpExchange ex, int status, String body) {
     try {
       send(ex, status, body);
     } catch (IOException clientGone) {
