@@ -65,11 +65,7 @@ public final class AdaptiveDifficultyHarness {
       double u = r.nextDouble();
       double p = u < 0.45 ? 0 : u < 0.80 ? 1 : r.nextDouble();
       Problem prob = Problem.of("simulated problem " + i, "", "1");
-      boolean[] s = new boolean[K];
-      for (int j = 0; j < K; j++) {
-        s[j] = r.nextDouble() < p;
-      }
-      solver.put(prob.id(), s);
+      solver.putDrawn(prob.id(), p, K, r);
       truth.put(prob.id(), p);
       problems.add(prob);
     }

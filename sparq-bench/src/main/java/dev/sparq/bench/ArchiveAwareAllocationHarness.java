@@ -341,11 +341,7 @@ public final class ArchiveAwareAllocationHarness {
     for (int i = 0; i < n; i++) {
       double p = mix.draw().applyAsDouble(r);
       Problem prob = Problem.of("simulated problem " + i + " " + mix.name(), "", "1");
-      boolean[] s = new boolean[K];
-      for (int j = 0; j < K; j++) {
-        s[j] = r.nextDouble() < p;
-      }
-      solver.put(prob.id(), s);
+      solver.putDrawn(prob.id(), p, K, r);
       truth.put(prob.id(), p);
       problems.add(prob);
       niches.add(WarmUpArchive.niche(r.nextInt(NICHES)));

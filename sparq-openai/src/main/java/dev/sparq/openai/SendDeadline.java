@@ -42,8 +42,9 @@ final class SendDeadline {
   }
 
   /**
-   * Stops the deadline. Called by the thread that armed it, once the guarded work is over; clears
-   * the interrupt this deadline delivered and leaves any other interrupt in place.
+   * Stops the deadline. Called by the thread that armed it, once the guarded work is over. When
+   * the deadline fired, the thread's interrupt status is cleared (the interrupt was meant for the
+   * guarded work only); when it did not, the status is left as it is.
    *
    * @return whether the deadline had fired
    */

@@ -25,11 +25,7 @@ record DrawnBatch(List<Problem> problems, ReplaySolver solver, Map<String, Doubl
     for (int i = 0; i < size; i++) {
       double p = lo + (hi - lo) * r.nextDouble();
       Problem prob = Problem.of(prefix + i, "", "1");
-      boolean[] outcomes = new boolean[k];
-      for (int j = 0; j < k; j++) {
-        outcomes[j] = r.nextDouble() < p;
-      }
-      solver.put(prob.id(), outcomes);
+      solver.putDrawn(prob.id(), p, k, r);
       truth.put(prob.id(), p);
       problems.add(prob);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sparq.core.internal.Json;
+import dev.sparq.testkit.openai.InFlightCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +39,7 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
   final AtomicLong untagged = new AtomicLong();
-  final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-  private final ThreadLocal<Boolean> counted = new ThreadLocal<>();
-  final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  final InFlightCounter inFlight = new InFlightCounter();
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The {@code model} fields received, by kind of request: generate, solve, label. */
   final java.util.Map<String, java.util.Set<String>> models = new java.util.concurrent.ConcurrentHashMap<>();
@@ -82,7 +81,7 @@ final class FakeMathServer implements AutoCloseable {
   }
 
   private void send(HttpExchange ex, int status, byte[] bytes) throws IOException {
-    leave();
+    inFlight.leave();
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream os = ex.getResponseBody()) {
@@ -91,23 +90,11 @@ final class FakeMathServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-    counted.set(Boolean.TRUE);
+    inFlight.enter();
     try {
       answer(ex);
     } finally {
-      leave();
-    }
-  }
-
-  /**
-   * Ends this thread's in-flight request, once: just before the response is written, since the
-   * client may send its next request before the handler returns.
-   */
-  private void leave() {
-    if (counted.get() != null) {
-      counted.remove();
-      inFlight.decrementAndGet();
+      inFlight.leave();
     }
   }
 

@@ -74,7 +74,7 @@ class QuirkyServerRunTest {
           """.formatted(server.baseUrl()));
       CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
       assertEquals(0, r.status(), r.out() + r.err());
-      assertEquals(1, server.maxInFlight.get(), "max_concurrency: 1 holds for the whole run");
+      assertEquals(1, server.inFlight.max(), "max_concurrency: 1 holds for the whole run");
       assertEquals(java.util.Set.of("x_cache_prompt=true"), server.extraFields);
       String runJson = Files.readString(tmp.resolve("run").resolve("run.json"));
       assertTrue(runJson.contains("\"max_concurrency\"") && runJson.contains("x_cache_prompt"), runJson);

@@ -98,14 +98,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
   private final AtomicInteger refusedN = new AtomicInteger();
   private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
   private final List<JsonNode> bodies = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger maxInFlight = new AtomicInteger();
-  /**
-   * Set while the handler thread's request counts as in flight. The count drops just before the
-   * response is written: a client that has read the response may send its next request before the
-   * handler returns, and counting until then would see one request more than the client sends.
-   */
-  private final ThreadLocal<Boolean> counted = new ThreadLocal<>();
+  private final InFlightCounter inFlight = new InFlightCounter();
 
   private FakeOpenAiServer(Config config) throws IOException {
     this.config = config;
@@ -148,9 +141,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex, boolean chat) throws IOException {
-    int now = inFlight.incrementAndGet();
-    maxInFlight.accumulateAndGet(now, Math::max);
-    counted.set(Boolean.TRUE);
+    inFlight.enter();
     try {
       requests.incrementAndGet();
       byte[] raw = ex.getRequestBody().readAllBytes();
@@ -188,7 +179,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
           case ERROR_500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure (error id "
               + ERROR_IDS.incrementAndGet() + ")\",\"code\":500}}");
           case RESET -> {
-            leave();
+            inFlight.leave();
             ex.close();
           }
           case RATE_LIMITED -> {
@@ -225,15 +216,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
       }
       send(ex, 200, resp.toString());
     } finally {
-      leave();
-    }
-  }
-
-  /** Ends this thread's in-flight request, once. */
-  private void leave() {
-    if (counted.get() != null) {
-      counted.remove();
-      inFlight.decrementAndGet();
+      inFlight.leave();
     }
   }
 
@@ -308,7 +291,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
   }
 
   private void send(HttpExchange ex, int status, String body) throws IOException {
-    leave();
+    inFlight.leave();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);
@@ -389,7 +372,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
   /** The most requests handled at once. */
   public int maxInFlight() {
-    return maxInFlight.get();
+    return inFlight.max();
   }
 
   @Override
