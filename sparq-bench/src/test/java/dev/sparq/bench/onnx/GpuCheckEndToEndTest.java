@@ -1,5 +1,6 @@
 package dev.sparq.bench.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,7 @@ class GpuCheckEndToEndTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
       System.setOut(capture);
-      GpuCheck.main(new String[] {"--model", "tiny", "--batches", "1,3", "--tokens", "4",
+      GpuCheck.main(new String[] {"--model", "tiny", "--batches", "1,3", "--tokens", "12",
           "--prompt", "5", "--budget-s", "120", "--dir", dir.toString()});
     } finally {
       System.setOut(saved);
@@ -48,5 +49,17 @@ class GpuCheckEndToEndTest {
     }
     // The in-graph path moves only token ids between host and device.
     assertTrue(Pattern.compile("in-graph\\s+3\\s+by construction").matcher(out).find(), out);
+  }
+
+  /**
+   * The in-graph decode time is the difference of two calls; when noise makes it vanish, the
+   * table says so instead of printing a rate of 0 (the CI machine once produced exactly that).
+   */
+  @Test
+  void aDecodeTimeLostInNoiseIsReportedAsUnknownNotZero() {
+    GpuCheck.Run lost = new GpuCheck.Run(0.002, 0, 0, 12, 1);
+    assertTrue(Double.isNaN(lost.decodeTps()));
+    GpuCheck.Run measured = new GpuCheck.Run(0.002, 0.001, 0.001, 12, 1);
+    assertEquals(11_000, measured.decodeTps(), 1e-6);
   }
 }
