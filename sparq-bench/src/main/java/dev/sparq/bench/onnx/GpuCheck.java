@@ -344,10 +344,8 @@ public final class GpuCheck {
   private static double fastest(OnnxLanguageModel m, List<long[]> prompts, int tokens) {
     double best = Double.MAX_VALUE;
     double spent = 0;
-    for (int i = 0; i < MAX_REPEATS; i++) {
-      if (i > 0 && (best >= REPEAT_BELOW_SECS || (i >= 3 && spent >= REPEAT_FOR_SECS))) {
-        break;
-      }
+    for (int i = 0; i == 0 || (i < MAX_REPEATS && best < REPEAT_BELOW_SECS
+        && (i < 3 || spent < REPEAT_FOR_SECS)); i++) {
       m.stats().reset();
       double t = call(m, prompts, tokens);
       spent += t;
