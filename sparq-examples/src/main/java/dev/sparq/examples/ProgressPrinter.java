@@ -3,11 +3,20 @@ package dev.sparq.examples;
 import dev.sparq.core.engine.IterationEvent;
 import dev.sparq.core.engine.SparqListener;
 
-/** Prints one line every {@code every} iterations. */
-final class ProgressPrinter implements SparqListener {
+/**
+ * Prints one progress line to standard output every {@code every} iterations (members, niches, QD
+ * score, rollouts), as the quick start's snippets do.
+ */
+public final class ProgressPrinter implements SparqListener {
   private final int every;
 
-  ProgressPrinter(int every) {
+  /**
+   * @param every print after every {@code every}-th iteration (at least 1)
+   */
+  public ProgressPrinter(int every) {
+    if (every < 1) {
+      throw new IllegalArgumentException("every must be >= 1, was " + every);
+    }
     this.every = every;
   }
 

@@ -195,7 +195,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         break;
       }
       int n = Math.min(round, maxRollouts - rollouts.get(idx.get(0)).size());
-      List<List<Rollout>> got = solver.solve(ask, n, context);
+      List<List<Rollout>> got = SolverOutput.check(solver, ask, n, solver.solve(ask, n, context));
       for (int j = 0; j < idx.size(); j++) {
         int i = idx.get(j);
         for (Rollout r : got.get(j)) {
@@ -213,8 +213,7 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
         } else {
           settled = inBand[i] <= error || inBand[i] >= 1 - error;
         }
-        // A solver that returns nothing must not make the loop spin forever.
-        if (spentHere >= maxRollouts || settled || got.get(j).isEmpty()) {
+        if (spentHere >= maxRollouts || settled) {
           open[i] = false;
         }
       }

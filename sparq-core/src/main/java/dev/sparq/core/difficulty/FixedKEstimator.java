@@ -49,7 +49,8 @@ public final class FixedKEstimator implements DifficultyEstimator {
     if (problems.isEmpty()) {
       return List.of();
     }
-    List<List<Rollout>> rollouts = solver.solve(problems, k, context);
+    List<List<Rollout>> rollouts =
+        SolverOutput.check(solver, problems, k, solver.solve(problems, k, context));
     List<Evaluation> evaluations = new ArrayList<>(problems.size());
     for (List<Rollout> rs : rollouts) {
       int correct = 0;

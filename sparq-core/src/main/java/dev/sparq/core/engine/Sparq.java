@@ -824,10 +824,27 @@ public final class Sparq implements AutoCloseable {
       BiFunction<List<I>, StageContext, List<O>> stage, String name) {
     List<I> chunk = items.subList(c * chunkSize, Math.min(items.size(), (c + 1) * chunkSize));
     StageContext ctx = new StageContext(new SplittableRandom(RandomSeeds.derive(seed, it, stageId, c)), it, source);
-    List<O> out = stage.apply(List.copyOf(chunk), ctx);
-    if (out == null || out.size() != chunk.size()) {
+    return checkStageOutput(name, stage.apply(List.copyOf(chunk), ctx), chunk.size(),
+        c * chunkSize);
+  }
+
+  /**
+   * {@code out} when it holds exactly one non-null result per input; otherwise a
+   * {@link SparqException} naming the stage and, for a null result, the input's position in the
+   * batch ({@code first} is the position of the chunk's first input).
+   */
+  static <O> List<O> checkStageOutput(String name, List<O> out, int inputs, int first) {
+    if (out == null || out.size() != inputs) {
       throw new SparqException("stage " + name + " returned " + (out == null ? "null" : out.size())
-          + " results for " + chunk.size() + " inputs; it must return exactly one per input");
+          + " results for " + inputs + " input" + (inputs == 1 ? "" : "s")
+          + "; it must return exactly one per input");
+    }
+    for (int i = 0; i < inputs; i++) {
+      if (out.get(i) == null) {
+        throw new SparqException("stage " + name + " returned null for input " + (first + i)
+            + " of the batch; return a result for every input (an Outcome.rejected(...) for one it"
+            + " cannot handle)");
+      }
     }
     return out;
   }
@@ -986,6 +1003,38 @@ public final class Sparq implements AutoCloseable {
       return out;
     }
 
+    /**
+     * The settings a resumed run must share with the run that wrote its checkpoint, as text by
+     * name: the random seed, variant, mode, batch size, niche capacity and the seed set (its size
+     * and a SHA-256 over each seed's id, statement and answer). The budget is not among them, so a
+     * resumed run may be given a larger one.
+     */
+    Map<String, String> resumeSettings() {
+      Map<String, String> out = new java.util.LinkedHashMap<>();
+      out.put("randomSeed", Long.toString(seed));
+      out.put("variant", variant.name());
+      out.put("mode", mode.name());
+      out.put("batchSize", Integer.toString(batchSize));
+      out.put("nicheCapacity", Integer.toString(nicheCapacity));
+      if (seeds != null) {
+        java.security.MessageDigest md;
+        try {
+          md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+          throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        for (Problem p : seeds) {
+          for (String f : new String[] {p.id(), p.statement(), p.answer()}) {
+            md.update(String.valueOf(f).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update((byte) 0);
+          }
+        }
+        out.put("seeds", seeds.size() + " problems, sha256 "
+            + java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16));
+      }
+      return out;
+    }
+
     /** The archive instance given to {@link #archive(Archive)}, if any. */
     Archive archiveInstance() {
       return archive;
@@ -1061,6 +1110,15 @@ public final class Sparq implements AutoCloseable {
 
     /** The seed set D (at least one problem). */
     public Builder seedProblems(List<Problem> seeds) {
+      if (seeds == null) {
+        throw ConfigException.forKey("seeds", "seedProblems(null): give a list of seed problems");
+      }
+      for (int i = 0; i < seeds.size(); i++) {
+        if (seeds.get(i) == null) {
+          throw ConfigException.forKey("seeds", "seed problem " + i + " of " + seeds.size()
+              + " is null");
+        }
+      }
       this.seeds = List.copyOf(seeds);
       return this;
     }

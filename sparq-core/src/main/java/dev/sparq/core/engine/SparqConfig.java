@@ -71,6 +71,16 @@ public final class SparqConfig {
     return java.util.List.copyOf(builder.components());
   }
 
+  /**
+   * The settings a run resumed from a checkpoint must share with the run that wrote it (random
+   * seed, variant, mode, batch size, niche capacity, and the seed set's size and digest), by name.
+   * {@link dev.sparq.core.store.SparqRun} records them in the checkpoint and refuses to resume with
+   * different ones; the budget is not among them, so a finished run can be extended.
+   */
+  public java.util.Map<String, String> resumeSettings() {
+    return java.util.Collections.unmodifiableMap(builder.resumeSettings());
+  }
+
   /** Runs started so far. */
   public int runsStarted() {
     return starts.get();

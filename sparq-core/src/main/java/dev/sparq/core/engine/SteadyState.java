@@ -207,12 +207,7 @@ final class SteadyState {
     workers.execute(() -> {
       Runnable result;
       try {
-        List<O> out = call.apply(ctx);
-        if (out == null || out.size() != 1) {
-          throw new SparqException("stage " + name + " returned " + (out == null ? "null" : out.size())
-              + " results for 1 input; it must return exactly one per input");
-        }
-        O value = out.get(0);
+        O value = Sparq.checkStageOutput(name, call.apply(ctx), 1, 0).get(0);
         result = () -> {
           busy--;
           then.accept(value);

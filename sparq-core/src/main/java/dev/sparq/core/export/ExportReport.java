@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.internal.Json;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -38,6 +40,46 @@ public record ExportReport(
     long skillSets,
     Path data,
     Optional<Path> datasetInfo) {
+
+  /** Keeps its own copy of the histogram, so the report does not change with the caller's array. */
+  public ExportReport {
+    qualityHistogram = qualityHistogram.clone();
+  }
+
+  /** A copy of the written examples per quality decile. */
+  @Override
+  public long[] qualityHistogram() {
+    return qualityHistogram.clone();
+  }
+
+  /** Equal when every count and path is equal (the histogram compared by content). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExportReport r && recordsRead == r.recordsRead && tornLines == r.tornLines
+        && candidateExamples == r.candidateExamples && problemsWritten == r.problemsWritten
+        && examplesWritten == r.examplesWritten && skillSets == r.skillSets
+        && removed.equals(r.removed) && contamination.equals(r.contamination)
+        && Arrays.equals(qualityHistogram, r.qualityHistogram) && skills.equals(r.skills)
+        && Objects.equals(data, r.data) && datasetInfo.equals(r.datasetInfo);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(recordsRead, tornLines, candidateExamples, problemsWritten, examplesWritten,
+        removed, contamination, Arrays.hashCode(qualityHistogram), skills, skillSets, data,
+        datasetInfo);
+  }
+
+  /** The counts, with the histogram's values (not the array's identity). */
+  @Override
+  public String toString() {
+    return "ExportReport[recordsRead=" + recordsRead + ", tornLines=" + tornLines
+        + ", candidateExamples=" + candidateExamples + ", problemsWritten=" + problemsWritten
+        + ", examplesWritten=" + examplesWritten + ", removed=" + removed + ", contamination="
+        + contamination + ", qualityHistogram=" + Arrays.toString(qualityHistogram) + ", skills="
+        + skills + ", skillSets=" + skillSets + ", data=" + data + ", datasetInfo=" + datasetInfo
+        + "]";
+  }
 
   /** The report as the JSON object written to {@code stats.json}. */
   public ObjectNode toJson() {

@@ -141,6 +141,8 @@ public final class Exporter {
   }
 
   private ExportReport run(Path logSource) {
+    // a wrong log path fails here, before anything is written to the output folder
+    LogReader.open(logSource, 0).close();
     try {
       Files.createDirectories(b.output);
       FileFormat container = fileFormat();

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -143,6 +144,8 @@ public final class SeedLoader {
 
   /** Generic JSON (an array of objects) or JSON Lines, with a field mapping. */
   public SeedSet loadGeneric(Path path, FieldMapping mapping) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(mapping, "mapping: give the field names of your file (FieldMapping)");
     Run run = new Run(null);
     run.file(path, mapping);
     return run.finish(path);

@@ -31,6 +31,10 @@ import java.util.zip.GZIPOutputStream;
  * checkpoint (including a line torn by a crash) are cut off and nothing is duplicated when the run
  * continues. {@link #recover} does the same without a checkpoint, cutting only a torn last line.
  *
+ * <p>While open, a log holds an exclusive lock on {@value #LOCK_FILE} in its folder
+ * ({@link DirectoryLock}), so a second log on the same folder, from another run in this process or
+ * another process, is refused with an error naming the holder instead of interleaving records.
+ *
  * <p>Not thread-safe: the engine calls it from its own thread.
  */
 public final class CandidateLog implements CandidateSink {
@@ -45,9 +49,15 @@ public final class CandidateLog implements CandidateSink {
   private BufferedOutputStream buffered;
   private GZIPOutputStream gzip;
   private boolean closed;
+  private final DirectoryLock lock;
 
-  private CandidateLog(Path dir, LogOptions options, LogPosition position) throws IOException {
+  /** File of the writer lock inside the log folder, held while a log is open on it. */
+  public static final String LOCK_FILE = "writer.lock";
+
+  private CandidateLog(Path dir, LogOptions options, LogPosition position, DirectoryLock lock)
+      throws IOException {
     this.dir = dir;
+    this.lock = lock;
     this.options = options;
     this.shard = position.shard();
     this.shardRecords = position.shardRecords();
@@ -60,15 +70,12 @@ public final class CandidateLog implements CandidateSink {
    * in that directory are deleted.
    */
   public static CandidateLog create(Path dir, LogOptions options) {
-    try {
-      Files.createDirectories(dir);
+    return locked(dir, options, "create", () -> {
       for (Path p : LogFiles.shards(dir)) {
         Files.delete(p);
       }
-      return new CandidateLog(dir, options, LogPosition.start());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create candidate log in " + dir, e);
-    }
+      return LogPosition.start();
+    });
   }
 
   /**
@@ -78,8 +85,7 @@ public final class CandidateLog implements CandidateSink {
    * @throws SparqException when the log is shorter than the position (data lost after a checkpoint)
    */
   public static CandidateLog resume(Path dir, LogOptions options, LogPosition position) {
-    try {
-      Files.createDirectories(dir);
+    return locked(dir, options, "reopen", () -> {
       Path current = LogFiles.shard(dir, position.shard(), options.gzip());
       for (Path p : LogFiles.shards(dir)) {
         if (LogFiles.index(p) > position.shard()) {
@@ -97,10 +103,8 @@ public final class CandidateLog implements CandidateSink {
             + " bytes but the checkpoint recorded " + position.offset()
             + ": records written before the checkpoint are missing");
       }
-      return new CandidateLog(dir, options, position);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot reopen candidate log in " + dir, e);
-    }
+      return position;
+    });
   }
 
   /**
@@ -108,11 +112,10 @@ public final class CandidateLog implements CandidateSink {
    * (a gzip shard is rewritten without its broken tail).
    */
   public static CandidateLog recover(Path dir, LogOptions options) {
-    try {
-      Files.createDirectories(dir);
+    return locked(dir, options, "recover", () -> {
       List<Path> shards = LogFiles.shards(dir);
       if (shards.isEmpty()) {
-        return new CandidateLog(dir, options, LogPosition.start());
+        return LogPosition.start();
       }
       Path last = shards.get(shards.size() - 1);
       LogFiles.Scan scan = LogFiles.repairTail(last);
@@ -127,12 +130,39 @@ public final class CandidateLog implements CandidateSink {
         throw new SparqException("candidate log " + dir + " is " + (gz ? "" : "not ")
             + "gzip-compressed but the options say otherwise");
       }
-      return new CandidateLog(dir, options,
-          new LogPosition(index, Files.size(last), scan.lines(), total));
+      return new LogPosition(index, Files.size(last), scan.lines(), total);
+    });
+  }
+
+  /** Where a log starts appending, worked out (and the folder prepared) under the writer lock. */
+  private interface Opening {
+    LogPosition position() throws IOException;
+  }
+
+  /**
+   * Creates {@code dir}, takes its {@link #LOCK_FILE} (refused while another log is open on it, in
+   * this process or another), then prepares the folder and opens the log; the lock is released if
+   * that fails.
+   */
+  private static CandidateLog locked(Path dir, LogOptions options, String verb, Opening opening) {
+    try {
+      Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot recover candidate log in " + dir, e);
+      throw new UncheckedIOException("cannot " + verb + " candidate log in " + dir, e);
+    }
+    DirectoryLock lock = DirectoryLock.acquire(dir.resolve(LOCK_FILE), "the candidate log " + dir);
+    try {
+      return new CandidateLog(dir, options, opening.position(), lock);
+    } catch (IOException e) {
+      lock.close();
+      throw new UncheckedIOException("cannot " + verb + " candidate log in " + dir, e);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
     }
   }
+
+
 
   private void openShard(long truncateTo) throws IOException {
     Path file = LogFiles.shard(dir, shard, options.gzip());
@@ -264,6 +294,8 @@ public final class CandidateLog implements CandidateSink {
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close candidate log in " + dir, e);
+    } finally {
+      lock.close();
     }
   }
 

@@ -32,9 +32,12 @@ import java.util.TreeMap;
  *     when the run's archive is another class, whose state is then one of the {@code slots} (it
  *     implements {@link dev.sparq.core.state.Stateful})
  * @param slots component state by slot name
+ * @param settings the engine settings a resumed run must share with this one
+ *     ({@link dev.sparq.core.engine.SparqConfig#resumeSettings()}; stored in field {@code settings});
+ *     empty in checkpoints written before they were recorded, which are then not checked
  */
 public record Checkpoint(EngineState state, LogPosition log, CellArchive archive,
-    Map<String, JsonNode> slots) {
+    Map<String, JsonNode> slots, Map<String, String> settings) {
   /** Format tag of checkpoint files. */
   public static final String FORMAT = "sparq-checkpoint";
 
@@ -45,6 +48,14 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(log, "log");
     slots = Map.copyOf(new TreeMap<>(slots));
+    settings = settings == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+  }
+
+  /** A checkpoint without recorded settings (a resume from it is not checked against them). */
+  public Checkpoint(EngineState state, LogPosition log, CellArchive archive,
+      Map<String, JsonNode> slots) {
+    this(state, log, archive, slots, Map.of());
   }
 
   /** The checkpoint as one JSON document. */
@@ -57,6 +68,10 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     root.set("log", m.valueToTree(log));
     ObjectNode s = root.putObject("slots");
     new TreeMap<>(slots).forEach(s::set);
+    if (!settings.isEmpty()) {
+      ObjectNode set = root.putObject("settings");
+      settings.forEach(set::put);
+    }
     if (archive != null) {
       try {
         root.set("archive", m.readTree(ArchiveJson.toJson(archive)));
@@ -91,7 +106,13 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
           ? ArchiveJson.fromJson(m.writeValueAsString(root.get("archive"))) : null;
       Map<String, JsonNode> slots = new TreeMap<>();
       root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
-      return new Checkpoint(state, log, archive, slots);
+      Map<String, String> settings = new java.util.LinkedHashMap<>();
+      JsonNode set = root.path("settings");
+      if (!set.isMissingNode() && !set.isObject()) {
+        throw new DataException(source, 0, "settings", "must be an object of text values");
+      }
+      set.properties().forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
+      return new Checkpoint(state, log, archive, slots, settings);
     } catch (IOException e) {
       throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);
     }

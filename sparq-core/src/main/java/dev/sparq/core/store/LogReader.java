@@ -48,14 +48,44 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
     return open(path, Long.MAX_VALUE);
   }
 
-  /** Opens the log and stops after {@code maxRecords} records (for example a checkpoint's count). */
+  /**
+   * Opens the log and stops after {@code maxRecords} records (for example a checkpoint's count).
+   *
+   * @throws DataException when {@code path} does not exist, or is a folder that holds no shard but
+   *     other files (a run directory, whose log is its {@code log} folder, or a mistyped path); an
+   *     empty folder is an empty log
+   */
   public static LogReader open(Path path, long maxRecords) {
     try {
+      if (!Files.exists(path)) {
+        throw new DataException(path, 0, null, "no candidate log here: the path does not exist");
+      }
       List<Path> shards = Files.isRegularFile(path) ? List.of(path) : LogFiles.shards(path);
+      if (shards.isEmpty()) {
+        refuseForeignFolder(path);
+      }
       return new LogReader(shards, maxRecords);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list candidate log " + path, e);
     }
+  }
+
+  /** A folder without shards is an empty log only when it holds nothing but the writer lock. */
+  private static void refuseForeignFolder(Path dir) throws IOException {
+    List<String> names;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      names = s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.equals(CandidateLog.LOCK_FILE)).sorted().limit(5).toList();
+    }
+    if (names.isEmpty()) {
+      return;
+    }
+    String hint = Files.isDirectory(dir.resolve(SparqRun.LOG))
+        ? "it looks like a run directory; its candidate log is " + dir.resolve(SparqRun.LOG)
+        : "give a run's log folder (run-dir/" + SparqRun.LOG + ") or one shard file";
+    throw new DataException(dir, 0, null, "no candidate log here: the folder holds no "
+        + "candidates-NNNNNN.jsonl[.gz] shard but other files (" + String.join(", ", names)
+        + (names.size() == 5 ? ", ..." : "") + "); " + hint);
   }
 
   /** The shard files this reader visits, in order. */

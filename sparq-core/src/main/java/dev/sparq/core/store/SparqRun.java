@@ -34,7 +34,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * Sparq.Builder engine = Sparq.builder().generator(g).solver(s).estimator(e).descriptor(d)
- *     .seeds(seeds).budget(Budget.iterations(500)).seed(42);
+ *     .seedProblems(seeds).budget(Budget.iterations(500)).randomSeed(42);
  * try (SparqRun run = SparqRun.builder(Path.of("runs/demo"), engine).checkpointEvery(10).open()) {
  *   run.run();   // continues where an interrupted run stopped
  * }
@@ -42,7 +42,15 @@ import java.util.TreeMap;
  *
  * <p>Resuming requires the same engine configuration (components, seeds, batch size, variant): the
  * checkpoint restores the archive and the totals, the log is cut back to the checkpoint, and the run
- * continues with the same random streams, so it ends exactly where an uninterrupted run would.
+ * continues with the same random streams, so it ends exactly where an uninterrupted run would. The
+ * checkpoint records {@link SparqConfig#resumeSettings()} (random seed, variant, mode, batch size,
+ * niche capacity, the seed set's digest) and a resume with any of them changed is refused with a
+ * {@link ConfigException} naming each; the budget may change, which is how a finished run is
+ * extended. Components are not compared: give the same ones.
+ *
+ * <p>While open, the run holds the candidate log's writer lock ({@link CandidateLog#LOCK_FILE}), so
+ * a second run on the same directory, in this process or another, is refused until this one is
+ * closed.
  */
 public final class SparqRun implements AutoCloseable {
   /** File name of the checkpoint inside the run directory. */
@@ -59,6 +67,8 @@ public final class SparqRun implements AutoCloseable {
   private final Sparq sparq;
   /** The run's archive when it is not a {@link CellArchive} (its state is a slot), else null. */
   private final Stateful archiveState;
+  /** The configuration's resume settings, written into every checkpoint. */
+  private final Map<String, String> settings;
   private long checkpoints;
 
   /** {@code c} when it is {@link Stateful}, then the stateful parts of a {@link Composite}, depth first. */
@@ -112,40 +122,44 @@ public final class SparqRun implements AutoCloseable {
       engine.archive(configured);
     }
     this.archiveState = customArchive;
-    if (Files.exists(cpFile)) {
-      Checkpoint cp = Checkpoint.read(cpFile);
-      for (Map.Entry<String, JsonNode> e : cp.slots().entrySet()) {
-        Stateful s = slots.get(e.getKey());
-        if (s != null) {
-          s.restoreState(e.getValue());
-        }
-      }
-      if (customArchive != null) {
-        if (!cp.slots().containsKey(customArchive.stateName())) {
-          throw new SparqException(cpFile + ": no state '" + customArchive.stateName()
-              + "' for the run's archive " + configured.getClass().getName());
-        }
-        engine.resume(cp.state(), configured);
-      } else {
-        if (cp.archive() == null) {
-          throw new SparqException(cpFile + ": the checkpoint holds a custom archive's state, but the"
-              + " configuration gives no such archive (Sparq.Builder.archive)");
-        }
-        engine.resume(cp.state(), cp.archive());
-      }
-      this.log = CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log());
-      this.resumed = true;
-    } else {
-      this.log = CandidateLog.create(dir.resolve(LOG), b.logOptions);
-      this.resumed = false;
+    this.settings = b.config.resumeSettings();
+    Checkpoint cp = Files.exists(cpFile) ? Checkpoint.read(cpFile) : null;
+    if (cp != null) {
+      checkSettings(cpFile, cp.settings(), settings);
     }
-    engine.sink(log);
-    engine.listener(SparqListener.onIteration(event -> {
-      if (every > 0 && (event.iteration() + 1) % every == 0) {
-        checkpoint();
-      }
-    }));
+    // the log's writer lock is taken before any component state is touched, so a second run on
+    // this directory is refused without disturbing the first one's components
+    this.log = cp != null ? CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log())
+        : CandidateLog.create(dir.resolve(LOG), b.logOptions);
+    this.resumed = cp != null;
     try {
+      if (cp != null) {
+        for (Map.Entry<String, JsonNode> e : cp.slots().entrySet()) {
+          Stateful s = slots.get(e.getKey());
+          if (s != null) {
+            s.restoreState(e.getValue());
+          }
+        }
+        if (customArchive != null) {
+          if (!cp.slots().containsKey(customArchive.stateName())) {
+            throw new SparqException(cpFile + ": no state '" + customArchive.stateName()
+                + "' for the run's archive " + configured.getClass().getName());
+          }
+          engine.resume(cp.state(), configured);
+        } else {
+          if (cp.archive() == null) {
+            throw new SparqException(cpFile + ": the checkpoint holds a custom archive's state, but"
+                + " the configuration gives no such archive (Sparq.Builder.archive)");
+          }
+          engine.resume(cp.state(), cp.archive());
+        }
+      }
+      engine.sink(log);
+      engine.listener(SparqListener.onIteration(event -> {
+        if (every > 0 && (event.iteration() + 1) % every == 0) {
+          checkpoint();
+        }
+      }));
       this.sparq = engine.build();
     } catch (RuntimeException e) {
       log.close();
@@ -158,6 +172,26 @@ public final class SparqRun implements AutoCloseable {
     }
     if (!resumed) {
       checkpoint();
+    }
+  }
+
+  /**
+   * Refuses to resume when a setting recorded in the checkpoint differs from the configuration's
+   * (a checkpoint without recorded settings, written by an older version, is not checked).
+   */
+  private static void checkSettings(Path cpFile, Map<String, String> recorded,
+      Map<String, String> configured) {
+    List<String> differ = new ArrayList<>();
+    recorded.forEach((key, was) -> {
+      String now = configured.get(key);
+      if (now != null && !now.equals(was)) {
+        differ.add(key + " (checkpoint: " + was + ", configuration: " + now + ")");
+      }
+    });
+    if (!differ.isEmpty()) {
+      throw new ConfigException(cpFile + ": the run cannot resume with a different configuration;"
+          + " differs: " + String.join("; ", differ) + ". Use the settings the run started with"
+          + " (only the budget may change), or start a new run in another directory");
     }
   }
 
@@ -195,7 +229,7 @@ public final class SparqRun implements AutoCloseable {
     slots.forEach((name, s) -> state.put(name, Objects.requireNonNull(s.saveState(),
         "slot " + name + " saved null")));
     new Checkpoint(sparq.state(), position,
-        archiveState == null ? (CellArchive) sparq.archive() : null, state)
+        archiveState == null ? (CellArchive) sparq.archive() : null, state, settings)
         .write(dir.resolve(CHECKPOINT));
     checkpoints++;
   }

@@ -45,6 +45,42 @@ class DifficultyTest {
   }
 
   @Test
+  void aSolverBreakingItsContractFailsNamingTheProblemInsteadOfMiscounting() {
+    List<Problem> problems = List.of(Problem.of("1 + 1", "", "2"), Problem.of("2 + 2", "", "4"));
+    Solver oneShort = (ps, k, ctx) -> {
+      List<List<Rollout>> out = scripted(Map.of("1 + 1", List.of("2"), "2 + 2", List.of("4")))
+          .solve(ps, k, ctx);
+      out.set(1, out.get(1).subList(0, k - 1));
+      return out;
+    };
+    Solver nothing = (ps, k, ctx) -> null;
+    Solver nullRollout = (ps, k, ctx) -> {
+      List<List<Rollout>> out = new ArrayList<>();
+      for (Problem p : ps) {
+        List<Rollout> rs = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+          rs.add(j == 2 ? null : Rollout.of("x", "x", false));
+        }
+        out.add(rs);
+      }
+      return out;
+    };
+    for (var estimator : List.of(FixedKEstimator.paper(),
+        AdaptiveEstimator.builder().build())) {
+      String short1 = assertThrows(dev.sparq.core.SparqException.class,
+          () -> estimator.estimate(problems, oneShort, ctx())).getMessage();
+      assertTrue(short1.contains("for problem 1 (id " + problems.get(1).id() + ")")
+          && short1.contains("rollouts for"), short1);
+      String none = assertThrows(dev.sparq.core.SparqException.class,
+          () -> estimator.estimate(problems, nothing, ctx())).getMessage();
+      assertTrue(none.contains("returned null for 2 problems"), none);
+      String hole = assertThrows(dev.sparq.core.SparqException.class,
+          () -> estimator.estimate(problems, nullRollout, ctx())).getMessage();
+      assertTrue(hole.contains("null rollout (2 of"), hole);
+    }
+  }
+
+  @Test
   void bandQualityFollowsThePaper() {
     SolveRateBand b = SolveRateBand.PAPER;
     assertEquals(0.0, b.quality(0, 16));

@@ -290,6 +290,29 @@ class SparqTest {
     assertTrue(s.getMessage().contains("'seeds'"), s.getMessage());
     ConfigException b = assertThrows(ConfigException.class, () -> base(Variant.STATIC_UNIFORM).batchSize(0).build());
     assertTrue(b.getMessage().contains("'batchSize'"), b.getMessage());
+    ConfigException none = assertThrows(ConfigException.class,
+        () -> Sparq.builder().seedProblems(null));
+    assertTrue(none.getMessage().contains("'seeds'"), none.getMessage());
+    List<Problem> withHole = new ArrayList<>(seeds(3));
+    withHole.set(1, null);
+    ConfigException hole = assertThrows(ConfigException.class,
+        () -> Sparq.builder().seedProblems(withHole));
+    assertTrue(hole.getMessage().contains("seed problem 1 of 3 is null"), hole.getMessage());
+  }
+
+  @Test
+  void aStageReturningANullResultFailsNamingTheStageAndTheInput() {
+    Generator holes = (parents, ctx) -> {
+      List<Outcome<Problem>> out = new ArrayList<>(ArithmeticDomain.generator().generate(parents, ctx));
+      out.set(out.size() - 1, null);
+      return out;
+    };
+    try (Sparq sparq = base(Variant.STATIC_UNIFORM).generator(holes).build()) {
+      SparqException e = assertThrows(SparqException.class, sparq::step);
+      // chunks of 8 in a batch of 32: the last input of the first chunk is input 7
+      assertTrue(e.getMessage().contains("stage generate returned null for input 7 of the batch"),
+          e.getMessage());
+    }
   }
 
   @Test

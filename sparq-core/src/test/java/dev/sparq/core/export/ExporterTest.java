@@ -247,6 +247,14 @@ class ExporterTest {
     assertTrue(mean > 0.8 && mean < 0.97, "sampled mean quality " + mean);
     long[] h = g.qualityHistogram();
     assertEquals(0, h[0] + h[1] + h[2] + h[3], "far below the mean is never drawn");
+    // the report prints and compares the histogram's counts, and keeps its own copy
+    assertTrue(g.toString().contains("qualityHistogram=" + java.util.Arrays.toString(h)), g.toString());
+    h[9] = -1;
+    assertTrue(g.qualityHistogram()[9] >= 0);
+    ExportReport same = Exporter.builder().log(log).output(tmp.resolve("g2")).format(ExportFormat.VERL)
+        .fileFormat(FileFormat.JSONL).selector(Selector.gaussian(0.9, 0.05, 40)).seed(3).build().run();
+    assertEquals(java.util.Arrays.toString(g.qualityHistogram()),
+        java.util.Arrays.toString(same.qualityHistogram()));
   }
 
   @Test

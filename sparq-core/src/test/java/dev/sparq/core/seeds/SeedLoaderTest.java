@@ -109,6 +109,10 @@ class SeedLoaderTest {
     assertEquals(2, e.line());
     assertEquals(Optional.of("a"), e.field());
     assertTrue(e.getMessage().contains("the answer is missing"), e.getMessage());
+    // no mapping is the caller's mistake, not the file's
+    NullPointerException npe = assertThrows(NullPointerException.class,
+        () -> SeedLoader.generic(f, null));
+    assertTrue(npe.getMessage().startsWith("mapping"), npe.getMessage());
   }
 
   @Test
