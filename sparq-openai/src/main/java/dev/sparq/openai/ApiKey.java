@@ -13,10 +13,43 @@ public final class ApiKey {
   private static final String MASK = "****";
   private final String value;
   private final String source;
+  /** The key as a server may echo it (as is, escaped in JSON once or twice, URL-encoded), longest first. */
+  private final java.util.List<String> echoes;
 
   private ApiKey(String value, String source) {
     this.value = value;
     this.source = source;
+    java.util.Set<String> forms = new java.util.LinkedHashSet<>();
+    forms.add(value);
+    String json = jsonEscaped(value, false);
+    forms.add(json);
+    forms.add(jsonEscaped(json, false));
+    forms.add(jsonEscaped(value, true));
+    forms.add(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+    this.echoes = forms.stream()
+        .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+  }
+
+  /**
+   * {@code s} as a JSON encoder writes it inside a string: quote and backslash escaped, and with
+   * {@code strict} also {@code /}, {@code <}, {@code >}, {@code &} and {@code '} (as some encoders
+   * do, for embedding in HTML). Keys are printable ASCII, so nothing else needs escaping.
+   */
+  private static String jsonEscaped(String s, boolean strict) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (strict && c == '/') {
+        b.append("\\/");
+      } else if (strict && (c == '<' || c == '>' || c == '&' || c == '\'')) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /**
@@ -91,9 +124,20 @@ public final class ApiKey {
     return "Bearer " + value;
   }
 
-  /** {@code text} with every occurrence of the key replaced by {@code ****}; null stays null. */
+  /**
+   * {@code text} with every occurrence of the key replaced by {@code ****}: as is, and in the forms
+   * a server echoing it back may use (escaped in a JSON string, once or twice, with or without
+   * {@code /}, {@code <}, {@code >}, {@code &}, {@code '} escaped; URL-encoded). Null stays null.
+   */
   public String redact(String text) {
-    return text == null ? null : text.replace(value, MASK);
+    if (text == null) {
+      return null;
+    }
+    String t = text;
+    for (String echo : echoes) {
+      t = t.replace(echo, MASK);
+    }
+    return t;
   }
 
   /** Where the key came from, e.g. {@code environment variable OPENAI_API_KEY}; never the key. */

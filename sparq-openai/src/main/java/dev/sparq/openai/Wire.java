@@ -20,7 +20,19 @@ import java.util.function.Function;
 
 /** Request bodies and response parsing of the OpenAI completion protocol subset we use. */
 final class Wire {
-  private static final ObjectMapper MAPPER = Json.mapper();
+  /**
+   * The shared mapper, except that a single string may be as long as the body: the body is
+   * already bounded by {@code maxResponseBytes}, and Jackson's own default limit (20,000,000
+   * characters) failed a reply below that bound as malformed JSON, which was then retried.
+   */
+  private static final ObjectMapper MAPPER = unboundedStrings();
+
+  private static ObjectMapper unboundedStrings() {
+    ObjectMapper m = Json.mapper().copy();
+    m.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        .maxStringLength(Integer.MAX_VALUE).build());
+    return m;
+  }
 
   private Wire() {}
 

@@ -236,6 +236,34 @@ class FailureHandlingTest {
   }
 
   @Test
+  void aKeyEchoedBackJsonEscapedOrUrlEncodedIsRedactedToo() throws Exception {
+    // Keys may hold any printable ASCII; an audit's server echoed one through a JSON encoder
+    // (Python's json.dumps), which escapes the quote and the backslash, and the key leaked.
+    String secret = "sk-QUOTE\"SECRET\\key/<x>&'y";
+    com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (ScriptedServer server = new ScriptedServer((k, ex) -> {
+          String auth = ex.getRequestHeaders().getFirst("Authorization");
+          String body = jackson.writeValueAsString(Map.of("error", Map.of("message",
+              "Invalid API key: " + auth, "nested", jackson.writeValueAsString(Map.of("k", auth)),
+              "url", "https://x/?key=" + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8))));
+          ScriptedServer.send(ex, 401, body);
+        });
+        OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(server.baseUrl())
+            .apiKey(secret).retryPolicy(OpenAiLanguageModelTest.fastRetries(1)).build()) {
+      String message = assertThrows(ModelException.class,
+          () -> model.complete(List.of(ChatRequest.user("x")), ONE)).getMessage();
+      assertTrue(message.contains("Invalid API key: Bearer ****"), message);
+      for (String part : List.of("SECRET", "QUOTE")) {
+        assertFalse(message.contains(part), message);
+      }
+    }
+    ApiKey key = ApiKey.of(secret);
+    String html = "key: sk-QUOTE\\\"SECRET\\\\key\\/\\u003cx\\u003e\\u0026\\u0027y.";
+    assertEquals("key: ****.", key.redact(html));
+    assertEquals("plain ****", key.redact("plain " + secret));
+  }
+
+  @Test
   void apiKeyComesFromTheEnvironment() throws Exception {
     try (ScriptedServer server = new ScriptedServer((k, ex) -> ScriptedServer.ok(ex, "ok"))) {
       Map<String, String> env = Map.of("MY_SERVER_KEY", "env-key-1");

@@ -32,6 +32,15 @@ class WireTest {
   }
 
   @Test
+  void aStringLongerThanJacksonsDefaultLimitParsesWhenTheBodyIsWithinItsBound() throws Exception {
+    // 21 million characters: under maxResponseBytes (32 MiB), over Jackson's default of 20 million,
+    // which made such a reply "not valid JSON" and had it retried (LlmSolver then cuts the text)
+    String text = "z".repeat(21_000_000);
+    Wire.Parsed p = chat("{\"choices\":[{\"message\":{\"content\":\"" + text + "\"}}]}");
+    assertEquals(text.length(), p.choices().get(0).text().length());
+  }
+
+  @Test
   void malformedBodiesAreRejected() {
     for (String bad : List.of("", "{", "[]", "null", "{\"choices\":[]}", "{\"choices\":{}}",
         "{\"choices\":[1]}", "{\"choices\":[{\"index\":0}]}",

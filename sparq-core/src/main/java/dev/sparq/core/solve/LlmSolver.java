@@ -29,6 +29,12 @@ import java.util.concurrent.atomic.LongAdder;
  * answer. When the model returns fewer than {@code k} completions the missing ones are empty,
  * incorrect rollouts and are counted in {@link #missingRollouts()}. Each call gets a sampling seed drawn
  * from the stage's random generator, so backends that honour seeds reproduce a run. Thread-safe.
+ *
+ * <p>A completion longer than {@link #maxRolloutChars()} characters ({@value #CHARS_PER_TOKEN} per
+ * token of {@code maxTokens}, at least {@value #MIN_ROLLOUT_CHARS}) cannot be what the model was
+ * asked for: a server that ignored {@code max_tokens} or sent garbage. It is cut to that length,
+ * graded as truncated (no answer) and counted in {@link #oversizedRollouts()}, so one such reply
+ * cannot make a candidate-log line that no reader accepts.
  */
 public final class LlmSolver implements Solver {
   /** The default solver prompt; placeholder {@code problem}. */
@@ -48,6 +54,14 @@ public final class LlmSolver implements Solver {
   private final LongAdder rollouts = new LongAdder();
   private final LongAdder missing = new LongAdder();
   private final LongAdder noAnswer = new LongAdder();
+  private final LongAdder oversized = new LongAdder();
+  private final int maxRolloutChars;
+
+  /** Characters allowed per requested token before a completion counts as oversized. */
+  public static final int CHARS_PER_TOKEN = 32;
+
+  /** The least number of characters a rollout may have before it counts as oversized. */
+  public static final int MIN_ROLLOUT_CHARS = 65_536;
 
   private LlmSolver(Builder b) {
     this.model = b.model;
@@ -55,6 +69,8 @@ public final class LlmSolver implements Solver {
     this.template = b.template;
     this.checker = b.checker;
     this.maxRequestsPerCall = b.maxRequestsPerCall;
+    this.maxRolloutChars = (int) Math.min(Integer.MAX_VALUE - 16,
+        Math.max(MIN_ROLLOUT_CHARS, (long) sampling.maxTokens() * CHARS_PER_TOKEN));
   }
 
   public static Builder builder(LanguageModel model) {
@@ -94,13 +110,21 @@ public final class LlmSolver implements Solver {
         continue;
       }
       Completion c = reply.get(j);
-      AnswerChecker.Graded g = c.truncated()
+      String text = c.text() == null ? "" : c.text();
+      boolean tooLong = text.length() > maxRolloutChars;
+      if (tooLong) {
+        oversized.increment();
+        int end = Character.isHighSurrogate(text.charAt(maxRolloutChars - 1))
+            ? maxRolloutChars - 1 : maxRolloutChars; // never half a surrogate pair
+        text = text.substring(0, end);
+      }
+      AnswerChecker.Graded g = c.truncated() || tooLong
           ? new AnswerChecker.Graded(null, AnswerChecker.Verdict.NO_ANSWER)
-          : checker.grade(problem.answer(), c.text());
+          : checker.grade(problem.answer(), text);
       if (g.answer() == null) {
         noAnswer.increment();
       }
-      list.add(new Rollout(c.text(), g.answer(), g.correct(), c.completionTokens()));
+      list.add(new Rollout(text, g.answer(), g.correct(), c.completionTokens()));
     }
     rollouts.add(k);
     return list;
@@ -139,6 +163,19 @@ public final class LlmSolver implements Solver {
   /** Rollouts without an extractable answer (including truncated ones). */
   public long rolloutsWithoutAnswer() {
     return noAnswer.sum();
+  }
+
+  /**
+   * Rollouts whose text was longer than {@link #maxRolloutChars()}: cut, and graded as having no
+   * answer.
+   */
+  public long oversizedRollouts() {
+    return oversized.sum();
+  }
+
+  /** The most characters a rollout's text keeps (see the class description). */
+  public int maxRolloutChars() {
+    return maxRolloutChars;
   }
 
   /** The answer checker used to grade rollouts. */

@@ -85,4 +85,34 @@ class LlmSolverTest {
     assertEquals(1, solver.missingRollouts());
     assertEquals(2, solver.rolloutsWithoutAnswer(), "truncated and unanswerable; missing ones are counted apart");
   }
+
+  @Test
+  void aCompletionFarLongerThanItsTokenBudgetIsCutAndHasNoAnswer() {
+    // what a server that ignores max_tokens sent in an audit: 19 MB in one choice, which made a
+    // candidate-log line larger than any reader accepts
+    String huge = "x".repeat(3_000_000) + " so \\boxed{5}";
+    String fits = "y".repeat(60_000) + " so \\boxed{5}";
+    LanguageModel model = new LanguageModel() {
+      @Override
+      public List<List<Completion>> complete(List<ChatRequest> requests, SamplingParams params) {
+        return List.of(List.of(Completion.of(huge), Completion.of(fits)));
+      }
+    };
+    LlmSolver solver = LlmSolver.builder(model)
+        .sampling(SamplingParams.builder().temperature(1).maxTokens(4096).build()).build();
+    assertEquals(4096 * LlmSolver.CHARS_PER_TOKEN, solver.maxRolloutChars());
+    List<Rollout> rs = solver.solve(List.of(Problem.of("q", "", "5")), 2, ctx(1)).get(0);
+    assertEquals(solver.maxRolloutChars(), rs.get(0).text().length());
+    assertNull(rs.get(0).answer(), "cut, so graded as truncated even though the box was at the end");
+    assertFalse(rs.get(0).correct());
+    assertTrue(rs.get(1).correct(), "a long but plausible completion is graded as usual");
+    assertEquals(fits, rs.get(1).text());
+    assertEquals(1, solver.oversizedRollouts());
+    // a small token budget still allows MIN_ROLLOUT_CHARS, and a cut never splits a surrogate pair
+    LlmSolver small = LlmSolver.builder((requests, params) -> List.of(List.of(
+            Completion.of("a".repeat(LlmSolver.MIN_ROLLOUT_CHARS - 1) + "\uD83D\uDE00tail"))))
+        .sampling(SamplingParams.builder().maxTokens(16).build()).build();
+    String cut = small.solve(List.of(Problem.of("q", "", "5")), 1, ctx(1)).get(0).get(0).text();
+    assertEquals(LlmSolver.MIN_ROLLOUT_CHARS - 1, cut.length());
+  }
 }
