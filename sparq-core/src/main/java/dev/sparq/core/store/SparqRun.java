@@ -63,6 +63,9 @@ public final class SparqRun implements AutoCloseable {
   private final CandidateLog log;
   private final Map<String, Stateful> slots;
   private final int every;
+  private final long intervalNanos;
+  /** {@link System#nanoTime()} of the last checkpoint written (or of opening). */
+  private long lastCheckpoint;
   private final boolean resumed;
   private final Sparq sparq;
   /** The run's archive when it is not a {@link CellArchive} (its state is a slot), else null. */
@@ -86,6 +89,10 @@ public final class SparqRun implements AutoCloseable {
   private SparqRun(Builder b) {
     this.dir = b.dir;
     this.every = b.every;
+    // Duration.toNanos overflows past 292 years; such an interval means "never"
+    this.intervalNanos = b.interval.compareTo(java.time.Duration.ofDays(365L * 200)) > 0
+        ? Long.MAX_VALUE : b.interval.toNanos();
+    this.lastCheckpoint = System.nanoTime();
     this.slots = new LinkedHashMap<>();
     // explicit slots, then the components' own state (each object once)
     List<Stateful> candidates = new ArrayList<>(b.slots);
@@ -156,7 +163,9 @@ public final class SparqRun implements AutoCloseable {
       }
       engine.sink(log);
       engine.listener(SparqListener.onIteration(event -> {
-        if (every > 0 && (event.iteration() + 1) % every == 0) {
+        boolean byCount = every > 0 && (event.iteration() + 1) % every == 0;
+        boolean byTime = intervalNanos > 0 && System.nanoTime() - lastCheckpoint >= intervalNanos;
+        if (byCount || byTime) {
           checkpoint();
         }
       }));
@@ -232,6 +241,7 @@ public final class SparqRun implements AutoCloseable {
         archiveState == null ? (CellArchive) sparq.archive() : null, state, settings)
         .write(dir.resolve(CHECKPOINT));
     checkpoints++;
+    lastCheckpoint = System.nanoTime();
   }
 
   /** The engine (for stepping manually, reading the archive or the totals). */
@@ -275,10 +285,14 @@ public final class SparqRun implements AutoCloseable {
   }
 
   /** Builder of {@link SparqRun}. */
+  /** Default of {@link Builder#checkpointInterval(java.time.Duration)}: five minutes. */
+  public static final java.time.Duration DEFAULT_INTERVAL = java.time.Duration.ofMinutes(5);
+
   public static final class Builder {
     private final Path dir;
     private final SparqConfig config;
     private int every = 10;
+    private java.time.Duration interval = DEFAULT_INTERVAL;
     private LogOptions logOptions = LogOptions.defaults();
     private final List<Stateful> slots = new ArrayList<>();
 
@@ -287,12 +301,31 @@ public final class SparqRun implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Checkpoint after every {@code n} iterations (default 10; 0 = only at the end). */
+    /**
+     * Checkpoint after every {@code n} iterations (default 10; 0 = only at the end and by
+     * {@link #checkpointInterval(java.time.Duration) time}).
+     */
     public Builder checkpointEvery(int n) {
       if (n < 0) {
         throw ConfigException.forKey("checkpointEvery", "must be >= 0, was " + n);
       }
       this.every = n;
+      return this;
+    }
+
+    /**
+     * Also checkpoint at the end of an iteration when at least {@code interval} has passed since
+     * the last checkpoint (default {@link #DEFAULT_INTERVAL}; {@link java.time.Duration#ZERO} =
+     * off). A run that fails (a server down for good, a crash) loses only the work since its last
+     * checkpoint; against a model server an iteration can take minutes, so counting iterations
+     * alone could lose an hour. Checkpoints never change a run's results, only where it can resume.
+     */
+    public Builder checkpointInterval(java.time.Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw ConfigException.forKey("checkpointInterval", "must be >= 0, was " + interval);
+      }
+      this.interval = interval;
       return this;
     }
 

@@ -69,6 +69,29 @@ class RunGuardsTest {
   }
 
   @Test
+  void aCheckpointIntervalAddsCheckpointsByTimeWithoutChangingTheRun() {
+    RunStats byCount;
+    try (SparqRun run = SparqRun.builder(tmp.resolve("count"), RunFixtures.engine(6))
+        .checkpointEvery(0).checkpointInterval(java.time.Duration.ZERO).open()) {
+      byCount = run.run();
+      assertEquals(2, run.checkpoints(), "at the start and at the end only");
+    }
+    try (SparqRun run = SparqRun.builder(tmp.resolve("time"), RunFixtures.engine(6))
+        .checkpointEvery(0).checkpointInterval(java.time.Duration.ofNanos(1)).open()) {
+      assertEquals(byCount, run.run());
+      assertEquals(1 + 6 + 1, run.checkpoints(), "start, after each iteration (1 ns passed), end");
+    }
+    try (SparqRun run = SparqRun.builder(tmp.resolve("never"), RunFixtures.engine(6))
+        .checkpointEvery(4).checkpointInterval(java.time.Duration.ofDays(365L * 1000)).open()) {
+      run.run();
+      assertEquals(1 + 1 + 1, run.checkpoints(), "start, iteration 4, end");
+    }
+    assertEquals(SparqRunTest.logLines(tmp.resolve("count")), SparqRunTest.logLines(tmp.resolve("time")));
+    assertThrows(ConfigException.class, () -> SparqRun.builder(tmp.resolve("x"), RunFixtures.engine(1))
+        .checkpointInterval(java.time.Duration.ofSeconds(-1)));
+  }
+
+  @Test
   void aCheckpointRecordsItsSettingsAndOneWithoutThemIsNotChecked() throws IOException {
     Path dir = tmp.resolve("run");
     try (SparqRun run = SparqRun.builder(dir, RunFixtures.engine(1)).open()) {
