@@ -81,10 +81,40 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     dev.sparq.onnx.embed.TextEmbedder open(Path dir);
   }
 
+  /**
+   * Where a configuration was read from, for errors found only when the models are opened (an API
+   * key variable that is unset): they name the file and the dotted key like the parser's errors.
+   *
+   * @param file the file as the user named it ({@code run.yaml}, or a run directory's run.json)
+   * @param keyPrefix what goes before a key's dotted name in that file ({@code ""} for run.yaml,
+   *     {@code "config."} for run.json, which records the configuration under {@code config})
+   */
+  record Source(String file, String keyPrefix) {
+    /** The configuration file given with {@code --config}. */
+    static Source file(Path configFile) {
+      return new Source(configFile.toString(), "");
+    }
+
+    /** The configuration recorded in a run directory's run.json. */
+    static Source manifest(RunDirectory dir) {
+      return new Source(dir.file(RunDirectory.MANIFEST).toString(), "config.");
+    }
+
+    /** The error {@code file: key 'prefix.key': problem}. */
+    dev.sparq.core.ConfigException error(String key, String problem) {
+      return new dev.sparq.core.ConfigException(file + ": key '" + keyPrefix + key + "': " + problem);
+    }
+  }
+
   /** Opens models as configured: OpenAI-compatible clients or in-process ONNX models. */
   static ModelOpener models(RunConfig c) {
+    return models(c, new Source(c.output().resolve(RunDirectory.MANIFEST).toString(), "config."));
+  }
+
+  /** As {@link #models(RunConfig)}; errors about keys name {@code source}. */
+  static ModelOpener models(RunConfig c, Source source) {
     return (backend, seed) -> backend instanceof RunConfig.Backend.OpenAi openai
-        ? openai(openai, c) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
+        ? openai(openai, c, source) : OnnxBackend.open((RunConfig.Backend.Onnx) backend, seed);
   }
 
   /**
@@ -97,6 +127,11 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
   /** Builds the stages for a configuration (for model backends this opens the models). */
   static Components open(RunConfig c) {
     return open(c, models(c), EMBEDDERS);
+  }
+
+  /** As {@link #open(RunConfig)}; errors about keys name {@code source}. */
+  static Components open(RunConfig c, Source source) {
+    return open(c, models(c, source), EMBEDDERS);
   }
 
   /**
@@ -199,7 +234,20 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
     return (int) Math.min(100_000, (long) c.engine().inFlight() * endpoints);
   }
 
-  private static LanguageModel openai(RunConfig.Backend.OpenAi backend, RunConfig c) {
+  /**
+   * The dotted key of a backend block in {@code c}: {@code models.ROLE} for the first role (in role
+   * order) that uses it from its own block under {@code models}, else {@code backend}.
+   */
+  static String blockKey(RunConfig c, RunConfig.Backend.ModelBackend block) {
+    for (String role : ConfigKeys.ROLES) {
+      if (block.equals(c.model(role).orElse(null))) {
+        return c.stages().models().containsKey(role) ? "models." + role : "backend";
+      }
+    }
+    return "backend";
+  }
+
+  private static LanguageModel openai(RunConfig.Backend.OpenAi backend, RunConfig c, Source source) {
     OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().model(backend.model());
     if (c.engine().async()) {
       // endpoints without their own max_concurrency accept engine.in_flight requests at once
@@ -219,7 +267,14 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
       b.endpoint(e);
     }
     if (!backend.apiKeyEnv().isBlank()) {
-      b.apiKeyFromEnvironment(backend.apiKeyEnv());
+      dev.sparq.openai.ApiKey key;
+      try {
+        key = dev.sparq.openai.ApiKey.fromEnvironment(backend.apiKeyEnv());
+      } catch (dev.sparq.core.ConfigException e) {
+        // the message names the variable, never its value
+        throw source.error(blockKey(c, backend) + ".apiKeyEnv", e.getMessage());
+      }
+      b.apiKey(key);
     }
     return b.build();
   }

@@ -215,6 +215,8 @@ public final class ConfigKeys {
   static final Key THREADS = integer("threads", "1", 1, 1024, "threads running chunks of a stage");
   static final Key CHECKPOINT_EVERY = integer("checkpointEvery", "10", 1, Integer.MAX_VALUE,
       "iterations between checkpoints");
+  static final Key STALL_LIMIT = integer("stallLimit", Integer.toString(RunConfig.DEFAULT_STALL_LIMIT), 0,
+      Integer.MAX_VALUE, "iterations in a row that evaluate no new problem before the run stops with an error (0 = off)");
 
   // engine scheduling (issue 16)
   static final Key ENGINE = add("engine", Kind.MAPPING, null, "how the engine schedules the stages");

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param seed the run seed
  * @param threads threads running stage chunks
  * @param checkpointEvery iterations between checkpoints
+ * @param stallLimit iterations in a row that evaluate no new problem before the run stops with
+ *     {@link dev.sparq.core.engine.StalledRunException} ({@code 0}: never; the engine's
+ *     {@link dev.sparq.core.engine.Sparq.Builder#stallLimit(int)})
  * @param stages the stage implementations and their parameters (estimator, validity guard,
  *     operators, descriptor, prompt templates, a model per role, export defaults)
  * @param engine how the engine schedules the stages ({@code engine.mode}, {@code engine.in_flight})
@@ -55,6 +58,7 @@ public record RunConfig(
     long seed,
     int threads,
     int checkpointEvery,
+    int stallLimit,
     EngineSettings engine,
     Stages stages) {
 
@@ -72,6 +76,12 @@ public record RunConfig(
 
   /** Allowed {@code engine.mode} values. */
   public static final List<String> ENGINE_MODES = ConfigKeys.ENGINE_MODES;
+
+  /**
+   * The default of {@code stallLimit}: the engine's own default of
+   * {@link dev.sparq.core.engine.Sparq.Builder#stallLimit(int)}.
+   */
+  public static final int DEFAULT_STALL_LIMIT = 5;
 
   /** The default of {@code engine.in_flight}: candidates in flight per endpoint in async mode. */
   public static final int DEFAULT_IN_FLIGHT = 64;
@@ -125,6 +135,17 @@ public record RunConfig(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(stages, "stages");
+    if (stallLimit < 0) {
+      throw new IllegalArgumentException("stallLimit must be >= 0 (0 = off), was " + stallLimit);
+    }
+  }
+
+  /** A configuration with the default stall limit ({@link #DEFAULT_STALL_LIMIT}). */
+  public RunConfig(Backend backend, SeedSource seeds, Variant preset, ArchiveKind archive, int capacity,
+      int k, double bandLow, double bandHigh, int batchSize, Budget budget, Path output, long seed,
+      int threads, int checkpointEvery, EngineSettings engine, Stages stages) {
+    this(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget, output, seed,
+        threads, checkpointEvery, DEFAULT_STALL_LIMIT, engine, stages);
   }
 
   /** A configuration with the default engine settings and stages. */
@@ -638,7 +659,8 @@ public record RunConfig(
         (int) root.integer(ConfigKeys.BATCH_SIZE, 64), budget, output,
         root.integer(ConfigKeys.SEED, 0),
         (int) root.integer(ConfigKeys.THREADS, 1),
-        (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10), engine, stages);
+        (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10),
+        (int) root.integer(ConfigKeys.STALL_LIMIT, DEFAULT_STALL_LIMIT), engine, stages);
   }
 
   /** Reads a backend block: {@code backend}, or {@code models.<role>} when {@code role} is given. */
@@ -1005,6 +1027,7 @@ public record RunConfig(
     root.put("seed", seed);
     root.put("threads", threads);
     root.put("checkpointEvery", checkpointEvery);
+    root.put("stallLimit", stallLimit);
     if (engine.async()) {
       root.putObject("engine").put("mode", engine.mode()).put("in_flight", engine.inFlight());
     }
@@ -1125,18 +1148,18 @@ public record RunConfig(
     Stages st = new Stages(models, stages.estimator(), stages.guard(), stages.operators(), stages.descriptor(),
         stages.solverPrompt(), stages.labellerPrompt(), stages.export());
     return new RunConfig(b, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
-        output, seed, threads, checkpointEvery, engine, st);
+        output, seed, threads, checkpointEvery, stallLimit, engine, st);
   }
 
   /** This configuration with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
-        output, seed, threads, checkpointEvery, engine, stages);
+        output, seed, threads, checkpointEvery, stallLimit, engine, stages);
   }
 
   /** This configuration with another output directory. */
   public RunConfig withOutput(Path o) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
-        o, seed, threads, checkpointEvery, engine, stages);
+        o, seed, threads, checkpointEvery, stallLimit, engine, stages);
   }
 }

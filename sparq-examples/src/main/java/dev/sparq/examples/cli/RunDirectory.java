@@ -89,6 +89,7 @@ public final class RunDirectory {
    */
   public static RunDirectory create(RunConfig config, boolean replace, boolean onlySimulated) {
     Path root = config.output();
+    checkOutput(root);
     try {
       if (Files.isDirectory(root) && !isEmpty(root)) {
         if (!replace) {
@@ -117,6 +118,64 @@ public final class RunDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run directory " + root, e);
     }
+  }
+
+  /**
+   * Checks, without creating anything, that a run directory can be made at {@code root}: it is an
+   * existing directory that may be written to, or it is absent and its nearest existing ancestor is
+   * such a directory. Commands call this before opening any model, so a wrong output path fails at
+   * once instead of after the seeds were sent to a model. (Whether the directory is empty is checked
+   * by {@link #create}.)
+   *
+   * @throws DataException naming {@code root} and what is wrong: it is a file, not a directory; its
+   *     parent is a file; it is a broken symbolic link; or a directory on the way cannot be written
+   */
+  public static void checkOutput(Path root) {
+    String hint = "; choose another 'output' (or pass -o DIR)";
+    if (Files.exists(root)) {
+      if (!Files.isDirectory(root)) {
+        throw new DataException(root, 0, null, "cannot use this as the run directory: it " + notADirectory(root)
+            + hint);
+      }
+      if (!Files.isWritable(root)) {
+        throw new DataException(root, 0, null, "cannot use this as the run directory: it is not writable" + hint);
+      }
+      return;
+    }
+    if (Files.isSymbolicLink(root)) {
+      throw new DataException(root, 0, null, "cannot create the run directory: it is a symbolic link to a "
+          + "missing target" + hint);
+    }
+    Path parent = root.toAbsolutePath().normalize().getParent();
+    while (parent != null && !Files.exists(parent)) {
+      parent = parent.getParent();
+    }
+    if (parent == null) {
+      return; // nothing on the way exists: let creation report what the file system says
+    }
+    Path shown = shown(root, parent);
+    if (!Files.isDirectory(parent)) {
+      throw new DataException(root, 0, null, "cannot create the run directory: its parent " + shown + " "
+          + notADirectory(parent) + hint);
+    }
+    if (!Files.isWritable(parent)) {
+      throw new DataException(root, 0, null, "cannot create the run directory: its parent " + shown
+          + " is not writable" + hint);
+    }
+  }
+
+  /** What an existing path that is not a directory is. */
+  private static String notADirectory(Path p) {
+    return Files.isRegularFile(p) ? "is a file, not a directory" : "exists but is not a directory";
+  }
+
+  /** {@code ancestor} as the user would recognise it: relative when {@code root} was given relative. */
+  private static Path shown(Path root, Path ancestor) {
+    if (root.isAbsolute()) {
+      return ancestor;
+    }
+    Path cwd = Path.of("").toAbsolutePath();
+    return ancestor.startsWith(cwd) && !ancestor.equals(cwd) ? cwd.relativize(ancestor) : ancestor;
   }
 
   /** What to do about a non-empty output directory, depending on what it holds. */

@@ -74,6 +74,7 @@ public final class Runner {
           .threads(c.threads())
           .budget(c.budget())
           .randomSeed(c.seed())
+          .stallLimit(c.stallLimit())
           .mode(c.engine().async() ? dev.sparq.core.engine.Mode.ASYNC : dev.sparq.core.engine.Mode.SYNC)
           .inFlight(Components.inFlight(c))
           .listener(new SparqListener() {

@@ -1,11 +1,13 @@
 package dev.sparq.examples.cli;
 
+import dev.sparq.core.ModelException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveStats;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.archive.Tessellation;
 import dev.sparq.core.engine.Budget;
 import dev.sparq.core.engine.RunStats;
+import dev.sparq.core.engine.StalledRunException;
 import dev.sparq.core.engine.Variant;
 import dev.sparq.core.model.Elite;
 import dev.sparq.core.export.ExportFormat;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
 /**
  * The {@code sparq} command line: {@code demo}, {@code run}, {@code resume}, {@code export},
  * {@code report} and {@code inspect}. Exit status 0 on success, 2 for a usage, configuration or
- * data error (the message names the key or file:line), 1 for anything else.
+ * data error (the message names the key or file:line), {@value #EXIT_MODEL_FAILED} when a model
+ * backend failed ({@link ModelException}: a server that kept failing after its retries or refused a
+ * request, a model that could not be loaded), 1 for anything else.
  */
 @Command(name = "sparq", mixinStandardHelpOptions = true, version = "sparq " + SparqCli.VERSION,
     description = "Evolve synthetic math problems with a quality-diversity loop (SPARQ).",
@@ -43,6 +47,14 @@ import picocli.CommandLine.Parameters;
 public final class SparqCli implements Callable<Integer> {
   /** The version printed by {@code --version}. */
   public static final String VERSION = "0.1.0-SNAPSHOT";
+
+  /**
+   * The exit status when a model failed ({@link ModelException}): a server that kept failing after
+   * its retries or refused a request, or a model that could not be loaded. Distinct from 2 (a wrong
+   * configuration, data file or command line) so that a script can tell a backend that may recover
+   * (try again later; a run that checkpointed continues with {@code sparq resume}) from input to fix.
+   */
+  public static final int EXIT_MODEL_FAILED = 3;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -73,6 +85,10 @@ public final class SparqCli implements Callable<Integer> {
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof ModelException) {
+        line.getErr().println("sparq: the model backend failed: " + IoMessages.describe(ex));
+        return EXIT_MODEL_FAILED;
+      }
       if (ex instanceof SparqException || ex instanceof UncheckedIOException) {
         // the whole cause chain: "cannot append to X: no space left on device (the disk is full)"
         line.getErr().println("sparq: " + IoMessages.describe(ex));
@@ -129,9 +145,12 @@ public final class SparqCli implements Callable<Integer> {
             + "on a terminal, log lines otherwise).")
     Progress.Mode progress;
 
-    /** Runs a directory, stopping cleanly (with a checkpoint) on Ctrl-C. */
-    Runner.Result runWithStopHook(RunDirectory dir, boolean resume) {
-      try (Components comp = Components.open(dir.config())) {
+    /**
+     * Runs a directory, stopping cleanly (with a checkpoint) on Ctrl-C; errors about keys found when
+     * the models are opened name {@code source}.
+     */
+    Runner.Result runWithStopHook(RunDirectory dir, boolean resume, Components.Source source) {
+      try (Components comp = Components.open(dir.config(), source)) {
         return runWithStopHook(dir, comp, resume);
       }
     }
@@ -158,6 +177,25 @@ public final class SparqCli implements Callable<Integer> {
           // the JVM is shutting down; the hook is running
         }
       }
+    }
+
+    /**
+     * The engine's stall error with advice in the terms of the configuration file: the engine names
+     * its builder method, a user of the command line sets the key {@code stallLimit}.
+     *
+     * @param e the engine's error
+     * @param source the file holding the key, and the key's prefix there
+     * @param limit the stall limit the run used
+     */
+    static StalledRunException stallAdvice(StalledRunException e, Components.Source source, int limit) {
+      String advice = "raise key '" + source.keyPrefix() + "stallLimit' in " + source.file() + " (it is " + limit
+          + "; 0 = off)";
+      String m = e.getMessage() == null ? "the run stalled" : e.getMessage();
+      String engine = "raise stallLimit (0 = off)";
+      m = m.endsWith(engine) ? m.substring(0, m.length() - engine.length()) + advice : m + "; " + advice;
+      StalledRunException out = new StalledRunException(e.iterations(), m);
+      out.setStackTrace(e.getStackTrace());
+      return out;
     }
 
     /** Prints the totals and the archive, writes the report unless {@code noReport}, names the directory. */
@@ -223,7 +261,7 @@ public final class SparqCli implements Callable<Integer> {
       RunDirectory dir = RunDirectory.create(config, true, true);
       Runner.Result r;
       try (RunLock lock = RunLock.acquire(dir.root())) {
-        r = runWithStopHook(dir, false);
+        r = runWithStopHook(dir, false, Components.Source.manifest(dir));
       }
       printTotals(r.totals());
       if (r.stoppedEarly()) {
@@ -313,16 +351,21 @@ public final class SparqCli implements Callable<Integer> {
       if (c.backend().simulated()) {
         out.println("backend 'demo': the student is SIMULATED; no language model is used.");
       }
+      // a wrong output path fails before any model is asked anything (seed labelling is not free)
+      RunDirectory.checkOutput(c.output());
       if (!force && Files.isDirectory(c.output()) && !isEmptyDir(c.output())) {
         RunDirectory.create(c, false); // fails with the message that explains the choices
       }
+      Components.Source source = Components.Source.file(config);
       // open the seeds and the model before creating the run directory, so mistakes leave nothing behind
-      try (Components comp = Components.open(c)) {
+      try (Components comp = Components.open(c, source)) {
         RunDirectory dir = RunDirectory.create(c, force);
         try (RunLock lock = RunLock.acquire(dir.root())) {
           Runner.Result r;
           try {
             r = runWithStopHook(dir, comp, false);
+          } catch (StalledRunException e) {
+            throw stallAdvice(e, source, c.stallLimit()); // checkpointed: the directory stays
           } catch (RuntimeException e) {
             dir.deleteIfNeverCheckpointed(); // the engine could not start: leave nothing behind
             throw e;
@@ -384,7 +427,14 @@ public final class SparqCli implements Callable<Integer> {
           return 0;
         }
         out.println("resuming " + d.root() + " at iteration " + before.iterations());
-        Runner.Result r = runWithStopHook(d, true);
+        // credentials come from --config when given; everything else (stallLimit too) from run.json
+        Components.Source keys = config != null ? Components.Source.file(config) : Components.Source.manifest(d);
+        Runner.Result r;
+        try {
+          r = runWithStopHook(d, true, keys);
+        } catch (StalledRunException e) {
+          throw stallAdvice(e, Components.Source.manifest(d), d.config().stallLimit());
+        }
         finish(d, r, noReport);
       }
       return 0;

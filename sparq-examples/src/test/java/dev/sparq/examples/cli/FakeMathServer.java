@@ -39,6 +39,8 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
   final AtomicLong untagged = new AtomicLong();
+  /** Every request received, answered or refused. */
+  final AtomicLong requests = new AtomicLong();
   final InFlightCounter inFlight = new InFlightCounter();
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The {@code model} fields received, by kind of request: generate, solve, label. */
@@ -90,6 +92,7 @@ final class FakeMathServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
     inFlight.enter();
     try {
       answer(ex);
