@@ -32,11 +32,13 @@ public final class ModelDirectory {
   private final String eosToken;
   private final Set<Long> eosIds;
   private final java.util.Map<String, String> specialTokens;
+  private final long tokenizerMaxLength;
 
   private ModelDirectory(Path dir, Path modelFile, JsonNode config, JsonNode generationConfig,
       Path tokenizerJson, String chatTemplate, String bosToken, String eosToken, Set<Long> eosIds,
-      java.util.Map<String, String> specialTokens) {
+      java.util.Map<String, String> specialTokens, long tokenizerMaxLength) {
     this.specialTokens = java.util.Map.copyOf(specialTokens);
+    this.tokenizerMaxLength = tokenizerMaxLength;
     this.dir = dir;
     this.modelFile = modelFile;
     this.config = config;
@@ -62,6 +64,16 @@ public final class ModelDirectory {
     JsonNode config = readJson(dir.resolve("config.json"), true, problems);
     JsonNode gen = readJson(dir.resolve("generation_config.json"), false, problems);
     JsonNode tokCfg = readJson(dir.resolve("tokenizer_config.json"), true, problems);
+    if (config != null && !config.isObject()) {
+      problems.add("config.json: must be a JSON object, is " + config.getNodeType().name()
+          .toLowerCase(java.util.Locale.ROOT));
+      config = null;
+    } else if (config != null) {
+      checkCounts(config, "", problems);
+      if (config.path("text_config").isObject()) {
+        checkCounts(config.get("text_config"), "text_config.", problems);
+      }
+    }
     Path tokenizer = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizer)) {
       problems.add("tokenizer.json is missing");
@@ -110,8 +122,37 @@ public final class ModelDirectory {
       throw new ModelException(dir + ": not a usable ONNX decoder directory: "
           + String.join("; ", problems));
     }
+    long tokMax = -1;
+    JsonNode mml = tokCfg == null ? null : tokCfg.get("model_max_length");
+    // transformers writes a sentinel of about 1e30 when the length is unknown
+    if (mml != null && mml.isNumber() && mml.asDouble() >= 1 && mml.asDouble() <= 100_000_000) {
+      tokMax = mml.asLong();
+    }
     return new ModelDirectory(dir, model, config, gen, tokenizer, template, bos, eos, eosIds,
-        special);
+        special, tokMax);
+  }
+
+  /** Fields of {@code config.json} that, when present, must be whole numbers of at least 1. */
+  static final List<String> COUNT_FIELDS = List.of("num_hidden_layers", "num_attention_heads",
+      "num_key_value_heads", "hidden_size", "head_dim", "vocab_size", "max_position_embeddings");
+
+  /**
+   * Adds a problem for every {@link #COUNT_FIELDS count field} that is not a whole number of at
+   * least 1 ({@code null} counts as absent): a string or a negative value would otherwise be
+   * skipped or fail later with a message about something else.
+   */
+  private static void checkCounts(JsonNode config, String prefix, List<String> problems) {
+    for (String f : COUNT_FIELDS) {
+      JsonNode n = config.get(f);
+      if (n == null || n.isNull()) {
+        continue;
+      }
+      if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 1) {
+        String shown = n.toString();
+        problems.add("config.json: field '" + prefix + f + "' must be a whole number >= 1, is "
+            + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+      }
+    }
   }
 
   private static String variantsIn(Path dir) {
@@ -279,6 +320,15 @@ public final class ModelDirectory {
   /** EOS ids from {@code generation_config.json} and {@code config.json} (either may be a list). */
   public Set<Long> eosIds() {
     return eosIds;
+  }
+
+  /**
+   * {@code model_max_length} of {@code tokenizer_config.json} when it is a real length (between 1
+   * and 10^8; transformers writes about 10^30 for "unknown"), else empty.
+   */
+  public java.util.OptionalLong tokenizerMaxLength() {
+    return tokenizerMaxLength > 0 ? java.util.OptionalLong.of(tokenizerMaxLength)
+        : java.util.OptionalLong.empty();
   }
 
   /** An integer of {@code config.json} (looked up also under {@code text_config}), or {@code def}. */

@@ -66,6 +66,9 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
   /** Most bytes of prefill logits per batch without {@code num_logits_to_keep} (tests lower it). */
   static volatile long prefillLogitsBytes = 1L << 30;
 
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** Rows times vocabulary above which rows are sampled in parallel (tests lower it). */
   static volatile long parallelSamplingElements = 1L << 18;
 
@@ -131,7 +134,10 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     }
     this.eosIds = Set.copyOf(eos);
     this.padId = dir.configLong("pad_token_id", eos.isEmpty() ? 0 : eos.iterator().next());
-    this.maxPositions = dir.configLong("max_position_embeddings", Long.MAX_VALUE);
+    // without max_position_embeddings the tokenizer's model_max_length is the best bound there is:
+    // past the graph's position table a row would fail the whole batch instead of ending with LENGTH
+    this.maxPositions = dir.configLong("max_position_embeddings",
+        dir.tokenizerMaxLength().orElse(Long.MAX_VALUE));
     this.decoder = new LoadedDecoder(env, s, sig, tok, eosIds, padId, maxPositions, tracker, stats);
     GenerationStrategy loop = new KvCacheLoop(decoder, new KvGather(decoder, g));
     GenerationPath path = options.generation();
@@ -225,6 +231,7 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
 
   /** The prompt token ids of a request: the rendered chat template, tokenised. */
   public long[] promptTokens(ChatRequest request) {
+    ensureOpen();
     return tokenizer.encode(template.render(request.messages(), true,
         options.chatTemplateVariables()));
   }
@@ -244,6 +251,7 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
    * @return per prompt, {@code params.n()} completions
    */
   public List<List<Completion>> completeTokens(List<long[]> prompts, SamplingParams params) {
+    ensureOpen();
     long seed;
     if (params.seed().isPresent()) {
       seed = params.seed().getAsLong();
@@ -260,6 +268,15 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
       if (p.length >= maxPositions) {
         throw new ModelException("prompt " + i + " has " + p.length + " tokens; the model's"
             + " context (max_position_embeddings) is " + maxPositions);
+      }
+      for (int j = 0; j < p.length; j++) {
+        // the embedding lookup would read a negative id from the end of the table, and report a
+        // large one as an ONNX Runtime Gather error
+        if (p[j] < 0 || p[j] >= sig.vocab()) {
+          throw new IllegalArgumentException("prompt " + i + ", token " + j + ": id " + p[j]
+              + " is not in the model's vocabulary (ids 0 to " + (sig.vocab() - 1) + "); is the"
+              + " tokenizer the model's own?");
+        }
       }
     }
     int n = params.n();
@@ -323,9 +340,18 @@ public final class OnnxLanguageModel implements LanguageModel, UsageReporting {
     return new TokenUsage(promptTokensRead.sum(), completionTokensMade.sum());
   }
 
+  /** Releases the sessions and the tokenizer; closing again does nothing. */
   @Override
   public void close() {
-    OnnxSessions.closeQuietly(LOG, session, strategy, tokenizer);
+    if (closed.compareAndSet(false, true)) {
+      OnnxSessions.closeQuietly(LOG, session, strategy, tokenizer);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(name() + " is closed; open the model again to use it");
+    }
   }
 
   /** Timing counters: time inside {@code session.run} versus the whole decode loop. */

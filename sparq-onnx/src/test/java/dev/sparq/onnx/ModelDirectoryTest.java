@@ -53,6 +53,53 @@ class ModelDirectoryTest {
   }
 
   @Test
+  void configCountsThatAreNotWholeNumbersAreNamedInsteadOfSkipped() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Path config = dir.resolve("config.json");
+    String good = Files.readString(config);
+    // each of these used to open: the layer check was skipped, or every request failed later
+    Files.writeString(config, "[1, 2]");
+    assertTrue(assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"))
+        .getMessage().contains("config.json: must be a JSON object, is array"));
+    Files.writeString(config, good.replaceFirst("\\{", "{\"text_config\": {\"head_dim\": 0}, ")
+        .replaceFirst("\"num_hidden_layers\"\\s*:\\s*\\d+", "\"num_hidden_layers\": \"two\""));
+    Files.writeString(config, Files.readString(config)
+        .replaceFirst("\"max_position_embeddings\"\\s*:\\s*256", "\"max_position_embeddings\": -5"));
+    String m = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32")).getMessage();
+    for (String part : new String[] {"field 'num_hidden_layers' must be a whole number >= 1, is \"two\"",
+        "field 'max_position_embeddings' must be a whole number >= 1, is -5",
+        "field 'text_config.head_dim' must be a whole number >= 1, is 0"}) {
+      assertTrue(m.contains(part), "'" + part + "' in: " + m);
+    }
+  }
+
+  @Test
+  void withoutMaxPositionEmbeddingsTheTokenizersModelMaxLengthBoundsRows() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Path config = dir.resolve("config.json");
+    Files.writeString(config, Files.readString(config)
+        .replaceFirst("\"max_position_embeddings\"\\s*:\\s*256\\s*,", ""));
+    assertEquals(-1, ModelDirectory.read(dir, "fp32").configLong("max_position_embeddings", -1));
+    Path tokCfg = dir.resolve("tokenizer_config.json");
+    String tok = Files.readString(tokCfg);
+    Files.writeString(tokCfg, tok.replaceFirst("\"model_max_length\"\\s*:\\s*256",
+        "\"model_max_length\": 1e30"));
+    assertTrue(ModelDirectory.read(dir, "fp32").tokenizerMaxLength().isEmpty(), "the sentinel");
+    Files.writeString(tokCfg, tok);
+    assertEquals(256, ModelDirectory.read(dir, "fp32").tokenizerMaxLength().getAsLong());
+    // a row that reaches the end of the position table ends with LENGTH instead of failing the batch
+    long[] prompt = new long[250];
+    java.util.Arrays.fill(prompt, 70);
+    try (OnnxLanguageModel m = OnnxLanguageModel.open(dir,
+        OnnxOptions.builder().intraOpThreads(1).build())) {
+      dev.sparq.core.llm.Completion c = m.completeTokens(java.util.List.of(prompt),
+          dev.sparq.core.llm.SamplingParams.builder().temperature(0).maxTokens(40).build())
+          .get(0).get(0);
+      assertTrue(c.completionTokens() <= 7, c.toString());
+    }
+  }
+
+  @Test
   void aModelWithoutKvCacheIsRejectedWithAHint() throws IOException {
     Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
     OnnxGraphBuilder g = new OnnxGraphBuilder("nokv", 17);

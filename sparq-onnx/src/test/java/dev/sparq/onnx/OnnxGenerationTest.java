@@ -312,6 +312,31 @@ class OnnxGenerationTest {
   }
 
   @Test
+  void tokenIdsOutsideTheVocabularyAreRefusedNamingPromptAndPosition() {
+    long vocab = ModelDirectory.read(dir, "fp32").configLong("vocab_size", -1);
+    // -1 used to be read from the end of the embedding table and generate as if it were valid
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> model.completeTokens(List.of(new long[] {5, 6}, new long[] {7, -1}), greedy(2)));
+    assertTrue(negative.getMessage().startsWith("prompt 1, token 1: id -1 is not in the model's"
+        + " vocabulary (ids 0 to " + (vocab - 1) + ")"), negative.getMessage());
+    IllegalArgumentException large = assertThrows(IllegalArgumentException.class,
+        () -> model.completeTokens(List.of(new long[] {vocab}), greedy(2)));
+    assertTrue(large.getMessage().contains("id " + vocab + " is not"), large.getMessage());
+    assertEquals(0, model.openNativeValues());
+  }
+
+  @Test
+  void aClosedModelSaysSoAndClosingTwiceIsHarmless() {
+    OnnxLanguageModel m = OnnxLanguageModel.open(dir, OPTS);
+    m.close();
+    m.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> m.completeTokens(prompts(), greedy(2)));
+    assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> m.promptTokens(ChatRequest.user("hi")));
+  }
+
+  @Test
   void maxTokensGivesLengthFinish() {
     List<List<Completion>> out = model.completeTokens(prompts(),
         SamplingParams.builder().temperature(1).seed(2).maxTokens(1).build());

@@ -72,6 +72,8 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   private final HfTokenizer tokenizer;
   private final boolean onCuda;
   private final int maxLength;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final EmbedderOptions.Pooling pooling;
   private final String outputName;
   private final boolean outputPooled;
@@ -287,6 +289,15 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
 
   private static int resolveMaxLength(int requested, Path dir, Path tokenizerJson) {
     if (requested > 0) {
+      JsonNode config = dir == null ? null : readJson(dir.resolve("config.json"));
+      JsonNode positions = config == null ? null : config.path("max_position_embeddings");
+      if (positions != null && positions.isIntegralNumber() && positions.asLong() > 0
+          && requested > positions.asLong()) {
+        // the model would fail at the first long text with a broadcast error from ONNX Runtime
+        throw new ModelException("EmbedderOptions.maxLength " + requested + " is more than the "
+            + positions.asLong() + " positions the model has (" + dir.resolve("config.json")
+            + ": max_position_embeddings); give at most " + positions.asLong());
+      }
       return requested;
     }
     if (dir != null) {
@@ -399,6 +410,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   }
 
   private long[] tokenize(String text, boolean[] cut) {
+    ensureOpen();
     long[] body = tokenizer.encode(Objects.requireNonNull(text, "text"), false);
     int room = maxLength - prefix.length - suffix.length;
     if (body.length > room) {
@@ -422,6 +434,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
    */
   @Override
   public float[][] embed(List<String> input) {
+    ensureOpen();
     float[][] out = embedUncounted(input);
     texts.addAndGet(input.size());
     return out;
@@ -595,9 +608,18 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     return v;
   }
 
-  /** Frees the ONNX Runtime session and the tokenizer. */
+  /** Frees the ONNX Runtime session and the tokenizer; closing again does nothing. */
   @Override
   public void close() {
-    OnnxSessions.closeQuietly(LOG, session, tokenizer);
+    if (closed.compareAndSet(false, true)) {
+      OnnxSessions.closeQuietly(LOG, session, tokenizer);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the embedder of " + modelFile + " is closed; open it again"
+          + " to use it");
+    }
   }
 }

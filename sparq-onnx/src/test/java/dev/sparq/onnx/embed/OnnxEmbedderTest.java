@@ -193,6 +193,28 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void aMaxLengthBeyondTheModelsPositionsIsRefusedAtOpen(@TempDir Path dir) throws IOException {
+    // laid out as a user would download it, with the model's own config.json (512 positions)
+    Files.copy(MiniLm.QUANTIZED.model(), dir.resolve("model_quantized.onnx"));
+    Files.copy(MiniLm.QUANTIZED.tokenizer(), dir.resolve("tokenizer.json"));
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\", "
+        + "\"max_position_embeddings\": 512}");
+    EmbedderOptions tooLong = EmbedderOptions.builder().maxLength(100_000)
+        .onnx(OnnxOptions.builder().variant("quantized").intraOpThreads(1).build()).build();
+    ModelException e = assertThrows(ModelException.class, () -> OnnxEmbedder.open(dir, tooLong));
+    assertTrue(e.getMessage().contains("maxLength 100000 is more than the 512 positions"),
+        e.getMessage());
+    EmbedderOptions fits = EmbedderOptions.builder().maxLength(512)
+        .onnx(OnnxOptions.builder().variant("quantized").intraOpThreads(1).build()).build();
+    OnnxEmbedder ok = OnnxEmbedder.open(dir, fits);
+    assertEquals(384, ok.embed("What is 3 + 4?").length);
+    ok.close();
+    ok.close();
+    IllegalStateException closed = assertThrows(IllegalStateException.class, () -> ok.embed("x"));
+    assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
+  }
+
+  @Test
   void truncationIsCountedAndKeepsTheClosingToken() {
     EmbedderOptions opts = EmbedderOptions.builder().maxLength(16)
         .onnx(OnnxOptions.builder().intraOpThreads(2).build()).build();
