@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.core.ModelException;
 import dev.sparq.core.internal.IoMessages;
+import dev.sparq.core.internal.Urls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * <p>Environment, as in {@code huggingface_hub}: {@code HF_ENDPOINT} (default
  * {@code https://huggingface.co}), {@code HF_HOME} (default {@code ~/.cache/huggingface}; the cache
  * is its {@code hub/} folder, or {@code HF_HUB_CACHE}), {@code HF_TOKEN} (sent as a bearer token).
+ * An endpoint that does not parse, is not an http(s) URL with a host, or carries credentials
+ * ({@code user:password@}) is refused with a message that shows it with the credentials masked
+ * and never repeats the token.
+ *
+ * <p>Repository file names, the repository id and the revision are percent-encoded segment by
+ * segment when put into a URL, as {@code huggingface_hub} does ({@code my config.json} is requested
+ * as {@code my%20config.json}, {@code a#b.json} as {@code a%23b.json}); the file lands in the
+ * snapshot under its listed name.
  *
  * <p>Partial downloads are kept as {@code blobs/<sha>.incomplete} and resumed with an HTTP
  * {@code Range} request. Every file's size is checked against the repository listing, and LFS
@@ -76,14 +85,13 @@ public final class ModelHub {
    * @param readTimeout longest wait for the next bytes of a response body before the download fails
    *     (a partial file is kept and resumed on the next call)
    * @throws IllegalArgumentException if the token holds characters a token never has (line breaks,
-   *     spaces, zero-width or other invisible characters); the message does not repeat the token
+   *     spaces, zero-width or other invisible characters); the message does not repeat the token.
+   *     Also if the endpoint carries credentials ({@code user:password@}; the message shows them
+   *     masked) or is not an absolute http(s) URL with a host and without query or fragment
    */
   public ModelHub(URI endpoint, Path cache, String token, Duration readTimeout) {
-    this.endpoint = URI.create(stripSlash(Objects.requireNonNull(endpoint, "endpoint").toString()));
-    if (this.endpoint.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("the hub endpoint must not carry credentials (user:password@);"
-          + " use HF_TOKEN instead");
-    }
+    checkEndpoint(Objects.requireNonNull(endpoint, "endpoint"), "the hub endpoint");
+    this.endpoint = URI.create(stripSlash(endpoint.toString()));
     this.cache = Objects.requireNonNull(cache, "cache");
     this.token = checkToken(token);
     this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
@@ -113,14 +121,59 @@ public final class ModelHub {
     return t;
   }
 
+  /**
+   * Refuses an endpoint that carries credentials or is not an absolute http(s) URL with a host and
+   * without query or fragment; the message names {@code what} and shows the URL with any user
+   * information masked.
+   */
+  static void checkEndpoint(URI endpoint, String what) {
+    String shown = Urls.maskUserInfo(endpoint.toString());
+    if (Urls.hasUserInfo(endpoint)) {
+      throw new IllegalArgumentException(what + " '" + shown + "' must not carry credentials"
+          + " (user:password@); give the token as HF_TOKEN instead");
+    }
+    String scheme = endpoint.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || endpoint.getHost() == null) {
+      throw new IllegalArgumentException(what + " '" + shown
+          + "' must be an absolute http:// or https:// URL with a host");
+    }
+    if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+      throw new IllegalArgumentException(what + " '" + shown + "' must not have a query or fragment");
+    }
+  }
+
   /** A hub configured from the process environment. */
   public static ModelHub fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
-  /** A hub configured from the given environment variables. */
+  /**
+   * A hub configured from the given environment variables.
+   *
+   * @throws IllegalArgumentException if {@code HF_ENDPOINT} does not parse, carries credentials or
+   *     is not an http(s) URL with a host (the message names {@code HF_ENDPOINT} and masks the
+   *     credentials), or {@code HF_TOKEN} holds characters no token has; no message repeats the
+   *     token
+   */
   public static ModelHub fromEnvironment(Map<String, String> env) {
-    String endpoint = env.getOrDefault("HF_ENDPOINT", "https://huggingface.co");
+    String endpointText = env.get("HF_ENDPOINT");
+    if (endpointText == null || endpointText.isBlank()) {
+      endpointText = "https://huggingface.co";
+    }
+    String token = env.get("HF_TOKEN");
+    URI endpoint;
+    try {
+      // Urls.parse neither repeats nor chains the URI parser's message, which holds the input.
+      endpoint = Urls.parse(endpointText.strip(), "HF_ENDPOINT");
+      checkEndpoint(endpoint, "HF_ENDPOINT");
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      if (token != null && !token.isBlank() && message.contains(token.strip())) {
+        message = message.replace(token.strip(), "****"); // the token pasted into the URL
+      }
+      throw new IllegalArgumentException(message);
+    }
     Path cache;
     if (env.get("HF_HUB_CACHE") != null) {
       cache = Path.of(env.get("HF_HUB_CACHE"));
@@ -129,7 +182,7 @@ public final class ModelHub {
           : Path.of(System.getProperty("user.home"), ".cache", "huggingface");
       cache = home.resolve("hub");
     }
-    return new ModelHub(URI.create(endpoint), cache, env.get("HF_TOKEN"));
+    return new ModelHub(endpoint, cache, token);
   }
 
   /** The cache folder. */
@@ -159,8 +212,9 @@ public final class ModelHub {
       throw new IllegalArgumentException("repoId must be 'owner/name', was '" + repoId + "'");
     }
     Path repoDir = cache.resolve("models--" + repoId.replace("/", "--"));
-    JsonNode info = getJson(endpoint + "/api/models/" + repoId + "/revision/"
-        + URLEncoder.encode(revision, StandardCharsets.UTF_8) + "?blobs=true");
+    // The revision is one segment here ("refs/pr/1" as refs%2Fpr%2F1), as huggingface_hub sends it.
+    JsonNode info = getJson(endpoint + "/api/models/" + encodePath(repoId) + "/revision/"
+        + encodeSegment(revision) + "?blobs=true");
     String commit = info.path("sha").asText(null);
     if (commit == null || !commit.matches("[0-9a-fA-F]{7,64}")) {
       throw new ModelException(repoId + "@" + revision + ": the hub's listing has no commit sha");
@@ -175,7 +229,7 @@ public final class ModelHub {
       }
       if (!revision.equals(commit)) {
         Files.createDirectories(repoDir.resolve("refs"));
-        Files.writeString(repoDir.resolve("refs").resolve(revision.replace("/", "%2F")), commit);
+        Files.writeString(confined(repoDir.resolve("refs"), revision.replace("/", "%2F")), commit);
       }
     } catch (IOException e) {
       throw new ModelException(repoId + "@" + revision + ": download into " + repoDir
@@ -190,6 +244,7 @@ public final class ModelHub {
     boolean model = false;
     for (JsonNode s : info.path("siblings")) {
       String path = s.path("rfilename").asText();
+      checkNoTraversal(repoId, path);
       boolean wanted = (!path.contains("/") && (path.endsWith(".json") || path.equals("chat_template.jinja")))
           || path.equals(onnx) || path.startsWith(onnx + "_data");
       if (!wanted) {
@@ -233,9 +288,12 @@ public final class ModelHub {
   static void checkRepoPath(String repoId, String path) {
     boolean bad = path.isEmpty() || path.length() > 1024 || path.startsWith("/") || path.endsWith("/")
         || path.contains("\\") || path.contains(":") || path.contains("//");
-    for (int i = 0; !bad && i < path.length(); i++) {
-      char c = path.charAt(i);
-      bad = c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT;
+    for (int i = 0; !bad && i < path.length(); ) {
+      int c = path.codePointAt(i);
+      i += Character.charCount(c);
+      // An unpaired surrogate has no UTF-8 form: it could be neither requested nor stored.
+      bad = c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT
+          || Character.getType(c) == Character.SURROGATE;
     }
     if (!bad) {
       for (String seg : path.split("/")) {
@@ -245,6 +303,55 @@ public final class ModelHub {
     if (bad) {
       throw new ModelException(repoId + ": unsafe file name in listing: " + printable(path));
     }
+  }
+
+  /**
+   * Refuses, wherever it is in the listing, a name no git repository can hold and that would leave
+   * the snapshot folder: an absolute path, or a {@code .} or {@code ..} segment. Such a
+   * listing was crafted; other odd names are checked only for the files that are downloaded.
+   */
+  static void checkNoTraversal(String repoId, String path) {
+    boolean bad = path.startsWith("/");
+    for (String seg : path.split("/", -1)) {
+      bad |= seg.equals(".") || seg.equals("..");
+    }
+    if (bad) {
+      throw new ModelException(repoId + ": unsafe file name in listing: " + printable(path));
+    }
+  }
+
+  /**
+   * A repository path for a URL: each {@code /}-separated segment percent-encoded on its own (see
+   * {@link #encodeSegment}), the {@code /} between them kept.
+   */
+  static String encodePath(String path) {
+    String[] segments = path.split("/", -1);
+    StringBuilder b = new StringBuilder(path.length() + 16);
+    for (int i = 0; i < segments.length; i++) {
+      b.append(i == 0 ? "" : "/").append(encodeSegment(segments[i]));
+    }
+    return b.toString();
+  }
+
+  /**
+   * One URL path segment: the UTF-8 bytes of {@code s}, each byte other than an RFC 3986
+   * unreserved character ({@code A-Z a-z 0-9 - . _ ~}) written as {@code %XX}. A {@code /} is
+   * encoded too, so the result is always a single segment; {@code %} is encoded, so a name holding
+   * {@code %2e} is requested as itself and not decoded into a dot by the server.
+   */
+  static String encodeSegment(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = x & 0xff;
+      if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return b.toString();
   }
 
   /** A value from outside, shortened and with invisible characters escaped, for an error message. */
@@ -264,7 +371,12 @@ public final class ModelHub {
   /** {@code child} resolved under {@code dir}, refusing anything that would land outside it. */
   static Path confined(Path dir, String child) {
     Path base = dir.toAbsolutePath().normalize();
-    Path p = base.resolve(child).normalize();
+    Path p;
+    try {
+      p = base.resolve(child).normalize();
+    } catch (InvalidPathException e) {
+      throw new ModelException("refusing to write " + printable(child) + ": not a valid file name here");
+    }
     if (!p.startsWith(base) || p.equals(base)) {
       throw new ModelException("refusing to write " + printable(child) + " outside " + base);
     }
@@ -282,7 +394,8 @@ public final class ModelHub {
     Path blob = confined(repoDir.resolve("blobs"), blobName);
     if (!Files.exists(blob) || (f.size() >= 0 && Files.size(blob) != f.size())) {
       Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
-      downloadTo(endpoint + "/" + repoId + "/resolve/" + commit + "/" + f.path(), part, f);
+      downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
+          + encodePath(f.path()), part, f);
       Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     Files.createDirectories(link.getParent());
@@ -404,7 +517,14 @@ public final class ModelHub {
   }
 
   private HttpRequest.Builder request(String url) {
-    return HttpRequest.newBuilder(URI.create(url))
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      // Every part is validated or encoded, so this is a bug; still a ModelException, not chained.
+      throw new ModelException("GET " + Urls.maskUserInfo(url) + ": not a valid URL (" + e.getReason() + ")");
+    }
+    return HttpRequest.newBuilder(uri)
         .timeout(Duration.ofMinutes(2)) // until the response headers; the body has readTimeout
         .header("User-Agent", "sparq-onnx");
   }

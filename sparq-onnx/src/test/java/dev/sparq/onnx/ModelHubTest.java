@@ -42,6 +42,8 @@ class ModelHubTest {
   HttpServer server;
   final Map<String, byte[]> files = new TreeMap<>();
   final List<String> log = new CopyOnWriteArrayList<>();
+  /** The request paths as sent, still percent-encoded. */
+  final List<String> rawPaths = new CopyOnWriteArrayList<>();
   volatile String truncateOnce;
   volatile String lieAboutSize;
   /** Changes the listing's entries before it is served (a malicious or broken hub). */
@@ -95,6 +97,7 @@ class ModelHubTest {
     String path = ex.getRequestURI().getPath();
     String range = ex.getRequestHeaders().getFirst("Range");
     log.add(path + " range=" + range + " auth=" + ex.getRequestHeaders().getFirst("Authorization"));
+    rawPaths.add(ex.getRequestURI().getRawPath());
     try (ex) {
       if (path.equals("/api/models/org/tiny/revision/main")) {
         byte[] body = listing();
@@ -321,7 +324,10 @@ class ModelHubTest {
   @Test
   void repositoryFileNamesThatLeaveTheSnapshotAreRefused() {
     for (String evil : List.of("C:\\Users\\x\\.bashrc.json", "a\\..\\..\\x.json", "onnx/model.onnx_data//x",
-        "onnx/model.onnx_data/../../../x", "onnx/model.onnx_data\u202e.json", "onnx/model.onnx_data\n")) {
+        "onnx/model.onnx_data/../../../x", "onnx/model.onnx_data\u202e.json", "onnx/model.onnx_data\n",
+        // Names that leave the snapshot are refused even where they are not downloaded.
+        "../x.json", "../../../../victim.json", "/etc/x.json", "/onnx/model.onnx", "onnx/./model.onnx",
+        "docs/../../README.md", "onnx/model.onnx_data/..")) {
       tamper = sib -> sib.addObject().put("rfilename", evil).put("size", 1);
       ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"),
           evil);
@@ -329,6 +335,62 @@ class ModelHubTest {
       assertFalse(e.getMessage().contains("\u202e") || e.getMessage().contains("\n"),
           "the name is shown escaped: " + e.getMessage());
     }
+  }
+
+  @Test
+  void listingNamesThatLeaveTheSnapshotAreRefusedByTheChecksThemselves() {
+    Path snap = tmp.resolve("snap");
+    for (String evil : List.of("../x", "/etc/passwd", "a/../../x", "..", ".", "./x")) {
+      assertThrows(ModelException.class, () -> ModelHub.checkNoTraversal("org/tiny", evil), evil);
+      assertThrows(ModelException.class, () -> ModelHub.checkRepoPath("org/tiny", evil), evil);
+    }
+    for (String evil : List.of("../x", "/etc/passwd", "a/../../x", "..", ".")) {
+      assertThrows(ModelException.class, () -> ModelHub.confined(snap, evil), evil);
+    }
+    assertThrows(ModelException.class, () -> ModelHub.checkRepoPath("org/tiny", "bad\ud800.json"),
+        "an unpaired surrogate has no UTF-8 form");
+    for (String fine : List.of("my config.json", "a#b.json", "c%2e.json", "..json", "...", "onnx/x.onnx_data")) {
+      ModelHub.checkNoTraversal("org/tiny", fine);
+      ModelHub.checkRepoPath("org/tiny", fine);
+      assertEquals(snap.toAbsolutePath().resolve(fine), ModelHub.confined(snap, fine));
+    }
+  }
+
+  /** Names a URL would misread unencoded: a space, a fragment mark, an escape, non-ASCII, more. */
+  static final List<String> ODD_NAMES = List.of("my config.json", "a#b.json", "c%2e.json",
+      "\u00fcber-\u6a21\u578b-\ud83d\ude00.json", "q?x=1&y=2.json", "plus+semi;at@eq=.json");
+
+  @Test
+  void fileNamesArePercentEncodedPerSegmentAndLandUnderTheirListedNames() throws IOException {
+    // Under a non-UTF-8 locale (sun.jnu.encoding ASCII) a non-ASCII file name cannot be created.
+    boolean unicodeNames = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"))
+        .newEncoder().canEncode(ODD_NAMES.get(3));
+    List<String> names = ODD_NAMES.stream().filter(n -> unicodeNames || n.chars().allMatch(c -> c < 0x80)).toList();
+    for (String name : names) {
+      files.put(name, ("{\"name\": \"" + name.replace("\\", "") + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+    files.put("onnx/model.onnx_data x#1", "external data".getBytes(StandardCharsets.UTF_8));
+    Path snap = hub("").download("org/tiny", "main", "fp32");
+    String prefix = "/org/tiny/resolve/" + COMMIT + "/";
+    for (String name : names) {
+      assertArrayEquals(files.get(name), Files.readAllBytes(snap.resolve(name)), name);
+    }
+    assertArrayEquals(files.get("onnx/model.onnx_data x#1"), Files.readAllBytes(snap.resolve("onnx/model.onnx_data x#1")));
+    for (String expected : List.of("my%20config.json", "a%23b.json", "c%252e.json",
+        unicodeNames ? "%C3%BCber-%E6%A8%A1%E5%9E%8B-%F0%9F%98%80.json" : "a%23b.json", "q%3Fx%3D1%26y%3D2.json",
+        "plus%2Bsemi%3Bat%40eq%3D.json", "onnx/model.onnx_data%20x%231")) {
+      assertTrue(rawPaths.contains(prefix + expected), expected + " not in " + rawPaths);
+    }
+    assertFalse(Files.exists(snap.resolve("a")) || Files.exists(snap.resolve("c..json")), "no other name written");
+  }
+
+  @Test
+  void urlSegmentsAreEncodedLikeHuggingfaceHub() {
+    assertEquals("onnx/model.onnx_data", ModelHub.encodePath("onnx/model.onnx_data"));
+    assertEquals("a%20b/c%23d/%25", ModelHub.encodePath("a b/c#d/%"));
+    assertEquals("refs%2Fpr%2F1", ModelHub.encodeSegment("refs/pr/1"), "a revision is one segment");
+    assertEquals("my%20branch", ModelHub.encodeSegment("my branch"), "a space is %20 in a path, not +");
+    assertEquals("A-z_0.9~", ModelHub.encodeSegment("A-z_0.9~"));
   }
 
   @Test
@@ -380,6 +442,34 @@ class ModelHubTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new ModelHub(URI.create("https://user:hunter2@hub.example"), tmp, null));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    assertTrue(e.getMessage().contains("https://****@hub.example"), e.getMessage());
+  }
+
+  @Test
+  void malformedOrCredentialCarryingEndpointsAreRefusedNamingHfEndpointWithoutTheSecret() {
+    String token = "hf_TOKENabc123";
+    for (String url : List.of("http://user:SECRET pw@host/", "https://SECRETtok@hub/x y",
+        "https://user:SECRET@hub.example", "http://user:SECRET@host:notaport/",
+        "http://user:SE/CRET@host/", "http://u:SECRET#x@host/", "http://u:SE?CRET@host/",
+        "http://user:SECRET@host/%zz", "http://user:SE@CRET@host/", "user:SECRET@host",
+        "http://user:SECRET\u200b@host/", "http://host/" + token + " x",
+        "http://" + token + "@host/")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ModelHub.fromEnvironment(Map.of("HF_ENDPOINT", url, "HF_HUB_CACHE", tmp.toString(),
+              "HF_TOKEN", token)), url);
+      assertTrue(e.getMessage().startsWith("HF_ENDPOINT "), e.getMessage());
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        String m = String.valueOf(t.getMessage());
+        assertFalse(m.contains("SECRET") || m.contains("CRET") || m.contains(token), url + " -> " + m);
+      }
+      assertEquals(null, e.getCause(), "the URI parser's exception repeats the input: not chained");
+      assertTrue(e.getMessage().contains("****"), e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelHub.fromEnvironment(Map.of("HF_ENDPOINT", "ftp://mirror.example/", "HF_HUB_CACHE", "/tmp/x")));
+    assertTrue(e.getMessage().contains("HF_ENDPOINT 'ftp://mirror.example/' must be an absolute http"), e.getMessage());
+    assertEquals(URI.create("http://mirror.example:8080/hf"), ModelHub.fromEnvironment(
+        Map.of("HF_ENDPOINT", " http://mirror.example:8080/hf/ ", "HF_HUB_CACHE", "/tmp/x")).endpoint());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.sparq.openai;
 
+import dev.sparq.core.internal.Urls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * One OpenAI-compatible server: its base URL (what the OpenAI SDKs call {@code base_url}), and
@@ -25,8 +25,6 @@ import java.util.regex.Pattern;
  * apiKey...} methods, which keep them out of logs, {@code run.json} and reports.
  */
 public final class Endpoint {
-  private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#]*@");
-
   private final URI baseUri;
   private final String model;
   private final int maxConcurrency;
@@ -54,22 +52,14 @@ public final class Endpoint {
    */
   public static Endpoint of(String baseUrl) {
     Objects.requireNonNull(baseUrl, "baseUrl");
-    URI uri;
-    try {
-      uri = URI.create(baseUrl.strip());
-    } catch (IllegalArgumentException e) {
-      // The URI parser's message repeats the input: do not chain it, it may hold credentials.
-      throw new IllegalArgumentException(
-          "endpoint URL '" + maskUserInfo(baseUrl.strip()) + "' is not a valid URI");
-    }
-    return of(uri);
+    // The URI parser's message repeats the input: Urls.parse neither shows nor chains it.
+    return of(Urls.parse(baseUrl.strip(), "endpoint URL"));
   }
 
   /** An endpoint at {@code baseUri}; see {@link #of(String)}. */
   public static Endpoint of(URI baseUri) {
-    String shown = maskUserInfo(baseUri.toString());
-    if (baseUri.getRawUserInfo() != null || baseUri.getRawAuthority() != null
-        && baseUri.getRawAuthority().contains("@")) {
+    String shown = Urls.maskUserInfo(baseUri.toString());
+    if (Urls.hasUserInfo(baseUri)) {
       throw new IllegalArgumentException("endpoint URL '" + shown + "' carries credentials "
           + "(user:password@); they would end up in logs and run files. Give the key as an API key "
           + "(apiKey, or apiKeyEnv in run.yaml) instead");
@@ -97,11 +87,6 @@ public final class Endpoint {
     URI normalised = URI.create(
         scheme.toLowerCase(java.util.Locale.ROOT) + "://" + baseUri.getRawAuthority() + path);
     return new Endpoint(normalised, null, 0, null, null, null, Map.of());
-  }
-
-  /** {@code url} with anything between {@code //} and {@code @} replaced by {@code ****}. */
-  static String maskUserInfo(String url) {
-    return url == null ? null : USER_INFO.matcher(url).replaceFirst("****@");
   }
 
   /** This endpoint serving {@code model} (the {@code model} field of each request). */
