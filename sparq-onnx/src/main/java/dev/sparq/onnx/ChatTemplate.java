@@ -122,8 +122,8 @@ public final class ChatTemplate {
       Clock clock, Template.Limits limits) {
     com.fasterxml.jackson.databind.JsonNode cfg;
     try {
-      cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
-    } catch (java.io.IOException e) {
+      cfg = ModelDirectory.readModelJson(file);
+    } catch (ModelDirectory.ModelFileException e) {
       throw new ModelException(file + ": cannot read tokenizer config: " + e.getMessage(), e);
     }
     Map<String, String> named = ModelDirectory.chatTemplatesOf(cfg);

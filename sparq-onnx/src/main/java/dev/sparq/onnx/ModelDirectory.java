@@ -98,9 +98,16 @@ public final class ModelDirectory {
         Path jinja = dir.resolve("chat_template.jinja");
         if (Files.isRegularFile(jinja)) {
           try {
-            template = Files.readString(jinja);
+            long size = Files.size(jinja);
+            if (size > MAX_TEMPLATE_BYTES) {
+              problems.add("chat_template.jinja: the file is " + size + " bytes, more than the "
+                  + MAX_TEMPLATE_BYTES + " bytes a chat template may have");
+            } else {
+              template = Files.readString(jinja);
+            }
           } catch (IOException e) {
-            problems.add("chat_template.jinja: " + e.getMessage());
+            problems.add("chat_template.jinja: cannot read the file: "
+                + dev.sparq.core.internal.IoMessages.describe(e));
           }
         } else {
           problems.add("tokenizer_config.json: field 'chat_template' is missing (and there is no"
@@ -183,11 +190,85 @@ public final class ModelDirectory {
       return null;
     }
     try {
-      return JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      problems.add(file.getFileName() + ": invalid JSON: " + e.getMessage());
+      return readModelJson(file);
+    } catch (ModelFileException e) {
+      problems.add(file.getFileName() + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /** The largest JSON file of a model directory that is read (real ones are a few MB at most). */
+  static final long MAX_JSON_BYTES = 64L << 20;
+
+  /** The largest {@code chat_template.jinja} that is read (real ones are a few KB). */
+  static final long MAX_TEMPLATE_BYTES = 20_000_000;
+
+  /** Why a model file could not be read, in plain words, without the file name. */
+  static final class ModelFileException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ModelFileException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Reads a JSON file of a model directory ({@code config.json}, {@code tokenizer_config.json},
+   * {@code generation_config.json}). A file over {@link #MAX_JSON_BYTES} is refused before it is
+   * parsed; a parse error says where (line, column) and what is wrong, in the parser's words
+   * without Jackson's internals (source excerpts, feature and class names).
+   */
+  static JsonNode readModelJson(Path file) throws ModelFileException {
+    try {
+      long size = Files.size(file);
+      if (size > MAX_JSON_BYTES) {
+        throw new ModelFileException("the file is " + size + " bytes, more than the "
+            + MAX_JSON_BYTES + " bytes (64 MiB) a model's JSON file may have", null);
+      }
+      JsonNode n = JSON.readTree(file.toFile());
+      if (n == null || n.isMissingNode()) {
+        throw new ModelFileException("invalid JSON: the file is empty", null);
+      }
+      return n;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // not chained: printing the cause would bring back the excerpt this message leaves out
+      throw new ModelFileException("invalid JSON" + where(e) + ": " + jsonProblem(e), null);
+    } catch (IOException e) {
+      throw new ModelFileException("cannot read the file: "
+          + dev.sparq.core.internal.IoMessages.describe(e), e);
+    }
+  }
+
+  /** {@code " (line L, column C)"} of a parse error, or nothing when unknown. */
+  private static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+    com.fasterxml.jackson.core.JsonLocation loc = e.getLocation();
+    if (loc == null || loc.getLineNr() <= 0) {
+      return "";
+    }
+    return " (line " + loc.getLineNr() + (loc.getColumnNr() > 0 ? ", column "
+        + loc.getColumnNr() : "") + ")";
+  }
+
+  /**
+   * The parser's words ({@code StrictJson.problem}: one line, no source excerpt), with the
+   * positions it embeds ({@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1,
+   * column: 1]}) and the read limits it names ({@code StreamReadConstraints.getMax...()}) said
+   * plainly.
+   */
+  static String jsonProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
+    String m = dev.sparq.core.internal.StrictJson.problem(e);
+    m = m.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]",
+        "line $1, column $2");
+    m = m.replaceAll("\\[Source: [^\\]]*\\]", "");
+    java.util.regex.Matcher tooLong = java.util.regex.Pattern.compile(
+        "String value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)").matcher(m);
+    if (tooLong.find()) {
+      return "a string value (for example chat_template) is longer than "
+          + tooLong.group(2) + " characters, the most a model file's string may have";
+    }
+    m = m.replaceAll(",? from `StreamReadConstraints\\.\\w+\\(\\)`", "");
+    return m.replaceAll("`?(com\\.fasterxml\\.jackson\\.|StreamReadFeature\\.|JsonReadFeature\\.)"
+        + "[\\w.]*`?", "").replaceAll("\\s+", " ").strip();
   }
 
   private static String chatTemplate(JsonNode n) {

@@ -140,4 +140,46 @@ class ModelDirectoryTest {
       assertEquals(arg, (int) tr.tokens.get("0/0").get(0));
     }
   }
+
+  /** What a message about a model file must not carry: Jackson's internals. */
+  static void plainWords(String m) {
+    for (String internal : new String[] {"Source:", "REDACTED", "StreamRead", "INCLUDE_SOURCE",
+        "jackson", "getMax"}) {
+      assertTrue(!m.contains(internal), "'" + internal + "' in: " + m);
+    }
+  }
+
+  @Test
+  void aTruncatedConfigJsonIsReportedInPlainWords() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"qwen2\",\n  \"eos\": [1, 2");
+    ModelException e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"));
+    String m = e.getMessage();
+    assertTrue(m.contains("config.json: invalid JSON (line 2, column 15): Unexpected"
+        + " end-of-input"), m);
+    plainWords(m);
+  }
+
+  @Test
+  void anOversizedChatTemplateIsReportedInPlainWords() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Path cfg = dir.resolve("tokenizer_config.json");
+    Files.writeString(cfg, "{\"chat_template\": \"" + "x".repeat(25_000_000) + "\"}");
+    ModelException e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"));
+    assertTrue(e.getMessage().contains("tokenizer_config.json: invalid JSON: "), e.getMessage());
+    assertTrue(e.getMessage().contains("a string value (for example chat_template) is longer than"
+        + " 20000000 characters"), e.getMessage());
+    plainWords(e.getMessage());
+    e = assertThrows(ModelException.class, () -> ChatTemplate.fromTokenizerConfig(cfg,
+        java.time.Clock.systemUTC(), dev.sparq.onnx.jinja.Template.Limits.DEFAULT));
+    assertTrue(e.getMessage().startsWith(cfg + ": cannot read tokenizer config: invalid JSON"),
+        e.getMessage());
+    plainWords(e.getMessage());
+    // chat_template.jinja is read only up to 20 MB
+    Files.writeString(cfg, "{\"eos_token\": \"</s>\"}");
+    Files.writeString(dir.resolve("chat_template.jinja"), "x".repeat(20_000_001));
+    e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"));
+    assertTrue(e.getMessage().contains("chat_template.jinja: the file is 20000001 bytes, more than"
+        + " the 20000000 bytes a chat template may have"), e.getMessage());
+  }
 }

@@ -56,19 +56,21 @@ final class Builtins {
       case "tojson": {
         Object indent = arg(args, kw, 0, "indent", null);
         boolean sort = Py.truthy(kw.getOrDefault("sort_keys", false));
+        Long width = indent == null ? null : intArg(in, indent, "indent");
         StringBuilder sb = new StringBuilder();
         try {
-          Py.json(sb, v,
-              indent == null ? null : (int) intArg(in, indent, "indent"), 0, sort);
+          Py.json(sb, v, width, 0, sort, in.maxChars());
+        } catch (Py.TooLarge e) { // checked before each indent and string is appended
+          in.checkSize(e.chars);
+          throw e;
         } catch (IllegalArgumentException e) {
           throw in.error(e.getMessage());
         }
-        in.checkSize(sb.length());
         return sb.toString();
       }
       case "trim": {
         Object chars = arg(args, kw, 0, "chars", null);
-        return strip(Py.str(v), chars == null ? null : strArg(in, chars, "trim chars"), true, true);
+        return strip(in.str(v), chars == null ? null : strArg(in, chars, "trim chars"), true, true);
       }
       case "length", "count": {
         return v instanceof Undefined ? 0L : (long) length(in, v);
@@ -81,28 +83,27 @@ final class Builtins {
         return l;
       }
       case "string":
-        return Py.str(v);
+        return in.str(v);
       case "safe", "e", "escape", "forceescape":
         if (name.equals("safe")) {
-          return Py.str(v);
+          return in.str(v);
         }
-        return Py.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\"", "&#34;").replace("'", "&#39;");
-      case "upper":
-        return Py.str(v).toUpperCase(Locale.ROOT);
+        return escape(in, in.str(v));
+      case "upper": // case mappings can lengthen a string (ß is SS), at most threefold
+        return sized(in, Py.upper(in.str(v)));
       case "lower":
-        return Py.str(v).toLowerCase(Locale.ROOT);
+        return sized(in, Py.lower(in.str(v)));
       case "capitalize": {
-        String s = Py.str(v);
-        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT)
-            + s.substring(1).toLowerCase(Locale.ROOT);
+        String s = in.str(v);
+        return sized(in, s.isEmpty() ? s : Py.upper(s.substring(0, 1))
+            + Py.lower(s.substring(1)));
       }
       case "title":
-        return title(Py.str(v));
+        return sized(in, title(in.str(v)));
       case "replace": {
-        String s = Py.str(v);
-        String old = Py.str(arg(args, kw, 0, "old", ""));
-        String nw = Py.str(arg(args, kw, 1, "new", ""));
+        String s = in.str(v);
+        String old = in.str(arg(args, kw, 0, "old", ""));
+        String nw = in.str(arg(args, kw, 1, "new", ""));
         Object count = arg(args, kw, 2, "count", null);
         return replace(in, s, old, nw, count == null ? -1 : intArg(in, count, "count"));
       }
@@ -160,7 +161,7 @@ final class Builtins {
       }
       case "round": {
         long precision = intArg(in, arg(args, kw, 0, "precision", 0L), "precision");
-        String method = Py.str(arg(args, kw, 1, "method", "common"));
+        String method = in.str(arg(args, kw, 1, "method", "common"));
         double x = Py.isNumber(v) ? Py.toDouble(v) : 0;
         double f = Math.pow(10, precision);
         double r = switch (method) {
@@ -188,17 +189,18 @@ final class Builtins {
         return l;
       }
       case "join": {
-        String sep = Py.str(arg(args, kw, 0, "d", ""));
+        String sep = in.str(arg(args, kw, 0, "d", ""));
         Object attr = arg(args, kw, 1, "attribute", null);
         StringBuilder sb = new StringBuilder();
         boolean first = true;
         for (Object o : iter(in, v)) {
+          String piece = in.str(attr == null ? o : attribute(in, o, attr));
+          in.checkSize((long) sb.length() + (first ? 0 : sep.length()) + piece.length());
           if (!first) {
             sb.append(sep);
           }
           first = false;
-          sb.append(Py.str(attr == null ? o : attribute(in, o, attr)));
-          in.checkSize(sb.length());
+          sb.append(piece);
         }
         return sb.toString();
       }
@@ -279,6 +281,7 @@ final class Builtins {
       case "unique": {
         List<Object> out = new ArrayList<>();
         for (Object o : iter(in, v)) {
+          in.tick(); // quadratic: the wall-time budget must be able to stop it
           boolean seen = false;
           for (Object x : out) {
             if (Py.eq(x, o)) {
@@ -314,42 +317,24 @@ final class Builtins {
         }
         return acc;
       }
-      case "indent": {
-        Object w = arg(args, kw, 0, "width", 4L);
-        String pad = w instanceof String s ? s : " ".repeat((int) Math.min(
-            Math.max(0, intArg(in, w, "width")), 10_000));
-        boolean first = Py.truthy(arg(args, kw, 1, "first", false));
-        boolean blank = Py.truthy(arg(args, kw, 2, "blank", false));
-        String s = Py.str(v);
-        String[] lines = s.split("\n", -1);
-        StringBuilder sb = new StringBuilder();
-        for (int k = 0; k < lines.length; k++) {
-          if (k > 0) {
-            sb.append('\n');
-          }
-          boolean pad1 = (k > 0 || first) && (blank || !lines[k].isEmpty());
-          if (pad1) {
-            sb.append(pad);
-          }
-          sb.append(lines[k]);
-          in.checkSize(sb.length());
-        }
-        return sb.toString();
-      }
+      case "indent":
+        return indent(in, in.str(v), arg(args, kw, 0, "width", 4L),
+            Py.truthy(arg(args, kw, 1, "first", false)),
+            Py.truthy(arg(args, kw, 2, "blank", false)));
       case "center": {
         long width = intArg(in, arg(args, kw, 0, "width", 80L), "width");
-        in.checkSize(width);
-        String s = Py.str(v);
+        String s = in.str(v);
         int n = Py.codePointLength(s);
         if (width <= n) {
           return s;
         }
+        in.checkSize(width + (s.length() - n)); // before the padding is allocated
         long total = width - n;
         long left = total / 2 + (total & width & 1);
         return " ".repeat((int) left) + s + " ".repeat((int) (total - left));
       }
       case "wordcount": {
-        java.util.regex.Matcher m = WORD.matcher(Py.str(v));
+        java.util.regex.Matcher m = WORD.matcher(in.str(v));
         long n = 0;
         while (m.find()) {
           n++;
@@ -359,7 +344,7 @@ final class Builtins {
       case "batch", "slice", "groupby", "attr", "pprint", "urlize", "xmlattr", "filesizeformat",
           "format", "striptags", "truncate", "wordwrap", "urlencode", "random":
         if (name.equals("format")) {
-          return percentFormat(in, Py.str(v), args.size() == 1 ? args.get(0) : new Tuple(args));
+          return percentFormat(in, in.str(v), args.size() == 1 ? args.get(0) : new Tuple(args));
         }
         if (name.equals("attr")) {
           return in.getAttr(v, strArg(in, arg(args, kw, 0, "name", ""), "attribute name"));
@@ -370,10 +355,96 @@ final class Builtins {
     }
   }
 
+  /** {@code s}, unless it is over the string budget. */
+  private static String sized(Interp in, String s) {
+    in.checkSize(s.length());
+    return s;
+  }
+
+  /** {@code piece}, checked to fit the budget once appended to {@code sb}. */
+  private static String sized(Interp in, StringBuilder sb, String piece) {
+    in.checkSize((long) sb.length() + piece.length());
+    return piece;
+  }
+
+  /** Jinja2's {@code escape}: its length is counted before the escaped string is built. */
+  private static String escape(Interp in, String s) {
+    long n = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      switch (s.charAt(i)) {
+        case '&', '<', '>' -> n += 3; // &amp; &lt; &gt;
+        case '"', '\'' -> n += 4; // &#34; &#39;
+        default -> { }
+      }
+    }
+    in.checkSize(n);
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\"", "&#34;").replace("'", "&#39;");
+  }
+
+  /**
+   * Jinja2's {@code indent}: {@code s + "\n"} split as Python's {@code str.splitlines} splits,
+   * lines after the first (with {@code first}, also the first) prefixed with {@code width} spaces
+   * (or the string {@code width}), empty ones only with {@code blank}, joined with {@code "\n"}.
+   * The result's length is computed, and checked against the budget, before the padding is built.
+   */
+  private static String indent(Interp in, String s, Object width, boolean first, boolean blank) {
+    List<String> lines = splitlines(s + "\n");
+    long pads = first ? 1 : 0;
+    long chars = lines.size() - 1; // the line breaks
+    for (int k = 0; k < lines.size(); k++) {
+      chars += lines.get(k).length();
+      if (k > 0 && (blank || !lines.get(k).isEmpty())) {
+        pads++;
+      }
+    }
+    long padLength = width instanceof String w ? w.length()
+        : Math.max(0, intArg(in, width, "width"));
+    if (pads > 0) {
+      in.checkSize(Py.saturatingAdd(chars, Py.saturatingMultiply(pads, padLength)));
+    }
+    String pad = pads == 0 ? "" : width instanceof String w ? w : " ".repeat((int) padLength);
+    StringBuilder sb = new StringBuilder();
+    if (first) {
+      sb.append(pad);
+    }
+    for (int k = 0; k < lines.size(); k++) {
+      if (k > 0) {
+        sb.append('\n');
+        if (blank || !lines.get(k).isEmpty()) {
+          sb.append(pad);
+        }
+      }
+      sb.append(lines.get(k));
+    }
+    return sb.toString();
+  }
+
+  /** Python's {@code str.splitlines()}: \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029. */
+  static List<String> splitlines(String s) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\u000b' || c == '\f' || (c >= '\u001c' && c <= '\u001e')
+          || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+        out.add(s.substring(start, i));
+        if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
+          i++;
+        }
+        start = i + 1;
+      }
+    }
+    if (start < s.length()) {
+      out.add(s.substring(start));
+    }
+    return out;
+  }
+
   private static int sortCompare(Interp in, Object a, Object b) {
     if (a instanceof String x && b instanceof String y) {
-      x = x.toLowerCase(Locale.ROOT);
-      y = y.toLowerCase(Locale.ROOT);
+      x = Py.lower(x);
+      y = Py.lower(y);
       return Py.compare(x, y);
     }
     int c = Py.compare(a, b);
@@ -398,7 +469,7 @@ final class Builtins {
       return in.getItem(o, attr);
     }
     Object cur = o;
-    for (String part : Py.str(attr).split("\\.")) {
+    for (String part : in.str(attr).split("\\.")) {
       if (cur instanceof Undefined) {
         return cur;
       }
@@ -484,9 +555,9 @@ final class Builtins {
       case "even":
         return Py.isInt(v) && Math.floorMod(Py.toLong(v), 2L) == 0;
       case "lower":
-        return v instanceof String s && s.equals(s.toLowerCase(Locale.ROOT));
+        return v instanceof String s && s.equals(Py.lower(s));
       case "upper":
-        return v instanceof String s && s.equals(s.toUpperCase(Locale.ROOT));
+        return v instanceof String s && s.equals(Py.upper(s));
       case "escaped":
         return false;
       default:
@@ -578,11 +649,11 @@ final class Builtins {
         return replace(in, s, strArg(in, args.get(0), "old"), strArg(in, args.get(1), "new"),
             args.size() > 2 ? intArg(in, args.get(2), "count") : -1);
       };
-      case "upper" -> (args, kw) -> s.toUpperCase(Locale.ROOT);
-      case "lower" -> (args, kw) -> s.toLowerCase(Locale.ROOT);
-      case "title" -> (args, kw) -> title(s);
-      case "capitalize" -> (args, kw) -> s.isEmpty() ? s
-          : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+      case "upper" -> (args, kw) -> sized(in, Py.upper(s));
+      case "lower" -> (args, kw) -> sized(in, Py.lower(s));
+      case "title" -> (args, kw) -> sized(in, title(s));
+      case "capitalize" -> (args, kw) -> sized(in, s.isEmpty() ? s
+          : Py.upper(s.substring(0, 1)) + Py.lower(s.substring(1)));
       case "find", "rfind", "index", "rindex" -> (args, kw) -> {
         String x = strArg(in, args.isEmpty() ? null : args.get(0), name + " arg");
         int k = name.startsWith("r") ? s.lastIndexOf(x) : s.indexOf(x);
@@ -606,12 +677,13 @@ final class Builtins {
         StringBuilder sb = new StringBuilder();
         boolean first = true;
         for (Object o : iter(in, args.isEmpty() ? null : args.get(0))) {
+          String piece = strArg(in, o, "sequence item");
+          in.checkSize((long) sb.length() + (first ? 0 : s.length()) + piece.length());
           if (!first) {
             sb.append(s);
           }
           first = false;
-          sb.append(strArg(in, o, "sequence item"));
-          in.checkSize(sb.length());
+          sb.append(piece);
         }
         return sb.toString();
       };
@@ -619,12 +691,15 @@ final class Builtins {
           stringPredicate(s, name);
       case "center", "ljust", "rjust" -> (args, kw) -> {
         long width = intArg(in, args.isEmpty() ? 0L : args.get(0), "width");
-        in.checkSize(width);
         String fill = args.size() > 1 ? strArg(in, args.get(1), "fillchar") : " ";
+        if (Py.codePointLength(fill) != 1) { // Python's TypeError; a long fill multiplied the size
+          throw in.error("The fill character must be exactly one character long");
+        }
         int n = Py.codePointLength(s);
         if (width <= n) {
           return s;
         }
+        in.checkSize(Py.saturatingMultiply(width - n, fill.length()) + s.length());
         long total = width - n;
         long left = name.equals("ljust") ? 0 : name.equals("rjust") ? total
             : total / 2 + (total & width & 1);
@@ -644,9 +719,8 @@ final class Builtins {
       case "isspace" -> s.chars().allMatch(c -> Py.isSpace((char) c));
       case "isalpha" -> s.codePoints().allMatch(Character::isLetter);
       case "isalnum" -> s.codePoints().allMatch(Character::isLetterOrDigit);
-      case "islower" -> s.equals(s.toLowerCase(Locale.ROOT)) && !s.equals(s.toUpperCase(
-          Locale.ROOT));
-      default -> s.equals(s.toUpperCase(Locale.ROOT)) && !s.equals(s.toLowerCase(Locale.ROOT));
+      case "islower" -> s.equals(Py.lower(s)) && !s.equals(Py.upper(s));
+      default -> s.equals(Py.upper(s)) && !s.equals(Py.lower(s));
     };
   }
 
@@ -747,13 +821,14 @@ final class Builtins {
       long done = 0;
       for (int cp : cps) {
         if (count < 0 || done < count) {
+          in.checkSize((long) sb.length() + nw.length() + 2);
           sb.append(nw);
           done++;
         }
         sb.appendCodePoint(cp);
-        in.checkSize(sb.length());
       }
       if (count < 0 || done < count) {
+        in.checkSize((long) sb.length() + nw.length());
         sb.append(nw);
       }
       return sb.toString();
@@ -765,8 +840,8 @@ final class Builtins {
       if (k < 0) {
         break;
       }
+      in.checkSize((long) sb.length() + (k - i) + nw.length() + (s.length() - k - old.length()));
       sb.append(s, i, k).append(nw);
-      in.checkSize(sb.length());
       i = k + old.length();
       done++;
     }
@@ -816,8 +891,8 @@ final class Builtins {
       }
       Object v = args.get(a++);
       switch (code) {
-        case 's' -> sb.append(Py.str(v));
-        case 'r' -> sb.append(Py.repr(v));
+        case 's' -> sb.append(sized(in, sb, in.str(v)));
+        case 'r' -> sb.append(sized(in, sb, in.repr(v)));
         case 'd', 'i' -> {
           if (!Py.isNumber(v)) {
             throw in.error("%d format: a real number is required, not " + Py.typeName(v));
@@ -876,7 +951,7 @@ final class Builtins {
           }
           v = kw.get(field);
         }
-        sb.append(Py.str(v));
+        sb.append(sized(in, sb, in.str(v)));
         i = end;
       } else {
         sb.append(c);
@@ -891,7 +966,7 @@ final class Builtins {
     g.put("namespace", (Fn) (args, kw) -> {
       Namespace n = new Namespace();
       if (!args.isEmpty() && args.get(0) instanceof Map<?, ?> m) {
-        m.forEach((k, x) -> n.attrs.put(Py.str(k), x));
+        m.forEach((k, x) -> n.attrs.put(in.str(k), x));
       }
       n.attrs.putAll(kw);
       return n;
@@ -914,8 +989,17 @@ final class Builtins {
       if (step == 0) {
         throw in.error("range() arg 3 must not be zero");
       }
-      long n = step > 0 ? Math.max(0, (stop - start + step - 1) / step)
-          : Math.max(0, (start - stop - step - 1) / -step);
+      // exact even where stop - start overflows a long (range(-2**63, 2**63 - 1))
+      java.math.BigInteger span = java.math.BigInteger.valueOf(stop)
+          .subtract(java.math.BigInteger.valueOf(start));
+      java.math.BigInteger by = java.math.BigInteger.valueOf(step);
+      if (step < 0) {
+        span = span.negate();
+        by = by.negate();
+      }
+      java.math.BigInteger count = span.signum() <= 0 ? java.math.BigInteger.ZERO
+          : span.subtract(java.math.BigInteger.ONE).divide(by).add(java.math.BigInteger.ONE);
+      long n = count.bitLength() < 63 ? count.longValue() : Long.MAX_VALUE;
       in.checkRange(n);
       List<Object> out = new ArrayList<>((int) n);
       for (long k = 0; k < n; k++) {

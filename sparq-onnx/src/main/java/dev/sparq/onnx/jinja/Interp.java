@@ -102,7 +102,7 @@ final class Interp {
     return new TemplateException(name, line, msg);
   }
 
-  private void tick() {
+  void tick() {
     if (System.nanoTime() - deadline > 0) {
       throw error("render took longer than the budget of " + limits.maxTime().toMillis()
           + " ms");
@@ -116,10 +116,53 @@ final class Interp {
     }
   }
 
+  /**
+   * Fails, before anything of that size is allocated, when a string of {@code chars} characters
+   * would pass the output budget (or what a Java string can hold, for a budget set higher).
+   */
   void checkSize(long chars) {
     if (chars > limits.maxOutputChars()) {
       throw error("output or string larger than the budget of " + limits.maxOutputChars()
           + " characters");
+    }
+    if (chars > Py.MAX_STRING) {
+      throw error("string of " + chars + " characters is larger than a Java string can hold");
+    }
+  }
+
+  /** Fails when a list of {@code n} items would pass the budget (the output budget, in items). */
+  void checkItems(long n) {
+    if (n > limits.maxOutputChars()) {
+      throw error("list of " + n + " items is larger than the budget of "
+          + limits.maxOutputChars() + " items");
+    }
+    if (n > Py.MAX_STRING) {
+      throw error("list of " + n + " items is larger than a Java list can hold");
+    }
+  }
+
+  /** The most characters a string built by this render may have. */
+  long maxChars() {
+    return Math.min(limits.maxOutputChars(), Py.MAX_STRING);
+  }
+
+  /** Python {@code str(v)} within the string budget. */
+  String str(Object v) {
+    try {
+      return Py.str(v, maxChars());
+    } catch (Py.TooLarge e) {
+      checkSize(e.chars);
+      throw e;
+    }
+  }
+
+  /** Python {@code repr(v)} within the string budget. */
+  String repr(Object v) {
+    try {
+      return Py.repr(v, maxChars());
+    } catch (Py.TooLarge e) {
+      checkSize(e.chars);
+      throw e;
     }
   }
 
@@ -140,7 +183,7 @@ final class Interp {
     if (s instanceof Node.Text t) {
       append(out, t.text());
     } else if (s instanceof Node.Output o) {
-      append(out, Py.str(eval(o.expr(), scope)));
+      append(out, str(eval(o.expr(), scope)));
     } else if (s instanceof Node.If f) {
       for (int k = 0; k < f.conds().size(); k++) {
         if (Py.truthy(eval(f.conds().get(k), scope))) {
@@ -174,7 +217,7 @@ final class Interp {
         render(b.body(), scope, inner);
         Scope tmp = new Scope(scope);
         tmp.vars.put("__block__", inner.toString());
-        append(out, Py.str(eval(b.filterOf(), tmp)));
+        append(out, str(eval(b.filterOf(), tmp)));
       }
     } else if (s instanceof Node.CallStmt c) {
       eval(c.expr(), scope);
@@ -474,7 +517,7 @@ final class Interp {
       if (key instanceof String s) {
         return getAttr(obj, s);
       }
-      return new Undefined("'dict object' has no attribute " + Py.repr(key));
+      return new Undefined("'dict object' has no attribute " + Py.shortRepr(key));
     }
     if ((obj instanceof List || obj instanceof String) && Py.isInt(key)) {
       long idx = Py.toLong(key);
@@ -496,9 +539,9 @@ final class Interp {
       return getAttr(obj, s);
     }
     if (obj instanceof Namespace || obj instanceof Loop) {
-      return new Undefined("no item " + Py.repr(key));
+      return new Undefined("no item " + Py.shortRepr(key));
     }
-    return new Undefined("'" + Py.typeName(obj) + " object' has no attribute " + Py.repr(key));
+    return new Undefined("'" + Py.typeName(obj) + " object' has no attribute " + Py.shortRepr(key));
   }
 
   Object slice(Object obj, Object start, Object stop, Object step) {
@@ -608,8 +651,8 @@ final class Interp {
 
   Object binary(String op, Object l, Object r) {
     if (op.equals("~")) {
-      String s = Py.str(l);
-      String t = Py.str(r);
+      String s = str(l);
+      String t = str(r);
       checkSize((long) s.length() + t.length());
       return s + t;
     }
@@ -628,7 +671,9 @@ final class Interp {
           }
           if (l instanceof List<?> a && r instanceof List<?> b
               && (a instanceof Tuple) == (b instanceof Tuple)) {
-            List<Object> out = new ArrayList<>(a);
+            checkItems((long) a.size() + b.size());
+            List<Object> out = new ArrayList<>(a.size() + b.size());
+            out.addAll(a);
             out.addAll(b);
             return a instanceof Tuple ? new Tuple(out) : out;
           }
@@ -698,6 +743,9 @@ final class Interp {
             if (Py.isInt(l) && Py.isInt(r) && Py.toLong(r) >= 0) {
               long base = Py.toLong(l);
               long exp = Py.toLong(r);
+              if (base == -1) { // the loop below would run exp times: 1 and -1 alternate
+                return (exp & 1) == 0 ? 1L : -1L;
+              }
               long acc = 1;
               for (long k = 0; k < exp; k++) {
                 acc = Math.multiplyExact(acc, base);
@@ -720,16 +768,18 @@ final class Interp {
   }
 
   private Object repeat(Object seq, long times) {
-    if (times <= 0) {
-      return seq instanceof String ? "" : new ArrayList<>();
+    boolean empty = seq instanceof String s ? s.isEmpty() : ((List<?>) seq).isEmpty();
+    if (times <= 0 || empty) { // '' * 2**40 is '', at once (no loop of 2**40 empty appends)
+      return seq instanceof String ? "" : seq instanceof Tuple ? new Tuple(List.of())
+          : new ArrayList<>();
     }
     if (seq instanceof String s) {
-      checkSize(s.length() * Math.min(times, Integer.MAX_VALUE));
+      checkSize(Py.saturatingMultiply(s.length(), times));
       return s.repeat((int) times);
     }
     List<?> l = (List<?>) seq;
-    checkSize(l.size() * Math.min(times, Integer.MAX_VALUE));
-    List<Object> out = new ArrayList<>();
+    checkItems(Py.saturatingMultiply(l.size(), times));
+    List<Object> out = new ArrayList<>((int) (l.size() * times));
     for (long k = 0; k < times; k++) {
       out.addAll(l);
     }
@@ -741,6 +791,6 @@ final class Interp {
   }
 
   static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
+    return Py.lower(s);
   }
 }

@@ -52,6 +52,109 @@ final class Py {
     }
   }
 
+  /**
+   * Thrown by the string builders here when what they build would pass {@code max} characters;
+   * the interpreter turns it into its budget error (naming the template, line and limit).
+   */
+  static final class TooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final long chars;
+
+    TooLarge(long chars) {
+      super(null, null, false, false);
+      this.chars = chars;
+    }
+  }
+
+  /** The most characters a Java string can hold (a little under {@code Integer.MAX_VALUE}). */
+  static final long MAX_STRING = Integer.MAX_VALUE - 16;
+
+  /** {@code a * b}, or {@code Long.MAX_VALUE} when that overflows (both non-negative). */
+  static long saturatingMultiply(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** {@code a + b}, or {@code Long.MAX_VALUE} when that overflows (both non-negative). */
+  static long saturatingAdd(long a, long b) {
+    long s = a + b;
+    return s < 0 ? Long.MAX_VALUE : s;
+  }
+
+  /** Fails before {@code sb} grows by {@code more} characters past {@code max}. */
+  static void room(StringBuilder sb, long more, long max) {
+    long need = sb.length() + more;
+    if (need > max) {
+      throw new TooLarge(need);
+    }
+  }
+
+  /**
+   * Fails once {@code sb} is past {@code max}; called after appending a piece of at most a few
+   * dozen characters, so nothing large is ever allocated past the budget.
+   */
+  static void over(StringBuilder sb, long max) {
+    if (sb.length() > max) {
+      throw new TooLarge(sb.length());
+    }
+  }
+
+  /**
+   * Python {@code str.upper()}: the full mapping (ß is SS) in linear time. The JDK's
+   * {@code String.toUpperCase} copies its whole result for each character whose upper case is
+   * longer (quadratic: 100,000 ß took 9 s, beyond the reach of the render's time budget); with
+   * the root locale no upper-case mapping depends on context, so each code point is mapped alone.
+   */
+  static String upper(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      int n = Character.charCount(cp);
+      String u = cp < 0x80 ? null : new String(Character.toChars(cp)).toUpperCase(Locale.ROOT);
+      if (sb == null && (cp >= 'a' && cp <= 'z' || u != null && !u.equals(s.substring(i, i + n)))) {
+        sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      if (sb != null) {
+        if (u == null) {
+          sb.append(cp >= 'a' && cp <= 'z' ? (char) (cp - 32) : (char) cp);
+        } else {
+          sb.append(u);
+        }
+      }
+      i += n;
+    }
+    return sb == null ? s : sb.toString();
+  }
+
+  /**
+   * Python {@code str.lower()} in linear time. With the root locale the only lower case longer
+   * than its letter is that of U+0130 (İ, "i̇"), which makes {@code String.toLowerCase} quadratic;
+   * it is lowered as I (also an upper-case letter, so the final-sigma rule sees the same) and
+   * widened afterwards.
+   */
+  static String lower(String s) {
+    if (s.indexOf('\u0130') < 0) {
+      return s.toLowerCase(Locale.ROOT);
+    }
+    String l = s.replace('\u0130', 'I').toLowerCase(Locale.ROOT);
+    if (l.length() != s.length()) { // not expected: fall back to the JDK
+      return s.toLowerCase(Locale.ROOT);
+    }
+    StringBuilder sb = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == '\u0130') {
+        sb.append("i\u0307");
+      } else {
+        sb.append(l.charAt(i));
+      }
+    }
+    return sb.toString();
+  }
+
   /** Python's {@code str.isspace} for one character (wider than Java's whitespace). */
   static boolean isSpace(char c) {
     return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
@@ -125,6 +228,14 @@ final class Py {
 
   /** Python {@code str(v)}, with Jinja2's empty string for undefined. */
   static String str(Object v) {
+    return str(v, MAX_STRING);
+  }
+
+  /**
+   * Python {@code str(v)}; a list or dict whose text would pass {@code max} characters throws
+   * {@link TooLarge} before it is built.
+   */
+  static String str(Object v, long max) {
     if (v instanceof String s) {
       return s;
     }
@@ -132,17 +243,44 @@ final class Py {
       return "";
     }
     StringBuilder sb = new StringBuilder();
-    repr(sb, v, false);
+    repr(sb, v, false, max);
     return sb.toString();
   }
 
   static String repr(Object v) {
+    return repr(v, MAX_STRING);
+  }
+
+  /** {@code repr(v)} for an error message: at most about 200 characters. */
+  static String shortRepr(Object v) {
+    try {
+      return repr(v, 200);
+    } catch (TooLarge e) {
+      return "<" + typeName(v) + " too long to show>";
+    }
+  }
+
+  static String repr(Object v, long max) {
     StringBuilder sb = new StringBuilder();
-    repr(sb, v, true);
+    repr(sb, v, true, max);
     return sb.toString();
   }
 
-  private static void repr(StringBuilder sb, Object v, boolean quote) {
+  private static void repr(StringBuilder sb, Object v, boolean quote, long max) {
+    if (v instanceof String s) {
+      if (quote) {
+        strRepr(sb, s, max);
+      } else {
+        room(sb, s.length(), max);
+        sb.append(s);
+      }
+      return;
+    }
+    reprValue(sb, v, quote, max);
+    over(sb, max);
+  }
+
+  private static void reprValue(StringBuilder sb, Object v, boolean quote, long max) {
     if (v == null) {
       sb.append("None");
     } else if (v instanceof Undefined) {
@@ -153,24 +291,18 @@ final class Py {
       sb.append(l);
     } else if (v instanceof Double d) {
       sb.append(floatRepr(d));
-    } else if (v instanceof String s) {
-      if (quote) {
-        strRepr(sb, s);
-      } else {
-        sb.append(s);
-      }
     } else if (v instanceof Tuple t) {
       sb.append('(');
       for (int i = 0; i < t.size(); i++) {
         sb.append(i == 0 ? "" : ", ");
-        repr(sb, t.get(i), true);
+        repr(sb, t.get(i), true, max);
       }
       sb.append(t.size() == 1 ? ",)" : ")");
     } else if (v instanceof List<?> l) {
       sb.append('[');
       for (int i = 0; i < l.size(); i++) {
         sb.append(i == 0 ? "" : ", ");
-        repr(sb, l.get(i), true);
+        repr(sb, l.get(i), true, max);
       }
       sb.append(']');
     } else if (v instanceof Map<?, ?> m) {
@@ -179,14 +311,14 @@ final class Py {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         sb.append(first ? "" : ", ");
         first = false;
-        repr(sb, e.getKey(), true);
+        repr(sb, e.getKey(), true, max);
         sb.append(": ");
-        repr(sb, e.getValue(), true);
+        repr(sb, e.getValue(), true, max);
       }
       sb.append('}');
     } else if (v instanceof Namespace n) {
       sb.append("<Namespace ");
-      repr(sb, n.attrs, true);
+      repr(sb, n.attrs, true, max);
       sb.append('>');
     } else if (v instanceof Fn) {
       sb.append("<function>");
@@ -195,10 +327,12 @@ final class Py {
     }
   }
 
-  private static void strRepr(StringBuilder sb, String s) {
+  private static void strRepr(StringBuilder sb, String s, long max) {
+    room(sb, s.length() + 2L, max);
     char q = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     sb.append(q);
     for (int i = 0; i < s.length(); i++) {
+      over(sb, max);
       char c = s.charAt(i);
       if (c == q || c == '\\') {
         sb.append('\\').append(c);
@@ -215,6 +349,7 @@ final class Py {
       }
     }
     sb.append(q);
+    over(sb, max);
   }
 
   /** Python {@code repr(float)}: shortest round-trip digits, Python's exponent style. */
@@ -372,7 +507,18 @@ final class Py {
    * Python {@code json.dumps(v, ensure_ascii=False, indent=indent)} with {@code transformers}'
    * defaults: {@code ", "} and {@code ": "} without indent, {@code ","} with it.
    */
-  static void json(StringBuilder sb, Object v, Integer indent, int depth, boolean sortKeys) {
+  static void json(StringBuilder sb, Object v, Long indent, int depth, boolean sortKeys,
+      long max) {
+    if (v instanceof String s) {
+      jsonString(sb, s, max);
+      return;
+    }
+    jsonValue(sb, v, indent, depth, sortKeys, max);
+    over(sb, max);
+  }
+
+  private static void jsonValue(StringBuilder sb, Object v, Long indent, int depth,
+      boolean sortKeys, long max) {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof Boolean b) {
@@ -382,8 +528,6 @@ final class Py {
     } else if (v instanceof Double d) {
       sb.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity"
           : "-Infinity") : floatRepr(d));
-    } else if (v instanceof String s) {
-      jsonString(sb, s);
     } else if (v instanceof Map<?, ?> m) {
       if (m.isEmpty()) {
         sb.append("{}");
@@ -400,14 +544,14 @@ final class Py {
       for (Map.Entry<?, ?> e : entries) {
         sb.append(first ? "" : indent == null ? ", " : ",");
         first = false;
-        newline(sb, indent, depth + 1);
+        newline(sb, indent, depth + 1, max);
         Object k = e.getKey();
         jsonString(sb, k instanceof String s ? s : k == null ? "null" : k instanceof Boolean b
-            ? (b ? "true" : "false") : str(k));
+            ? (b ? "true" : "false") : str(k, max), max);
         sb.append(": ");
-        json(sb, e.getValue(), indent, depth + 1, sortKeys);
+        json(sb, e.getValue(), indent, depth + 1, sortKeys, max);
       }
-      newline(sb, indent, depth);
+      newline(sb, indent, depth, max);
       sb.append('}');
     } else if (v instanceof List<?> l) {
       if (l.isEmpty()) {
@@ -419,28 +563,40 @@ final class Py {
       for (Object o : l) {
         sb.append(first ? "" : indent == null ? ", " : ",");
         first = false;
-        newline(sb, indent, depth + 1);
-        json(sb, o, indent, depth + 1, sortKeys);
+        newline(sb, indent, depth + 1, max);
+        json(sb, o, indent, depth + 1, sortKeys, max);
       }
-      newline(sb, indent, depth);
+      newline(sb, indent, depth, max);
       sb.append(']');
     } else if (v instanceof Namespace n) {
-      json(sb, n.attrs, indent, depth, sortKeys);
+      json(sb, n.attrs, indent, depth, sortKeys, max);
     } else {
       throw new IllegalArgumentException("Object of type " + typeName(v)
           + " is not JSON serializable");
     }
   }
 
-  private static void newline(StringBuilder sb, Integer indent, int depth) {
-    if (indent != null) {
-      sb.append('\n').append(" ".repeat(Math.max(0, indent) * depth));
+  /**
+   * A line break and {@code indent * depth} spaces, checked against {@code max} before anything is
+   * allocated (the indent is the template's number, so the product may overflow an int or long).
+   */
+  private static void newline(StringBuilder sb, Long indent, int depth, long max) {
+    if (indent == null) {
+      return;
     }
+    long width = Math.max(0, indent);
+    long room = max - sb.length() - 1;
+    if (room < 0 || (depth > 0 && width > room / depth)) {
+      throw new TooLarge(saturatingAdd(sb.length() + 1L, saturatingMultiply(width, depth)));
+    }
+    sb.append('\n').append(" ".repeat((int) (width * depth)));
   }
 
-  static void jsonString(StringBuilder sb, String s) {
+  static void jsonString(StringBuilder sb, String s, long max) {
+    room(sb, s.length() + 2L, max);
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
+      over(sb, max);
       char c = s.charAt(i);
       switch (c) {
         case '"' -> sb.append("\\\"");
@@ -460,6 +616,7 @@ final class Py {
       }
     }
     sb.append('"');
+    over(sb, max);
   }
 
   /** Deep copy of caller data into template values; unsupported types are rejected. */

@@ -92,13 +92,13 @@ public final class Template {
     Interp.Scope globals = new Interp.Scope(null);
     globals.vars.putAll(Builtins.globals(in));
     globals.vars.put("raise_exception", (Fn) (args, kw) -> {
-      throw in.error("raise_exception: " + (args.isEmpty() ? "" : Py.str(args.get(0))));
+      throw in.error("raise_exception: " + (args.isEmpty() ? "" : in.str(args.get(0))));
     });
     globals.vars.put("strftime_now", (Fn) (args, kw) -> {
       if (args.isEmpty() || !(args.get(0) instanceof String fmt)) {
         throw in.error("strftime_now expects a format string");
       }
-      return strftime(ZonedDateTime.now(clock), fmt);
+      return strftime(ZonedDateTime.now(clock), fmt, in.maxChars());
     });
     Interp.Scope scope = new Interp.Scope(globals);
     for (Map.Entry<String, ?> e : variables.entrySet()) {
@@ -109,6 +109,10 @@ public final class Template {
       in.render(body, scope, out);
     } catch (TemplateException e) {
       throw e;
+    } catch (Py.TooLarge e) { // a string builder that had no interpreter at hand
+      in.checkSize(e.chars);
+      throw in.error("output or string larger than the budget of " + in.maxChars()
+          + " characters");
     } catch (StackOverflowError e) {
       throw in.error("template recursion too deep");
     } catch (RuntimeException e) {
@@ -123,8 +127,13 @@ public final class Template {
 
   /** Python {@code datetime.strftime} for the codes chat templates use. */
   public static String strftime(ZonedDateTime t, String format) {
+    return strftime(t, format, Py.MAX_STRING);
+  }
+
+  private static String strftime(ZonedDateTime t, String format, long max) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < format.length(); i++) {
+      Py.over(sb, max); // a code writes at most 9 characters (%B: September)
       char ch = format.charAt(i);
       if (ch != '%' || i + 1 == format.length()) {
         sb.append(ch);
@@ -153,6 +162,7 @@ public final class Template {
         default -> sb.append('%').append(code);
       }
     }
+    Py.over(sb, max);
     return sb.toString();
   }
 }
