@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Loads SPARQ export files with Hugging Face `datasets` and prints their features.
 
-Usage: export_features.py FILE...   (each FILE is a .jsonl or .parquet data file)
+Usage: export_features.py FILE...   (each FILE is a .jsonl or .parquet data file, or an export
+folder, loaded as `load_dataset(folder)` through its README.md dataset card)
 
 Prints one JSON object: file name -> {"rows": n, "features": F}, where F maps each column to
 "string"/"int64"/"float64"/..., [F] for a list and {column: F} for a struct. SPARQ's
@@ -36,6 +37,13 @@ def simple(feature):
 def main(files):
     out = {}
     for f in files:
+        if os.path.isdir(f):
+            # a whole export folder, as a user or the Hub loads it: its README.md (the dataset
+            # card) names the data file, so stats.json and dataset_info.json are not read as data
+            ds = load_dataset(f, split="train")
+            out[os.path.basename(f.rstrip("/")) + "/"] = {
+                "rows": ds.num_rows, "features": simple(ds.features)}
+            continue
         builder = "parquet" if f.endswith(".parquet") else "json"
         ds = load_dataset(builder, data_files=f, split="train")
         out[os.path.basename(os.path.dirname(f)) + "/" + os.path.basename(f)] = {

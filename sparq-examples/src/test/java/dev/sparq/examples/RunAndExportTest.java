@@ -35,6 +35,6 @@ class RunAndExportTest {
     assertTrue(second.matches("(?s).*exported [1-9]\\d* rows.*"), second);
     Path data = tmp.resolve("run/export/arithmetic-sft.jsonl");
     assertTrue(Files.readString(data).startsWith("{\"messages\":[{\"role\":\"user\""));
-    assertTrue(Files.exists(tmp.resolve("run/export/dataset_card.md")));
+    assertTrue(Files.exists(tmp.resolve("run/export/README.md")));
   }
 }

@@ -5,9 +5,50 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Renders {@code dataset_card.md}: a Hugging Face dataset card with YAML metadata. */
+/**
+ * Renders the export folder's {@code README.md}: a Hugging Face dataset card with YAML metadata.
+ * It must be called {@code README.md}: that is the file {@code datasets.load_dataset(folder)} and
+ * the Hub read, and its {@code configs}/{@code data_files} header is what keeps them from loading
+ * {@code stats.json} and {@code dataset_info.json} as data.
+ */
 final class DatasetCard {
+  /** The card's file name in the export folder. */
+  public static final String FILE = "README.md";
+
+  /** The line that marks a card as this exporter's own, so a later export may replace it. */
+  static final String MARK = "<!-- dataset card written by SPARQ for Java's exporter; the next"
+      + " export to this folder replaces it -->";
+
   private DatasetCard() {}
+
+  /**
+   * Refuses an output folder whose {@code README.md} is not a card this exporter wrote (a user's
+   * own README), before anything is written.
+   */
+  static void checkReplaceable(java.nio.file.Path output) {
+    java.nio.file.Path readme = output.resolve(FILE);
+    if (!java.nio.file.Files.isRegularFile(readme)) {
+      return;
+    }
+    try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(readme,
+        java.nio.charset.StandardCharsets.UTF_8)) {
+      // the mark is within the first lines of every card (after a YAML header of ~15 lines)
+      for (int i = 0; i < 64; i++) {
+        String line = in.readLine();
+        if (line == null) {
+          break;
+        }
+        if (line.equals(MARK)) {
+          return;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // unreadable (for example not UTF-8): not ours
+    }
+    throw new dev.sparq.core.DataException(readme, 0, null, "exists and is not a dataset card"
+        + " written by an export; the export writes its card as README.md, so choose an output"
+        + " folder that does not hold your own README.md");
+  }
 
   static String render(Exporter.Builder b, ExportReport r) {
     StringBuilder s = new StringBuilder();
@@ -20,6 +61,7 @@ final class DatasetCard {
     s.append("configs:\n- config_name: default\n  data_files: ").append(r.data().getFileName())
         .append('\n');
     s.append("---\n\n");
+    s.append(MARK).append("\n\n");
     s.append("# ").append(b.name).append("\n\n");
     s.append("Synthetic math problems evolved with SPARQ for Java (quality-diversity generation, "
         + "difficulty measured by solve rate) and exported from the run's candidate log.\n\n");

@@ -124,10 +124,21 @@ public enum ExportFormat {
   }
 
   /**
-   * The LLaMA-Factory {@code dataset_info.json} entry for a file in this format, when LLaMA-Factory
-   * can read the format for supervised fine-tuning (messages, OpenAI, Alpaca, ShareGPT).
+   * The LLaMA-Factory {@code dataset_info.json} entry for a file in this format without a system
+   * message in its rows, when LLaMA-Factory can read the format for supervised fine-tuning
+   * (messages, OpenAI, Alpaca, ShareGPT).
    */
   public Optional<ObjectNode> llamaFactoryEntry(String fileName) {
+    return llamaFactoryEntry(fileName, false);
+  }
+
+  /**
+   * As {@link #llamaFactoryEntry(String)}; {@code withSystem} says whether the rows carry a
+   * {@code system} field (an export with a system prompt). Alpaca and ShareGPT map the column only
+   * then: LLaMA-Factory's converters read a mapped column from every row and fail with a
+   * {@code KeyError} where it is missing.
+   */
+  public Optional<ObjectNode> llamaFactoryEntry(String fileName, boolean withSystem) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode e = f.objectNode();
     e.put("file_name", fileName);
@@ -137,13 +148,17 @@ public enum ExportFormat {
         c.put("prompt", "instruction");
         c.put("query", "input");
         c.put("response", "output");
-        c.put("system", "system");
+        if (withSystem) {
+          c.put("system", "system");
+        }
       }
       case SHAREGPT -> {
         e.put("formatting", "sharegpt");
         ObjectNode c = e.putObject("columns");
         c.put("messages", "conversations");
-        c.put("system", "system");
+        if (withSystem) {
+          c.put("system", "system");
+        }
       }
       case MESSAGES, OPENAI -> {
         e.put("formatting", "sharegpt");

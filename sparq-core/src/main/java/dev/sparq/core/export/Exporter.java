@@ -64,7 +64,7 @@ import java.util.TreeMap;
  * }</pre>
  * Output files in the output directory: {@code <name>.jsonl} (or {@code <name>.parquet}, see
  * {@link Builder#fileFormat(FileFormat)}), {@code stats.json},
- * {@code dataset_card.md} and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
+ * {@code README.md} (the dataset card) and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
  */
 public final class Exporter {
   static final int MAX_ROLLOUTS = 4093;
@@ -143,6 +143,7 @@ public final class Exporter {
   private ExportReport run(Path logSource) {
     // a wrong log path fails here, before anything is written to the output folder
     LogReader.open(logSource, 0).close();
+    DatasetCard.checkReplaceable(b.output);
     try {
       Files.createDirectories(b.output);
       FileFormat container = fileFormat();
@@ -204,7 +205,8 @@ public final class Exporter {
       for (int i = 0; i < b.benchmarks.size(); i++) {
         contamination.put(b.benchmarks.get(i).name(), counters.perBenchmark[i]);
       }
-      Optional<ObjectNode> info = b.format.llamaFactoryEntry(data.getFileName().toString());
+      Optional<ObjectNode> info = b.format.llamaFactoryEntry(data.getFileName().toString(),
+          b.systemPrompt != null);
       Optional<Path> infoPath = Optional.empty();
       if (info.isPresent()) {
         ObjectNode root = Json.mapper().createObjectNode();
@@ -218,7 +220,7 @@ public final class Exporter {
           new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath);
       AtomicFiles.write(b.output.resolve("stats.json"), Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValueAsBytes(report.toJson()));
-      AtomicFiles.writeString(b.output.resolve("dataset_card.md"), DatasetCard.render(b, report));
+      AtomicFiles.writeString(b.output.resolve(DatasetCard.FILE), DatasetCard.render(b, report));
       return report;
     } catch (IOException e) {
       throw new UncheckedIOException("export to " + b.output + " failed: " + IoMessages.describe(e), e);

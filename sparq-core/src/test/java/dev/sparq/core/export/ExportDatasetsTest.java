@@ -91,6 +91,8 @@ class ExportDatasetsTest {
     List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
     List<String> names = new ArrayList<>();
     List<Long> rows = new ArrayList<>();
+    List<String> folders = new ArrayList<>();
+    List<Long> folderRows = new ArrayList<>();
     for (ExportFormat f : ExportFormat.values()) {
       for (String system : new String[] {null, "SYS"}) {
         for (FileFormat c : FileFormat.values()) {
@@ -100,6 +102,9 @@ class ExportDatasetsTest {
           cmd.add(r.data().toString());
           names.add(dir + "/" + r.data().getFileName());
           rows.add(r.examplesWritten());
+          cmd.add(tmp.resolve(dir).toString());
+          folders.add(dir);
+          folderRows.add(r.examplesWritten());
         }
       }
     }
@@ -119,6 +124,15 @@ class ExportDatasetsTest {
       assertEquals(golden.get(key), loaded.at("/" + name.replace("/", "~1") + "/features"), name);
       assertEquals(rows.get(i).longValue(), loaded.at("/" + name.replace("/", "~1") + "/rows")
           .asLong(), name);
+    }
+    // load_dataset(folder) reads the card's data_files: only the data file, with the same
+    // features (with the card named dataset_card.md it read stats.json too and failed)
+    for (int i = 0; i < folders.size(); i++) {
+      String folder = folders.get(i);
+      JsonNode one = loaded.get(folder + "/");
+      assertEquals(folderRows.get(i).longValue(), one.path("rows").asLong(), folder);
+      assertEquals(golden.get(folder.substring(0, folder.lastIndexOf('-'))), one.get("features"),
+          folder);
     }
   }
 

@@ -2,9 +2,11 @@ package dev.sparq.core.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sparq.core.DataException;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.AddStatus;
 import dev.sparq.core.model.Descriptor;
@@ -124,10 +126,20 @@ class ExporterTest {
     ExportReport r = Exporter.builder().log(log).output(out).name("my-set")
         .format(ExportFormat.SHAREGPT).build().run();
     JsonNode info = Json.mapper().readTree(out.resolve("dataset_info.json").toFile());
+    // no system prompt, so no system column: LLaMA-Factory's converters read a mapped column from
+    // every row and failed with KeyError: 'system' (checked with its converter.py)
     assertEquals("{\"my-set\":{\"file_name\":\"my-set.jsonl\",\"formatting\":\"sharegpt\","
-        + "\"columns\":{\"messages\":\"conversations\",\"system\":\"system\"}}}", info.toString());
+        + "\"columns\":{\"messages\":\"conversations\"}}}", info.toString());
+    Exporter.builder().log(log).output(tmp.resolve("lfs")).name("my-set").systemPrompt("Be brief.")
+        .format(ExportFormat.SHAREGPT).build().run();
+    assertEquals("{\"my-set\":{\"file_name\":\"my-set.jsonl\",\"formatting\":\"sharegpt\","
+        + "\"columns\":{\"messages\":\"conversations\",\"system\":\"system\"}}}",
+        Json.mapper().readTree(tmp.resolve("lfs/dataset_info.json").toFile()).toString());
     assertEquals("{\"file_name\":\"f.jsonl\",\"columns\":{\"prompt\":\"instruction\",\"query\":\"input\","
         + "\"response\":\"output\",\"system\":\"system\"}}",
+        ExportFormat.ALPACA.llamaFactoryEntry("f.jsonl", true).orElseThrow().toString());
+    assertEquals("{\"file_name\":\"f.jsonl\",\"columns\":{\"prompt\":\"instruction\",\"query\":\"input\","
+        + "\"response\":\"output\"}}",
         ExportFormat.ALPACA.llamaFactoryEntry("f.jsonl").orElseThrow().toString());
     assertEquals("{\"file_name\":\"f.jsonl\",\"formatting\":\"sharegpt\",\"columns\":{\"messages\":"
         + "\"messages\"},\"tags\":{\"role_tag\":\"role\",\"content_tag\":\"content\",\"user_tag\":"
@@ -139,10 +151,21 @@ class ExporterTest {
     assertEquals(1, stats.at("/quality_histogram/counts/5").asInt());
     assertEquals(2, stats.at("/skills/distinct").asInt());
     assertEquals(1, stats.at("/skills/counts/x").asInt());
-    String card = Files.readString(out.resolve("dataset_card.md"));
+    String card = Files.readString(out.resolve("README.md"));
     assertTrue(card.startsWith("---\n") && card.contains("data_files: my-set.jsonl")
         && card.contains("# my-set") && card.contains("| quality_zero | 0 |"), card);
     assertEquals(out.resolve("my-set.jsonl"), r.data());
+    // the card is README.md, the file datasets.load_dataset(folder) and the Hub read; exporting
+    // again replaces it, but a README.md of the user's own is never overwritten
+    Exporter.builder().log(log).output(out).name("my-set").format(ExportFormat.SHAREGPT).build().run();
+    Path mine = Files.createDirectories(tmp.resolve("project"));
+    Files.writeString(mine.resolve("README.md"), "# My project\n");
+    DataException foreign = assertThrows(DataException.class, () -> Exporter.builder().log(log)
+        .output(mine).format(ExportFormat.SHAREGPT).build().run());
+    assertTrue(foreign.getMessage().contains("is not a dataset card written by an export"),
+        foreign.getMessage());
+    assertEquals("# My project\n", Files.readString(mine.resolve("README.md")));
+    assertTrue(Files.notExists(mine.resolve("sparq.jsonl")));
 
     Path verl = tmp.resolve("verl");
     Exporter.builder().log(log).output(verl).format(ExportFormat.VERL).dataSource("lighteval/MATH")

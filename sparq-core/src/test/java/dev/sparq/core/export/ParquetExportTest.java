@@ -88,7 +88,7 @@ class ParquetExportTest {
     ExportReport verl = Exporter.builder().log(log).output(tmp.resolve("v"))
         .format(ExportFormat.VERL).build().run();
     assertEquals("sparq.parquet", verl.data().getFileName().toString());
-    String card = Files.readString(tmp.resolve("v/dataset_card.md"));
+    String card = Files.readString(tmp.resolve("v/README.md"));
     assertTrue(card.contains("data_files: sparq.parquet"), card);
     ExportReport msg = Exporter.builder().log(log).output(tmp.resolve("m"))
         .format(ExportFormat.MESSAGES).build().run();

@@ -93,7 +93,7 @@ final class Exports {
     }
     if (!others.isEmpty()) {
       throw new DataException(stats, 0, null, "this folder already holds the export " + others
-          + "; exporting '" + name + ".jsonl' here would overwrite its stats.json and dataset_card.md. "
+          + "; exporting '" + name + ".jsonl' here would overwrite its stats.json and README.md (the dataset card). "
           + "Choose another --output, or --name " + others.get(0).replaceAll("\\.jsonl$", "")
           + " to replace it");
     }
@@ -104,7 +104,7 @@ final class Exports {
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
       FileFormat fileFormat) {
     return run(d, format, selector, min, max, seed, outDir, name, dedup, reference, system, fileFormat, false,
-        List.of(), 13);
+        List.of(), 13, null);
   }
 
   /** The largest benchmark file read for the contamination check. */
@@ -112,11 +112,12 @@ final class Exports {
 
   /**
    * Exports the run's log up to its last checkpoint, with near-duplicate removal (MinHash, 8 bands
-   * of 8 rows) and the contamination check against benchmark files (each at most 256 MiB).
+   * of 8 rows) and the contamination check against benchmark files (each at most 256 MiB);
+   * {@code dataSource}, when not null, is the verl {@code data_source} of the rows.
    */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
-      FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram) {
+      FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram, String dataSource) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
     refuseOtherExport(outDir, name);
@@ -134,6 +135,9 @@ final class Exports {
         .seed(seed);
     if (system != null) {
       b.systemPrompt(system);
+    }
+    if (dataSource != null) {
+      b.dataSource(dataSource);
     }
     if (near) {
       b.nearDuplicates(8, 8);

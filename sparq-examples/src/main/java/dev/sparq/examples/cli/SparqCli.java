@@ -511,8 +511,8 @@ public final class SparqCli implements Callable<Integer> {
       description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
-          + "stats.json and dataset_card.md (and dataset_info.json for LLaMA-Factory) into the output "
-          + "directory (default DIR/export/NAME)."})
+          + "stats.json and README.md, the dataset card (and dataset_info.json for LLaMA-Factory) into the output "
+          + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name)."})
   static final class Export extends Base {
     @Mixin
     RunDirArgument runDir;
@@ -560,10 +560,15 @@ public final class SparqCli implements Callable<Integer> {
     @Option(names = "--system", description = "A system message for every row.")
     String system;
 
+    @Option(names = "--data-source", description = "The data_source of verl rows (default: sparq); "
+        + "a name verl knows, such as lighteval/MATH, selects its built-in scorer.")
+    String dataSource;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the selection (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export/NAME); a folder "
+    @Option(names = {"-o", "--output"}, description = "Output directory (default: DIR/export/FORMAT, or "
+        + "DIR/export/NAME with --name); a folder "
         + "holding another export is refused.")
     Path output;
 
@@ -595,7 +600,7 @@ public final class SparqCli implements Callable<Integer> {
       ExportReport r = Exports.run(d, f, selector, minQ, maxQ, seed, outDir, n,
           !keepDuplicates && x.exactDuplicates(), referenceSolutions || x.referenceSolutions(),
           system != null ? system : x.system(), Exports.fileFormat(fileFormat, f),
-          nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram());
+          nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram(), dataSource);
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));

@@ -273,7 +273,12 @@ class SparqCliTest {
     assertTrue(Files.size(out.resolve("export/verl/sparq.parquet")) > 0);
     assertFalse(Files.exists(out.resolve("export/verl/sparq.jsonl")));
     assertEquals(0, sparq("export", out.toString(), "--format", "verl", "--file-format", "jsonl", "--name", "verl_rows").status());
-    assertTrue(lines(out.resolve("export/verl_rows/verl_rows.jsonl")).get(0).startsWith("{\"data_source\":"));
+    assertTrue(lines(out.resolve("export/verl_rows/verl_rows.jsonl")).get(0).startsWith("{\"data_source\":\"sparq\""));
+    // a data_source verl knows picks its built-in scorer; the library had it, the command line did not
+    assertEquals(0, sparq("export", out.toString(), "--format", "verl", "--file-format", "jsonl", "--name",
+        "verl_math", "--data-source", "lighteval/MATH").status());
+    assertTrue(lines(out.resolve("export/verl_math/verl_math.jsonl")).get(0)
+        .startsWith("{\"data_source\":\"lighteval/MATH\""));
     assertEquals(0, sparq("export", out.toString(), "--file-format", "PARQUET", "--name", "messages_pq").status());
     byte[] magic = Files.readAllBytes(out.resolve("export/messages_pq/messages_pq.parquet"));
     assertEquals("PAR1", new String(magic, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
