@@ -250,25 +250,18 @@ public final class ModelDirectory {
   }
 
   /**
-   * The parser's words ({@code StrictJson.problem}: one line, no source excerpt), with the
-   * positions it embeds ({@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1,
-   * column: 1]}) and the read limits it names ({@code StreamReadConstraints.getMax...()}) said
-   * plainly.
+   * The parser's words ({@code StrictJson.problem}: one line, no source excerpt or Jackson names),
+   * with the string-length limit said in terms of a model file.
    */
   static String jsonProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
     String m = dev.sparq.core.internal.StrictJson.problem(e);
-    m = m.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]",
-        "line $1, column $2");
-    m = m.replaceAll("\\[Source: [^\\]]*\\]", "");
     java.util.regex.Matcher tooLong = java.util.regex.Pattern.compile(
         "String value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)").matcher(m);
     if (tooLong.find()) {
       return "a string value (for example chat_template) is longer than "
           + tooLong.group(2) + " characters, the most a model file's string may have";
     }
-    m = m.replaceAll(",? from `StreamReadConstraints\\.\\w+\\(\\)`", "");
-    return m.replaceAll("`?(com\\.fasterxml\\.jackson\\.|StreamReadFeature\\.|JsonReadFeature\\.)"
-        + "[\\w.]*`?", "").replaceAll("\\s+", " ").strip();
+    return m;
   }
 
   private static String chatTemplate(JsonNode n) {

@@ -42,13 +42,25 @@ public final class StrictJson {
     return new DataException(file, line, null, what + ": " + problem(e) + column(e.getLocation()), e);
   }
 
-  /** The parser's own words, on one line, without source excerpts. */
+  /**
+   * The parser's own words, on one line, without source excerpts or Jackson's names: a position
+   * it embeds ({@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]},
+   * as in "expected close marker for Object (start marker at ...)") becomes {@code line 1, column
+   * 1}, and the read limits it names ({@code from `StreamReadConstraints.getMaxStringLength()`})
+   * and feature or class names are dropped.
+   */
   public static String problem(JsonProcessingException e) {
     String m = e.getOriginalMessage();
     if (m == null) {
       m = e.getClass().getSimpleName();
     }
-    return m.replaceAll("\\s*\\n\\s*", " ").strip();
+    m = m.replaceAll("\\s*\\n\\s*", " ");
+    m = m.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
+    m = m.replaceAll("\\[Source: [^\\]]*\\]", "");
+    m = m.replaceAll(",? from `StreamReadConstraints\\.\\w+\\(\\)`", "");
+    m = m.replaceAll("`?(com\\.fasterxml\\.jackson\\.|StreamReadFeature\\.|JsonReadFeature\\.)[\\w.]*`?",
+        "");
+    return m.replaceAll("\\s+", " ").strip();
   }
 
   private static String column(JsonLocation loc) {

@@ -169,6 +169,9 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       return fromJson(Json.mapper().readTree(Files.readAllBytes(file)), file);
     } catch (NoSuchFileException e) {
       throw new SparqException("no checkpoint at " + file, e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SparqException(file + ": malformed checkpoint: "
+          + dev.sparq.core.internal.StrictJson.problem(e), e);
     } catch (IOException e) {
       throw new SparqException(file + ": malformed checkpoint: " + e.getMessage(), e);
     }
