@@ -75,27 +75,50 @@ final class Exports {
   }
 
   /**
-   * Fails when {@code outDir} already holds another export (a data file other than
-   * {@code name.jsonl} next to a {@code stats.json}): writing there would overwrite that export's
-   * statistics and dataset card. Exporting again under the same name replaces the export as a whole.
+   * Fails when {@code outDir} already holds another export, next to a {@code stats.json}: a data
+   * file ({@code .jsonl} or {@code .parquet}) other than {@code name} with this file format's
+   * extension, or a dataset card ({@code README.md}) of another row format. Writing there would
+   * overwrite that export's statistics and card, or leave its data file beside the new one. The
+   * same name, row format and file format replaces the export as a whole.
    */
-  static void refuseOtherExport(Path outDir, String name) {
+  static void refuseOtherExport(Path outDir, String name, ExportFormat format, FileFormat fileFormat) {
     Path stats = outDir.resolve("stats.json");
     if (!Files.exists(stats, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    String target = name + "." + fileFormat.extension();
     List<String> others = new ArrayList<>();
     try (Stream<Path> s = Files.list(outDir)) {
-      s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".jsonl") && !f.equals(name + ".jsonl"))
+      s.map(p -> p.getFileName().toString())
+          .filter(f -> (f.endsWith(".jsonl") || f.endsWith(".parquet")) && !f.equals(target))
           .sorted().forEach(others::add);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + outDir, e);
     }
-    if (!others.isEmpty()) {
-      throw new DataException(stats, 0, null, "this folder already holds the export " + others
-          + "; exporting '" + name + ".jsonl' here would overwrite its stats.json and README.md (the dataset card). "
-          + "Choose another --output, or --name " + others.get(0).replaceAll("\\.jsonl$", "")
-          + " to replace it");
+    String was = cardFormat(outDir.resolve("README.md"));
+    if (others.isEmpty() && (was == null || was.equals(format.id()))) {
+      return;
+    }
+    String what = others.isEmpty() ? "a '" + was + "' export" : "the export " + others
+        + (was != null ? " ('" + was + "')" : "");
+    throw new DataException(stats, 0, null, "this folder already holds " + what + "; exporting '"
+        + format.id() + "' as '" + target + "' here would overwrite its stats.json and README.md"
+        + " (the dataset card) or leave its data beside the new one. Choose another --output"
+        + (others.isEmpty() ? "" : ", or --name " + others.get(0).replaceAll("\\.(jsonl|parquet)$", "")
+        + " with its format to replace it"));
+  }
+
+  /** The row format a dataset card records ({@code - Format: `id`}), or null. */
+  private static String cardFormat(Path card) {
+    if (!Files.isRegularFile(card, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    try (Stream<String> lines = Files.lines(card, java.nio.charset.StandardCharsets.UTF_8)) {
+      return lines.limit(64).map(l -> java.util.regex.Pattern.compile("^- Format: `([^`]+)`")
+          .matcher(l)).filter(java.util.regex.Matcher::find).map(m -> m.group(1))
+          .findFirst().orElse(null);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return null; // unreadable: the exporter's own README check decides
     }
   }
 
@@ -120,7 +143,7 @@ final class Exports {
       FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram, String dataSource) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
-    refuseOtherExport(outDir, name);
+    refuseOtherExport(outDir, name, format, fileFormat);
     Exporter.Builder b = Exporter.builder()
         .log(d.file(RunDirectory.LOG))
         .maxRecords(cp.records())

@@ -641,6 +641,11 @@ public record RunConfig(
       throw root.error("budget",
           "is required: give at least one of iterations, candidates, rollouts, tokens");
     }
+    if (bu.has("tokens") && backend instanceof Backend.Demo) {
+      // the simulated student reads and writes no tokens, so the limit could never be reached
+      throw bu.error("tokens", "is not allowed with backend 'demo', whose simulated student counts no"
+          + " tokens; give iterations, candidates or rollouts");
+    }
     Budget budget = new Budget(bu.integer(ConfigKeys.BUDGET_ITERATIONS, Long.MAX_VALUE),
         bu.integer(ConfigKeys.BUDGET_CANDIDATES, Long.MAX_VALUE),
         bu.integer(ConfigKeys.BUDGET_ROLLOUTS, Long.MAX_VALUE),

@@ -49,6 +49,23 @@ class RunConfigTest {
   }
 
   @Test
+  void aTokenBudgetWithTheDemoBackendIsRefusedNamingFileAndKey() throws IOException {
+    // config --explain accepted it and sparq run failed later naming a library method, no file
+    String m = error("""
+        backend: {type: demo}
+        budget: {tokens: 1000}
+        output: out
+        """);
+    assertTrue(m.startsWith("run.yaml: key 'budget.tokens': is not allowed with backend 'demo'"), m);
+    assertEquals(1000, parse("""
+        backend: {type: openai, endpoints: ["http://a:8000/v1"], model: m}
+        budget: {tokens: 1000}
+        seeds: {format: jsonl, path: s.jsonl}
+        output: out
+        """).budget().maxTokens());
+  }
+
+  @Test
   void engineModeDefaultsToSyncAndAsyncRoundTrips() throws IOException {
     assertEquals(RunConfig.EngineSettings.SYNC, parse(OK).engine());
     assertFalse(parse(OK).toTree().has("engine"), "the default is not written");

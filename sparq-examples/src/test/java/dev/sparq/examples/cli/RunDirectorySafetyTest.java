@@ -148,12 +148,27 @@ class RunDirectorySafetyTest {
     CliTestSupport.Result second = sparq("export", dir.toString(), "-o", shared.toString(), "--name", "b",
         "--format", "alpaca");
     assertEquals(2, second.status());
-    assertTrue(second.err().contains(shared.resolve("stats.json") + ": this folder already holds the export [a.jsonl]"),
+    assertTrue(second.err().contains(shared.resolve("stats.json") + ": this folder already holds the export [a.jsonl] ('messages')"),
         second.err());
     assertEquals(new String(stats, StandardCharsets.UTF_8), Files.readString(shared.resolve("stats.json")));
     assertFalse(Files.exists(shared.resolve("b.jsonl")));
     // the same name again replaces the export as a whole
     assertEquals(0, sparq("export", dir.toString(), "-o", shared.toString(), "--name", "a").status());
+    // the same file name in another row format, or the same name as Parquet, is another export too
+    // (both used to pass: alpaca rows silently replaced the messages ones, and a Parquet file was
+    // left beside the new JSON Lines file with stats.json describing only the latter)
+    CliTestSupport.Result format = sparq("export", dir.toString(), "-o", shared.toString(), "--name", "a",
+        "--format", "alpaca");
+    assertEquals(2, format.status());
+    assertTrue(format.err().contains("this folder already holds a 'messages' export; exporting 'alpaca'"),
+        format.err());
+    CliTestSupport.Result parquet = sparq("export", dir.toString(), "-o", shared.toString(), "--name", "a",
+        "--file-format", "parquet");
+    assertEquals(2, parquet.status());
+    assertTrue(parquet.err().contains("already holds the export [a.jsonl] ('messages'); exporting 'messages'"
+        + " as 'a.parquet'"), parquet.err());
+    assertFalse(Files.exists(shared.resolve("a.parquet")));
+    assertEquals(new String(stats, StandardCharsets.UTF_8), Files.readString(shared.resolve("stats.json")));
   }
 
   @Test
