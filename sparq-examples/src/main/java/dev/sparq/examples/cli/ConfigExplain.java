@@ -121,8 +121,10 @@ public final class ConfigExplain {
           p.labellerMax(), c.stages().descriptor().labelMaxTokens(), p.resolveMax() > 0 ? ", resolve " + p.resolveMax() + " x "
               + c.model("generator").orElseThrow().maxTokens() : ""));
       if (c.stages().descriptor().skills()) {
-        out.append(String.format(Locale.ROOT, "before the first iteration: up to %d labeller requests for the"
-            + " seeds (skill vocabulary M = %d)%n", c.seeds().limit(), c.stages().descriptor().vocabulary()));
+        // the seed file is not read here, so the count is the seeds.limit cap, said as such
+        out.append(String.format(Locale.ROOT, "before the first iteration: one labeller request per seed, at most"
+            + " %d (seeds.limit; the file is not read here), to build the skill vocabulary (M = %d)%n",
+            c.seeds().limit(), c.stages().descriptor().vocabulary()));
       }
     } else {
       out.append("tokens: none (no language model)\n");
