@@ -60,7 +60,33 @@ public final class StrictJson {
     m = m.replaceAll(",? from `StreamReadConstraints\\.\\w+\\(\\)`", "");
     m = m.replaceAll("`?(com\\.fasterxml\\.jackson\\.|StreamReadFeature\\.|JsonReadFeature\\.)[\\w.]*`?",
         "");
+    m = shortenTokens(m);
     return m.replaceAll("\\s+", " ").strip();
+  }
+
+  /** The longest unrecognized token quoted in a message (a typo such as {@code tru} or {@code None}). */
+  static final int MAX_QUOTED_TOKEN = 8;
+
+  private static final java.util.regex.Pattern TOKEN =
+      java.util.regex.Pattern.compile("(Unrecognized token) '([^']*)'");
+
+  /**
+   * Jackson quotes a bad token whole ({@code Unrecognized token 'hf_...'}, up to 256 characters):
+   * when the file is a link to a secret, or holds one, that would echo it. A token longer than
+   * {@link #MAX_QUOTED_TOKEN} characters is replaced by its length.
+   */
+  private static String shortenTokens(String m) {
+    java.util.regex.Matcher t = TOKEN.matcher(m);
+    StringBuilder sb = new StringBuilder();
+    while (t.find()) {
+      String token = t.group(2);
+      String shown = token.length() <= MAX_QUOTED_TOKEN && token.codePoints().allMatch(c -> c >= 0x20 && c < 0x7f)
+          ? t.group(0)
+          : t.group(1) + " of " + token.length() + " characters (not shown)";
+      t.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(shown));
+    }
+    t.appendTail(sb);
+    return sb.toString();
   }
 
   private static String column(JsonLocation loc) {

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
-import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.StrictJson;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
 import java.io.IOException;
@@ -51,10 +51,25 @@ import org.slf4j.LoggerFactory;
  * warning (logged, and kept in {@link SeedSet#warnings()}) and counted; loading still fails when
  * nothing at all could be loaded. Duplicates are problems with the same id (the same normalised
  * statement); the first one wins.
+ *
+ * <p>Seed files may come from someone else, so reading is bounded: only regular files are read (a
+ * FIFO or a device such as {@code /dev/zero} is refused before it is opened); a seed file is at most
+ * {@link #MAX_FILE_BYTES} (1 GiB), a JSON array file, which is decoded whole, at most
+ * {@link #MAX_ARRAY_BYTES} (256 MiB), and one JSON Lines record or one MATH problem file at most
+ * {@link #MAX_RECORD_BYTES} (64 MiB). The path given may be a symbolic link to a file; inside a MATH
+ * directory, files that are symbolic links are refused (skipped with a warning in lenient mode) and
+ * linked folders are not entered, so nothing outside the directory is read.
  */
 public final class SeedLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SeedLoader.class);
   private static final Pattern CALCULATOR = Pattern.compile("<<[^<>]*>>");
+
+  /** The largest seed file read (1 GiB); a file is read whole before its lines are parsed. */
+  public static final long MAX_FILE_BYTES = 1L << 30;
+  /** The largest JSON array seed file (256 MiB): it is decoded as one text. */
+  public static final long MAX_ARRAY_BYTES = 256L << 20;
+  /** The largest JSON Lines record (one line) or MATH problem file (64 MiB), as for the candidate log. */
+  public static final int MAX_RECORD_BYTES = 64 << 20;
 
   private final boolean lenient;
 
@@ -92,9 +107,11 @@ public final class SeedLoader {
     Run run = new Run("math");
     if (Files.isDirectory(path)) {
       List<Path> files;
+      // links to folders are not entered (walk does not follow them); a file that is a link, broken
+      // or not, is listed and then refused by read(), so it is reported, never read
       try (Stream<Path> s = Files.walk(path)) {
-        // not only regular files: a broken link or a link loop named .json is reported, not skipped silently
-        files = s.filter(p -> p.toString().endsWith(".json") && !Files.isDirectory(p)).sorted()
+        files = s.filter(p -> p.toString().endsWith(".json")
+            && !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted()
             .toList();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + path, e);
@@ -174,24 +191,31 @@ public final class SeedLoader {
     }
 
     void file(Path file, FieldMapping mapping) {
-      byte[] bytes = read(file);
+      byte[] bytes = read(file, MAX_FILE_BYTES, UntrustedFiles.Links.FOLLOW);
       if (bytes == null) {
         return;
       }
       if (isJsonArray(bytes)) {
+        if (bytes.length > MAX_ARRAY_BYTES) {
+          fail(new DataException(file, 0, null, "a JSON array seed file may hold at most " + MAX_ARRAY_BYTES
+              + " bytes (256 MiB), as it is read as one text; this one has " + bytes.length
+              + ": write it as JSON Lines (one object per line), which may be up to 1 GiB"));
+          return;
+        }
         jsonArray(file, bytes, mapping);
       } else {
         jsonLines(file, bytes, mapping);
       }
     }
 
-    private byte[] read(Path file) {
+    private byte[] read(Path file, long maxBytes, UntrustedFiles.Links links) {
       byte[] bytes;
       try {
-        bytes = Files.readAllBytes(file);
-      } catch (IOException e) {
-        // unreadable (permissions, a directory, a link loop): the cause is kept; lenient mode skips it
-        fail(new DataException(file, 0, null, "cannot read: " + IoMessages.describe(e), e));
+        // only a regular file (a FIFO or /dev/zero is refused before opening), bounded in size
+        bytes = UntrustedFiles.readAllBytes(file, maxBytes, links, "seed file");
+      } catch (DataException e) {
+        // unreadable (permissions, a directory, a link, a FIFO, too large): lenient mode skips it
+        fail(e);
         return null;
       }
       int start = bomLength(bytes);
@@ -227,6 +251,12 @@ public final class SeedLoader {
         int len = end - lineStart;
         if (len > 0 && bytes[end - 1] == '\r') {
           len--;
+        }
+        if (len > MAX_RECORD_BYTES) {
+          lineStart = end + 1;
+          fail(new DataException(file, line, null, "the line is " + len + " bytes long; a seed record may "
+              + "have at most " + MAX_RECORD_BYTES + " bytes (64 MiB)"));
+          continue;
         }
         int from = lineStart;
         lineStart = end + 1;
@@ -298,7 +328,8 @@ public final class SeedLoader {
     }
 
     void singleObjectFile(Path file, FieldMapping mapping, Path root) {
-      byte[] bytes = read(file);
+      // a file found inside the directory: never through a link (it could point outside)
+      byte[] bytes = read(file, MAX_RECORD_BYTES, UntrustedFiles.Links.REFUSE);
       if (bytes == null) {
         return;
       }

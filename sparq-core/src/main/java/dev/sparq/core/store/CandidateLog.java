@@ -2,6 +2,7 @@ package dev.sparq.core.store;
 
 import dev.sparq.core.SparqException;
 import dev.sparq.core.internal.Streams;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.engine.CandidateSink;
 import dev.sparq.core.model.EvaluatedCandidate;
 import java.io.BufferedOutputStream;
@@ -97,7 +98,9 @@ public final class CandidateLog implements CandidateSink {
         throw new SparqException("candidate log " + dir + " is " + (options.gzip() ? "not " : "")
             + "gzip-compressed (" + other.getFileName() + ") but the log options say otherwise");
       }
-      long size = Files.exists(current) ? Files.size(current) : 0;
+      boolean present = Files.exists(current, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      long size = present ? UntrustedFiles.requireRegularFile(current, UntrustedFiles.Links.REFUSE,
+          "candidate log shard") : 0;
       if (size < position.offset()) {
         throw new SparqException("candidate log " + current + " has " + size
             + " bytes but the checkpoint recorded " + position.offset()

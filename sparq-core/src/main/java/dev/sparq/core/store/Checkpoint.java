@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
@@ -163,10 +164,25 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     }
   }
 
-  /** Reads a checkpoint file. */
+  /**
+   * The largest checkpoint read (1 GiB). A checkpoint holds the archive's elites and component
+   * state; the grid itself is bounded by 2^24 cells. A larger file is refused before it is read.
+   */
+  public static final long MAX_BYTES = 1L << 30;
+
+  /**
+   * Reads a checkpoint file. A run directory may come from someone else, so the file must be a
+   * regular file of at most {@link #MAX_BYTES}: a symbolic link (which could lead to a file outside
+   * the directory), a FIFO or a device is refused before it is opened, with a {@link
+   * dev.sparq.core.DataException} naming the file.
+   */
   public static Checkpoint read(Path file) {
+    if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new SparqException("no checkpoint at " + file);
+    }
+    byte[] bytes = UntrustedFiles.readAllBytes(file, MAX_BYTES, UntrustedFiles.Links.REFUSE, "checkpoint");
     try {
-      return fromJson(Json.mapper().readTree(Files.readAllBytes(file)), file);
+      return fromJson(Json.mapper().readTree(bytes), file);
     } catch (NoSuchFileException e) {
       throw new SparqException("no checkpoint at " + file, e);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

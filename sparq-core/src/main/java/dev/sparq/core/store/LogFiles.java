@@ -1,6 +1,7 @@
 package dev.sparq.core.store;
 
 import dev.sparq.core.SparqException;
+import dev.sparq.core.internal.UntrustedFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,8 +60,18 @@ final class LogFiles {
     return out;
   }
 
+  /**
+   * Opens a shard found in a log folder: a regular file, never through a symbolic link (a planted
+   * {@code candidates-000000.jsonl -> ~/.cache/huggingface/token} would otherwise be read and
+   * quoted in the parse error), and never a FIFO or device.
+   */
   static InputStream open(Path shard) throws IOException {
-    InputStream in = Files.newInputStream(shard);
+    return open(shard, UntrustedFiles.Links.REFUSE);
+  }
+
+  /** {@link #open(Path)}; {@code links} FOLLOW only for a shard file the caller named itself. */
+  static InputStream open(Path shard, UntrustedFiles.Links links) throws IOException {
+    InputStream in = UntrustedFiles.open(shard, links, "candidate log shard");
     if (isGzip(shard)) {
       return new GZIPInputStream(in, 1 << 16);
     }
@@ -111,15 +122,18 @@ final class LogFiles {
       return scan;
     }
     if (!isGzip(shard)) {
-      try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         ch.truncate(scan.completeBytes());
         ch.force(true);
       }
       return new Scan(scan.lines(), scan.lastSeq(), scan.completeBytes(), false);
     }
     Path tmp = shard.resolveSibling(shard.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp); // a leftover, or a planted link: removed, never written through
     try (LineInput in = new LineInput(open(shard));
-        OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), 1 << 16)) {
       while (in.next()) {
         out.write(in.buffer(), in.lineStart(), in.lineLength());
         out.write('\n');

@@ -1,6 +1,8 @@
 package dev.sparq.core.store;
 
 import dev.sparq.core.DataException;
+import dev.sparq.core.internal.IoMessages;
+import dev.sparq.core.internal.UntrustedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +32,8 @@ import java.util.stream.StreamSupport;
 public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable {
   private final List<Path> shards;
   private final long limit;
+  /** Whether the caller named one shard file itself (a link to it is then followed). */
+  private final boolean named;
   private int shardIndex = -1;
   private LineInput input;
   private long line;
@@ -38,9 +42,10 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
   private LoggedCandidate next;
   private boolean done;
 
-  private LogReader(List<Path> shards, long limit) {
+  private LogReader(List<Path> shards, long limit, boolean named) {
     this.shards = shards;
     this.limit = limit;
+    this.named = named;
   }
 
   /** Opens the log in {@code path}: a log directory, or one shard file. */
@@ -51,20 +56,29 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
   /**
    * Opens the log and stops after {@code maxRecords} records (for example a checkpoint's count).
    *
+   * <p>Shards found in a folder are read only when they are regular files, never through a
+   * symbolic link; a FIFO or device is refused before it is opened. A shard file named directly may
+   * be a link to a regular file.
+   *
    * @throws DataException when {@code path} does not exist, or is a folder that holds no shard but
-   *     other files (a run directory, whose log is its {@code log} folder, or a mistyped path); an
-   *     empty folder is an empty log
+   *     other files (a run directory, whose log is its {@code log} folder, or a mistyped path), or
+   *     is neither a folder nor a regular file; an empty folder is an empty log; a shard that is a
+   *     link, a FIFO or a device is a {@code DataException} naming it when it is reached
    */
   public static LogReader open(Path path, long maxRecords) {
     try {
       if (!Files.exists(path)) {
         throw new DataException(path, 0, null, "no candidate log here: the path does not exist");
       }
-      List<Path> shards = Files.isRegularFile(path) ? List.of(path) : LogFiles.shards(path);
+      boolean named = !Files.isDirectory(path);
+      if (named) {
+        UntrustedFiles.requireRegularFile(path, UntrustedFiles.Links.FOLLOW, "candidate log shard");
+      }
+      List<Path> shards = named ? List.of(path) : LogFiles.shards(path);
       if (shards.isEmpty()) {
         refuseForeignFolder(path);
       }
-      return new LogReader(shards, maxRecords);
+      return new LogReader(shards, maxRecords, named);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list candidate log " + path, e);
     }
@@ -124,7 +138,7 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
       return LogCodec.read(input.buffer(), input.lineStart(), input.lineLength());
     } catch (IOException | RuntimeException e) {
       throw new DataException(shards.get(shardIndex), line, null,
-          "not a valid candidate record: " + e.getMessage(), e);
+          "not a valid candidate record: " + IoMessages.describe(e), e);
     }
   }
 
@@ -139,7 +153,8 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
           if (++shardIndex >= shards.size()) {
             return false;
           }
-          input = new LineInput(LogFiles.open(shards.get(shardIndex)));
+          input = new LineInput(LogFiles.open(shards.get(shardIndex),
+              named ? UntrustedFiles.Links.FOLLOW : UntrustedFiles.Links.REFUSE));
           line = 0;
         }
         if (input.next()) {
@@ -210,7 +225,7 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
           }
         } catch (IOException | RuntimeException e) {
           throw new DataException(shards.get(shardIndex), line, null,
-              "not a valid candidate record: " + e.getMessage(), e);
+              "not a valid candidate record: " + IoMessages.describe(e), e);
         }
         peeked = true;
       }

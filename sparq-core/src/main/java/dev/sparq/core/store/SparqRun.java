@@ -130,10 +130,13 @@ public final class SparqRun implements AutoCloseable {
     }
     this.archiveState = customArchive;
     this.settings = b.config.resumeSettings();
-    Checkpoint cp = Files.exists(cpFile) ? Checkpoint.read(cpFile) : null;
+    // a link named checkpoint.json (even a dangling one) is read, and refused, not taken for "no checkpoint"
+    Checkpoint cp = Files.exists(cpFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Checkpoint.read(cpFile) : null;
     if (cp != null) {
       checkSettings(cpFile, cp.settings(), settings);
     }
+    // a linked log/ folder would have the log read from, and appended to, a folder elsewhere
+    dev.sparq.core.internal.UntrustedFiles.refuseLinksBelow(dir, dir.resolve(LOG));
     // the log's writer lock is taken before any component state is touched, so a second run on
     // this directory is refused without disturbing the first one's components
     this.log = cp != null ? CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log())
@@ -272,7 +275,7 @@ public final class SparqRun implements AutoCloseable {
   /** Reads the checkpoint of a run directory. */
   public static Checkpoint readCheckpoint(Path dir) {
     Path f = dir.resolve(CHECKPOINT);
-    if (!Files.exists(f)) {
+    if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new SparqException("no checkpoint in " + dir);
     }
     return Checkpoint.read(f);

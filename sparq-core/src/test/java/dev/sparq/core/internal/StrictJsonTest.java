@@ -36,4 +36,16 @@ class StrictJsonTest {
     assertEquals(plain.getOriginalMessage().replaceAll("\\s+", " ").strip(),
         StrictJson.problem(plain), "a message without internals is kept as it is");
   }
+
+  @Test
+  void aLongUnrecognizedTokenIsNotQuoted() {
+    ObjectMapper m = StrictJson.mapper();
+    JsonProcessingException secret = assertThrows(JsonProcessingException.class,
+        () -> m.readTree("hf_SECRETSECRETSECRETSECRET0123456789"));
+    String p = StrictJson.problem(secret);
+    assertFalse(p.contains("SECRET") || p.contains("hf_"), p);
+    assertTrue(p.startsWith("Unrecognized token of 37 characters (not shown)"), p);
+    JsonProcessingException typo = assertThrows(JsonProcessingException.class, () -> m.readTree("[tru]"));
+    assertTrue(StrictJson.problem(typo).startsWith("Unrecognized token 'tru'"), StrictJson.problem(typo));
+  }
 }

@@ -177,4 +177,81 @@ class SeedLoaderTest {
     assertEquals(1, s.skipped());
     assertEquals("What is 3+3?", s.problems().get(1).statement());
   }
+
+  static boolean mkfifo(Path p) {
+    try {
+      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+      proc.getInputStream().readAllBytes();
+      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void aLinkInsideAMathDirectoryIsRefusedStrictlyAndSkippedLeniently() throws IOException {
+    Path secret = tmp.resolve("token");
+    Files.writeString(secret, "hf_SECRETSECRETSECRETSECRET0123456789");
+    Path dir = Files.createDirectories(tmp.resolve("math/algebra"));
+    Files.writeString(dir.resolve("1.json"), "{\"problem\": \"What is $1+1$?\", \"level\": \"Level 1\", "
+        + "\"type\": \"Algebra\", \"solution\": \"$\\\\boxed{2}$\"}");
+    Path link = Files.createSymbolicLink(dir.resolve("2.json"), secret);
+    DataException e = assertThrows(DataException.class, () -> SeedLoader.math(tmp.resolve("math")));
+    assertTrue(e.getMessage().startsWith(link + ": refusing to read the seed file through a symbolic link"),
+        e.getMessage());
+    assertTrue(!e.getMessage().contains("SECRET"), e.getMessage());
+    SeedSet lenient = SeedLoader.lenient().loadMath(tmp.resolve("math"));
+    assertEquals(1, lenient.problems().size());
+    assertEquals(1, lenient.skipped());
+    // a linked folder is not entered
+    Files.delete(link);
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("3.json"), "{\"problem\": \"What is $2+2$?\", \"solution\": \"$\\\\boxed{4}$\"}");
+    Files.createSymbolicLink(tmp.resolve("math/linked"), outside);
+    assertEquals(1, SeedLoader.math(tmp.resolve("math")).problems().size());
+  }
+
+  @Test
+  void seedFilesThatAreDevicesFifosOrTooLargeAreRefusedBeforeReading() throws IOException {
+    if (Files.exists(Path.of("/dev/zero"))) {
+      for (String format : List.of("jsonl", "gsm8k", "math")) {
+        DataException e = assertThrows(DataException.class, () -> {
+          SeedSet unused = switch (format) {
+            case "gsm8k" -> SeedLoader.gsm8k(Path.of("/dev/zero"));
+            case "math" -> SeedLoader.math(Path.of("/dev/zero"));
+            default -> SeedLoader.strict().loadJsonl(Path.of("/dev/zero"));
+          };
+        });
+        assertTrue(e.getMessage().startsWith("/dev/zero: refusing to read the seed file: it is a FIFO, socket or "
+            + "device, not a regular file"), e.getMessage());
+      }
+    }
+    // a sparse file over the limit: refused by its size, before a byte is read
+    Path huge = tmp.resolve("huge.jsonl");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(SeedLoader.MAX_FILE_BYTES + 1);
+    }
+    DataException big = assertThrows(DataException.class, () -> SeedLoader.strict().loadJsonl(huge));
+    assertTrue(big.getMessage().startsWith(huge + ": the seed file is larger than 1073741824 bytes (1 GiB)"),
+        big.getMessage());
+    Files.delete(huge);
+    // one line over 64 MiB is refused naming file and line, before it is decoded or parsed
+    Path longLine = tmp.resolve("long.jsonl");
+    Files.writeString(longLine, "{\"problem\": \"What is 2+2?\", \"answer\": \"4\"}\n");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(longLine.toFile(), "rw")) {
+      f.setLength(f.length() + SeedLoader.MAX_RECORD_BYTES + 1);
+    }
+    DataException line = assertThrows(DataException.class, () -> SeedLoader.strict().loadJsonl(longLine));
+    assertTrue(line.getMessage().startsWith(longLine + ":2: the line is " + (SeedLoader.MAX_RECORD_BYTES + 1)
+        + " bytes long; a seed record may have at most"), line.getMessage());
+    Files.delete(longLine);
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(tmp.resolve("seeds.jsonl")), "no mkfifo here");
+    Path fifo = tmp.resolve("seeds.jsonl");
+    DataException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> assertThrows(DataException.class, () -> SeedLoader.gsm8k(fifo)));
+    assertTrue(e.getMessage().startsWith(fifo + ": refusing to read the seed file: it is a FIFO"), e.getMessage());
+  }
 }

@@ -47,4 +47,60 @@ class LogBoundsTest {
     DataException scan = assertThrows(DataException.class, () -> LogFiles.scan(shard));
     assertEquals(2, scan.line());
   }
+
+  static boolean mkfifo(Path p) {
+    try {
+      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+      proc.getInputStream().readAllBytes();
+      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void shardsThatAreLinksOrFifosAreRefusedNamingTheShard() throws IOException {
+    Path secret = tmp.resolve("token");
+    Files.writeString(secret, "hf_SECRETSECRETSECRETSECRET0123456789\n");
+    Path dir = Files.createDirectories(tmp.resolve("log"));
+    Path shard = Files.createSymbolicLink(dir.resolve("candidates-000000.jsonl"), secret);
+    DataException e = assertThrows(DataException.class, () -> {
+      try (LogReader r = LogReader.open(dir)) {
+        r.hasNext();
+      }
+    });
+    assertTrue(e.getMessage().startsWith(shard + ": refusing to read the candidate log shard through a symbolic link"),
+        e.getMessage());
+    assertTrue(!e.getMessage().contains("SECRET"), e.getMessage());
+    DataException scan = assertThrows(DataException.class, () -> LogFiles.scan(shard));
+    assertTrue(scan.getMessage().contains("symbolic link"), scan.getMessage());
+    assertThrows(DataException.class, () -> CandidateLog.recover(dir, LogOptions.defaults()).close());
+    assertEquals("hf_SECRETSECRETSECRETSECRET0123456789\n", Files.readString(secret));
+    Files.delete(shard);
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(shard), "no mkfifo here");
+    DataException fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> assertThrows(DataException.class, () -> {
+          try (LogReader r = LogReader.open(dir)) {
+            r.hasNext();
+          }
+        }));
+    assertTrue(fifo.getMessage().startsWith(shard + ": refusing to read the candidate log shard: it is a FIFO"),
+        fifo.getMessage());
+  }
+
+  @Test
+  void aCheckpointThatIsALinkAFifoOrADeviceIsRefused() throws IOException {
+    Path cp = Files.createSymbolicLink(tmp.resolve("checkpoint.json"), Path.of("/dev/zero"));
+    DataException e = assertThrows(DataException.class, () -> Checkpoint.read(cp));
+    assertTrue(e.getMessage().startsWith(cp + ": refusing to read the checkpoint through a symbolic link"),
+        e.getMessage());
+    Files.delete(cp);
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(cp), "no mkfifo here");
+    DataException fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> assertThrows(DataException.class, () -> Checkpoint.read(cp)));
+    assertTrue(fifo.getMessage().startsWith(cp + ": refusing to read the checkpoint: it is a FIFO"), fifo.getMessage());
+  }
 }

@@ -2,6 +2,7 @@ package dev.sparq.examples.cli;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
@@ -143,6 +144,8 @@ final class Exports {
       FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram, String dataSource) {
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
+    // a linked export/ (or export/NAME) folder would carry the files outside the run directory
+    UntrustedFiles.refuseLinksBelow(d.root(), outDir);
     refuseOtherExport(outDir, name, format, fileFormat);
     Exporter.Builder b = Exporter.builder()
         .log(d.file(RunDirectory.LOG))

@@ -1,5 +1,7 @@
 package dev.sparq.examples.cli;
 
+import dev.sparq.core.internal.UntrustedFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -518,15 +520,19 @@ public record RunConfig(
     JsonNode tree;
     boolean json = file.toString().toLowerCase(Locale.ROOT).endsWith(".json");
     try {
-      if (Files.isRegularFile(file) && Files.size(file) > MAX_CONFIG_BYTES) {
-        throw new ConfigException(file + ": the configuration file is " + Files.size(file) + " bytes; at most "
+      if (!Files.exists(file)) {
+        throw new NoSuchFileException(file.toString());
+      }
+      // a FIFO or a device (a link to /dev/zero) is refused before it is opened, so it cannot hang
+      // or fill memory; a link to a regular file (your own configuration) is followed
+      long size = UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.FOLLOW, "configuration file");
+      if (size > MAX_CONFIG_BYTES) {
+        throw new ConfigException(file + ": the configuration file is " + size + " bytes; at most "
             + MAX_CONFIG_BYTES + " (3 MiB) are read");
       }
-      byte[] bytes = Files.readAllBytes(file);
-      if (bytes.length > MAX_CONFIG_BYTES) { // grew since the check, or not a regular file
-        throw new ConfigException(file + ": the configuration file is larger than " + MAX_CONFIG_BYTES
-            + " bytes (3 MiB)");
-      }
+      // stops one byte past the limit if the file grew since the check
+      byte[] bytes = UntrustedFiles.readAllBytes(file, MAX_CONFIG_BYTES, UntrustedFiles.Links.FOLLOW,
+          "configuration file");
       String text = SeedLoader.decodeUtf8(bytes, file);
       ObjectMapper m = json ? dev.sparq.core.internal.StrictJson.mapper() : YAML;
       tree = m.readTree(text);

@@ -6,6 +6,7 @@ import dev.sparq.core.DataException;
 import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.internal.StrictJson;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
@@ -201,7 +202,8 @@ public final class RunDirectory {
         throw new DataException(manifest, 0, null, refusal + ": the file is larger than "
             + MAX_MANIFEST_BYTES + " bytes");
       }
-      tree = StrictJson.mapper().readTree(Files.readAllBytes(manifest));
+      tree = StrictJson.mapper().readTree(UntrustedFiles.readAllBytes(manifest, MAX_MANIFEST_BYTES,
+          UntrustedFiles.Links.REFUSE, MANIFEST));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw StrictJson.error(manifest, refusal + ": not valid JSON", e);
     } catch (IOException e) {
@@ -212,6 +214,11 @@ public final class RunDirectory {
           + (tree == null || tree.get("format") == null ? "missing" : tree.get("format")));
     }
     return tree;
+  }
+
+  /** This run's run.json, read as every file of a run directory is ({@link UntrustedFiles}). */
+  private byte[] manifestBytes() {
+    return UntrustedFiles.readAllBytes(file(MANIFEST), MAX_MANIFEST_BYTES, UntrustedFiles.Links.REFUSE, MANIFEST);
   }
 
   /** The largest run.json read (a manifest is a few KiB). */
@@ -234,7 +241,7 @@ public final class RunDirectory {
   /** This run with a changed configuration (for example a larger budget), saved in the manifest. */
   public RunDirectory withConfig(RunConfig changed) {
     try {
-      ObjectNode manifest = (ObjectNode) Json.mapper().readTree(file(MANIFEST).toFile());
+      ObjectNode manifest = (ObjectNode) Json.mapper().readTree(manifestBytes());
       manifest.set("config", changed.toTree());
       writeAtomically(file(MANIFEST), out -> Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValue(out, manifest));
@@ -253,7 +260,7 @@ public final class RunDirectory {
    */
   public void recordRuntime(JsonNode runtime) {
     try {
-      ObjectNode manifest = (ObjectNode) Json.mapper().readTree(file(MANIFEST).toFile());
+      ObjectNode manifest = (ObjectNode) Json.mapper().readTree(manifestBytes());
       manifest.set("runtime", runtime);
       writeAtomically(file(MANIFEST), out -> Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValue(out, manifest));
@@ -268,12 +275,9 @@ public final class RunDirectory {
    */
   public Optional<JsonNode> runtime() {
     try {
-      if (Files.size(file(MANIFEST)) > MAX_MANIFEST_BYTES) {
-        return Optional.empty();
-      }
-      JsonNode r = Json.mapper().readTree(file(MANIFEST).toFile()).get("runtime");
+      JsonNode r = Json.mapper().readTree(manifestBytes()).get("runtime");
       return r != null && r.path("models").isArray() ? Optional.of(r) : Optional.empty();
-    } catch (IOException e) {
+    } catch (IOException | DataException e) {
       return Optional.empty();
     }
   }
@@ -317,7 +321,7 @@ public final class RunDirectory {
   /** The last checkpoint, if one was written. */
   public Optional<SavedCheckpoint> readCheckpoint() {
     Path f = file(CHECKPOINT);
-    if (!Files.exists(f)) {
+    if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a link is refused by Checkpoint.read
       return Optional.empty();
     }
     dev.sparq.core.store.Checkpoint cp = dev.sparq.core.store.Checkpoint.read(f);
@@ -330,7 +334,7 @@ public final class RunDirectory {
 
   /** Deletes the directory when no checkpoint was ever written (a run that could not start). */
   public void deleteIfNeverCheckpointed() {
-    if (Files.exists(file(CHECKPOINT))) {
+    if (Files.exists(file(CHECKPOINT), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try {
@@ -361,15 +365,11 @@ public final class RunDirectory {
     tornMetrics = 0;
     List<MetricsRow> out = new ArrayList<>();
     Path f = file(METRICS);
-    if (!Files.exists(f)) {
+    if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return out;
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(f);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + f, e);
-    }
+    // never through a link, never a FIFO or device, at most MAX_METRICS_BYTES
+    byte[] bytes = UntrustedFiles.readAllBytes(f, MAX_METRICS_BYTES, UntrustedFiles.Links.REFUSE, METRICS);
     int start = 0;
     long n = 0;
     while (start < bytes.length) {
@@ -399,6 +399,9 @@ public final class RunDirectory {
 
   private long tornMetrics;
 
+  /** The largest metrics.jsonl read (256 MiB; a line per iteration is a few hundred bytes). */
+  static final long MAX_METRICS_BYTES = 256L << 20;
+
   /** Torn last metrics lines skipped by {@link #metrics()} so far. */
   public long tornMetricsLines() {
     return tornMetrics;
@@ -410,6 +413,7 @@ public final class RunDirectory {
    */
   public void forEachCandidate(Consumer<EvaluatedCandidate> consumer) {
     Optional<SavedCheckpoint> cp = readCheckpoint();
+    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
     if (cp.isEmpty() || !Files.isDirectory(file(LOG))) {
       return;
     }
@@ -423,7 +427,7 @@ public final class RunDirectory {
   /** Drops metrics lines of iterations at or after {@code iterations} (written after the last checkpoint). */
   public void truncateMetrics(long iterations) {
     Path f = file(METRICS);
-    if (!Files.exists(f)) {
+    if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     List<MetricsRow> keep = new ArrayList<>();

@@ -279,4 +279,157 @@ class RunDirectorySafetyTest {
     }
     assertEquals(1, RunDirectory.open(dir).metrics().size(), "the refused process appended nothing");
   }
+
+  /** Makes a FIFO with mkfifo, or returns false when the platform has none. */
+  static boolean mkfifo(Path p) {
+    try {
+      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+      proc.getInputStream().readAllBytes();
+      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void linksInARunDirectoryAreRefusedWithoutEchoingWhatTheyPointTo() throws IOException {
+    Path secret = tmp.resolve("token");
+    Files.writeString(secret, "hf_SECRETSECRETSECRETSECRET0123456789\n");
+    Path dir = demo("d", 1);
+    Path cp = dir.resolve("checkpoint.json");
+    Path saved = tmp.resolve("checkpoint.saved");
+    Files.move(cp, saved);
+    Files.createSymbolicLink(cp, secret);
+    for (String cmd : List.of("inspect", "report", "export", "resume")) {
+      CliTestSupport.Result r = cmd.equals("resume")
+          ? sparq("resume", dir.toString(), "--iterations", "2", "--progress", "none") : sparq(cmd, dir.toString());
+      assertEquals(2, r.status(), cmd + ": " + r.out());
+      assertTrue(r.err().contains(cp + ": refusing to read the checkpoint through a symbolic link"), cmd + ": " + r.err());
+      assertFalse(r.err().contains("SECRET") || r.out().contains("SECRET"), cmd + ": " + r.err());
+    }
+    Files.delete(cp);
+    Files.move(saved, cp);
+    Path shard = dir.resolve("log/candidates-000000.jsonl");
+    Files.move(shard, tmp.resolve("shard.saved"));
+    Files.createSymbolicLink(shard, secret);
+    for (String cmd : List.of("report", "export")) {
+      CliTestSupport.Result r = sparq(cmd, dir.toString());
+      assertEquals(2, r.status(), cmd + ": " + r.out());
+      assertTrue(r.err().contains(shard + ": refusing to read the candidate log shard through a symbolic link"),
+          cmd + ": " + r.err());
+      assertFalse(r.err().contains("SECRET"), r.err());
+    }
+    Files.delete(shard);
+    Files.move(tmp.resolve("shard.saved"), shard);
+    Path metrics = dir.resolve("metrics.jsonl");
+    Files.delete(metrics);
+    Files.createSymbolicLink(metrics, secret);
+    for (String cmd : List.of("report", "resume")) {
+      CliTestSupport.Result r = cmd.equals("resume")
+          ? sparq("resume", dir.toString(), "--iterations", "2", "--progress", "none") : sparq(cmd, dir.toString());
+      assertEquals(2, r.status(), cmd + ": " + r.out());
+      assertTrue(r.err().contains(metrics + ": refusing to read the metrics.jsonl through a symbolic link"),
+          cmd + ": " + r.err());
+      assertFalse(r.err().contains("SECRET"), r.err());
+    }
+    assertEquals("hf_SECRETSECRETSECRETSECRET0123456789\n", Files.readString(secret), "nothing written through it");
+  }
+
+  @Test
+  void aMalformedCheckpointDoesNotQuoteALongTokenVerbatim() throws IOException {
+    Path dir = demo("d", 1);
+    Path cp = dir.resolve("checkpoint.json");
+    Files.writeString(cp, "hf_SECRETSECRETSECRETSECRET0123456789\n");
+    CliTestSupport.Result r = sparq("inspect", dir.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("malformed checkpoint: Unrecognized token of 37 characters (not shown)"), r.err());
+    assertFalse(r.err().contains("SECRET"), r.err());
+  }
+
+  @Test
+  void fifosAndDevicesInARunDirectoryAreRefusedBeforeTheyAreOpened() throws IOException {
+    Path dir = demo("d", 1);
+    Path metrics = dir.resolve("metrics.jsonl");
+    if (Files.exists(Path.of("/dev/zero"))) {
+      Path cp = dir.resolve("checkpoint.json");
+      Path saved = tmp.resolve("checkpoint.saved");
+      Files.move(cp, saved);
+      Files.createSymbolicLink(cp, Path.of("/dev/zero"));
+      CliTestSupport.Result r = sparq("inspect", dir.toString());
+      assertEquals(2, r.status(), r.out());
+      assertTrue(r.err().contains(cp + ": refusing to read the checkpoint through a symbolic link"), r.err());
+      Files.delete(cp);
+      Files.move(saved, cp);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(tmp.resolve("probe")), "no mkfifo here");
+    Files.delete(metrics);
+    assertTrue(mkfifo(metrics));
+    CliTestSupport.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(60), () -> sparq("report", dir.toString()));
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(metrics + ": refusing to read the metrics.jsonl: it is a FIFO"), r.err());
+    Files.delete(metrics);
+    Path shard = dir.resolve("log/candidates-000000.jsonl");
+    Files.delete(shard);
+    assertTrue(mkfifo(shard));
+    r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> sparq("export", dir.toString()));
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(shard + ": refusing to read the candidate log shard: it is a FIFO"), r.err());
+    Path cp = dir.resolve("checkpoint.json");
+    Files.delete(cp);
+    assertTrue(mkfifo(cp));
+    r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> sparq("inspect", dir.toString()));
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(cp + ": refusing to read the checkpoint: it is a FIFO"), r.err());
+  }
+
+  @Test
+  void exportNeverWritesThroughALinkedExportFolder() throws IOException {
+    Path dir = demo("d", 1);
+    Path victim = Files.createDirectories(tmp.resolve("victim"));
+    Path export = dir.resolve("export");
+    try (java.util.stream.Stream<Path> s = Files.walk(export)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.createSymbolicLink(export, victim);
+    CliTestSupport.Result r = sparq("export", dir.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(export + ": refusing to go through a symbolic link inside " + dir), r.err());
+    try (java.util.stream.Stream<Path> s = Files.list(victim)) {
+      assertEquals(0, s.count(), "nothing was written outside the run directory");
+    }
+    // a link one level further down (export/messages -> victim) is refused the same way
+    Files.delete(export);
+    Files.createDirectories(export);
+    Files.createSymbolicLink(export.resolve("messages"), victim);
+    r = sparq("export", dir.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(export.resolve("messages") + ": refusing to go through a symbolic link"), r.err());
+    try (java.util.stream.Stream<Path> s = Files.list(victim)) {
+      assertEquals(0, s.count(), "nothing was written outside the run directory");
+    }
+  }
+
+  @Test
+  void configFilesThatAreDevicesOrFifosAreRefusedBeforeReading() throws IOException {
+    Path cfg = Files.createDirectories(tmp.resolve("cfg"));
+    if (Files.exists(Path.of("/dev/zero"))) {
+      Path zero = Files.createSymbolicLink(cfg.resolve("zero.yaml"), Path.of("/dev/zero"));
+      ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(zero));
+      assertTrue(e.getMessage().contains(zero + ": refusing to read the configuration file: it is a FIFO, socket "
+          + "or device, not a regular file"), e.getMessage());
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(cfg.resolve("fifo.yaml")), "no mkfifo here");
+    Path fifo = cfg.resolve("fifo.yaml");
+    ConfigException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> assertThrows(ConfigException.class, () -> RunConfig.load(fifo)));
+    assertTrue(e.getMessage().contains(fifo + ": refusing to read the configuration file: it is a FIFO"), e.getMessage());
+  }
 }
