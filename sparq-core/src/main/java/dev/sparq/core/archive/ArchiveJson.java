@@ -76,6 +76,13 @@ public final class ArchiveJson {
   public static CellArchive fromJson(String json) {
     try {
       return fromDocument(Json.mapper().readValue(json, Document.class));
+    } catch (com.fasterxml.jackson.databind.DatabindException e) {
+      // the field path and the value's problem, without Jackson's "Cannot construct instance of ..."
+      String path = dev.sparq.core.internal.StrictJson.path(e);
+      throw new SparqException("not a valid archive document: " + (path.isEmpty() ? "" : "field '" + path + "': ")
+          + dev.sparq.core.internal.StrictJson.bindingProblem(e), e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SparqException("not a valid archive document: " + dev.sparq.core.internal.StrictJson.problem(e), e);
     } catch (IOException e) {
       throw new SparqException("not a valid archive document: " + e.getMessage(), e);
     }

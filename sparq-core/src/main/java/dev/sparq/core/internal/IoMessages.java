@@ -40,6 +40,9 @@ public final class IoMessages {
 
   /** What one exception says, without its causes. */
   static String one(Throwable c, String already) {
+    if (c instanceof com.fasterxml.jackson.databind.DatabindException d) {
+      return StrictJson.bindingProblem(d); // the value's problem, without "Cannot construct instance of"
+    }
     if (c instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
       return StrictJson.problem(j); // without Jackson's source excerpt and feature names
     }

@@ -89,6 +89,58 @@ public final class StrictJson {
     return sb.toString();
   }
 
+  /**
+   * Where in the document a data-binding error is, as a field path such as
+   * {@code members[1].elite.difficulty} (empty at the root), from Jackson's reference chain.
+   */
+  public static String path(com.fasterxml.jackson.databind.DatabindException e) {
+    StringBuilder sb = new StringBuilder();
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+        if (r.getFieldName() != null) {
+          if (sb.length() > 0) {
+            sb.append('.');
+          }
+          sb.append(r.getFieldName());
+        } else if (r.getIndex() >= 0) {
+          sb.append('[').append(r.getIndex()).append(']');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * What a data-binding error says about the value, without Jackson's wording about classes: for a
+   * value the model's own checks refused ("quality must be finite, was Infinity") their message;
+   * otherwise the parser's words ({@link #problem}) with fully qualified class names cut to their
+   * simple names and Jackson's "(class ...)" and "Cannot construct instance of" phrases removed.
+   */
+  public static String bindingProblem(com.fasterxml.jackson.databind.DatabindException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException && e.getCause() != null
+        && e.getCause().getMessage() != null) {
+      return e.getCause().getMessage().replaceAll("\\s*\\n\\s*", " ").strip();
+    }
+    String m = problem(e);
+    m = m.replaceAll("^Cannot construct instance of `[^`]*`(?: \\([^)]*\\))?,? ?(?:problem: )?", "");
+    m = m.replaceAll(" ?\\(class [\\w.$]+\\)", "");
+    m = m.replaceAll("`(?:[a-z_$][\\w$]*\\.)+([A-Za-z_$][\\w$]*)`", "$1");
+    return m.isBlank() ? "invalid value" : m.strip();
+  }
+
+  /**
+   * A {@link DataException} for a value of {@code file} that could not be bound: the field is
+   * {@code prefix} followed by the path Jackson reports ({@code archive.members[1].elite.difficulty}),
+   * the problem {@link #bindingProblem}.
+   */
+  public static DataException bindingError(Path file, String prefix,
+      com.fasterxml.jackson.databind.DatabindException e) {
+    String path = path(e);
+    String field = prefix == null || prefix.isEmpty() ? path
+        : path.isEmpty() ? prefix : path.startsWith("[") ? prefix + path : prefix + "." + path;
+    return new DataException(file, 0, field.isEmpty() ? null : field, bindingProblem(e), e);
+  }
+
   private static String column(JsonLocation loc) {
     return loc == null || loc.getColumnNr() <= 0 ? "" : " (column " + loc.getColumnNr() + ")";
   }

@@ -86,13 +86,15 @@ public final class CandidateLog implements CandidateSink {
    * @throws SparqException when the log is shorter than the position (data lost after a checkpoint)
    */
   public static CandidateLog resume(Path dir, LogOptions options, LogPosition position) {
+    if (position.shard() < 0 || position.offset() < 0 || position.shardRecords() < 0 || position.records() < 0) {
+      // deleting "the shards after -1" would delete them all
+      throw new SparqException("candidate log " + dir + ": invalid checkpointed position " + position
+          + " (negative); nothing was deleted");
+    }
     return locked(dir, options, "reopen", () -> {
       Path current = LogFiles.shard(dir, position.shard(), options.gzip());
-      for (Path p : LogFiles.shards(dir)) {
-        if (LogFiles.index(p) > position.shard()) {
-          Files.delete(p);
-        }
-      }
+      // every check comes before the first shard is deleted, so a position that does not fit the
+      // log leaves it as it is
       Path other = LogFiles.shard(dir, position.shard(), !options.gzip());
       if (!Files.exists(current) && Files.exists(other)) {
         throw new SparqException("candidate log " + dir + " is " + (options.gzip() ? "not " : "")
@@ -105,6 +107,11 @@ public final class CandidateLog implements CandidateSink {
         throw new SparqException("candidate log " + current + " has " + size
             + " bytes but the checkpoint recorded " + position.offset()
             + ": records written before the checkpoint are missing");
+      }
+      for (Path p : LogFiles.shards(dir)) {
+        if (LogFiles.index(p) > position.shard()) {
+          Files.delete(p);
+        }
       }
       return position;
     });

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.internal.UntrustedFiles;
+import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
@@ -101,10 +102,10 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     }
     checkShape(root.get("archive"), source);
     try {
-      EngineState state = m.treeToValue(root.get("state"), EngineState.class);
-      LogPosition log = m.treeToValue(root.get("log"), LogPosition.class);
-      CellArchive archive = root.hasNonNull("archive")
-          ? ArchiveJson.fromJson(m.writeValueAsString(root.get("archive"))) : null;
+      EngineState state = bind(m, root, "state", EngineState.class, source);
+      LogPosition log = bind(m, root, "log", LogPosition.class, source);
+      checkCounts(state, log, source);
+      CellArchive archive = root.hasNonNull("archive") ? archive(m, root.get("archive"), source) : null;
       Map<String, JsonNode> slots = new TreeMap<>();
       root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
       Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -116,6 +117,69 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       return new Checkpoint(state, log, archive, slots, settings);
     } catch (IOException e) {
       throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** Binds field {@code name} of the document; an error names the file and the field's path. */
+  private static <T> T bind(ObjectMapper m, JsonNode root, String name, Class<T> type, Path source)
+      throws IOException {
+    try {
+      return m.treeToValue(root.get(name), type);
+    } catch (com.fasterxml.jackson.databind.DatabindException e) {
+      throw StrictJson.bindingError(source, name, e);
+    }
+  }
+
+  /**
+   * The archive of the document; an error names the file and the field's path
+   * ({@code archive.members[1].elite.difficulty}), or field {@code archive} when the document is
+   * well-formed but inconsistent.
+   */
+  private static CellArchive archive(ObjectMapper m, JsonNode archive, Path source) throws IOException {
+    try {
+      return ArchiveJson.fromJson(m.writeValueAsString(archive));
+    } catch (SparqException e) {
+      if (e.getCause() instanceof com.fasterxml.jackson.databind.DatabindException d) {
+        throw StrictJson.bindingError(source, "archive", d);
+      }
+      String msg = e.getMessage().replaceFirst("^(not a valid archive document|archive document): ", "");
+      throw new DataException(source, 0, "archive", msg, e);
+    }
+  }
+
+  /**
+   * Refuses negative counts and log positions before anything acts on them: resuming truncates the
+   * candidate log to {@code log.offset} and deletes the shards after {@code log.shard}, so an
+   * edited {@code -1} there would delete every shard, and a negative offset failed deep in the
+   * file-system code.
+   */
+  private static void checkCounts(EngineState state, LogPosition log, Path source) {
+    nonNegative(source, "log.shard", log.shard());
+    nonNegative(source, "log.offset", log.offset());
+    nonNegative(source, "log.shardRecords", log.shardRecords());
+    nonNegative(source, "log.records", log.records());
+    if (log.shardRecords() > log.records()) {
+      throw new DataException(source, 0, "log.shardRecords", "is " + log.shardRecords()
+          + ", more than the whole log's records (log.records = " + log.records() + ")");
+    }
+    dev.sparq.core.engine.RunStats t = state.totals();
+    nonNegative(source, "state.totals.iterations", t.iterations());
+    nonNegative(source, "state.totals.candidates", t.candidates());
+    nonNegative(source, "state.totals.generated", t.generated());
+    nonNegative(source, "state.totals.evaluated", t.evaluated());
+    nonNegative(source, "state.totals.rollouts", t.rollouts());
+    nonNegative(source, "state.totals.added", t.added());
+    nonNegative(source, "state.totals.duplicates", t.duplicates());
+    nonNegative(source, "state.totals.tokens", t.tokens());
+    t.statusCounts().forEach((k, v) -> nonNegative(source, "state.totals.statusCounts." + k, v));
+    t.rejections().forEach((k, v) -> nonNegative(source, "state.totals.rejections." + k, v));
+    nonNegative(source, "state.stalled", state.stalled());
+  }
+
+  private static void nonNegative(Path source, String field, long value) {
+    if (value < 0) {
+      throw new DataException(source, 0, field, "must be a whole number >= 0, is " + value
+          + "; a checkpoint written by sparq never holds that, so the file was edited or damaged");
     }
   }
 

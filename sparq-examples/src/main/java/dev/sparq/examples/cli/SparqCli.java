@@ -84,18 +84,23 @@ public final class SparqCli implements Callable<Integer> {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // every error line may quote a file or a server (a seed line, a label, a server's message), so
+    // it is printed through Terminal: control and bidi characters are shown escaped
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       if (ex instanceof ModelException) {
-        line.getErr().println("sparq: the model backend failed: " + IoMessages.describe(ex));
+        line.getErr().println(Terminal.lines("sparq: the model backend failed: " + IoMessages.describe(ex)));
         return EXIT_MODEL_FAILED;
       }
       if (ex instanceof SparqException || ex instanceof UncheckedIOException) {
         // the whole cause chain: "cannot append to X: no space left on device (the disk is full)"
-        line.getErr().println("sparq: " + IoMessages.describe(ex));
+        line.getErr().println(Terminal.lines("sparq: " + IoMessages.describe(ex)));
         return 2;
       }
-      line.getErr().println("sparq: unexpected failure: " + ex);
-      ex.printStackTrace(line.getErr());
+      java.io.StringWriter trace = new java.io.StringWriter();
+      ex.printStackTrace(new PrintWriter(trace));
+      line.getErr().println(Terminal.lines("sparq: unexpected failure: " + ex));
+      line.getErr().print(Terminal.lines(trace.toString().replace(System.lineSeparator(), "\n")));
+      line.getErr().flush();
       return 1;
     });
     for (CommandLine sub : cl.getSubcommands().values()) {
@@ -294,18 +299,120 @@ public final class SparqCli implements Callable<Integer> {
     }
   }
 
-  /** Whether a URL's host is this machine (localhost, 127.0.0.0/8 or ::1). */
+  /**
+   * Whether a URL's host is this machine: exactly {@code localhost}, an IPv4 literal in 127.0.0.0/8
+   * written as four decimal numbers (0-255, no leading zeros), or the IPv6 literal {@code [::1]} (in
+   * any spelling, also {@code [::ffff:127.0.0.1]}). Nothing is looked up in DNS: a name that merely
+   * starts with {@code 127.} or {@code localhost} ({@code 127.attacker.example},
+   * {@code 127.0.0.1.nip.io}, {@code localhost.attacker.example}) is someone else's host, and the
+   * shorthand forms some resolvers accept ({@code 127.1}, {@code 0x7f.1}, {@code 0177.0.0.1}) are
+   * not treated as loopback either (a run directory sparq wrote never holds them).
+   */
   static boolean isLoopback(String url) {
+    String host;
     try {
-      String host = java.net.URI.create(url).getHost();
-      if (host == null) {
-        return false;
-      }
-      host = host.toLowerCase(Locale.ROOT);
-      return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+      host = java.net.URI.create(url).getHost();
     } catch (IllegalArgumentException e) {
       return false;
     }
+    if (host == null) {
+      return false;
+    }
+    host = host.toLowerCase(Locale.ROOT);
+    if (host.equals("localhost")) {
+      return true;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      return isIpv6Loopback(host.substring(1, host.length() - 1));
+    }
+    int[] v4 = ipv4(host);
+    return v4 != null && v4[0] == 127;
+  }
+
+  /** The four numbers of a dotted-quad IPv4 literal (decimal, 0-255, no leading zeros), or null. */
+  private static int[] ipv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return null;
+    }
+    int[] out = new int[4];
+    for (int i = 0; i < 4; i++) {
+      String p = parts[i];
+      if (p.isEmpty() || p.length() > 3 || p.length() > 1 && p.charAt(0) == '0') {
+        return null;
+      }
+      for (int j = 0; j < p.length(); j++) {
+        if (p.charAt(j) < '0' || p.charAt(j) > '9') {
+          return null;
+        }
+      }
+      out[i] = Integer.parseInt(p);
+      if (out[i] > 255) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the text inside {@code [...]} is the IPv6 loopback address {@code ::1}, or an
+   * IPv4-mapped address ({@code ::ffff:127.x.y.z}) of 127.0.0.0/8; parsed here, without DNS. A zone
+   * ({@code %eth0}) is refused.
+   */
+  private static boolean isIpv6Loopback(String s) {
+    if (s.isEmpty() || !s.matches("[0-9a-f:.]+")) {
+      return false;
+    }
+    int[] mapped = null;
+    int lastColon = s.lastIndexOf(':');
+    if (s.indexOf('.') >= 0) {
+      mapped = ipv4(s.substring(lastColon + 1));
+      if (mapped == null || lastColon < 0) {
+        return false;
+      }
+      // the IPv4 tail stands for the last two groups
+      s = s.substring(0, lastColon + 1) + "0:0";
+    }
+    int[] groups = new int[8];
+    int dbl = s.indexOf("::");
+    if (dbl >= 0 && s.indexOf("::", dbl + 1) >= 0) {
+      return false;
+    }
+    String[] head = dbl >= 0 ? split(s.substring(0, dbl)) : split(s);
+    String[] tail = dbl >= 0 ? split(s.substring(dbl + 2)) : new String[0];
+    if (head == null || tail == null || head.length + tail.length > (dbl >= 0 ? 7 : 8)
+        || dbl < 0 && head.length != 8) {
+      return false;
+    }
+    for (int i = 0; i < head.length; i++) {
+      groups[i] = Integer.parseInt(head[i], 16);
+    }
+    for (int i = 0; i < tail.length; i++) {
+      groups[8 - tail.length + i] = Integer.parseInt(tail[i], 16);
+    }
+    for (int i = 0; i < 5; i++) {
+      if (groups[i] != 0) {
+        return false;
+      }
+    }
+    if (mapped != null) {
+      return groups[5] == 0xffff && mapped[0] == 127;
+    }
+    return groups[5] == 0 && groups[6] == 0 && groups[7] == 1;
+  }
+
+  /** The colon-separated groups of one side of an IPv6 literal (1-4 hex digits each), or null. */
+  private static String[] split(String s) {
+    if (s.isEmpty()) {
+      return new String[0];
+    }
+    String[] g = s.split(":", -1);
+    for (String x : g) {
+      if (x.isEmpty() || x.length() > 4 || !x.matches("[0-9a-f]+")) {
+        return null;
+      }
+    }
+    return g;
   }
 
   /** How to call this program again: {@code java -jar PATH} when it runs from a jar, else {@code sparq}. */
@@ -603,7 +710,7 @@ public final class SparqCli implements Callable<Integer> {
           nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram(), dataSource);
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
-      out.println("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed()));
+      out.println(Terminal.line("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed())));
       out.println("statistics: " + r.data().resolveSibling("stats.json").toAbsolutePath().normalize());
       return 0;
     }
@@ -670,21 +777,24 @@ public final class SparqCli implements Callable<Integer> {
     public Integer call() {
       RunDirectory d = runDir.open();
       RunConfig c = d.config();
-      out.println("run directory " + d.root().toAbsolutePath().normalize());
-      out.printf(Locale.ROOT, "backend %s%s, preset %s, archive %s (capacity %d), K %d, band [%.2f, %.2f], batch %d, seed %d%n",
+      // everything below may come from someone else's run directory (labels, status and rejection
+      // keys, file names): each line goes through Terminal, so no control or bidi character reaches
+      // the terminal
+      line("run directory " + d.root().toAbsolutePath().normalize());
+      line(String.format(Locale.ROOT, "backend %s%s, preset %s, archive %s (capacity %d), K %d, band [%.2f, %.2f], batch %d, seed %d",
           c.backend().type(), d.simulated() ? " (SIMULATED student)" : "", c.preset().name().toLowerCase(Locale.ROOT),
           c.archive().name().toLowerCase(Locale.ROOT), c.capacity(), c.k(), c.bandLow(), c.bandHigh(),
-          c.batchSize(), c.seed());
+          c.batchSize(), c.seed()));
       var cp = d.readCheckpoint();
       if (cp.isEmpty()) {
-        out.println("no checkpoint yet");
+        line("no checkpoint yet");
       } else {
         RunStats t = cp.get().state().totals();
-        out.printf(Locale.ROOT, "checkpoint at iteration %d (budget: %s)%n", t.iterations(), budget(c.budget()));
+        line(String.format(Locale.ROOT, "checkpoint at iteration %d (budget: %s)", t.iterations(), budget(c.budget())));
         printTotals(t);
         printArchive(cp.get().archive());
-        out.println("archive statuses: " + t.statusCounts());
-        out.println("rejections: " + (t.rejections().isEmpty() ? "none" : t.rejections()));
+        line("archive statuses: " + t.statusCounts());
+        line("rejections: " + (t.rejections().isEmpty() ? "none" : t.rejections()));
         CellArchive a = cp.get().archive();
         Tessellation tess = a.tessellation();
         List<int[]> cells = new ArrayList<>();
@@ -692,23 +802,28 @@ public final class SparqCli implements Callable<Integer> {
           cells.add(new int[] {cell});
         }
         cells.sort((x, y) -> Double.compare(a.cell(y[0]).get(0).quality(), a.cell(x[0]).get(0).quality()));
-        out.println("top cells by best quality:");
+        line("top cells by best quality:");
         for (int i = 0; i < Math.min(top, cells.size()); i++) {
           List<Elite> m = a.cell(cells.get(i)[0]);
-          out.printf(Locale.ROOT, "  %-48s best %.3f, %d member%s%n", tess.label(cells.get(i)[0]), m.get(0).quality(),
-              m.size(), m.size() == 1 ? "" : "s");
+          line(String.format(Locale.ROOT, "  %-48s best %.3f, %d member%s", Terminal.line(tess.label(cells.get(i)[0])),
+              m.get(0).quality(), m.size(), m.size() == 1 ? "" : "s"));
         }
       }
-      out.println("files:");
+      line("files:");
       try (Stream<Path> files = Files.list(d.root())) {
         for (Path f : files.sorted().toList()) {
-          out.printf(Locale.ROOT, "  %-18s %s%n", f.getFileName(),
-              Files.isDirectory(f) ? "(directory)" : human(Files.size(f)));
+          line(String.format(Locale.ROOT, "  %-18s %s", Terminal.line(f.getFileName()),
+              Files.isDirectory(f) ? "(directory)" : human(Files.size(f))));
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
       return 0;
+    }
+
+    /** Prints one line, with control and bidi characters shown escaped. */
+    private void line(String s) {
+      out.println(Terminal.line(s));
     }
 
     private static String budget(Budget b) {
