@@ -535,6 +535,9 @@ public record RunConfig(
           "configuration file");
       String text = SeedLoader.decodeUtf8(bytes, file);
       ObjectMapper m = json ? dev.sparq.core.internal.StrictJson.mapper() : YAML;
+      if (!json) {
+        refuseAliases(text, file);
+      }
       tree = m.readTree(text);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": the configuration file does not exist");
@@ -552,6 +555,25 @@ public record RunConfig(
     }
     Path base = file.toAbsolutePath().getParent();
     return fromTree(tree, file.toString(), base);
+  }
+
+  /**
+   * Refuses YAML aliases ({@code *name}): the YAML reader gives an alias as the text of its name
+   * ({@code k: *k} became the string {@code "k"}, a list alias a list of names), so a configuration
+   * using them would be read as something else than it says.
+   */
+  private static void refuseAliases(String text, Path file) throws IOException {
+    try (com.fasterxml.jackson.dataformat.yaml.YAMLParser p =
+        (com.fasterxml.jackson.dataformat.yaml.YAMLParser) YAML.getFactory().createParser(text)) {
+      while (p.nextToken() != null) {
+        if (p.isCurrentAlias()) {
+          com.fasterxml.jackson.core.JsonLocation loc = p.currentTokenLocation();
+          throw new ConfigException(file + (loc.getLineNr() > 0 ? ":" + loc.getLineNr() + ":"
+              + loc.getColumnNr() : "") + ": YAML aliases (*" + p.getText() + ") are not supported;"
+              + " write the value out where it is used");
+        }
+      }
+    }
   }
 
   /** {@code :line:column} of a parse error, or nothing when unknown. */

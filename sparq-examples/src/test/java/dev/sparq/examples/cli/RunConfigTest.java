@@ -49,6 +49,24 @@ class RunConfigTest {
   }
 
   @Test
+  void yamlAliasesAreRefusedInsteadOfReadAsTheirNames() throws IOException {
+    // the YAML reader gave "k: *k" as the string "k" and a list alias as a list of names
+    Path f = tmp.resolve("alias.yaml");
+    Files.writeString(f, """
+        backend: {type: demo}
+        budget: {iterations: &n 5}
+        k: *n
+        output: out
+        """);
+    ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(f));
+    assertTrue(e.getMessage().startsWith(f + ":3:") && e.getMessage().contains("YAML aliases (*n) are"
+        + " not supported"), e.getMessage());
+    Path plain = tmp.resolve("plain.yaml");
+    Files.writeString(plain, OK + "k: 5\n");
+    assertEquals(5, RunConfig.load(plain).k());
+  }
+
+  @Test
   void aTokenBudgetWithTheDemoBackendIsRefusedNamingFileAndKey() throws IOException {
     // config --explain accepted it and sparq run failed later naming a library method, no file
     String m = error("""
