@@ -3,7 +3,8 @@
  * property suite, with feature flags), the simulated math domain
  * ({@link dev.sparq.testkit.math.ArithmeticDomain}, {@link dev.sparq.testkit.math.ArithmeticModel}),
  * a scripted language model ({@link dev.sparq.testkit.llm.ScriptedModel}) and an in-process
- * OpenAI-compatible server ({@link dev.sparq.testkit.openai.FakeOpenAiServer}). For tests,
+ * OpenAI-compatible server ({@link dev.sparq.testkit.openai.FakeOpenAiServer}) and named pipes for
+ * tests of readers that must refuse them ({@link dev.sparq.testkit.io.Fifos}). For tests,
  * examples and benchmarks; no production code depends on it.
  *
  * <p>jqwik is needed only for the archive contract ({@code requires static}): whoever runs the
@@ -16,6 +17,7 @@ module dev.sparq.testkit {
   requires jdk.httpserver;
 
   exports dev.sparq.testkit.archive;
+  exports dev.sparq.testkit.io;
   exports dev.sparq.testkit.llm;
   exports dev.sparq.testkit.math;
   exports dev.sparq.testkit.openai;

@@ -178,18 +178,6 @@ class SeedLoaderTest {
     assertEquals("What is 3+3?", s.problems().get(1).statement());
   }
 
-  static boolean mkfifo(Path p) {
-    try {
-      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
-      proc.getInputStream().readAllBytes();
-      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
 
   @Test
   void aLinkInsideAMathDirectoryIsRefusedStrictlyAndSkippedLeniently() throws IOException {
@@ -248,7 +236,7 @@ class SeedLoaderTest {
     assertTrue(line.getMessage().startsWith(longLine + ":2: the line is " + (SeedLoader.MAX_RECORD_BYTES + 1)
         + " bytes long; a seed record may have at most"), line.getMessage());
     Files.delete(longLine);
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(tmp.resolve("seeds.jsonl")), "no mkfifo here");
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(tmp.resolve("seeds.jsonl")), "no mkfifo here");
     Path fifo = tmp.resolve("seeds.jsonl");
     DataException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
         () -> assertThrows(DataException.class, () -> SeedLoader.gsm8k(fifo)));

@@ -48,18 +48,6 @@ class LogBoundsTest {
     assertEquals(2, scan.line());
   }
 
-  static boolean mkfifo(Path p) {
-    try {
-      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
-      proc.getInputStream().readAllBytes();
-      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
 
   @Test
   void shardsThatAreLinksOrFifosAreRefusedNamingTheShard() throws IOException {
@@ -80,7 +68,7 @@ class LogBoundsTest {
     assertThrows(DataException.class, () -> CandidateLog.recover(dir, LogOptions.defaults()).close());
     assertEquals("hf_SECRETSECRETSECRETSECRET0123456789\n", Files.readString(secret));
     Files.delete(shard);
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(shard), "no mkfifo here");
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(shard), "no mkfifo here");
     DataException fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
         () -> assertThrows(DataException.class, () -> {
           try (LogReader r = LogReader.open(dir)) {
@@ -98,7 +86,7 @@ class LogBoundsTest {
     assertTrue(e.getMessage().startsWith(cp + ": refusing to read the checkpoint through a symbolic link"),
         e.getMessage());
     Files.delete(cp);
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(cp), "no mkfifo here");
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(cp), "no mkfifo here");
     DataException fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
         () -> assertThrows(DataException.class, () -> Checkpoint.read(cp)));
     assertTrue(fifo.getMessage().startsWith(cp + ": refusing to read the checkpoint: it is a FIFO"), fifo.getMessage());

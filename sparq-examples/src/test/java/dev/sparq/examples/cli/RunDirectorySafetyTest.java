@@ -280,19 +280,6 @@ class RunDirectorySafetyTest {
     assertEquals(1, RunDirectory.open(dir).metrics().size(), "the refused process appended nothing");
   }
 
-  /** Makes a FIFO with mkfifo, or returns false when the platform has none. */
-  static boolean mkfifo(Path p) {
-    try {
-      Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
-      proc.getInputStream().readAllBytes();
-      return proc.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && proc.exitValue() == 0 && Files.exists(p);
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
 
   @Test
   void linksInARunDirectoryAreRefusedWithoutEchoingWhatTheyPointTo() throws IOException {
@@ -364,9 +351,9 @@ class RunDirectorySafetyTest {
       Files.delete(cp);
       Files.move(saved, cp);
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(tmp.resolve("probe")), "no mkfifo here");
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(tmp.resolve("probe")), "no mkfifo here");
     Files.delete(metrics);
-    assertTrue(mkfifo(metrics));
+    assertTrue(dev.sparq.testkit.io.Fifos.make(metrics));
     CliTestSupport.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
         java.time.Duration.ofSeconds(60), () -> sparq("report", dir.toString()));
     assertEquals(2, r.status(), r.out());
@@ -374,14 +361,14 @@ class RunDirectorySafetyTest {
     Files.delete(metrics);
     Path shard = dir.resolve("log/candidates-000000.jsonl");
     Files.delete(shard);
-    assertTrue(mkfifo(shard));
+    assertTrue(dev.sparq.testkit.io.Fifos.make(shard));
     r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
         () -> sparq("export", dir.toString()));
     assertEquals(2, r.status(), r.out());
     assertTrue(r.err().contains(shard + ": refusing to read the candidate log shard: it is a FIFO"), r.err());
     Path cp = dir.resolve("checkpoint.json");
     Files.delete(cp);
-    assertTrue(mkfifo(cp));
+    assertTrue(dev.sparq.testkit.io.Fifos.make(cp));
     r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
         () -> sparq("inspect", dir.toString()));
     assertEquals(2, r.status(), r.out());
@@ -426,7 +413,7 @@ class RunDirectorySafetyTest {
       assertTrue(e.getMessage().contains(zero + ": refusing to read the configuration file: it is a FIFO, socket "
           + "or device, not a regular file"), e.getMessage());
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo(cfg.resolve("fifo.yaml")), "no mkfifo here");
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(cfg.resolve("fifo.yaml")), "no mkfifo here");
     Path fifo = cfg.resolve("fifo.yaml");
     ConfigException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
         () -> assertThrows(ConfigException.class, () -> RunConfig.load(fifo)));
