@@ -1,14 +1,20 @@
 package dev.sparq.core.export;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.internal.StrictJson;
+import dev.sparq.core.internal.UntrustedFiles;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,50 +39,78 @@ public record Benchmark(String name, List<String> texts) {
   /**
    * Reads a benchmark file: JSON Lines or a JSON array of objects (the first of
    * {@link #TEXT_FIELDS} present is the text), or any other file as plain text, one problem per
-   * line. Must be UTF-8.
+   * line. Must be UTF-8 and a regular file (a FIFO or device is refused before it is opened).
+   *
+   * <p>The file is streamed: a line, or one element of a JSON array, at a time, so the memory
+   * needed is that of the texts kept, not several copies of the whole file (a 226 MB text file
+   * ran a 512 MB heap out of memory when it was read, decoded and split whole).
    */
   public static Benchmark load(String name, Path file) {
-    String content;
-    try {
-      content = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    String fn = file.getFileName().toString();
+    boolean json = fn.endsWith(".json") || fn.endsWith(".jsonl");
+    List<String> texts = new ArrayList<>();
+    long line = 0;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(
+        UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "benchmark"),
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16)) {
+      int first;
+      do {
+        r.mark(1);
+        first = r.read();
+      } while (first != -1 && Character.isWhitespace(first));
+      if (first != -1) {
+        r.reset();
+      }
+      if (json && first == '[') {
+        readArray(r, file, texts);
+      } else {
+        String l;
+        while ((l = r.readLine()) != null) {
+          line++;
+          if (l.isBlank()) {
+            continue;
+          }
+          if (json) {
+            try {
+              texts.add(textOf(Json.mapper().readTree(l), file, line));
+            } catch (JsonProcessingException e) {
+              throw new DataException(file, line, null, "not valid JSON: " + StrictJson.problem(e));
+            }
+          } else {
+            texts.add(l.strip());
+          }
+        }
+      }
     } catch (CharacterCodingException e) {
-      throw new DataException(file, 0, null, "malformed UTF-8: the file must be UTF-8");
+      throw new DataException(file, line + 1, null, "malformed UTF-8: the file must be UTF-8");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read benchmark " + file, e);
-    }
-    String fn = file.getFileName().toString();
-    List<String> texts = new ArrayList<>();
-    if (fn.endsWith(".json") || fn.endsWith(".jsonl")) {
-      String trimmed = content.strip();
-      try {
-        if (trimmed.startsWith("[")) {
-          JsonNode arr = Json.mapper().readTree(trimmed);
-          for (int i = 0; i < arr.size(); i++) {
-            texts.add(textOf(arr.get(i), file, 0));
-          }
-        } else {
-          String[] lines = content.split("\n", -1);
-          for (int i = 0; i < lines.length; i++) {
-            if (!lines[i].isBlank()) {
-              texts.add(textOf(Json.mapper().readTree(lines[i]), file, i + 1));
-            }
-          }
-        }
-      } catch (IOException e) {
-        throw new DataException(file, 0, null, "not valid JSON: " + e.getMessage());
-      }
-    } else {
-      for (String line : content.split("\n")) {
-        if (!line.isBlank()) {
-          texts.add(line.strip());
-        }
-      }
     }
     if (texts.isEmpty()) {
       throw new DataException(file, 0, null, "the benchmark file has no problems");
     }
     return new Benchmark(name, texts);
+  }
+
+  /** The texts of a JSON array of objects, one element in memory at a time. */
+  private static void readArray(BufferedReader r, Path file, List<String> texts) throws IOException {
+    try (JsonParser p = Json.mapper().createParser(r)) {
+      p.nextToken(); // [
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new DataException(file, p.currentLocation().getLineNr(), null,
+              "not valid JSON: the array is not closed");
+        }
+        long at = p.currentLocation().getLineNr();
+        JsonNode element = p.readValueAsTree();
+        texts.add(textOf(element == null ? Json.mapper().nullNode() : element, file, at));
+      }
+    } catch (JsonProcessingException e) {
+      long at = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
+      throw new DataException(file, at, null, "not valid JSON: " + StrictJson.problem(e));
+    }
   }
 
   private static String textOf(JsonNode node, Path file, long line) {

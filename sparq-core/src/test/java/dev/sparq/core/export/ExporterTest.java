@@ -224,6 +224,32 @@ class ExporterTest {
     assertEquals(6, plain.examplesWritten());
   }
 
+  @Test
+  void benchmarksLoadFromEveryLayoutAndFaultsNameTheLine() throws IOException {
+    Path arr = tmp.resolve("b.json");
+    Files.writeString(arr, "  \n[{\"question\": \"Q1\"},\n {\"problem\": \"Q2\", \"answer\": 3}]\n");
+    Path lines = tmp.resolve("b.jsonl");
+    Files.writeString(lines, "{\"prompt\": \"Q1\"}\n\n{\"text\": \"Q2\"}\r\n");
+    Path text = tmp.resolve("b.txt");
+    Files.writeString(text, "  Q1  \n\nQ2\n");
+    for (Path f : List.of(arr, lines, text)) {
+      assertEquals(List.of("Q1", "Q2"), Benchmark.load("b", f).texts(), f.toString());
+    }
+    Files.writeString(lines, "{\"problem\": \"Q1\"}\n{\"answer\": 2}\n");
+    DataException noText = assertThrows(DataException.class, () -> Benchmark.load("b", lines));
+    assertEquals(2, noText.line(), noText.getMessage());
+    Files.writeString(arr, "[{\"problem\": \"Q1\"},\n {\"problem\": 2}]");
+    assertEquals(2, assertThrows(DataException.class, () -> Benchmark.load("b", arr)).line());
+    Files.writeString(arr, "[{\"problem\": \"Q1\"},");
+    assertTrue(assertThrows(DataException.class, () -> Benchmark.load("b", arr)).getMessage()
+        .contains("not valid JSON"));
+    Files.write(text, new byte[] {'Q', '\n', (byte) 0xC3, '(', '\n'});
+    DataException utf8 = assertThrows(DataException.class, () -> Benchmark.load("b", text));
+    assertTrue(utf8.getMessage().contains("malformed UTF-8"), utf8.getMessage());
+    assertTrue(assertThrows(DataException.class, () -> Benchmark.load("b", tmp))
+        .getMessage().contains("not a regular file"));
+  }
+
   private List<EvaluatedCandidate> spread(int n) {
     List<EvaluatedCandidate> out = new ArrayList<>();
     String[][] skillSets = {{"a", "b"}, {"a"}, {"b"}, {"c"}};

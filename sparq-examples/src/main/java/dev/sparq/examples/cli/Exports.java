@@ -171,9 +171,12 @@ final class Exports {
     b.contaminationNgram(ngram);
     for (Path p : benchmarks) {
       try {
-        if (!Files.isRegularFile(p)) {
+        if (!Files.exists(p)) {
           throw new DataException(p, 0, null, "benchmark file not found");
         }
+        // a FIFO or device exists but is refused as what it is ("not found" said before)
+        dev.sparq.core.internal.UntrustedFiles.requireRegularFile(p,
+            dev.sparq.core.internal.UntrustedFiles.Links.FOLLOW, "benchmark file");
         if (Files.size(p) > MAX_BENCHMARK_BYTES) {
           throw new DataException(p, 0, null, "benchmark file is " + Files.size(p) + " bytes; at most "
               + MAX_BENCHMARK_BYTES + " (256 MiB) are read");
