@@ -55,6 +55,13 @@ SOURCES = [
     "{% for k, v in d | dictsort %}{{ k }}={{ v }};{% endfor %}",
     "{{ items | selectattr('k', 'equalto', 1) | map(attribute='n') | join(',') }}|{{ items | rejectattr('k', 'eq', 1) | list }}",
     "{{ items | map(attribute='k') | unique | list }} {{ xs | select('odd') | list }} {{ xs | reject('even') | list }}",
+    # case_sensitive (default false) of unique, sort, dictsort, min/max; unique by attribute; dictsort by value
+    "{{ ['b', 'A', 'a', 'B'] | unique | list }} {{ ['b', 'A', 'a', 'B'] | unique(true) | list }} "
+    "{{ items | unique(attribute='k') | map(attribute='n') | list }} {{ ['b', 'A', 'a', 'B'] | sort }} "
+    "{{ ['b', 'A', 'a', 'B'] | sort(case_sensitive=true) }} {{ {'b': 1, 'A': 2, 'a': 3} | dictsort }} "
+    "{{ {'b': 1, 'A': 2} | dictsort(true) }} {{ {'b': 1, 'a': 0, 'c': 2} | dictsort(by='value', reverse=true) }} "
+    "{{ ['a', 'B'] | max }} {{ ['a', 'B'] | max(case_sensitive=true) }} {{ ['a', 'B'] | min(true) }} "
+    "{{ ['b', 'A', 'a', 'B'] | sort(reverse=true) }} {{ {'b': 1, 'a': 1, 'c': 0} | dictsort(false, 'value', true) }}",
     "{{ items | selectattr('n') | list | length }} {{ items | sort(attribute='n', reverse=true) | map(attribute='n') | list }}",
     "{{ [1, 2] + [3] }} {{ xs | join('-') }} {{ xs | map('string') | join }}",
     # tests

@@ -262,47 +262,65 @@ final class Builtins {
         if (!(v instanceof Map<?, ?> m)) {
           throw in.error("dictsort expects a mapping, got " + Py.typeName(v));
         }
+        boolean cs = Py.truthy(arg(args, kw, 0, "case_sensitive", false));
+        Object by = arg(args, kw, 1, "by", "key");
+        if (!"key".equals(by) && !"value".equals(by)) {
+          throw in.error("You can only sort by either \"key\" or \"value\"");
+        }
+        int at = "key".equals(by) ? 0 : 1;
+        int sign = Py.truthy(arg(args, kw, 2, "reverse", false)) ? -1 : 1;
         List<Object> out = new ArrayList<>();
         m.forEach((k, x) -> out.add(new Tuple(java.util.Arrays.asList(k, x))));
-        out.sort((a, b) -> sortCompare(in, ((List<?>) a).get(0), ((List<?>) b).get(0)));
+        // a stable sort on the reversed order, as Python's sorted(reverse=True): ties keep their order
+        out.sort((a, b) -> sign * sortCompare(in, ((List<?>) a).get(at), ((List<?>) b).get(at), cs));
         return out;
       }
       case "sort": {
         boolean rev = Py.truthy(arg(args, kw, 0, "reverse", false));
+        boolean cs = Py.truthy(arg(args, kw, 1, "case_sensitive", false));
         Object attr = arg(args, kw, 2, "attribute", null);
         List<Object> l = iter(in, v);
-        l.sort((a, b) -> sortCompare(in, attr == null ? a : attribute(in, a, attr),
-            attr == null ? b : attribute(in, b, attr)));
-        if (rev) {
-          java.util.Collections.reverse(l);
-        }
+        int sign = rev ? -1 : 1;
+        // a stable sort on the reversed order, as Python's sorted(reverse=True): ties keep their order
+        l.sort((a, b) -> sign * sortCompare(in, attr == null ? a : attribute(in, a, attr),
+            attr == null ? b : attribute(in, b, attr), cs));
         return l;
       }
       case "unique": {
+        // Jinja2: case-insensitive unless case_sensitive; an attribute picks the key compared
+        boolean cs = Py.truthy(arg(args, kw, 0, "case_sensitive", false));
+        Object attr = arg(args, kw, 1, "attribute", null);
         List<Object> out = new ArrayList<>();
+        List<Object> keys = new ArrayList<>();
         for (Object o : iter(in, v)) {
           in.tick(); // quadratic: the wall-time budget must be able to stop it
+          Object key = attr == null ? o : attribute(in, o, attr);
+          if (!cs && key instanceof String s) {
+            key = Py.lower(s);
+          }
           boolean seen = false;
-          for (Object x : out) {
-            if (Py.eq(x, o)) {
+          for (Object x : keys) {
+            if (Py.eq(x, key)) {
               seen = true;
               break;
             }
           }
           if (!seen) {
+            keys.add(key);
             out.add(o);
           }
         }
         return out;
       }
       case "min", "max": {
+        boolean cs = Py.truthy(arg(args, kw, 0, "case_sensitive", false));
         List<Object> l = iter(in, v);
         if (l.isEmpty()) {
           return new Undefined("No aggregated item, sequence was empty.");
         }
         Object best = l.get(0);
         for (Object o : l) {
-          int c = sortCompare(in, o, best);
+          int c = sortCompare(in, o, best, cs);
           if (name.equals("min") ? c < 0 : c > 0) {
             best = o;
           }
@@ -441,8 +459,9 @@ final class Builtins {
     return out;
   }
 
-  private static int sortCompare(Interp in, Object a, Object b) {
-    if (a instanceof String x && b instanceof String y) {
+  /** Jinja2's sort order: strings compared lower-cased unless {@code caseSensitive}. */
+  private static int sortCompare(Interp in, Object a, Object b, boolean caseSensitive) {
+    if (!caseSensitive && a instanceof String x && b instanceof String y) {
       x = Py.lower(x);
       y = Py.lower(y);
       return Py.compare(x, y);
