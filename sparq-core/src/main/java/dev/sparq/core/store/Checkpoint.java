@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.Json;
-import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.internal.StrictJson;
+import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.DataException;
 import dev.sparq.core.SparqException;
 import dev.sparq.core.archive.ArchiveJson;
@@ -15,7 +15,6 @@ import dev.sparq.core.engine.EngineState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -247,11 +246,8 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     byte[] bytes = UntrustedFiles.readAllBytes(file, MAX_BYTES, UntrustedFiles.Links.REFUSE, "checkpoint");
     try {
       return fromJson(Json.mapper().readTree(bytes), file);
-    } catch (NoSuchFileException e) {
-      throw new SparqException("no checkpoint at " + file, e);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new SparqException(file + ": malformed checkpoint: "
-          + dev.sparq.core.internal.StrictJson.problem(e), e);
+      throw new SparqException(file + ": malformed checkpoint: " + StrictJson.problem(e), e);
     } catch (IOException e) {
       throw new SparqException(file + ": malformed checkpoint: " + e.getMessage(), e);
     }

@@ -109,15 +109,18 @@ final class Exports {
         + " with its format to replace it"));
   }
 
+  /** The line of a dataset card that records its row format. */
+  private static final java.util.regex.Pattern CARD_FORMAT =
+      java.util.regex.Pattern.compile("^- Format: `([^`]+)`");
+
   /** The row format a dataset card records ({@code - Format: `id`}), or null. */
   private static String cardFormat(Path card) {
     if (!Files.isRegularFile(card, LinkOption.NOFOLLOW_LINKS)) {
       return null;
     }
     try (Stream<String> lines = Files.lines(card, java.nio.charset.StandardCharsets.UTF_8)) {
-      return lines.limit(64).map(l -> java.util.regex.Pattern.compile("^- Format: `([^`]+)`")
-          .matcher(l)).filter(java.util.regex.Matcher::find).map(m -> m.group(1))
-          .findFirst().orElse(null);
+      return lines.limit(64).map(CARD_FORMAT::matcher).filter(java.util.regex.Matcher::find)
+          .map(m -> m.group(1)).findFirst().orElse(null);
     } catch (IOException | java.io.UncheckedIOException e) {
       return null; // unreadable: the exporter's own README check decides
     }

@@ -14,7 +14,6 @@ import dev.sparq.core.engine.Variant;
 import dev.sparq.core.seeds.SeedLoader;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -519,18 +518,13 @@ public record RunConfig(
   public static RunConfig load(Path file) {
     JsonNode tree;
     boolean json = file.toString().toLowerCase(Locale.ROOT).endsWith(".json");
+    if (!Files.exists(file)) {
+      throw new ConfigException(file + ": the configuration file does not exist");
+    }
     try {
-      if (!Files.exists(file)) {
-        throw new NoSuchFileException(file.toString());
-      }
-      // a FIFO or a device (a link to /dev/zero) is refused before it is opened, so it cannot hang
-      // or fill memory; a link to a regular file (your own configuration) is followed
-      long size = UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.FOLLOW, "configuration file");
-      if (size > MAX_CONFIG_BYTES) {
-        throw new ConfigException(file + ": the configuration file is " + size + " bytes; at most "
-            + MAX_CONFIG_BYTES + " (3 MiB) are read");
-      }
-      // stops one byte past the limit if the file grew since the check
+      // refuses a FIFO or a device (a link to /dev/zero) before it is opened, so it cannot hang or
+      // fill memory, and a file over MAX_CONFIG_BYTES before it is read (and one that grows while
+      // read); a link to a regular file (your own configuration) is followed
       byte[] bytes = UntrustedFiles.readAllBytes(file, MAX_CONFIG_BYTES, UntrustedFiles.Links.FOLLOW,
           "configuration file");
       String text = SeedLoader.decodeUtf8(bytes, file);
@@ -539,8 +533,6 @@ public record RunConfig(
         refuseAliases(text, file);
       }
       tree = m.readTree(text);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": the configuration file does not exist");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ConfigException(file + where(e) + ": not valid " + (json ? "JSON" : "YAML") + ": "
           + yamlProblem(e));

@@ -232,7 +232,7 @@ class RunDirectorySafetyTest {
     Path huge = tmp.resolve("huge.yaml");
     Files.write(huge, new byte[(int) RunConfig.MAX_CONFIG_BYTES + 1]);
     String h = assertThrows(ConfigException.class, () -> RunConfig.load(huge)).getMessage();
-    assertTrue(h.contains("at most " + RunConfig.MAX_CONFIG_BYTES), h);
+    assertTrue(h.contains("larger than " + RunConfig.MAX_CONFIG_BYTES + " bytes (3 MiB)"), h);
   }
 
   @Test
