@@ -183,7 +183,7 @@ public final class ModelDirectory {
   }
 
   private static JsonNode readJson(Path file, boolean required, List<String> problems) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       if (required) {
         problems.add(file.getFileName() + " is missing");
       }
@@ -214,11 +214,16 @@ public final class ModelDirectory {
 
   /**
    * Reads a JSON file of a model directory ({@code config.json}, {@code tokenizer_config.json},
-   * {@code generation_config.json}). A file over {@link #MAX_JSON_BYTES} is refused before it is
-   * parsed; a parse error says where (line, column) and what is wrong, in the parser's words
+   * {@code generation_config.json}). Only a regular file is read (links are followed, as in the
+   * Hugging Face cache; a FIFO or device is refused before it is opened). A file over
+   * {@link #MAX_JSON_BYTES} is refused before it is parsed; a parse error says where (line, column) and what is wrong, in the parser's words
    * without Jackson's internals (source excerpts, feature and class names).
    */
   static JsonNode readModelJson(Path file) throws ModelFileException {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      // a FIFO would block the reader forever, a device (a link to /dev/zero) fill memory
+      throw new ModelFileException("not a regular file (a folder, FIFO or device is not read)", null);
+    }
     try {
       long size = Files.size(file);
       if (size > MAX_JSON_BYTES) {

@@ -161,6 +161,24 @@ class ModelDirectoryTest {
   }
 
   @Test
+  void aFifoInPlaceOfAModelJsonFileIsRefusedInsteadOfBlockingTheReader() throws IOException {
+    Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
+    Path cfg = dir.resolve("tokenizer_config.json");
+    Files.delete(cfg);
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.sparq.testkit.io.Fifos.make(cfg), "no mkfifo here");
+    // before: ChatTemplate.fromTokenizerConfig opened the FIFO and waited forever for a writer
+    ModelException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(20), () -> assertThrows(ModelException.class,
+            () -> ChatTemplate.fromTokenizerConfig(cfg, java.time.Clock.systemUTC(),
+                dev.sparq.onnx.jinja.Template.Limits.DEFAULT)));
+    assertEquals(cfg + ": cannot read tokenizer config: not a regular file (a folder, FIFO or device is"
+        + " not read)", e.getMessage());
+    // and the directory reader says what it is, not that the file is missing
+    e = assertThrows(ModelException.class, () -> ModelDirectory.read(dir, "fp32"));
+    assertTrue(e.getMessage().contains("tokenizer_config.json: not a regular file"), e.getMessage());
+  }
+
+  @Test
   void anOversizedChatTemplateIsReportedInPlainWords() throws IOException {
     Path dir = new TinyDecoder(TinyDecoder.Spec.tiny()).writeTo(tmp.resolve("m"));
     Path cfg = dir.resolve("tokenizer_config.json");

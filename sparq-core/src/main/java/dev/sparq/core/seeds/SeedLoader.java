@@ -6,11 +6,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparq.core.DataException;
+import dev.sparq.core.internal.BoundedLines;
+import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -56,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * FIFO or a device such as {@code /dev/zero} is refused before it is opened); a seed file is at most
  * {@link #MAX_FILE_BYTES} (1 GiB), a JSON array file, which is decoded whole, at most
  * {@link #MAX_ARRAY_BYTES} (256 MiB), and one JSON Lines record or one MATH problem file at most
- * {@link #MAX_RECORD_BYTES} (64 MiB). The path given may be a symbolic link to a file; inside a MATH
+ * {@link #MAX_RECORD_BYTES} (64 MiB). JSON Lines files are streamed: the memory needed is that of the
+ * problems kept and one line, whatever the file's size, and a longer line is skipped without being
+ * held in memory. The path given may be a symbolic link to a file; inside a MATH
  * directory, files that are symbolic links are refused (skipped with a warning in lenient mode) and
  * linked folders are not entered, so nothing outside the directory is read.
  */
@@ -64,7 +70,10 @@ public final class SeedLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SeedLoader.class);
   private static final Pattern CALCULATOR = Pattern.compile("<<[^<>]*>>");
 
-  /** The largest seed file read (1 GiB); a file is read whole before its lines are parsed. */
+  /**
+   * The largest seed file read (1 GiB). A JSON Lines file is streamed, one line in memory at a time;
+   * a JSON array file is read whole (see {@link #MAX_ARRAY_BYTES}).
+   */
   public static final long MAX_FILE_BYTES = 1L << 30;
   /** The largest JSON array seed file (256 MiB): it is decoded as one text. */
   public static final long MAX_ARRAY_BYTES = 256L << 20;
@@ -191,20 +200,65 @@ public final class SeedLoader {
     }
 
     void file(Path file, FieldMapping mapping) {
-      byte[] bytes = read(file, MAX_FILE_BYTES, UntrustedFiles.Links.FOLLOW);
-      if (bytes == null) {
+      long size;
+      try {
+        // only a regular file (a FIFO or /dev/zero is refused before opening), bounded in size
+        size = UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.FOLLOW, "seed file");
+      } catch (DataException e) {
+        fail(e);
         return;
       }
-      if (isJsonArray(bytes)) {
-        if (bytes.length > MAX_ARRAY_BYTES) {
+      if (size > MAX_FILE_BYTES) {
+        fail(UntrustedFiles.tooLarge(file, "seed file", MAX_FILE_BYTES));
+        return;
+      }
+      int first;
+      try {
+        first = firstByte(file);
+      } catch (DataException e) {
+        fail(e);
+        return;
+      }
+      if (first < 0) {
+        fail(new DataException(file, 0, null, "the file is empty"));
+      } else if (first == '[') {
+        if (size > MAX_ARRAY_BYTES) {
           fail(new DataException(file, 0, null, "a JSON array seed file may hold at most " + MAX_ARRAY_BYTES
-              + " bytes (256 MiB), as it is read as one text; this one has " + bytes.length
+              + " bytes (256 MiB), as it is read as one text; this one has " + size
               + ": write it as JSON Lines (one object per line), which may be up to 1 GiB"));
           return;
         }
-        jsonArray(file, bytes, mapping);
+        byte[] bytes = read(file, MAX_ARRAY_BYTES, UntrustedFiles.Links.FOLLOW);
+        if (bytes != null) {
+          jsonArray(file, bytes, mapping);
+        }
       } else {
-        jsonLines(file, bytes, mapping);
+        jsonLines(file, mapping);
+      }
+    }
+
+    /**
+     * The first byte of the file after its byte-order mark that is not white space, or -1 when there
+     * is none; only as much of the file is read as it takes to find it.
+     */
+    private int firstByte(Path file) {
+      try (InputStream in = new BufferedInputStream(
+          UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "seed file"), 1 << 16)) {
+        byte[] head = in.readNBytes(3);
+        for (int i = bomLength(head); i < head.length; i++) {
+          if (!Character.isWhitespace(head[i])) {
+            return head[i] & 0xff;
+          }
+        }
+        int b;
+        while ((b = in.read()) != -1) {
+          if (!Character.isWhitespace((byte) b)) {
+            return b;
+          }
+        }
+        return -1;
+      } catch (IOException e) {
+        throw new DataException(file, 0, null, "cannot read the seed file: " + IoMessages.describe(e), e);
       }
     }
 
@@ -230,55 +284,48 @@ public final class SeedLoader {
       return bytes;
     }
 
-    private boolean isJsonArray(byte[] b) {
-      for (int i = bomLength(b); i < b.length; i++) {
-        if (!Character.isWhitespace(b[i])) {
-          return b[i] == '[';
-        }
+    /**
+     * JSON Lines, streamed: one line in memory at a time (at most {@link #MAX_RECORD_BYTES}; a longer
+     * line is skipped to its end without being held, and reported).
+     */
+    private void jsonLines(Path file, FieldMapping mapping) {
+      InputStream in;
+      try {
+        in = UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "seed file");
+      } catch (DataException e) {
+        fail(e); // it changed since it was checked
+        return;
       }
-      return false;
-    }
-
-    private void jsonLines(Path file, byte[] bytes, FieldMapping mapping) {
-      int lineStart = bomLength(bytes);
-      long line = 0;
-      while (lineStart < bytes.length) {
-        int end = lineStart;
-        while (end < bytes.length && bytes[end] != '\n') {
-          end++;
+      try (BoundedLines lines = new BoundedLines(in, MAX_RECORD_BYTES)) {
+        while (lines.next()) {
+          long line = lines.number();
+          if (lines.tooLong()) {
+            fail(new DataException(file, line, null, "the line is " + lines.length() + " bytes long; a seed "
+                + "record may have at most " + MAX_RECORD_BYTES + " bytes (64 MiB)"));
+            continue;
+          }
+          String text;
+          try {
+            text = decode(lines.buffer(), lines.start(), (int) lines.length(), file, line);
+          } catch (DataException e) {
+            fail(e);
+            continue;
+          }
+          if (text.isBlank()) {
+            continue;
+          }
+          JsonNode node;
+          try {
+            node = StrictJson.mapper().readTree(text);
+          } catch (JsonProcessingException e) {
+            // also two objects on one line, trailing text, or a key given twice
+            fail(StrictJson.error(file, line, "not valid JSON", e));
+            continue;
+          }
+          record(file, line, node, mapping, file.getFileName().toString());
         }
-        line++;
-        int len = end - lineStart;
-        if (len > 0 && bytes[end - 1] == '\r') {
-          len--;
-        }
-        if (len > MAX_RECORD_BYTES) {
-          lineStart = end + 1;
-          fail(new DataException(file, line, null, "the line is " + len + " bytes long; a seed record may "
-              + "have at most " + MAX_RECORD_BYTES + " bytes (64 MiB)"));
-          continue;
-        }
-        int from = lineStart;
-        lineStart = end + 1;
-        String text;
-        try {
-          text = decode(bytes, from, len, file, line);
-        } catch (DataException e) {
-          fail(e);
-          continue;
-        }
-        if (text.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = StrictJson.mapper().readTree(text);
-        } catch (JsonProcessingException e) {
-          // also two objects on one line, trailing text, or a key given twice
-          fail(StrictJson.error(file, line, "not valid JSON", e));
-          continue;
-        }
-        record(file, line, node, mapping, file.getFileName().toString());
+      } catch (IOException e) {
+        throw new DataException(file, 0, null, "cannot read the seed file: " + IoMessages.describe(e), e);
       }
     }
 

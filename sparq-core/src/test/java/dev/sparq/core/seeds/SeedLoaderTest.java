@@ -242,4 +242,57 @@ class SeedLoaderTest {
         () -> assertThrows(DataException.class, () -> SeedLoader.gsm8k(fifo)));
     assertTrue(e.getMessage().startsWith(fifo + ": refusing to read the seed file: it is a FIFO"), e.getMessage());
   }
+
+  /** Loads a JSON Lines seed file leniently in a small heap (run by the test below in its own JVM). */
+  public static final class LenientLoadChild {
+    public static void main(String[] args) {
+      SeedSet s = SeedLoader.lenient().loadJsonl(Path.of(args[0]));
+      System.out.println("loaded " + s.size() + " skipped " + s.skipped());
+    }
+  }
+
+  @Test
+  void aJsonLinesSeedFileLargerThanTheHeapIsStreamed() throws Exception {
+    // 160 MB of records that are skipped (no answer), then one good one; the loader used to read the
+    // whole file into one array first, which a 64 MB heap cannot hold
+    Path big = tmp.resolve("big.jsonl");
+    String filler = "x".repeat(100_000);
+    int bad = 1_600;
+    try (java.io.Writer w = Files.newBufferedWriter(big)) {
+      for (int i = 0; i < bad; i++) {
+        w.write("{\"problem\": \"" + i + filler + "\", \"solution\": \"no answer here\"}\n");
+      }
+      w.write("{\"problem\": \"What is 2+2?\", \"answer\": \"4\"}\n");
+    }
+    assertTrue(Files.size(big) > 160_000_000L);
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+        "-cp", System.getProperty("java.class.path"), LenientLoadChild.class.getName(), big.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), out);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("loaded 1 skipped " + bad), out);
+    Files.delete(big);
+  }
+
+  @Test
+  void anOverLongLineIsSkippedLenientlyAndTheLinesAfterItKeepTheirNumbers() throws IOException {
+    Path f = tmp.resolve("mixed.jsonl");
+    Files.writeString(f, "{\"problem\": \"What is 1+1?\", \"answer\": \"2\"}\r\n");
+    try (java.io.OutputStream o = Files.newOutputStream(f, java.nio.file.StandardOpenOption.APPEND)) {
+      byte[] chunk = new byte[1 << 20];
+      java.util.Arrays.fill(chunk, (byte) 'x');
+      for (int i = 0; i < 65; i++) {
+        o.write(chunk); // line 2: 65 MiB
+      }
+      o.write("\r\n\n{\"problem\": \"What is 3+3?\", \"answer\": \"6\"}".getBytes(StandardCharsets.UTF_8));
+    }
+    SeedSet s = SeedLoader.lenient().loadJsonl(f);
+    assertEquals(List.of("What is 1+1?", "What is 3+3?"), s.problems().stream().map(q -> q.statement()).toList());
+    assertEquals(1, s.skipped());
+    assertTrue(s.warnings().get(0).startsWith(f + ":2: the line is " + (65 << 20) + " bytes long"),
+        s.warnings().get(0));
+    assertEquals("mixed.jsonl:4", s.problems().get(1).attributes().get("origin"));
+  }
 }
