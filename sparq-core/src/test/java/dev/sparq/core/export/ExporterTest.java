@@ -250,6 +250,30 @@ class ExporterTest {
         .getMessage().contains("not a regular file"));
   }
 
+  @Test
+  void benchmarkFilesWithAByteOrderMarkOrAnOverLongLine() throws IOException {
+    // a byte-order mark (as Windows editors write) is not part of the first problem or of the JSON
+    Path text = tmp.resolve("bom.txt");
+    Files.writeString(text, "\uFEFFQ1\nQ2\n");
+    Path arr = tmp.resolve("bom.json");
+    Files.writeString(arr, "\uFEFF [{\"problem\": \"Q1\"}, {\"problem\": \"Q2\"}]");
+    Path lines = tmp.resolve("bom.jsonl");
+    Files.writeString(lines, "\uFEFF{\"problem\": \"Q1\"}\n{\"problem\": \"Q2\"}");
+    for (Path f : List.of(text, arr, lines)) {
+      assertEquals(List.of("Q1", "Q2"), Benchmark.load("b", f).texts(), f.toString());
+    }
+    // a line over 64 MiB is refused naming it, before it is decoded (it used to be read whole into
+    // one string: 2 bytes a character of heap for a one-line file of any size)
+    Path longLine = tmp.resolve("long.txt");
+    Files.writeString(longLine, "Q1\n");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(longLine.toFile(), "rw")) {
+      f.setLength(f.length() + Benchmark.MAX_LINE_BYTES + 1);
+    }
+    DataException e = assertThrows(DataException.class, () -> Benchmark.load("b", longLine));
+    assertEquals(longLine + ":2: the line is " + (Benchmark.MAX_LINE_BYTES + 1) + " bytes long; a benchmark"
+        + " line may have at most 67108864 bytes (64 MiB)", e.getMessage());
+  }
+
   private List<EvaluatedCandidate> spread(int n) {
     List<EvaluatedCandidate> out = new ArrayList<>();
     String[][] skillSets = {{"a", "b"}, {"a"}, {"b"}, {"c"}};
