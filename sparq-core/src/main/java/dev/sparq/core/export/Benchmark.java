@@ -9,7 +9,6 @@ import dev.sparq.core.internal.BoundedLines;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.internal.UntrustedFiles;
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,23 +84,8 @@ public record Benchmark(String name, List<String> texts) {
 
   /** Whether the file's first byte after a byte-order mark and white space is '['. */
   private static boolean startsWithBracket(Path file) {
-    try (InputStream in = new BufferedInputStream(
-        UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "benchmark"), 1 << 16)) {
-      byte[] head = in.readNBytes(3);
-      boolean bom = head.length == 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB
-          && (head[2] & 0xff) == 0xBF;
-      for (int i = bom ? 3 : 0; i < head.length; i++) {
-        if (!Character.isWhitespace(head[i])) {
-          return head[i] == '[';
-        }
-      }
-      int b;
-      while ((b = in.read()) != -1) {
-        if (!Character.isWhitespace(b)) {
-          return b == '[';
-        }
-      }
-      return false;
+    try (InputStream in = UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "benchmark")) {
+      return BoundedLines.firstByte(in) == '[';
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read benchmark " + file, e);
     }

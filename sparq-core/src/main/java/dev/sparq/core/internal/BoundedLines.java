@@ -148,6 +148,33 @@ public final class BoundedLines implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The first byte of a stream after a UTF-8 byte-order mark that is not white space (as
+   * {@link Character#isWhitespace(int)} sees a byte), or -1 when there is none; reads only as far
+   * as it takes to find it. It tells a JSON array ({@code '['}) from JSON Lines without reading the
+   * whole file.
+   */
+  public static int firstByte(InputStream in) throws IOException {
+    byte[] head = in.readNBytes(3);
+    boolean bom = head.length == 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB
+        && (head[2] & 0xff) == 0xBF;
+    for (int i = bom ? 3 : 0; i < head.length; i++) {
+      if (!Character.isWhitespace(head[i])) {
+        return head[i] & 0xff;
+      }
+    }
+    byte[] chunk = new byte[1 << 13];
+    int n;
+    while ((n = in.read(chunk)) > 0) {
+      for (int i = 0; i < n; i++) {
+        if (!Character.isWhitespace(chunk[i])) {
+          return chunk[i] & 0xff;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** The current line's number, counted from 1. */
   public long number() {
     return number;

@@ -12,7 +12,6 @@ import dev.sparq.core.internal.StrictJson;
 import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.model.Lineage;
 import dev.sparq.core.model.Problem;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -242,21 +241,8 @@ public final class SeedLoader {
      * is none; only as much of the file is read as it takes to find it.
      */
     private int firstByte(Path file) {
-      try (InputStream in = new BufferedInputStream(
-          UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "seed file"), 1 << 16)) {
-        byte[] head = in.readNBytes(3);
-        for (int i = bomLength(head); i < head.length; i++) {
-          if (!Character.isWhitespace(head[i])) {
-            return head[i] & 0xff;
-          }
-        }
-        int b;
-        while ((b = in.read()) != -1) {
-          if (!Character.isWhitespace((byte) b)) {
-            return b;
-          }
-        }
-        return -1;
+      try (InputStream in = UntrustedFiles.open(file, UntrustedFiles.Links.FOLLOW, "seed file")) {
+        return BoundedLines.firstByte(in);
       } catch (IOException e) {
         throw new DataException(file, 0, null, "cannot read the seed file: " + IoMessages.describe(e), e);
       }

@@ -115,4 +115,17 @@ class BoundedLinesTest {
           "case " + c + ": " + Arrays.toString(data) + ", maxLine " + maxLine);
     }
   }
+
+  @Test
+  void firstByteSkipsTheByteOrderMarkAndWhiteSpaceOnly() throws IOException {
+    assertEquals('[', BoundedLines.firstByte(new ByteArrayInputStream(
+        "\uFEFF \r\n\t[1]".getBytes(StandardCharsets.UTF_8))));
+    assertEquals('{', BoundedLines.firstByte(new ByteArrayInputStream(
+        (" ".repeat(20_000) + "{}").getBytes(StandardCharsets.UTF_8))));
+    assertEquals(-1, BoundedLines.firstByte(new ByteArrayInputStream("\uFEFF \n".getBytes(StandardCharsets.UTF_8))));
+    assertEquals(-1, BoundedLines.firstByte(new ByteArrayInputStream(new byte[0])));
+    // a mark that is not at the start is data, and so is a broken one
+    assertEquals(0xEF, BoundedLines.firstByte(new ByteArrayInputStream(" \uFEFF[".getBytes(StandardCharsets.UTF_8))));
+    assertEquals(0xEF, BoundedLines.firstByte(new ByteArrayInputStream(new byte[] {(byte) 0xEF, (byte) 0xBB, '['})));
+  }
 }
