@@ -44,6 +44,22 @@ class GridTessellationTest {
   }
 
   @Test
+  void aValueOnABinEdgeStartsTheBinAboveAsInPyribs() {
+    // pyribs tests/archives/grid_archive_test.py test_values_go_to_correct_bin: 10 bins over [0, 0.1];
+    // 0.01, 0.02, 0.04 and 0.08 used to fall into the bin below through rounding
+    GridTessellation fine = new GridTessellation(new int[] {10}, new double[] {0}, new double[] {0.1});
+    for (int i = 0; i < 10; i++) {
+      double edge = i / 100.0;
+      assertEquals(i, fine.cellOf(Descriptor.ofMeasures(edge), false), "value " + edge);
+    }
+    assertEquals(0, fine.cellOf(Descriptor.ofMeasures(-0.01), false));
+    assertEquals(9, fine.cellOf(Descriptor.ofMeasures(0.1), false));
+    assertEquals(9, fine.cellOf(Descriptor.ofMeasures(0.11), false));
+    // just below an edge, by more than the epsilon, stays in the bin below
+    assertEquals(3, fine.cellOf(Descriptor.ofMeasures(0.04 - 1e-6), false));
+  }
+
+  @Test
   void rejectsNanAndInfiniteMeasuresWithAClearMessage() {
     for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cell(0.5, bad));
