@@ -10,17 +10,18 @@ import java.util.Arrays;
  * bounds are clipped into the edge bins; NaN or infinite values are an error. Cells are numbered in
  * row-major order (the last dimension varies fastest).
  *
- * <p>A value maps to bin {@code floor((bins * (x - lower) + EDGE_EPSILON) / (upper - lower))}, then
- * clipped to {@code [0, bins - 1]}: the formula of pyribs' {@code GridArchive.index_of} with its
- * default epsilon. The epsilon keeps a value written exactly on a bin edge (0.01 of 10 bins over
- * [0, 0.1]) in the bin that starts there, where rounding would otherwise drop it into the bin below;
- * the upper bound belongs to the last bin.
+ * <p>A value maps to bin {@code floor(bins * (x - lower) / (upper - lower) + EDGE_EPSILON)}, then
+ * clipped to {@code [0, bins - 1]}. As in pyribs' {@code GridArchive.index_of}, the epsilon keeps a
+ * value written exactly on a bin edge (0.01 of 10 bins over [0, 0.1]) in the bin that starts there,
+ * where rounding would otherwise drop it into the bin below; the upper bound belongs to the last
+ * bin. Unlike pyribs, whose epsilon (1e-6) is in the measure's units and so moves every value of a
+ * dimension narrower than about 1e-5 up by whole bins, it is a fraction of a bin here.
  */
 public final class GridTessellation implements Tessellation {
   /**
-   * Added to {@code bins * (x - lower)} before dividing by the width of a dimension, as pyribs'
-   * {@code GridArchive} does with its default {@code epsilon}, so that rounding does not move a value
-   * on a bin edge into the bin below.
+   * Added, in bins, to a value's position before it is rounded down to its bin, so that rounding
+   * does not move a value on a bin edge into the bin below: a value less than a millionth of a bin
+   * below an edge counts as on it.
    */
   public static final double EDGE_EPSILON = 1e-6;
 
@@ -108,7 +109,7 @@ public final class GridTessellation implements Tessellation {
       if (!Double.isFinite(x)) {
         throw new IllegalArgumentException("grid: measure " + i + " is " + x + "; measures must be finite");
       }
-      int b = (int) Math.floor((bins[i] * (x - lower[i]) + EDGE_EPSILON) / (upper[i] - lower[i]));
+      int b = (int) Math.floor(bins[i] * (x - lower[i]) / (upper[i] - lower[i]) + EDGE_EPSILON);
       if (b < 0) {
         b = 0;
       } else if (b >= bins[i]) {

@@ -57,6 +57,13 @@ class GridTessellationTest {
     assertEquals(9, fine.cellOf(Descriptor.ofMeasures(0.11), false));
     // just below an edge, by more than the epsilon, stays in the bin below
     assertEquals(3, fine.cellOf(Descriptor.ofMeasures(0.04 - 1e-6), false));
+    // the epsilon is a fraction of a bin, so a narrow dimension keeps its bins (with pyribs' epsilon
+    // in the measure's units, 1e-6 over a width of 1e-8 would move every value up by 1,000 bins)
+    GridTessellation narrow = new GridTessellation(new int[] {10}, new double[] {0}, new double[] {1e-8});
+    for (int i = 0; i < 10; i++) {
+      assertEquals(i, narrow.cellOf(Descriptor.ofMeasures(i * 1e-9), false), "edge " + i);
+      assertEquals(i, narrow.cellOf(Descriptor.ofMeasures(i * 1e-9 + 0.5e-9), false), "middle " + i);
+    }
   }
 
   @Test
