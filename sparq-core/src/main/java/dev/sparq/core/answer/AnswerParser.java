@@ -75,7 +75,11 @@ final class AnswerParser {
 
   /** Whole-answer clean-ups that do not depend on structure. */
   static String normalize(String raw) {
-    String s = raw.trim()
+    String s = raw.trim();
+    if (s.endsWith("\\") && !s.endsWith("\\\\")) {
+      s = s.substring(0, s.length() - 1); // a stray backslash closing the answer ("185\\") says nothing
+    }
+    s = s
         .replace('\u2212', '-').replace('\u2013', '-')
         .replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
