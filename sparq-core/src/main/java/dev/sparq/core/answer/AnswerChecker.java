@@ -116,7 +116,18 @@ public final class AnswerChecker {
       AnswerParser parser = new AnswerParser(budget, maxDepth);
       AnswerValue g = parser.parse(gold);
       AnswerValue p = parser.parse(predicted);
-      return same(g, p, budget) ? Verdict.EQUIVALENT : Verdict.DIFFERENT;
+      if (same(g, p, budget)) {
+        return Verdict.EQUIVALENT;
+      }
+      // "a ≈ b" with a constant a states both the exact value and its rounding: either may be the
+      // answer (\frac{70}{9} ≈ 7.78 answers 7.78 and 70/9). The rounded side was read above.
+      if (AnswerParser.hasApproximation(gold) || AnswerParser.hasApproximation(predicted)) {
+        AnswerParser exact = new AnswerParser(budget, maxDepth, true);
+        if (same(exact.parse(gold), exact.parse(predicted), budget)) {
+          return Verdict.EQUIVALENT;
+        }
+      }
+      return Verdict.DIFFERENT;
     } catch (StepBudget.Exceeded e) {
       return Verdict.LIMIT_EXCEEDED;
     } catch (ArithmeticException | StackOverflowError e) {

@@ -62,10 +62,26 @@ final class AnswerParser {
 
   private final StepBudget budget;
   private final int maxDepth;
+  private final boolean exactSide;
 
   AnswerParser(StepBudget budget, int maxDepth) {
+    this(budget, maxDepth, false);
+  }
+
+  /**
+   * @param exactSide read {@code a ≈ b} whose left side is a constant as {@code a}, the exact value
+   *     that was computed ({@code \frac{70}{9} ≈ 7.78} gives {@code 70/9}); without it such an
+   *     approximation is read as its stated decimal {@code b}
+   */
+  AnswerParser(StepBudget budget, int maxDepth, boolean exactSide) {
     this.budget = budget;
     this.maxDepth = maxDepth;
+    this.exactSide = exactSide;
+  }
+
+  /** Whether {@code raw} holds an approximation sign, so that its exact side may be read apart. */
+  static boolean hasApproximation(String raw) {
+    return raw.indexOf('\u2248') >= 0 || raw.contains("\\approx") || raw.contains("\\simeq");
   }
 
   /** Normalises and parses a whole answer. */
@@ -293,8 +309,9 @@ final class AnswerParser {
 
   /**
    * For {@code a ≈ b}: the exact value it approximates. That is the part before the sign when it is
-   * itself an equation ({@code x = 1/3 ≈ 0.33} gives {@code x = 1/3}), else the part after it
-   * ({@code x ≈ 11} gives {@code 11}). Null without a top-level {@code ≈}.
+   * itself an equation ({@code x = 1/3 ≈ 0.33} gives {@code x = 1/3}) or, when reading the exact
+   * side, a constant ({@code \frac{70}{9} ≈ 7.78} gives {@code \frac{70}{9}}); else the part after
+   * it ({@code x ≈ 11} gives {@code 11}). Null without a top-level {@code ≈}.
    */
   private String approximation(String s) {
     if (s.indexOf('≈') < 0) {
@@ -306,6 +323,9 @@ final class AnswerParser {
     }
     String left = parts.get(0).trim();
     if (splitTop(left, "=").size() > 1) {
+      return left;
+    }
+    if (exactSide && parts.size() == 2 && !left.isEmpty() && isConstant(item(left))) {
       return left;
     }
     String last = parts.get(parts.size() - 1).trim();
