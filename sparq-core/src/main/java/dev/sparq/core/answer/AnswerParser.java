@@ -49,6 +49,8 @@ final class AnswerParser {
   private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?$");
   private static final Pattern TEXT_ALTERNATIVE = Pattern.compile("\\\\(?:text|mbox|mathrm)\\s*\\{\\s*(?:or|and)\\s*\\}");
   private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\],])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
+  private static final String ASSIGNMENT = "\\s*[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?\\s*=\\s*[^,;=]+";
+  private static final Pattern ASSIGNMENT_GROUP = Pattern.compile(ASSIGNMENT + "(?:," + ASSIGNMENT + ")+");
   private static final Map<String, Integer> SMALL = Map.ofEntries(
       Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
       Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6), Map.entry("seven", 7),
@@ -130,10 +132,10 @@ final class AnswerParser {
     s = unboxed(s);
     // Alternatives ("x = 1 or x = 2", "1 \text{ and } 2") form a list.
     if (tex) {
-      s = TEXT_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = alternatives(s, TEXT_ALTERNATIVE);
     }
     if (s.contains("or") || s.contains("and")) {
-      s = WORD_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = alternatives(s, WORD_ALTERNATIVE);
       s = BRACKET_OR.matcher(s).replaceAll(",");
     }
     if (s.indexOf(',') >= 0) {
@@ -148,6 +150,26 @@ final class AnswerParser {
       s = s.replace(",", "");
     }
     return s;
+  }
+
+  /**
+   * Joins alternatives separated by {@code separator} into one list. When every alternative is
+   * itself several assignments ({@code p = 5, q = 2 \text{ and } p = 7, q = 2}), each is one
+   * solution and they are separated as in {@code p=5,q=2;p=7,q=2}, so that two solution pairs do not
+   * read as one list of four values.
+   */
+  private static String alternatives(String s, Pattern separator) {
+    Matcher m = separator.matcher(s);
+    if (!m.find()) {
+      return s;
+    }
+    String[] groups = separator.split(s, -1);
+    for (String g : groups) {
+      if (!ASSIGNMENT_GROUP.matcher(g).matches()) {
+        return m.replaceAll(",");
+      }
+    }
+    return String.join(";", groups);
   }
 
   private static boolean endsWithIgnoreCase(String s, String suffix) {
