@@ -192,8 +192,16 @@ public final class AnswerChecker {
 
   /** Length from which an unmarked text is read as prose without trying it as one answer. */
   private static final int LONG_PROSE = 200;
-  private static final java.util.regex.Pattern PROSE_WORD =
-      java.util.regex.Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
+  private static final String UNSPACED_SCRIPT = "[\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}\\p{IsHangul}]";
+  /**
+   * A word of prose: three letters of any alphabet (combining marks included, so that Devanagari
+   * and Arabic words count), not a LaTeX command; or one character of a script written without
+   * spaces between words (Han, kana, Hangul).
+   */
+  private static final java.util.regex.Pattern PROSE_WORD = java.util.regex.Pattern.compile(
+      "(?<![\\\\\\p{L}\\p{M}])\\p{L}[\\p{L}\\p{M}]{2,}|" + UNSPACED_SCRIPT);
+  private static final java.util.regex.Pattern UNSPACED =
+      java.util.regex.Pattern.compile(UNSPACED_SCRIPT);
   private static final java.util.regex.Pattern LATEX_COMMAND =
       java.util.regex.Pattern.compile("\\\\[A-Za-z]+(?:\\s*\\{[^{}]*\\})*");
   private static final java.util.regex.Pattern PLAIN_NUMBER =
@@ -209,7 +217,8 @@ public final class AnswerChecker {
       return AnswerExtractor.lastNumber(t).orElse(answer);
     }
     String words = LATEX_COMMAND.matcher(t).replaceAll(" ");
-    if (!PROSE_WORD.matcher(words).find() || t.chars().noneMatch(Character::isWhitespace)
+    if (!PROSE_WORD.matcher(words).find()
+        || t.chars().noneMatch(Character::isWhitespace) && !UNSPACED.matcher(t).find()
         || !readsAsText(t)) {
       return answer;
     }
