@@ -49,7 +49,8 @@ final class AnswerParser {
   private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?$");
   private static final Pattern TEXT_ALTERNATIVE = Pattern.compile("\\\\(?:text|mbox|mathrm)\\s*\\{\\s*(?:or|and)\\s*\\}");
   private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\],])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
-  private static final String ASSIGNMENT = "\\s*[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?\\s*=\\s*[^,;=]+";
+  // Possessive quantifiers: a failed match cannot backtrack over the spaces around "=".
+  private static final String ASSIGNMENT = "\\s*+[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?\\s*+=\\s*+[^,;=]++";
   private static final Pattern ASSIGNMENT_GROUP = Pattern.compile(ASSIGNMENT + "(?:," + ASSIGNMENT + ")+");
   private static final Map<String, Integer> SMALL = Map.ofEntries(
       Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
@@ -95,7 +96,7 @@ final class AnswerParser {
   static String normalize(String raw) {
     String s = raw.trim();
     if (s.endsWith("\\") && !s.endsWith("\\\\")) {
-      s = s.substring(0, s.length() - 1); // a stray backslash closing the answer ("185\\") says nothing
+      s = s.substring(0, s.length() - 1); // a stray backslash closing the answer (185\) says nothing
     }
     s = s
         .replace('\u2212', '-').replace('\u2013', '-')
