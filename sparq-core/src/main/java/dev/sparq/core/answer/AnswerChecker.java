@@ -116,7 +116,18 @@ public final class AnswerChecker {
       AnswerParser parser = new AnswerParser(budget, maxDepth);
       AnswerValue g = parser.parse(gold);
       AnswerValue p = parser.parse(predicted);
-      return same(g, p, budget) ? Verdict.EQUIVALENT : Verdict.DIFFERENT;
+      if (same(g, p, budget)) {
+        return Verdict.EQUIVALENT;
+      }
+      // "a ≈ b" with a constant a states both the exact value and its rounding: either may be the
+      // answer (\frac{70}{9} ≈ 7.78 answers 7.78 and 70/9). The rounded side was read above.
+      if (AnswerParser.hasApproximation(gold) || AnswerParser.hasApproximation(predicted)) {
+        AnswerParser exact = new AnswerParser(budget, maxDepth, true);
+        if (same(exact.parse(gold), exact.parse(predicted), budget)) {
+          return Verdict.EQUIVALENT;
+        }
+      }
+      return Verdict.DIFFERENT;
     } catch (StepBudget.Exceeded e) {
       return Verdict.LIMIT_EXCEEDED;
     } catch (ArithmeticException | StackOverflowError e) {
@@ -181,8 +192,16 @@ public final class AnswerChecker {
 
   /** Length from which an unmarked text is read as prose without trying it as one answer. */
   private static final int LONG_PROSE = 200;
-  private static final java.util.regex.Pattern PROSE_WORD =
-      java.util.regex.Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
+  private static final String UNSPACED_SCRIPT = "[\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}\\p{IsHangul}]";
+  /**
+   * A word of prose: three letters of any alphabet (combining marks included, so that Devanagari
+   * and Arabic words count), not a LaTeX command; or one character of a script written without
+   * spaces between words (Han, kana, Hangul).
+   */
+  private static final java.util.regex.Pattern PROSE_WORD = java.util.regex.Pattern.compile(
+      "(?<![\\\\\\p{L}\\p{M}])\\p{L}[\\p{L}\\p{M}]{2,}|" + UNSPACED_SCRIPT);
+  private static final java.util.regex.Pattern UNSPACED =
+      java.util.regex.Pattern.compile(UNSPACED_SCRIPT);
   private static final java.util.regex.Pattern LATEX_COMMAND =
       java.util.regex.Pattern.compile("\\\\[A-Za-z]+(?:\\s*\\{[^{}]*\\})*");
   private static final java.util.regex.Pattern PLAIN_NUMBER =
@@ -198,7 +217,8 @@ public final class AnswerChecker {
       return AnswerExtractor.lastNumber(t).orElse(answer);
     }
     String words = LATEX_COMMAND.matcher(t).replaceAll(" ");
-    if (!PROSE_WORD.matcher(words).find() || t.chars().noneMatch(Character::isWhitespace)
+    if (!PROSE_WORD.matcher(words).find()
+        || t.chars().noneMatch(Character::isWhitespace) && !UNSPACED.matcher(t).find()
         || !readsAsText(t)) {
       return answer;
     }

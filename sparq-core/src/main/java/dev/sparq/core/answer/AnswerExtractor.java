@@ -88,12 +88,15 @@ public final class AnswerExtractor {
   }
 
   private static final Pattern NUMBER = Pattern.compile(
-      "(?<![A-Za-z0-9.,/])-?(?:\\d+/\\d+(?!\\d|[.,]\\d)|\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3}){1,8}(?![\\d,])(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+      "(?<![A-Za-z0-9.,/])-?(?:\\\\[dt]?frac\\{\\d+\\}\\{\\d+\\}|\\d+/\\d+(?!\\d|[.,]\\d)|\\d{1,3}(?:(?:,|\\s|\\\\[,!;]\\s?)\\d{3}){1,8}(?![\\d,])(?:\\.\\d+)?|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+
+  private static final Pattern LATEX_FRACTION = Pattern.compile("(-?)\\\\[dt]?frac\\{(\\d+)\\}\\{(\\d+)\\}");
 
   /**
    * The last number written in {@code text}, or empty: thousands separators ({@code 1,000},
    * {@code 1 000}, {@code 11,\\!111}) are dropped, and a comma followed by other than three digits
-   * ({@code 1000,99}), or after a lone zero ({@code 0,111}), is a decimal comma. A number glued to a
+   * ({@code 1000,99}), or after a lone zero ({@code 0,111}), is a decimal comma; a LaTeX fraction of
+   * two integers ({@code \frac{2}{5}}) is a number. A number glued to a
    * preceding letter ({@code AZYUK2A}) is not read; units and currency after it are ignored.
    */
   static Optional<String> lastNumber(String text) {
@@ -107,6 +110,10 @@ public final class AnswerExtractor {
     }
     if (last == null) {
       return Optional.empty();
+    }
+    Matcher frac = LATEX_FRACTION.matcher(last);
+    if (frac.matches()) {
+      return Optional.of(frac.group(1) + frac.group(2) + "/" + frac.group(3));
     }
     String n = last.replaceAll("\\\\[,!;]", ",").replaceAll("\\s", "");
     int comma = n.indexOf(',');

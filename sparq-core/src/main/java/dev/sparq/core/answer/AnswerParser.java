@@ -49,6 +49,9 @@ final class AnswerParser {
   private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?$");
   private static final Pattern TEXT_ALTERNATIVE = Pattern.compile("\\\\(?:text|mbox|mathrm)\\s*\\{\\s*(?:or|and)\\s*\\}");
   private static final Pattern WORD_ALTERNATIVE = Pattern.compile("(?<=[\\d}A-Za-z)\\],])\\s+(?:or|and)\\s+(?=[-\\d\\\\A-Za-z({\\[])");
+  // Possessive quantifiers: a failed match cannot backtrack over the spaces around "=".
+  private static final String ASSIGNMENT = "\\s*+[A-Za-z](?:_\\{?[A-Za-z0-9]+\\}?)?\\s*+=\\s*+[^,;=]++";
+  private static final Pattern ASSIGNMENT_GROUP = Pattern.compile(ASSIGNMENT + "(?:," + ASSIGNMENT + ")+");
   private static final Map<String, Integer> SMALL = Map.ofEntries(
       Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
       Map.entry("four", 4), Map.entry("five", 5), Map.entry("six", 6), Map.entry("seven", 7),
@@ -62,10 +65,26 @@ final class AnswerParser {
 
   private final StepBudget budget;
   private final int maxDepth;
+  private final boolean exactSide;
 
   AnswerParser(StepBudget budget, int maxDepth) {
+    this(budget, maxDepth, false);
+  }
+
+  /**
+   * @param exactSide read {@code a ≈ b} whose left side is a constant as {@code a}, the exact value
+   *     that was computed ({@code \frac{70}{9} ≈ 7.78} gives {@code 70/9}); without it such an
+   *     approximation is read as its stated decimal {@code b}
+   */
+  AnswerParser(StepBudget budget, int maxDepth, boolean exactSide) {
     this.budget = budget;
     this.maxDepth = maxDepth;
+    this.exactSide = exactSide;
+  }
+
+  /** Whether {@code raw} holds an approximation sign, so that its exact side may be read apart. */
+  static boolean hasApproximation(String raw) {
+    return raw.indexOf('\u2248') >= 0 || raw.contains("\\approx") || raw.contains("\\simeq");
   }
 
   /** Normalises and parses a whole answer. */
@@ -75,7 +94,11 @@ final class AnswerParser {
 
   /** Whole-answer clean-ups that do not depend on structure. */
   static String normalize(String raw) {
-    String s = raw.trim()
+    String s = raw.trim();
+    if (s.endsWith("\\") && !s.endsWith("\\\\")) {
+      s = s.substring(0, s.length() - 1); // a stray backslash closing the answer (185\) says nothing
+    }
+    s = s
         .replace('\u2212', '-').replace('\u2013', '-')
         .replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
         .replace("\u03c0", "\\pi ").replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt")
@@ -110,10 +133,10 @@ final class AnswerParser {
     s = unboxed(s);
     // Alternatives ("x = 1 or x = 2", "1 \text{ and } 2") form a list.
     if (tex) {
-      s = TEXT_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = alternatives(s, TEXT_ALTERNATIVE);
     }
     if (s.contains("or") || s.contains("and")) {
-      s = WORD_ALTERNATIVE.matcher(s).replaceAll(",");
+      s = alternatives(s, WORD_ALTERNATIVE);
       s = BRACKET_OR.matcher(s).replaceAll(",");
     }
     if (s.indexOf(',') >= 0) {
@@ -128,6 +151,26 @@ final class AnswerParser {
       s = s.replace(",", "");
     }
     return s;
+  }
+
+  /**
+   * Joins alternatives separated by {@code separator} into one list. When every alternative is
+   * itself several assignments ({@code p = 5, q = 2 \text{ and } p = 7, q = 2}), each is one
+   * solution and they are separated as in {@code p=5,q=2;p=7,q=2}, so that two solution pairs do not
+   * read as one list of four values.
+   */
+  private static String alternatives(String s, Pattern separator) {
+    Matcher m = separator.matcher(s);
+    if (!m.find()) {
+      return s;
+    }
+    String[] groups = separator.split(s, -1);
+    for (String g : groups) {
+      if (!ASSIGNMENT_GROUP.matcher(g).matches()) {
+        return m.replaceAll(",");
+      }
+    }
+    return String.join(";", groups);
   }
 
   private static boolean endsWithIgnoreCase(String s, String suffix) {
@@ -289,8 +332,9 @@ final class AnswerParser {
 
   /**
    * For {@code a ≈ b}: the exact value it approximates. That is the part before the sign when it is
-   * itself an equation ({@code x = 1/3 ≈ 0.33} gives {@code x = 1/3}), else the part after it
-   * ({@code x ≈ 11} gives {@code 11}). Null without a top-level {@code ≈}.
+   * itself an equation ({@code x = 1/3 ≈ 0.33} gives {@code x = 1/3}) or, when reading the exact
+   * side, a constant ({@code \frac{70}{9} ≈ 7.78} gives {@code \frac{70}{9}}); else the part after
+   * it ({@code x ≈ 11} gives {@code 11}). Null without a top-level {@code ≈}.
    */
   private String approximation(String s) {
     if (s.indexOf('≈') < 0) {
@@ -302,6 +346,9 @@ final class AnswerParser {
     }
     String left = parts.get(0).trim();
     if (splitTop(left, "=").size() > 1) {
+      return left;
+    }
+    if (exactSide && parts.size() == 2 && !left.isEmpty() && isConstant(item(left))) {
       return left;
     }
     String last = parts.get(parts.size() - 1).trim();

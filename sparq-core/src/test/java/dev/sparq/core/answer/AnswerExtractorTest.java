@@ -113,5 +113,24 @@ class AnswerExtractorTest {
     assertEquals("7425000", AnswerExtractor.lastNumber("7,425,000").orElseThrow());
     assertEquals("2/3", AnswerExtractor.lastNumber("the probability is 2/3.").orElseThrow());
     assertFalse(AnswerExtractor.lastNumber("AZYUK2A").isPresent());
+    // A LaTeX fraction of integers in prose is one number, not its denominator (lighteval:202).
+    assertEquals("2/5", AnswerExtractor.lastNumber("答案：每份应该是 (\\frac{2}{5}) 吨。").orElseThrow());
+    assertEquals("-7/9", AnswerExtractor.lastNumber("so it is -\\dfrac{7}{9} here").orElseThrow());
+  }
+
+  @Test
+  void verifyReadsProseInAnyScriptByItsLastNumber() {
+    AnswerChecker c = AnswerChecker.standard();
+    // Prose without a marked answer is read by its last number in any script, as English prose
+    // already was (lighteval's multilingual extractive-match cases). Han text has no spaces.
+    assertTrue(c.verify("13", "所以一共有3 + 10 = 13只鸟和鹳鸟。").isEquivalent());
+    assertTrue(c.verify("13/28", "计划的比例为13/28").isEquivalent());
+    assertTrue(c.verify("92", "لذا، ناتج العملية الحسابية 79 * 2 - 66 هو **92**.").isEquivalent());
+    assertTrue(c.verify("67", "इसलिए, दुकान में अब 67 कमीजें हैं।").isEquivalent());
+    assertTrue(c.verify("2/5", "答案：每份应该是 (\\frac{2}{5}) 吨。").isEquivalent());
+    // The last number is the one read, not any number of the text.
+    assertFalse(c.verify("10", "所以一共有3 + 10 = 13只鸟和鹳鸟。").isEquivalent());
+    assertFalse(c.verify("5", "答案：每份应该是 (\\frac{2}{5}) 吨。").isEquivalent());
+    assertFalse(c.verify("14", "là ça fait 15 et non 14 donc réponse 12").isEquivalent());
   }
 }
