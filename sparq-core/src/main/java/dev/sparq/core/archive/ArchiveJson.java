@@ -43,16 +43,27 @@ public final class ArchiveJson {
 
   /** Writes an archive; the stream is not closed. */
   public static void write(CellArchive archive, OutputStream out) throws IOException {
-    Document doc;
+    Json.mapper().writeValue(Streams.nonClosing(out), document(archive));
+  }
+
+  /**
+   * Writes an archive as the next value of {@code g} (for a document that embeds it, such as a
+   * checkpoint, written without building the archive's text first); the generator is not closed.
+   */
+  public static void write(CellArchive archive, com.fasterxml.jackson.core.JsonGenerator g)
+      throws IOException {
+    Json.mapper().writeValue(g, document(archive));
+  }
+
+  private static Document document(CellArchive archive) {
     synchronized (archive) {
       List<Member> members = new ArrayList<>();
       for (CellArchive.Placed p : archive.snapshot()) {
         members.add(new Member(p.cell(), p.rank(), p.elite()));
       }
-      doc = new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
+      return new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
           archive.tessellation(), archive.occupiedCells(), members);
     }
-    Json.mapper().writeValue(Streams.nonClosing(out), doc);
   }
 
   /** Writes an archive to a string. */

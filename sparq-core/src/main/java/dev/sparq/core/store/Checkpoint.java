@@ -221,10 +221,50 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
    */
   public void write(Path file) {
     try {
-      AtomicFiles.write(file, Json.mapper().writeValueAsBytes(toJson()));
+      AtomicFiles.write(file, this::writeTo);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file, e);
     }
+  }
+
+  /**
+   * Streams the document to {@code out} (which is not closed): the same bytes as serialising
+   * {@link #toJson()}, without building the document in memory first. A checkpoint of a run at the
+   * paper's scale holds tens of thousands of elites with their texts and every evaluated id (100 to
+   * 300 MB); as a tree, plus the archive's text that the tree was parsed from, plus the bytes, it
+   * needed several times that much heap at every checkpoint, where streaming needs a buffer.
+   */
+  public void writeTo(java.io.OutputStream out) throws IOException {
+    ObjectMapper m = Json.mapper();
+    java.io.OutputStream buffered = new java.io.BufferedOutputStream(
+        dev.sparq.core.internal.Streams.nonClosing(out), 1 << 16);
+    try (com.fasterxml.jackson.core.JsonGenerator g = m.getFactory().createGenerator(buffered)) {
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeNumberField("version", VERSION);
+      g.writeFieldName("state");
+      m.writeValue(g, state);
+      g.writeFieldName("log");
+      m.writeValue(g, log);
+      g.writeObjectFieldStart("slots");
+      for (Map.Entry<String, JsonNode> e : new TreeMap<>(slots).entrySet()) {
+        g.writeFieldName(e.getKey());
+        m.writeTree(g, e.getValue());
+      }
+      g.writeEndObject();
+      if (!settings.isEmpty()) {
+        g.writeObjectFieldStart("settings");
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+          g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+      }
+      if (archive != null) {
+        g.writeFieldName("archive");
+        ArchiveJson.write(archive, g);
+      }
+      g.writeEndObject();
+    } // closing the generator flushes it and the buffer; out itself stays open
   }
 
   /**
