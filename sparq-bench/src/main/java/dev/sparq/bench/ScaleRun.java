@@ -42,8 +42,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -Xmx2g -cp sparq-bench/target/benchmarks.jar dev.sparq.bench.ScaleRun \
- *     --dir /tmp/scale-runs/a --stages 50,200,400 [--rollouts all|correct|in-band|none] [--gzip]
+ *     --dir /tmp/scale-runs/a --stages 50,200,400 [--rollouts all|correct|exportable|none] [--gzip]
+ *     [--compare-checkpoint] [--seeds 7500] [--no-export]
  * </pre>
+ * {@code --stages} lists the iteration counts at which a stage ends (the run is closed and resumed
+ * between stages); {@code --rollouts} is {@code LogOptions.withRolloutTexts}; {@code
+ * --compare-checkpoint} also writes each stage's checkpoint as before (a JSON tree turned into
+ * bytes) beside the streamed write and prints time and peak heap of both.
  *
  * <p>The fake model: a problem statement of about 300 characters and a reference solution of about
  * 2 KB; each rollout is 1.2 to 6 KB of text (about 300 to 1,500 tokens) ending with a boxed answer,
@@ -161,6 +166,7 @@ public final class ScaleRun {
     String rollouts = "all";
     boolean gzip = false;
     boolean export = true;
+    boolean compare = false;
     int seedCount = 7500;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -176,6 +182,7 @@ public final class ScaleRun {
         case "--gzip" -> gzip = true;
         case "--seeds" -> seedCount = Integer.parseInt(args[++i]);
         case "--no-export" -> export = false;
+        case "--compare-checkpoint" -> compare = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -224,13 +231,54 @@ public final class ScaleRun {
       } finally {
         run.close();
       }
+      if (compare) {
+        compareCheckpointWrites(dir);
+      }
       prevIt = target;
     }
+    resetPeaks();
+    long before = peakHeap();
     long o0 = System.nanoTime();
     try (SparqRun run = SparqRun.builder(dir, setup.sparq().budget(Budget.iterations(prevIt)))
         .logOptions(options).open()) {
-      System.out.printf(Locale.ROOT, "final resume (open): %.0f ms, heap after GC %d MiB%n",
-          (System.nanoTime() - o0) / 1e6, heapAfterGc() >> 20);
+      double ms = (System.nanoTime() - o0) / 1e6;
+      long peak = peakHeap();
+      System.out.printf(Locale.ROOT, "final resume (open): %.0f ms, peak heap %d MiB (%d MiB before"
+          + " opening), heap after GC %d MiB%n", ms, peak >> 20, before >> 20, heapAfterGc() >> 20);
+    }
+    Path cpFile = dir.resolve(SparqRun.CHECKPOINT);
+    for (int round = 0; round < 2; round++) { // the second round is the warm one
+      resetPeaks();
+      before = peakHeap();
+      o0 = System.nanoTime();
+      dev.sparq.core.store.Checkpoint read = SparqRun.readCheckpoint(dir);
+      double streamMs = (System.nanoTime() - o0) / 1e6;
+      long streamHeap = peakHeap() - before;
+      int elites = read.archive().size();
+      read = null;
+      resetPeaks();
+      before = peakHeap();
+      o0 = System.nanoTime();
+      // as before: the whole file as bytes, a tree, the archive's text again, then objects
+      dev.sparq.core.store.Checkpoint tree;
+      try {
+        tree = dev.sparq.core.store.Checkpoint.fromJson(
+            dev.sparq.core.internal.Json.mapper().readTree(Files.readAllBytes(cpFile)), cpFile);
+      } catch (OutOfMemoryError e) {
+        System.out.printf(Locale.ROOT, "checkpoint read (%.1f MiB, %d elites): streamed %.0f ms, +%d MiB"
+                + " peak heap; tree (before): OutOfMemoryError%n", Files.size(cpFile) / 1048576.0,
+            elites, streamMs, streamHeap >> 20);
+        continue;
+      }
+      double treeMs = (System.nanoTime() - o0) / 1e6;
+      long treeHeap = peakHeap() - before;
+      System.out.printf(Locale.ROOT, "checkpoint read (%.1f MiB, %d elites): streamed %.0f ms, +%d MiB"
+              + " peak heap; tree (before) %.0f ms, +%d MiB peak heap; heap ratio %.1fx%n",
+          Files.size(cpFile) / 1048576.0, tree.archive().size(), streamMs, streamHeap >> 20, treeMs,
+          treeHeap >> 20, (double) treeHeap / Math.max(1, streamHeap));
+      if (elites != tree.archive().size()) {
+        throw new IllegalStateException("the two readers disagree");
+      }
     }
     if (export) {
       resetPeaks();
@@ -239,6 +287,7 @@ public final class ScaleRun {
           .format(ExportFormat.MESSAGES).seed(1).build().run();
       System.out.printf(Locale.ROOT, "export: %,d records in %.1f s, %,d rows, peak heap %d MiB%n",
           r.recordsRead(), (System.nanoTime() - e0) / 1e9, r.examplesWritten(), peakHeap() >> 20);
+      fullDecode(dir.resolve(SparqRun.LOG));
     }
   }
 
@@ -255,6 +304,24 @@ public final class ScaleRun {
     }
     java.util.Collections.sort(gaps);
     return gaps.get(gaps.size() / 2);
+  }
+
+  /** A full decode of every record, as {@code sparq report} and {@code sparq inspect} read the log. */
+  static void fullDecode(Path log) throws IOException {
+    resetPeaks();
+    long t0 = System.nanoTime();
+    long n = 0;
+    long rollouts = 0;
+    try (dev.sparq.core.store.LogReader r = dev.sparq.core.store.LogReader.open(log)) {
+      while (r.hasNext()) {
+        rollouts += r.next().candidate().rollouts().size();
+        n++;
+      }
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(Locale.ROOT, "full decode (as sparq report reads the log): %,d records, %,d rollouts"
+            + " in %.1f s = %.0f MiB/s, peak heap %d MiB%n", n, rollouts, s, size(log) / 1048576.0 / s,
+        peakHeap() >> 20);
   }
 
   static long heapAfterGc() {
@@ -307,13 +374,52 @@ public final class ScaleRun {
     }
   }
 
-  /** Maps the {@code --rollouts} option onto the log options (only "all" before the option existed). */
+  /** Maps the {@code --rollouts} option onto the log options. */
   static final class ScaleOptions {
     static LogOptions apply(LogOptions o, String rollouts) {
-      if (!rollouts.equals("all")) {
-        throw new IllegalArgumentException("--rollouts " + rollouts + " is not supported yet");
-      }
-      return o;
+      return o.withRolloutTexts(dev.sparq.core.store.RolloutTexts.valueOf(
+          rollouts.toUpperCase(Locale.ROOT).replace('-', '_')));
     }
+  }
+
+  /**
+   * Writes the run's checkpoint both ways, side by side: streamed ({@code Checkpoint.write}, what
+   * runs do now) and as before, a JSON tree serialised to bytes; prints time and peak heap of each.
+   */
+  static void compareCheckpointWrites(Path dir) throws IOException {
+    dev.sparq.core.store.Checkpoint cp = SparqRun.readCheckpoint(dir);
+    Path a = dir.resolve("cmp-stream.json");
+    Path b = dir.resolve("cmp-tree.json");
+    double[] stream = new double[2];
+    double[] tree = new double[2];
+    for (int round = 0; round < 2; round++) { // the second round is reported (warm)
+      resetPeaks();
+      long base = peakHeap();
+      long t0 = System.nanoTime();
+      cp.write(a);
+      stream[0] = (System.nanoTime() - t0) / 1e6;
+      stream[1] = (peakHeap() - base) / 1048576.0;
+      resetPeaks();
+      base = peakHeap();
+      t0 = System.nanoTime();
+      try {
+        dev.sparq.core.internal.AtomicFiles.write(b,
+            dev.sparq.core.internal.Json.mapper().writeValueAsBytes(cp.toJson()));
+      } catch (OutOfMemoryError e) {
+        System.out.printf(Locale.ROOT, "  checkpoint %.1f MiB: streamed %.0f ms, +%.0f MiB peak heap;"
+            + " tree (before): OutOfMemoryError%n", Files.size(a) / 1048576.0, stream[0], stream[1]);
+        Files.delete(a);
+        return;
+      }
+      tree[0] = (System.nanoTime() - t0) / 1e6;
+      tree[1] = (peakHeap() - base) / 1048576.0;
+    }
+    boolean same = java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b));
+    System.out.printf(Locale.ROOT, "  checkpoint %.1f MiB: streamed %.0f ms, +%.0f MiB peak heap;"
+            + " tree (before) %.0f ms, +%.0f MiB peak heap; heap ratio %.1fx; same bytes: %s%n",
+        Files.size(a) / 1048576.0, stream[0], stream[1], tree[0], tree[1],
+        tree[1] / Math.max(1, stream[1]), same);
+    Files.delete(a);
+    Files.delete(b);
   }
 }
