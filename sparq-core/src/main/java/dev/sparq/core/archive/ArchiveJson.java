@@ -43,16 +43,27 @@ public final class ArchiveJson {
 
   /** Writes an archive; the stream is not closed. */
   public static void write(CellArchive archive, OutputStream out) throws IOException {
-    Document doc;
+    Json.mapper().writeValue(Streams.nonClosing(out), document(archive));
+  }
+
+  /**
+   * Writes an archive as the next value of {@code g} (for a document that embeds it, such as a
+   * checkpoint, written without building the archive's text first); the generator is not closed.
+   */
+  public static void write(CellArchive archive, com.fasterxml.jackson.core.JsonGenerator g)
+      throws IOException {
+    Json.mapper().writeValue(g, document(archive));
+  }
+
+  private static Document document(CellArchive archive) {
     synchronized (archive) {
       List<Member> members = new ArrayList<>();
       for (CellArchive.Placed p : archive.snapshot()) {
         members.add(new Member(p.cell(), p.rank(), p.elite()));
       }
-      doc = new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
+      return new Document(FORMAT, VERSION, archive.capacity(), archive.qdOffset(),
           archive.tessellation(), archive.occupiedCells(), members);
     }
-    Json.mapper().writeValue(Streams.nonClosing(out), doc);
   }
 
   /** Writes an archive to a string. */
@@ -72,6 +83,58 @@ public final class ArchiveJson {
     return fromDocument(doc);
   }
 
+  /**
+   * Reads an archive document from {@code p}, positioned on the document's opening brace, binding
+   * the members one at a time as they are parsed, so that neither the document's text nor a tree of
+   * it is held in memory (a checkpoint embeds the archive: at the SPARQ paper's scale tens of
+   * thousands of elites with their texts). {@code checkHead} sees the document without its
+   * {@code members} (format, capacity, tessellation, occupied cells) before the archive is built and
+   * its cells are allocated; it throws to refuse it.
+   *
+   * @throws com.fasterxml.jackson.databind.DatabindException for a value that does not bind; its path
+   *     starts at the document ({@code members[3].elite.difficulty})
+   * @throws SparqException for a document that is not an archive or is inconsistent
+   */
+  public static CellArchive read(com.fasterxml.jackson.core.JsonParser p,
+      java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> checkHead)
+      throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper m = Json.mapper();
+    if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+      throw new SparqException("not a valid archive document: expected an object, found "
+          + p.currentToken());
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode head = m.createObjectNode();
+    List<CellArchive.Placed> placed = null;
+    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+      if (name.equals("members") && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+        placed = new ArrayList<>();
+        int i = 0;
+        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          Member member;
+          try {
+            member = m.readValue(p, Member.class);
+          } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            e.prependPath(placed, i);
+            e.prependPath(head, "members");
+            throw e;
+          }
+          if (member == null || member.elite() == null) {
+            throw new SparqException("archive document: members[" + i + "]: field 'elite' is missing");
+          }
+          placed.add(new CellArchive.Placed(member.cell(), member.rank(), member.elite()));
+          i++;
+        }
+      } else {
+        head.set(name, p.readValueAsTree());
+      }
+    }
+    checkHead.accept(head);
+    Document doc = m.treeToValue(head, Document.class);
+    return fromDocument(doc, placed);
+  }
+
   /** Reads an archive from a string. */
   public static CellArchive fromJson(String json) {
     try {
@@ -89,6 +152,11 @@ public final class ArchiveJson {
   }
 
   private static CellArchive fromDocument(Document doc) {
+    return fromDocument(doc, null);
+  }
+
+  /** The archive of {@code doc}, with {@code streamed} as its members when they were bound apart. */
+  private static CellArchive fromDocument(Document doc, List<CellArchive.Placed> streamed) {
     if (!FORMAT.equals(doc.format())) {
       throw new SparqException("not a SPARQ archive: field 'format' is " + doc.format());
     }
@@ -99,8 +167,8 @@ public final class ArchiveJson {
     if (doc.tessellation() == null) {
       throw new SparqException("archive document: field 'tessellation' is missing");
     }
-    List<CellArchive.Placed> placed = new ArrayList<>();
-    if (doc.members() != null) {
+    List<CellArchive.Placed> placed = streamed != null ? streamed : new ArrayList<>();
+    if (streamed == null && doc.members() != null) {
       for (int i = 0; i < doc.members().size(); i++) {
         Member m = doc.members().get(i);
         if (m == null || m.elite() == null) {

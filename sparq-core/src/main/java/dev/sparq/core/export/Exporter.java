@@ -48,6 +48,8 @@ import java.util.TreeMap;
  *   <li>{@code duplicate_text}: duplicate according to the {@link TextDeduplicator} of
  *       {@link Builder#textDeduplicator(TextDeduplicator)} (for example embedding similarity);
  *   <li>{@code no_correct_rollout} / {@code no_reference_solution}: nothing to train on;
+ *       {@code rollout_text_not_logged} when the record has correct rollouts but the log did not
+ *       keep their texts ({@link dev.sparq.core.store.LogOptions#withRolloutTexts});
  *   <li>{@code not_selected}: examples the {@link Selector} left out.
  * </ol>
  * Memory: duplicate removal keeps a hash set of 8-byte keys per kept problem (about 16 bytes at the
@@ -266,6 +268,19 @@ public final class Exporter {
     }
   }
 
+  /**
+   * Whether a record has correct rollouts whose texts the log did not keep
+   * ({@link dev.sparq.core.store.RolloutTexts}).
+   */
+  private static boolean textNotLogged(EvaluatedCandidate c) {
+    for (Rollout r : c.rollouts()) {
+      if (r.correct() && r.text().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The examples a record yields (before any filter), in rollout order. */
   List<Example> expand(LoggedCandidate lc) {
     EvaluatedCandidate c = lc.candidate();
@@ -290,7 +305,8 @@ public final class Exporter {
     Set<String> seen = null;
     for (int i = 0; i < rs.size(); i++) {
       Rollout r = rs.get(i);
-      if (!r.correct()) {
+      if (!r.correct() || r.text().isEmpty()) {
+        // an empty text is one the log did not keep (LogOptions.withRolloutTexts): nothing to train on
         continue;
       }
       if (!out.isEmpty()) {
@@ -477,7 +493,8 @@ public final class Exporter {
       }
       List<Example> out = expand(lc);
       if (out.isEmpty()) {
-        remove(b.reference ? "no_reference_solution" : "no_correct_rollout");
+        remove(b.reference ? "no_reference_solution"
+            : textNotLogged(c) ? "rollout_text_not_logged" : "no_correct_rollout");
         return out;
       }
       if (b.exactDedup) {

@@ -242,7 +242,7 @@ public final class CandidateLog implements CandidateSink {
 
   private void append(EvaluatedCandidate c, OutputStream out) throws IOException {
     record.reset();
-    LogCodec.write(records, c, record);
+    LogCodec.write(records, c, record, options.rolloutTexts());
     record.write('\n');
     record.writeTo(out);
     records++;

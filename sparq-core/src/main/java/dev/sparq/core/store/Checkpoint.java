@@ -85,6 +85,15 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
 
   /** Parses a checkpoint document. */
   public static Checkpoint fromJson(JsonNode root, Path source) {
+    return fromJson(root, source, false, null);
+  }
+
+  /**
+   * Parses a checkpoint document; when {@code streamed}, its archive was already read (to
+   * {@code streamedArchive}, null when the document had none) and {@code root} holds the rest.
+   */
+  private static Checkpoint fromJson(JsonNode root, Path source, boolean streamed,
+      CellArchive streamedArchive) {
     ObjectMapper m = Json.mapper();
     if (!FORMAT.equals(root.path("format").asText())) {
       throw new SparqException(source + ": not a SPARQ checkpoint (field 'format' is "
@@ -99,12 +108,15 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
         throw new SparqException(source + ": field '" + f + "' is missing");
       }
     }
-    checkShape(root.get("archive"), source);
+    if (!streamed) {
+      checkShape(root.get("archive"), source);
+    }
     try {
       EngineState state = bind(m, root, "state", EngineState.class, source);
       LogPosition log = bind(m, root, "log", LogPosition.class, source);
       checkCounts(state, log, source);
-      CellArchive archive = root.hasNonNull("archive") ? archive(m, root.get("archive"), source) : null;
+      CellArchive archive = streamed ? streamedArchive
+          : root.hasNonNull("archive") ? archive(m, root.get("archive"), source) : null;
       Map<String, JsonNode> slots = new TreeMap<>();
       root.path("slots").properties().forEach(e -> slots.put(e.getKey(), e.getValue()));
       Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -221,10 +233,50 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
    */
   public void write(Path file) {
     try {
-      AtomicFiles.write(file, Json.mapper().writeValueAsBytes(toJson()));
+      AtomicFiles.write(file, this::writeTo);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file, e);
     }
+  }
+
+  /**
+   * Streams the document to {@code out} (which is not closed): the same bytes as serialising
+   * {@link #toJson()}, without building the document in memory first. A checkpoint of a run at the
+   * paper's scale holds tens of thousands of elites with their texts and every evaluated id (100 to
+   * 300 MB); as a tree, plus the archive's text that the tree was parsed from, plus the bytes, it
+   * needed several times that much heap at every checkpoint, where streaming needs a buffer.
+   */
+  public void writeTo(java.io.OutputStream out) throws IOException {
+    ObjectMapper m = Json.mapper();
+    java.io.OutputStream buffered = new java.io.BufferedOutputStream(
+        dev.sparq.core.internal.Streams.nonClosing(out), 1 << 16);
+    try (com.fasterxml.jackson.core.JsonGenerator g = m.getFactory().createGenerator(buffered)) {
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeNumberField("version", VERSION);
+      g.writeFieldName("state");
+      m.writeValue(g, state);
+      g.writeFieldName("log");
+      m.writeValue(g, log);
+      g.writeObjectFieldStart("slots");
+      for (Map.Entry<String, JsonNode> e : new TreeMap<>(slots).entrySet()) {
+        g.writeFieldName(e.getKey());
+        m.writeTree(g, e.getValue());
+      }
+      g.writeEndObject();
+      if (!settings.isEmpty()) {
+        g.writeObjectFieldStart("settings");
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+          g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+      }
+      if (archive != null) {
+        g.writeFieldName("archive");
+        ArchiveJson.write(archive, g);
+      }
+      g.writeEndObject();
+    } // closing the generator flushes it and the buffer; out itself stays open
   }
 
   /**
@@ -243,13 +295,97 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new SparqException("no checkpoint at " + file);
     }
-    byte[] bytes = UntrustedFiles.readAllBytes(file, MAX_BYTES, UntrustedFiles.Links.REFUSE, "checkpoint");
-    try {
-      return fromJson(Json.mapper().readTree(bytes), file);
+    if (UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.REFUSE, "checkpoint") > MAX_BYTES) {
+      throw UntrustedFiles.tooLarge(file, "checkpoint", MAX_BYTES);
+    }
+    ObjectMapper m = Json.mapper();
+    try (java.io.InputStream in = new Bounded(UntrustedFiles.open(file, UntrustedFiles.Links.REFUSE,
+            "checkpoint"), file);
+        com.fasterxml.jackson.core.JsonParser p = m.getFactory().createParser(in)) {
+      // streamed: the archive (nearly all of a checkpoint) is bound member by member as it is
+      // parsed, the rest of the document becomes a tree as before; the file's bytes, its text and
+      // a tree of the archive are never in memory at once
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return fromJson(p.currentToken() == null ? m.nullNode() : p.readValueAsTree(), file);
+      }
+      ObjectNode root = m.createObjectNode();
+      boolean streamed = false;
+      CellArchive archive = null;
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+        if (name.equals("archive") && t == com.fasterxml.jackson.core.JsonToken.START_OBJECT
+            && !streamed && FORMAT.equals(root.path("format").asText())
+            && root.path("version").asInt() == VERSION) {
+          // only once the document says it is a checkpoint this version reads; otherwise the
+          // archive is kept as a tree and fromJson reports what is wrong, as before
+          archive = streamArchive(p, file);
+          streamed = true;
+        } else {
+          root.set(name, p.readValueAsTree());
+        }
+      }
+      if (streamed) {
+        root.remove("archive"); // a later duplicate key is ignored, as the tree reader kept the last
+      }
+      return fromJson(root, file, streamed, archive);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new SparqException(file + ": malformed checkpoint: " + StrictJson.problem(e), e);
     } catch (IOException e) {
       throw new SparqException(file + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the archive from the parser ({@link ArchiveJson#read(com.fasterxml.jackson.core.JsonParser,
+   * java.util.function.Consumer)}), refusing an oversized grid before its cells are allocated; errors
+   * name the file and the field as those of {@link #fromJson} do.
+   */
+  private static CellArchive streamArchive(com.fasterxml.jackson.core.JsonParser p, Path source)
+      throws IOException {
+    try {
+      return ArchiveJson.read(p, head -> checkShape(head, source));
+    } catch (com.fasterxml.jackson.databind.DatabindException d) {
+      throw StrictJson.bindingError(source, "archive", d);
+    } catch (DataException e) {
+      throw e;
+    } catch (SparqException e) {
+      if (e.getCause() instanceof com.fasterxml.jackson.databind.DatabindException d) {
+        throw StrictJson.bindingError(source, "archive", d);
+      }
+      String msg = e.getMessage().replaceFirst("^(not a valid archive document|archive document): ", "");
+      throw new DataException(source, 0, "archive", msg, e);
+    }
+  }
+
+  /** Refuses to read past {@link #MAX_BYTES} (a file that grew after its size was checked). */
+  private static final class Bounded extends java.io.FilterInputStream {
+    private final Path file;
+    private long read;
+
+    Bounded(java.io.InputStream in, Path file) {
+      super(in);
+      this.file = file;
+    }
+
+    private void count(long n) {
+      if (n > 0 && (read += n) > MAX_BYTES) {
+        throw UntrustedFiles.tooLarge(file, "checkpoint", MAX_BYTES);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      count(b < 0 ? 0 : 1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      count(n);
+      return n;
     }
   }
 }

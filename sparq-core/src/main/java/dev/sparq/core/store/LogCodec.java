@@ -43,15 +43,38 @@ public final class LogCodec {
 
   /** Writes one record (without the trailing newline) to {@code out}. */
   public static void write(long seq, EvaluatedCandidate c, OutputStream out) throws IOException {
+    write(seq, c, out, RolloutTexts.ALL);
+  }
+
+  /**
+   * Writes one record (without the trailing newline) to {@code out}, keeping the rollout texts that
+   * {@code texts} keeps; the others are written as empty strings and counted in
+   * {@code texts_dropped}.
+   */
+  public static void write(long seq, EvaluatedCandidate c, OutputStream out, RolloutTexts texts)
+      throws IOException {
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      write(seq, c, g);
+      write(seq, c, g, texts);
     }
   }
 
   static void write(long seq, EvaluatedCandidate c, JsonGenerator g) throws IOException {
+    write(seq, c, g, RolloutTexts.ALL);
+  }
+
+  static void write(long seq, EvaluatedCandidate c, JsonGenerator g, RolloutTexts texts)
+      throws IOException {
     Problem p = c.problem();
     Difficulty d = c.difficulty();
+    int dropped = 0;
+    if (texts != RolloutTexts.ALL) {
+      for (Rollout r : c.rollouts()) {
+        if (!texts.keeps(d.quality(), r.correct()) && !r.text().isEmpty()) {
+          dropped++;
+        }
+      }
+    }
     g.writeStartObject();
     // cheap scalar fields first, so readers can filter on them without parsing the texts
     g.writeNumberField("v", RECORD_VERSION);
@@ -68,6 +91,9 @@ public final class LogCodec {
     g.writeStringField("status", c.status().name());
     if (c.duplicate()) {
       g.writeBooleanField("duplicate", true);
+    }
+    if (dropped > 0) {
+      g.writeNumberField("texts_dropped", dropped);
     }
     g.writeFieldName("value");
     writeDouble(g, c.value());
@@ -96,7 +122,8 @@ public final class LogCodec {
     g.writeArrayFieldStart("rollouts");
     for (Rollout r : c.rollouts()) {
       g.writeStartObject();
-      g.writeStringField("text", clean(r.text()));
+      g.writeStringField("text", dropped > 0 && !texts.keeps(d.quality(), r.correct()) ? ""
+          : clean(r.text()));
       g.writeStringField("answer", r.answer() == null ? null : clean(r.answer()));
       g.writeBooleanField("correct", r.correct());
       g.writeNumberField("tokens", r.tokens());

@@ -41,11 +41,59 @@ class CheckpointValidationTest {
     return new Checkpoint(new EngineState(7, totals), new LogPosition(0, 120, 9, 9), a, Map.of()).toJson();
   }
 
-  private static DataException refused(Consumer<ObjectNode> edit) {
+  /**
+   * The refusal of an edited document, checked to be the same whether the document is parsed as a
+   * tree ({@link Checkpoint#fromJson}) or read from its file ({@link Checkpoint#read}, which streams
+   * the archive).
+   */
+  private DataException refused(Consumer<ObjectNode> edit) {
     ObjectNode doc = document();
     edit.accept(doc);
     Path source = Path.of("run", "checkpoint.json");
-    return assertThrows(DataException.class, () -> Checkpoint.fromJson(doc, source));
+    DataException fromTree = assertThrows(DataException.class, () -> Checkpoint.fromJson(doc, source));
+    Path file = tmp.resolve("edited-" + Long.toHexString(System.nanoTime())).resolve("checkpoint.json");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.write(file, dev.sparq.core.internal.Json.mapper().writeValueAsBytes(doc));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    DataException fromFile = assertThrows(DataException.class, () -> Checkpoint.read(file));
+    assertEquals(fromTree.field(), fromFile.field(), fromFile.getMessage());
+    assertEquals(fromTree.getMessage().replace(source.toString(), file.toString()), fromFile.getMessage());
+    return fromTree;
+  }
+
+  @Test
+  void aCheckpointFileReadsLikeItsDocument() throws java.io.IOException {
+    ObjectNode doc = document();
+    Path file = tmp.resolve("checkpoint.json");
+    Files.write(file, dev.sparq.core.internal.Json.mapper().writeValueAsBytes(doc));
+    assertEquals(Checkpoint.fromJson(doc, file).toJson(), Checkpoint.read(file).toJson());
+    // without an archive (a custom archive keeps its state in a slot)
+    doc.remove("archive");
+    Files.write(file, dev.sparq.core.internal.Json.mapper().writeValueAsBytes(doc));
+    assertEquals(null, Checkpoint.read(file).archive());
+    // a document that is not a checkpoint is refused as before, even with an archive in it
+    Files.writeString(file, "{\"archive\":{\"members\":[]},\"format\":\"other\"}");
+    String m = assertThrows(SparqException.class, () -> Checkpoint.read(file)).getMessage();
+    assertTrue(m.contains("not a SPARQ checkpoint"), m);
+    Files.writeString(file, "");
+    assertTrue(assertThrows(SparqException.class, () -> Checkpoint.read(file)).getMessage()
+        .contains("not a SPARQ checkpoint"));
+  }
+
+  @Test
+  void anOversizedGridInACheckpointFileIsRefusedNamingTheField() throws java.io.IOException {
+    ObjectNode doc = document();
+    ObjectNode grid = dev.sparq.core.internal.Json.mapper().createObjectNode();
+    grid.put("type", "grid");
+    grid.putArray("bins").add(2_000_000_000).add(1);
+    grid.putArray("lower").add(0.0).add(0.0);
+    grid.putArray("upper").add(1.0).add(1.0);
+    obj(doc, "archive").set("tessellation", grid);
+    DataException e = refused(d -> obj(d, "archive").set("tessellation", grid));
+    assertEquals("archive.tessellation.bins", e.field().orElseThrow(), e.getMessage());
   }
 
   private static ObjectNode obj(JsonNode n, String... path) {

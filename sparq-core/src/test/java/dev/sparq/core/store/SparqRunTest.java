@@ -143,6 +143,41 @@ class SparqRunTest {
   }
 
   @Test
+  void streamedCheckpointHasTheBytesOfTheDocumentTree() throws IOException {
+    // the checkpoint is streamed field by field; it must be exactly what serialising toJson() gives,
+    // so checkpoints written before and after the change read alike
+    Path dir = tmp.resolve("stream");
+    CheckpointSlot slot = new CheckpointSlot() {
+      @Override
+      public String name() {
+        return "extra";
+      }
+
+      @Override
+      public JsonNode save() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            .put("b", 2.5).put("a", "x\ny \u00e9");
+      }
+
+      @Override
+      public void restore(JsonNode state) {}
+    };
+    try (SparqRun run = SparqRun.builder(dir, RunFixtures.engine(5)).slot(slot).open()) {
+      run.run();
+    }
+    byte[] written = Files.readAllBytes(dir.resolve(SparqRun.CHECKPOINT));
+    Checkpoint cp = SparqRun.readCheckpoint(dir);
+    assertFalse(cp.state().evaluated().isEmpty());
+    assertFalse(cp.settings().isEmpty());
+    assertNotEquals(0, cp.archive().size());
+    byte[] tree = dev.sparq.core.internal.Json.mapper().writeValueAsBytes(cp.toJson());
+    assertEquals(new String(tree, StandardCharsets.UTF_8), new String(written, StandardCharsets.UTF_8));
+    java.io.ByteArrayOutputStream again = new java.io.ByteArrayOutputStream();
+    cp.writeTo(again);
+    assertEquals(new String(tree, StandardCharsets.UTF_8), again.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void freshEngineWithoutRunDirectoryGivesSameArchive() {
     // the run directory must not change what the engine computes
     String plain;

@@ -215,6 +215,9 @@ public final class ConfigKeys {
   static final Key THREADS = integer("threads", "1", 1, 1024, "threads running chunks of a stage");
   static final Key CHECKPOINT_EVERY = integer("checkpointEvery", "10", 1, Integer.MAX_VALUE,
       "iterations between checkpoints");
+  static final Key LOG_ROLLOUT_TEXTS = choice("logRolloutTexts", "all",
+      List.of("all", "correct", "exportable", "none"),
+      "which rollout texts the candidate log keeps: all; correct (of correct rollouts); exportable (of correct rollouts of problems with quality > 0, all that sparq export uses); none");
   static final Key STALL_LIMIT = integer("stallLimit", Integer.toString(RunConfig.DEFAULT_STALL_LIMIT), 0,
       Integer.MAX_VALUE, "iterations in a row that evaluate no new problem before the run stops with an error (0 = off)");
 

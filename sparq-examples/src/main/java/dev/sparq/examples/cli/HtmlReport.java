@@ -53,8 +53,10 @@ public final class HtmlReport {
   public static int write(RunDirectory dir, Path out) {
     RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,
         null, "the run has no checkpoint yet (" + RunDirectory.CHECKPOINT + "), so there is nothing to report"));
+    // one checkpoint read for the whole report: at the paper's scale it holds ~50K elites (100-200 MB),
+    // and the report used to read it three times (and could mix two checkpoints of a running run)
     ObjectNode data = data(dir, cp);
-    String html = render(data, dir);
+    String html = render(data, dir, cp);
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
       // atomically: a full disk leaves the previous report, never an empty one; never through a link
@@ -91,7 +93,7 @@ public final class HtmlReport {
     int bins = k <= 32 ? k + 1 : 21;
     long[] hist = new long[bins];
     TreeMap<String, long[]> ops = new TreeMap<>();
-    dir.forEachCandidate(c -> {
+    dir.forEachCandidate(cp, c -> {
       if (c.difficulty().measured()) {
         double sr = c.difficulty().solveRate();
         int b = (int) Math.min(bins - 1, Math.floor(sr * (bins - 1) + 1e-9));
@@ -312,8 +314,7 @@ public final class HtmlReport {
     return sb.append("</tbody></table>").toString();
   }
 
-  private static String render(ObjectNode data, RunDirectory dir) {
-    RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow();
+  private static String render(ObjectNode data, RunDirectory dir, RunDirectory.SavedCheckpoint cp) {
     String template = template();
     RunStats t = cp.state().totals();
     Map<String, String> vars = new TreeMap<>();

@@ -341,7 +341,8 @@ public record RunConfig(
    */
   public record Stages(java.util.Map<String, Backend.ModelBackend> models, EstimatorConfig estimator,
       GuardConfig guard, List<OperatorConfig> operators, DescriptorConfig descriptor,
-      PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export) {
+      PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export,
+      dev.sparq.core.store.RolloutTexts logRolloutTexts) {
     /** The paper's stages. */
     public static final Stages DEFAULTS = new Stages(java.util.Map.of(), EstimatorConfig.DEFAULTS,
         GuardConfig.DEFAULTS, List.of(), DescriptorConfig.DEFAULTS, null, null, ExportConfig.DEFAULTS);
@@ -354,6 +355,15 @@ public record RunConfig(
       operators = List.copyOf(operators);
       Objects.requireNonNull(descriptor, "descriptor");
       Objects.requireNonNull(export, "export");
+      Objects.requireNonNull(logRolloutTexts, "logRolloutTexts");
+    }
+
+    /** Stages whose candidate log keeps every rollout text ({@code logRolloutTexts: all}). */
+    public Stages(java.util.Map<String, Backend.ModelBackend> models, EstimatorConfig estimator,
+        GuardConfig guard, List<OperatorConfig> operators, DescriptorConfig descriptor,
+        PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export) {
+      this(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export,
+          dev.sparq.core.store.RolloutTexts.ALL);
     }
   }
 
@@ -898,7 +908,10 @@ public record RunConfig(
         minQ, maxQ, x.bool(ConfigKeys.EXPORT_EXACT, true), x.bool(ConfigKeys.EXPORT_NEAR, false), benchmarks,
         (int) x.integer(ConfigKeys.EXPORT_NGRAM, 13), x.bool(ConfigKeys.EXPORT_REFERENCE, false),
         x.string("system", null));
-    return new Stages(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export);
+    dev.sparq.core.store.RolloutTexts logTexts = dev.sparq.core.store.RolloutTexts.valueOf(
+        root.choice(ConfigKeys.LOG_ROLLOUT_TEXTS, "all").toUpperCase(java.util.Locale.ROOT));
+    return new Stages(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export,
+        logTexts);
   }
 
   /**
@@ -1053,6 +1066,9 @@ public record RunConfig(
     root.put("threads", threads);
     root.put("checkpointEvery", checkpointEvery);
     root.put("stallLimit", stallLimit);
+    if (stages.logRolloutTexts() != dev.sparq.core.store.RolloutTexts.ALL) {
+      root.put("logRolloutTexts", stages.logRolloutTexts().name().toLowerCase(java.util.Locale.ROOT));
+    }
     if (engine.async()) {
       root.putObject("engine").put("mode", engine.mode()).put("in_flight", engine.inFlight());
     }
@@ -1171,7 +1187,7 @@ public record RunConfig(
   /** This configuration with other models: {@code backend} and the blocks of {@code models}. */
   public RunConfig withModels(Backend b, java.util.Map<String, Backend.ModelBackend> models) {
     Stages st = new Stages(models, stages.estimator(), stages.guard(), stages.operators(), stages.descriptor(),
-        stages.solverPrompt(), stages.labellerPrompt(), stages.export());
+        stages.solverPrompt(), stages.labellerPrompt(), stages.export(), stages.logRolloutTexts());
     return new RunConfig(b, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
         output, seed, threads, checkpointEvery, stallLimit, engine, st);
   }

@@ -413,11 +413,22 @@ public final class RunDirectory {
    */
   public void forEachCandidate(Consumer<EvaluatedCandidate> consumer) {
     Optional<SavedCheckpoint> cp = readCheckpoint();
+    if (cp.isPresent()) {
+      forEachCandidate(cp.get(), consumer);
+    }
+  }
+
+  /**
+   * Streams every logged candidate up to checkpoint {@code cp} (already read, so a caller that needs
+   * the checkpoint too reads it once) to {@code consumer}, in log order, one record in memory at a
+   * time.
+   */
+  public void forEachCandidate(SavedCheckpoint cp, Consumer<EvaluatedCandidate> consumer) {
     UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
-    if (cp.isEmpty() || !Files.isDirectory(file(LOG))) {
+    if (!Files.isDirectory(file(LOG))) {
       return;
     }
-    try (LogReader log = LogReader.open(file(LOG), cp.get().records())) {
+    try (LogReader log = LogReader.open(file(LOG), cp.records())) {
       while (log.hasNext()) {
         consumer.accept(log.next().candidate());
       }

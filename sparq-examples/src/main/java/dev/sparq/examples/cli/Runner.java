@@ -93,7 +93,10 @@ public final class Runner {
         b.archive(comp.archive());
       }
       long steps = 0;
-      try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery()).open()) {
+      try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
+          .logOptions(dev.sparq.core.store.LogOptions.defaults()
+              .withRolloutTexts(c.stages().logRolloutTexts()))
+          .open()) {
         Sparq sparq = run.engine();
         if (c.engine().async()) {
           // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of

@@ -144,6 +144,7 @@ class StageWiringTest {
       threads: 2
       checkpointEvery: 2
       stallLimit: 7
+      logRolloutTexts: exportable
       engine: {mode: async, in_flight: 8}
       estimator: {type: adaptive, maxRollouts: 10, initialRollouts: 3, roundRollouts: 1, error: 0.05,
                   archiveAware: true, inBandOnly: true}
@@ -262,6 +263,8 @@ class StageWiringTest {
     // the run-level keys the engine builder takes, and the export defaults
     assertEquals(List.of(5, 12, 6, 77L, 2, 2, 7), List.of(c.capacity(), c.k(), c.batchSize(), c.seed(), c.threads(),
         c.checkpointEvery(), c.stallLimit()));
+    assertEquals(dev.sparq.core.store.RolloutTexts.EXPORTABLE, c.stages().logRolloutTexts(),
+        "logRolloutTexts (its effect on the log: LogRolloutTextsConfigTest)");
     assertEquals(List.of(3L, 100L, 5000L, 1_000_000L), List.of(c.budget().maxIterations(), c.budget().maxCandidates(),
         c.budget().maxRollouts(), c.budget().maxTokens()));
     assertEquals(new RunConfig.EngineSettings("async", 8), c.engine());
