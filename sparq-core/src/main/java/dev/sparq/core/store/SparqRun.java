@@ -142,6 +142,9 @@ public final class SparqRun implements AutoCloseable {
     this.log = cp != null ? CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log(), b.channels)
         : CandidateLog.create(dir.resolve(LOG), b.logOptions, b.channels);
     this.resumed = cp != null;
+    // the writer lock is held: no other process is writing a checkpoint here, so temporary
+    // checkpoint files are what a killed run left behind
+    dev.sparq.core.internal.AtomicFiles.removeStale(cpFile);
     try {
       if (cp != null) {
         for (Map.Entry<String, JsonNode> e : cp.slots().entrySet()) {
