@@ -1,6 +1,7 @@
 package dev.sparq.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,9 @@ class FullDiskTest {
         .checkpointEvery(3).channels(disk::open).open();
     UncheckedIOException e = assertThrows(UncheckedIOException.class, first::run);
     assertTrue(IoMessages.describe(e).contains("No space left on device"), IoMessages.describe(e));
+    // the write that failed, not the end-of-run flush that was refused after it
+    assertFalse(e.getMessage().contains("an earlier write failed"), e.getMessage());
+    assertTrue(e.getMessage().contains("candidates-000000.jsonl"), e.getMessage());
     first.close();
     assertTrue(disk.failures() > 0);
     long checkpointed = SparqRun.readCheckpoint(dir).state().totals().iterations();
