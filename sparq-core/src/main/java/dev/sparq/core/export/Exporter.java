@@ -201,8 +201,8 @@ public final class Exporter {
           }
         }
         pass.finish();
-      } catch (java.nio.file.FileSystemException e) {
-        throw e;
+      } catch (java.nio.file.FileSystemException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw e; // already names its file, or is not about the disk
       } catch (IOException e) {
         // a failed write says only "No space left on device": name the file
         java.nio.file.FileSystemException named = new java.nio.file.FileSystemException(

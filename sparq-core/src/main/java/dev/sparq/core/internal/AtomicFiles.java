@@ -130,8 +130,8 @@ public final class AtomicFiles {
         body.write(out);
         out.flush();
         ch.force(true);
-      } catch (FileSystemException e) {
-        throw e;
+      } catch (FileSystemException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw e; // already names its file, or is not about the disk
       } catch (IOException e) {
         // a failed write says only "No space left on device": name the file
         FileSystemException named = new FileSystemException(tmp.toString(), null, e.getMessage());
