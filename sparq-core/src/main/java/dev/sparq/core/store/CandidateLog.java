@@ -33,6 +33,11 @@ import java.util.zip.GZIPOutputStream;
  * checkpoint (including a line torn by a crash) are cut off and nothing is duplicated when the run
  * continues. {@link #recover} does the same without a checkpoint, cutting only a torn last line.
  *
+ * <p>A write that fails (a full disk, a file-size limit) throws an {@link UncheckedIOException} naming
+ * the shard; from then on the log refuses to write, because part of the failed buffer may be in the
+ * file. {@link #close()} still releases the channel and the lock, and the run resumes from its last
+ * checkpoint.
+ *
  * <p>While open, a log holds an exclusive lock on {@value #LOCK_FILE} in its folder
  * ({@link DirectoryLock}), so a second log on the same folder, from another run in this process or
  * another process, is refused with an error naming the holder instead of interleaving records.
