@@ -323,26 +323,44 @@ public final class Sparq implements AutoCloseable {
    */
   public RunStats run(Predicate<? super RunStats> until) {
     Objects.requireNonNull(until, "until");
-    if (mode == Mode.ASYNC) {
-      try {
-        new SteadyState(this, inFlight).run(t -> this.until.test(t) || until.test(t));
-      } finally {
-        sink.flush();
-      }
-      return totals();
-    }
+    Throwable failure = null;
     try {
-      while (true) {
-        RunStats t = totals();
-        if (stopRequested || budget.exhausted(t) || this.until.test(t) || until.test(t)) {
-          break;
+      if (mode == Mode.ASYNC) {
+        new SteadyState(this, inFlight).run(t -> this.until.test(t) || until.test(t));
+      } else {
+        while (true) {
+          RunStats t = totals();
+          if (stopRequested || budget.exhausted(t) || this.until.test(t) || until.test(t)) {
+            break;
+          }
+          step();
         }
-        step();
       }
+    } catch (Throwable t) {
+      failure = t;
+      throw t;
     } finally {
-      sink.flush();
+      flushSink(failure);
     }
     return totals();
+  }
+
+  /**
+   * Flushes the sink at the end of a run. After a failure the flush is still tried (the records of
+   * finished iterations should reach the disk when a model server went down), but a flush that fails
+   * too is attached to the first failure instead of replacing it: on a full disk the user reads the
+   * write that failed, not the flush that could not repeat it.
+   */
+  private void flushSink(Throwable failure) {
+    if (failure == null) {
+      sink.flush();
+      return;
+    }
+    try {
+      sink.flush();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.internal.AtomicFiles;
+import dev.sparq.core.internal.ChannelOpener;
 import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.EvaluatedCandidate;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -146,17 +148,19 @@ public final class Exporter {
     // a wrong log path fails here, before anything is written to the output folder
     LogReader.open(logSource, 0).close();
     DatasetCard.checkReplaceable(b.output);
+    Path tmp = null;
+    List<AtomicFiles.Staged> staged = new ArrayList<>();
     try {
       Files.createDirectories(b.output);
       FileFormat container = fileFormat();
       Path data = b.output.resolve(b.name + "." + container.extension());
-      Path tmp = b.output.resolve(b.name + "." + container.extension() + ".tmp");
       AtomicFiles.refuseLinks(data);
-      AtomicFiles.refuseLinks(tmp);
+      AtomicFiles.refuseLinks(b.output.resolve(b.name + "." + container.extension() + ".tmp"));
+      tmp = b.output.resolve(b.name + "." + container.extension() + ".tmp");
       Counters counters = new Counters();
       Stats stats = new Stats();
       try (RowSink g = container == FileFormat.PARQUET ? new ParquetSink(tmp, template())
-          : new JsonSink(tmp)) {
+          : new JsonSink(tmp, b.channels)) {
         Pass1 pass = new Pass1(counters);
         if (!(b.selector instanceof Selector.Budgeted)) {
           try (LogReader log = LogReader.open(logSource, b.maxRecords);
@@ -199,8 +203,15 @@ public final class Exporter {
           }
         }
         pass.finish();
+      } catch (java.nio.file.FileSystemException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw e; // already names its file, or is not about the disk
+      } catch (IOException e) {
+        // a failed write says only "No space left on device": name the file
+        java.nio.file.FileSystemException named = new java.nio.file.FileSystemException(
+            tmp.toString(), null, e.getMessage());
+        named.initCause(e);
+        throw named;
       }
-      Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Map<String, Long> removed = new LinkedHashMap<>(counters.removed);
       removed.put("not_selected", counters.candidates - stats.written);
       Map<String, Long> contamination = new LinkedHashMap<>();
@@ -214,18 +225,38 @@ public final class Exporter {
         ObjectNode root = Json.mapper().createObjectNode();
         root.set(b.name, info.get());
         infoPath = Optional.of(b.output.resolve("dataset_info.json"));
-        AtomicFiles.write(infoPath.get(), Json.mapper().writerWithDefaultPrettyPrinter()
-            .writeValueAsBytes(root));
+        byte[] infoBytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        staged.add(AtomicFiles.stage(infoPath.get(), out -> out.write(infoBytes), b.channels));
       }
       ExportReport report = new ExportReport(counters.read, counters.torn, counters.candidates,
           stats.problems, stats.written, removed, contamination, stats.histogram,
           new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath);
-      AtomicFiles.write(b.output.resolve("stats.json"), Json.mapper().writerWithDefaultPrettyPrinter()
-          .writeValueAsBytes(report.toJson()));
-      AtomicFiles.writeString(b.output.resolve(DatasetCard.FILE), DatasetCard.render(b, report));
+      byte[] statsBytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report.toJson());
+      staged.add(AtomicFiles.stage(b.output.resolve("stats.json"), out -> out.write(statsBytes),
+          b.channels));
+      byte[] card = DatasetCard.render(b, report).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      staged.add(AtomicFiles.stage(b.output.resolve(DatasetCard.FILE), out -> out.write(card),
+          b.channels));
+      // every file is on disk under a temporary name: only now are they renamed into place, so a
+      // full disk while writing any of them leaves the previous export as it was (a new data file
+      // beside the old statistics and card would look like a complete export)
+      Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      tmp = null;
+      for (AtomicFiles.Staged f : staged) {
+        f.commit();
+      }
       return report;
     } catch (IOException e) {
       throw new UncheckedIOException("export to " + b.output + " failed: " + IoMessages.describe(e), e);
+    } finally {
+      staged.forEach(AtomicFiles.Staged::discard);
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the failure itself is the one to report
+        }
+      }
     }
   }
 
@@ -338,8 +369,14 @@ public final class Exporter {
     private final OutputStream out;
     private final JsonGenerator g;
 
-    JsonSink(Path file) throws IOException {
-      this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    private final java.nio.channels.FileChannel channel;
+
+    JsonSink(Path file, ChannelOpener opener) throws IOException {
+      this.channel = opener.open(file, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
+      this.out = new BufferedOutputStream(dev.sparq.core.internal.Streams.nonClosing(
+          java.nio.channels.Channels.newOutputStream(channel)), 1 << 16);
       this.g = Json.mapper().getFactory().createGenerator(out);
       g.setRootValueSeparator(null);
     }
@@ -352,8 +389,10 @@ public final class Exporter {
 
     @Override
     public void close() throws IOException {
-      try (out) {
-        g.close();
+      try (channel) {
+        g.close(); // flushes into out, which does not close the channel
+        out.flush();
+        channel.force(true); // on disk before it is renamed into place
       }
     }
   }
@@ -515,6 +554,8 @@ public final class Exporter {
 
   /** Builder of {@link Exporter}. Required: {@link #log(Path)} and {@link #output(Path)}. */
   public static final class Builder {
+    /** Opens the files the export writes (tests simulate a full disk with it). */
+    ChannelOpener channels = ChannelOpener.DEFAULT;
     Path log;
     List<EvaluatedCandidate> candidates;
     long maxRecords = Long.MAX_VALUE;
@@ -581,6 +622,12 @@ public final class Exporter {
     /** Reads only the first {@code n} records (for example a checkpoint's record count). */
     public Builder maxRecords(long n) {
       this.maxRecords = n;
+      return this;
+    }
+
+    /** Writes the JSON data file and the small files through {@code opener} (tests). */
+    Builder channels(ChannelOpener opener) {
+      this.channels = Objects.requireNonNull(opener, "opener");
       return this;
     }
 

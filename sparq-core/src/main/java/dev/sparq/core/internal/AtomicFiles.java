@@ -44,12 +44,76 @@ public final class AtomicFiles {
 
   /** Writes what {@code body} produces to {@code target} atomically. */
   public static void write(Path target, Body body) throws IOException {
+    stage(target, body, ChannelOpener.DEFAULT).commit();
+  }
+
+  /**
+   * A file written and forced to disk under a temporary name beside its target, not yet in place:
+   * {@link #commit()} renames it over the target, {@link #discard()} removes it. Several files that
+   * belong together (an export's data, statistics and card) are all staged before any is committed,
+   * so a full disk while writing any of them leaves every target as it was.
+   */
+  public static final class Staged {
+    private final Path tmp;
+    private final Path target;
+    private boolean done;
+
+    private Staged(Path tmp, Path target) {
+      this.tmp = tmp;
+      this.target = target;
+    }
+
+    /** The file this will replace. */
+    public Path target() {
+      return target;
+    }
+
+    /** Renames the staged file over its target and forces the directory. */
+    public void commit() throws IOException {
+      if (done) {
+        return;
+      }
+      try {
+        try {
+          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        done = true;
+        syncDirectory(target.toAbsolutePath().getParent());
+      } finally {
+        if (!done) {
+          discard();
+        }
+      }
+    }
+
+    /** Removes the staged file (nothing when it was committed). Never throws. */
+    public void discard() {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original failure is the one to report
+      }
+    }
+  }
+
+  /**
+   * Writes what {@code body} produces to a fresh temporary sibling of {@code target} (through
+   * channels from {@code opener}) and forces it to disk; the target is not touched until
+   * {@link Staged#commit()}. On failure the temporary file is removed and the exception names it.
+   */
+  public static Staged stage(Path target, Body body, ChannelOpener opener) throws IOException {
     refuseLinks(target);
     Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
         + "." + Long.toHexString(System.nanoTime()) + ".tmp");
     boolean done = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+      try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS)) {
         // a body may close its stream (Jackson does): keep the channel open for the force below
         OutputStream out = new java.io.FilterOutputStream(Channels.newOutputStream(ch)) {
@@ -66,14 +130,16 @@ public final class AtomicFiles {
         body.write(out);
         out.flush();
         ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      } catch (FileSystemException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw e; // already names its file, or is not about the disk
+      } catch (IOException e) {
+        // a failed write says only "No space left on device": name the file
+        FileSystemException named = new FileSystemException(tmp.toString(), null, e.getMessage());
+        named.initCause(e);
+        throw named;
       }
       done = true;
-      syncDirectory(target.toAbsolutePath().getParent());
+      return new Staged(tmp, target);
     } finally {
       if (!done) {
         try {
@@ -83,6 +149,41 @@ public final class AtomicFiles {
         }
       }
     }
+  }
+
+  /**
+   * Deletes the temporary siblings of {@code target} ({@code .NAME.<pid>.<hex>.tmp}) that a process
+   * killed in the middle of {@link #stage} left behind; at checkpoint size they can take as much room
+   * as the file itself, again after every kill. Call it only while holding the lock that every
+   * writer of {@code target} holds, so that no write in progress loses its file. Failures to delete
+   * are ignored (the files are harmless).
+   *
+   * @return the number of files deleted
+   */
+  public static int removeStale(Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir == null) {
+      return 0;
+    }
+    java.util.regex.Pattern stale = java.util.regex.Pattern.compile(
+        "\\." + java.util.regex.Pattern.quote(target.getFileName().toString()) + "\\.[0-9]+\\.[0-9a-f]+\\.tmp");
+    int n = 0;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        if (stale.matcher(p.getFileName().toString()).matches()
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          try {
+            Files.deleteIfExists(p);
+            n++;
+          } catch (IOException ignored) {
+            // harmless; the next run tries again
+          }
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // an unreadable folder fails the write that follows, with its own message
+    }
+    return n;
   }
 
   /**

@@ -29,7 +29,10 @@ public final class IoMessages {
     String joined = "";
     for (Throwable c = t; c != null && seen.put(c, Boolean.TRUE) == null; c = c.getCause()) {
       String m = one(c, joined);
-      if (m == null || m.isBlank() || joined.contains(m)) {
+      // case-insensitively: a FileSystemException's reason is spelled in lower case above, the
+      // same text in a plain IOException cause ("No space left on device") adds nothing
+      if (m == null || m.isBlank()
+          || joined.toLowerCase(Locale.ROOT).contains(m.toLowerCase(Locale.ROOT))) {
         continue;
       }
       parts.add(m);
@@ -52,11 +55,7 @@ public final class IoMessages {
       if (kind == null) {
         return f.getMessage();
       }
-      if (kind.contains("no space left")) {
-        kind += " (the disk is full; free some space and try again)";
-      } else if (kind.contains("disk quota")) {
-        kind += " (the disk quota is used up)";
-      }
+      kind = withAdvice(kind);
       StringBuilder sb = new StringBuilder();
       if (f.getFile() != null && !(already.contains(f.getFile()) && f.getOtherFile() == null)) {
         sb.append(f.getFile());
@@ -68,8 +67,10 @@ public final class IoMessages {
       return sb.append(kind).toString();
     }
     String m = c.getMessage();
-    if (m != null && m.contains("No space left on device")) {
-      return m + " (the disk is full; free some space and try again)";
+    if (m != null) {
+      // the JDK reports a failed write (ENOSPC, EFBIG, EDQUOT) as a plain IOException with the C
+      // library's text
+      m = withAdvice(m);
     }
     if (m == null) {
       // the JDK's HTTP client throws ConnectException(null) around the channel error: its kind is
@@ -78,6 +79,27 @@ public final class IoMessages {
     }
     return m;
   }
+
+  /** Advice after the C library's text for a full disk, a used-up quota or a file-size limit. */
+  static String withAdvice(String reason) {
+    String lower = reason.toLowerCase(Locale.ROOT);
+    String advice;
+    if (lower.contains("no space left on device")) {
+      advice = DISK_FULL;
+    } else if (lower.contains("disk quota exceeded")) {
+      advice = " (the disk quota is used up)";
+    } else if (lower.contains("file too large")) {
+      advice = " (the file reached the largest size allowed for one file: the process's file-size"
+          + " limit, 'ulimit -f', or the file system's maximum)";
+    } else {
+      return reason;
+    }
+    // a message that already went through describe() (an outer exception quoting its cause) keeps
+    // one copy of the advice
+    return reason.contains(advice) ? reason : reason + advice;
+  }
+
+  private static final String DISK_FULL = " (the disk is full; free some space and try again)";
 
   private static String kind(FileSystemException f) {
     if (f instanceof NoSuchFileException) {

@@ -1,6 +1,7 @@
 package dev.sparq.core.store;
 
 import dev.sparq.core.SparqException;
+import dev.sparq.core.internal.ChannelOpener;
 import dev.sparq.core.internal.Streams;
 import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.engine.CandidateSink;
@@ -32,6 +33,11 @@ import java.util.zip.GZIPOutputStream;
  * checkpoint (including a line torn by a crash) are cut off and nothing is duplicated when the run
  * continues. {@link #recover} does the same without a checkpoint, cutting only a torn last line.
  *
+ * <p>A write that fails (a full disk, a file-size limit) throws an {@link UncheckedIOException} naming
+ * the shard; from then on the log refuses to write, because part of the failed buffer may be in the
+ * file. {@link #close()} still releases the channel and the lock, and the run resumes from its last
+ * checkpoint.
+ *
  * <p>While open, a log holds an exclusive lock on {@value #LOCK_FILE} in its folder
  * ({@link DirectoryLock}), so a second log on the same folder, from another run in this process or
  * another process, is refused with an error naming the holder instead of interleaving records.
@@ -50,15 +56,19 @@ public final class CandidateLog implements CandidateSink {
   private BufferedOutputStream buffered;
   private GZIPOutputStream gzip;
   private boolean closed;
+  /** The first write that failed; after it the log refuses to write (see {@link #failed}). */
+  private IOException failure;
   private final DirectoryLock lock;
+  private final ChannelOpener opener;
 
   /** File of the writer lock inside the log folder, held while a log is open on it. */
   public static final String LOCK_FILE = "writer.lock";
 
-  private CandidateLog(Path dir, LogOptions options, LogPosition position, DirectoryLock lock)
-      throws IOException {
+  private CandidateLog(Path dir, LogOptions options, LogPosition position, DirectoryLock lock,
+      ChannelOpener opener) throws IOException {
     this.dir = dir;
     this.lock = lock;
+    this.opener = opener;
     this.options = options;
     this.shard = position.shard();
     this.shardRecords = position.shardRecords();
@@ -71,7 +81,12 @@ public final class CandidateLog implements CandidateSink {
    * in that directory are deleted.
    */
   public static CandidateLog create(Path dir, LogOptions options) {
-    return locked(dir, options, "create", () -> {
+    return create(dir, options, ChannelOpener.DEFAULT);
+  }
+
+  /** {@link #create(Path, LogOptions)} writing through channels from {@code opener} (tests). */
+  static CandidateLog create(Path dir, LogOptions options, ChannelOpener opener) {
+    return locked(dir, options, "create", opener, () -> {
       for (Path p : LogFiles.shards(dir)) {
         Files.delete(p);
       }
@@ -86,12 +101,18 @@ public final class CandidateLog implements CandidateSink {
    * @throws SparqException when the log is shorter than the position (data lost after a checkpoint)
    */
   public static CandidateLog resume(Path dir, LogOptions options, LogPosition position) {
+    return resume(dir, options, position, ChannelOpener.DEFAULT);
+  }
+
+  /** {@link #resume(Path, LogOptions, LogPosition)} writing through channels from {@code opener}. */
+  static CandidateLog resume(Path dir, LogOptions options, LogPosition position,
+      ChannelOpener opener) {
     if (position.shard() < 0 || position.offset() < 0 || position.shardRecords() < 0 || position.records() < 0) {
       // deleting "the shards after -1" would delete them all
       throw new SparqException("candidate log " + dir + ": invalid checkpointed position " + position
           + " (negative); nothing was deleted");
     }
-    return locked(dir, options, "reopen", () -> {
+    return locked(dir, options, "reopen", opener, () -> {
       Path current = LogFiles.shard(dir, position.shard(), options.gzip());
       // every check comes before the first shard is deleted, so a position that does not fit the
       // log leaves it as it is
@@ -122,7 +143,7 @@ public final class CandidateLog implements CandidateSink {
    * (a gzip shard is rewritten without its broken tail).
    */
   public static CandidateLog recover(Path dir, LogOptions options) {
-    return locked(dir, options, "recover", () -> {
+    return locked(dir, options, "recover", ChannelOpener.DEFAULT, () -> {
       List<Path> shards = LogFiles.shards(dir);
       if (shards.isEmpty()) {
         return LogPosition.start();
@@ -154,7 +175,8 @@ public final class CandidateLog implements CandidateSink {
    * this process or another), then prepares the folder and opens the log; the lock is released if
    * that fails.
    */
-  private static CandidateLog locked(Path dir, LogOptions options, String verb, Opening opening) {
+  private static CandidateLog locked(Path dir, LogOptions options, String verb,
+      ChannelOpener opener, Opening opening) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -162,7 +184,7 @@ public final class CandidateLog implements CandidateSink {
     }
     DirectoryLock lock = DirectoryLock.acquire(dir.resolve(LOCK_FILE), "the candidate log " + dir);
     try {
-      return new CandidateLog(dir, options, opening.position(), lock);
+      return new CandidateLog(dir, options, opening.position(), lock, opener);
     } catch (IOException e) {
       lock.close();
       throw new UncheckedIOException("cannot " + verb + " candidate log in " + dir, e);
@@ -177,7 +199,7 @@ public final class CandidateLog implements CandidateSink {
   private void openShard(long truncateTo) throws IOException {
     Path file = LogFiles.shard(dir, shard, options.gzip());
     // never through a symbolic link planted in the run directory
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         java.nio.file.LinkOption.NOFOLLOW_LINKS);
     channel.truncate(truncateTo);
     channel.position(truncateTo);
@@ -200,6 +222,7 @@ public final class CandidateLog implements CandidateSink {
     if (closed) {
       throw new IllegalStateException("candidate log is closed");
     }
+    refuseAfterFailure("append to");
     try {
       OutputStream out = out();
       for (EvaluatedCandidate c : candidates) {
@@ -207,7 +230,33 @@ public final class CandidateLog implements CandidateSink {
       }
       rotateIfFull();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
+      throw failed("append to", e);
+    }
+  }
+
+  /** The shard being written. */
+  private Path currentShard() {
+    return LogFiles.shard(dir, shard, options.gzip());
+  }
+
+  /**
+   * Remembers that a write failed and returns the exception to throw. After a failed write the
+   * buffer may have reached the file in part, so writing it again could put the same bytes twice:
+   * the log refuses every further write, and the run resumes from its last checkpoint, where the
+   * log is cut back to a known position.
+   */
+  private UncheckedIOException failed(String verb, IOException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    return new UncheckedIOException("cannot " + verb + " candidate log " + currentShard(), e);
+  }
+
+  private void refuseAfterFailure(String verb) {
+    if (failure != null) {
+      throw new UncheckedIOException("cannot " + verb + " candidate log " + currentShard()
+          + ": an earlier write failed, so the records after the last checkpoint are incomplete;"
+          + " close the run and resume it from its last checkpoint", failure);
     }
   }
 
@@ -232,11 +281,12 @@ public final class CandidateLog implements CandidateSink {
     if (closed) {
       throw new IllegalStateException("candidate log is closed");
     }
+    refuseAfterFailure("append to");
     try {
       append(c, out());
       rotateIfFull();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to candidate log in " + dir, e);
+      throw failed("append to", e);
     }
   }
 
@@ -263,13 +313,14 @@ public final class CandidateLog implements CandidateSink {
     if (closed) {
       return;
     }
+    refuseAfterFailure("flush");
     try {
       endMember();
       if (options.fsync()) {
         channel.force(false);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot flush candidate log in " + dir, e);
+      throw failed("flush", e);
     }
   }
 
@@ -279,7 +330,7 @@ public final class CandidateLog implements CandidateSink {
     try {
       return new LogPosition(shard, channel.position(), shardRecords, records);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read candidate log position in " + dir, e);
+      throw failed("read the position of", e);
     }
   }
 
@@ -298,14 +349,49 @@ public final class CandidateLog implements CandidateSink {
     if (closed) {
       return;
     }
-    flush();
+    // the channel and the writer lock are released whatever happens to the last flush (a full
+    // disk): a lock left held would refuse every later run on this directory in this process
     closed = true;
+    RuntimeException first = null;
+    if (failure == null) {
+      try {
+        flushForClose();
+      } catch (UncheckedIOException e) {
+        first = e;
+      }
+    }
     try {
       channel.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close candidate log in " + dir, e);
-    } finally {
+      UncheckedIOException u = new UncheckedIOException("cannot close candidate log " + currentShard(), e);
+      if (first == null) {
+        first = u;
+      } else {
+        first.addSuppressed(u);
+      }
+    }
+    try {
       lock.close();
+    } catch (RuntimeException e) {
+      if (first == null) {
+        first = e;
+      } else {
+        first.addSuppressed(e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private void flushForClose() {
+    try {
+      endMember();
+      if (options.fsync()) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      throw failed("flush", e);
     }
   }
 

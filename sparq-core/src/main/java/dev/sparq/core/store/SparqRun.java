@@ -139,9 +139,12 @@ public final class SparqRun implements AutoCloseable {
     dev.sparq.core.internal.UntrustedFiles.refuseLinksBelow(dir, dir.resolve(LOG));
     // the log's writer lock is taken before any component state is touched, so a second run on
     // this directory is refused without disturbing the first one's components
-    this.log = cp != null ? CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log())
-        : CandidateLog.create(dir.resolve(LOG), b.logOptions);
+    this.log = cp != null ? CandidateLog.resume(dir.resolve(LOG), b.logOptions, cp.log(), b.channels)
+        : CandidateLog.create(dir.resolve(LOG), b.logOptions, b.channels);
     this.resumed = cp != null;
+    // the writer lock is held: no other process is writing a checkpoint here, so temporary
+    // checkpoint files are what a killed run left behind
+    dev.sparq.core.internal.AtomicFiles.removeStale(cpFile);
     try {
       if (cp != null) {
         for (Map.Entry<String, JsonNode> e : cp.slots().entrySet()) {
@@ -298,6 +301,7 @@ public final class SparqRun implements AutoCloseable {
     private java.time.Duration interval = DEFAULT_INTERVAL;
     private LogOptions logOptions = LogOptions.defaults();
     private final List<Stateful> slots = new ArrayList<>();
+    private dev.sparq.core.internal.ChannelOpener channels = dev.sparq.core.internal.ChannelOpener.DEFAULT;
 
     private Builder(Path dir, SparqConfig config) {
       this.dir = Objects.requireNonNull(dir, "dir");
@@ -350,6 +354,12 @@ public final class SparqRun implements AutoCloseable {
     /** Adds a {@link CheckpointSlot} to every checkpoint. */
     public Builder slot(CheckpointSlot slot) {
       return slot(Objects.requireNonNull(slot, "slot").asStateful());
+    }
+
+    /** Opens the candidate log's files through {@code opener} (tests simulate a full disk with it). */
+    Builder channels(dev.sparq.core.internal.ChannelOpener opener) {
+      this.channels = Objects.requireNonNull(opener, "opener");
+      return this;
     }
 
     /** Creates the run, or resumes it when the directory holds a checkpoint. */

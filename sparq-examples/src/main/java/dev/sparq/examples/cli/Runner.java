@@ -47,6 +47,10 @@ public final class Runner {
   static Result run(RunDirectory dir, Components comp, boolean resume, Progress.Mode progress,
       PrintStream err, AtomicBoolean stop) {
     RunConfig c = dir.config();
+    // run, resume and demo hold run.lock here, and only they write run.json and metrics.jsonl:
+    // temporary copies are left over from a process killed while writing them
+    dev.sparq.core.internal.AtomicFiles.removeStale(dir.root().resolve(RunDirectory.MANIFEST));
+    dev.sparq.core.internal.AtomicFiles.removeStale(dir.root().resolve(RunDirectory.METRICS));
     RunStats start = RunStats.empty();
     if (resume) {
       RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,

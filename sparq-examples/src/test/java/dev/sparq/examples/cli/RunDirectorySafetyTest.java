@@ -72,6 +72,27 @@ class RunDirectorySafetyTest {
   }
 
   @Test
+  void temporaryFilesOfAKilledRunAreRemovedByTheNextResume() throws IOException {
+    // a SIGKILL while run.json, metrics.jsonl or the checkpoint was being replaced leaves its
+    // temporary copy (seen: a 0-byte .run.json.<pid>.<hex>.tmp after killing 'sparq run')
+    Path dir = demo("d", 1);
+    List<Path> stale = List.of(dir.resolve(".run.json.31337.1a2b3c.tmp"),
+        dir.resolve(".metrics.jsonl.31337.1a2b3c.tmp"), dir.resolve(".checkpoint.json.31337.1a2b3c.tmp"));
+    for (Path p : stale) {
+      Files.writeString(p, "{\"half");
+    }
+    // sparq report does not take run.lock: a report being written by another process is not ours
+    Path report = dir.resolve(".report.html.31337.1a2b3c.tmp");
+    Files.writeString(report, "<html");
+    CliTestSupport.Result r = sparq("resume", dir.toString(), "--iterations", "2", "--progress", "none", "--no-report");
+    assertEquals(0, r.status(), r.err());
+    for (Path p : stale) {
+      assertFalse(Files.exists(p), p + " is removed");
+    }
+    assertTrue(Files.exists(report));
+  }
+
+  @Test
   void aTornLastMetricsLineIsSkippedAndRemovedOnResume() throws IOException {
     Path dir = demo("d", 2);
     Files.writeString(dir.resolve("metrics.jsonl"), "{\"iteration\":2,\"archi", java.nio.file.StandardOpenOption.APPEND);
