@@ -186,14 +186,16 @@ public final class ExportBenchmark {
         new Descriptor(new double[] {r.nextDouble()}, skills), AddStatus.NOT_ADDED, 0.0);
   }
 
-  private static void resetPeaks() {
+  /** Collects garbage and resets the peak usage of every memory pool. */
+  static void resetPeaks() {
     System.gc();
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       p.resetPeakUsage();
     }
   }
 
-  private static long peakHeap() {
+  /** The sum of the heap pools' peak usage since {@link #resetPeaks()} (an upper bound of the peak heap). */
+  static long peakHeap() {
     long sum = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       if (p.getType() == MemoryType.HEAP) {

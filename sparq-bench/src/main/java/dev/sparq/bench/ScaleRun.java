@@ -18,9 +18,6 @@ import dev.sparq.core.preset.PaperPreset;
 import dev.sparq.core.store.LogOptions;
 import dev.sparq.core.store.SparqRun;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,11 +213,11 @@ public final class ScaleRun {
         double perIt = (System.nanoTime() - r0) / 1e6 / Math.max(1, target - prevIt);
         double median = medianGapMs(r0, ends);
         long heap = heapAfterGc();
-        resetPeaks();
+        ExportBenchmark.resetPeaks();
         long c0 = System.nanoTime();
         run.checkpoint();
         double ckMs = (System.nanoTime() - c0) / 1e6;
-        long ckPeak = peakHeap();
+        long ckPeak = ExportBenchmark.peakHeap();
         long logBytes = size(dir.resolve(SparqRun.LOG));
         long ck = Files.size(dir.resolve(SparqRun.CHECKPOINT));
         System.out.printf(Locale.ROOT,
@@ -236,28 +233,28 @@ public final class ScaleRun {
       }
       prevIt = target;
     }
-    resetPeaks();
-    long before = peakHeap();
+    ExportBenchmark.resetPeaks();
+    long before = ExportBenchmark.peakHeap();
     long o0 = System.nanoTime();
     try (SparqRun run = SparqRun.builder(dir, setup.sparq().budget(Budget.iterations(prevIt)))
         .logOptions(options).open()) {
       double ms = (System.nanoTime() - o0) / 1e6;
-      long peak = peakHeap();
+      long peak = ExportBenchmark.peakHeap();
       System.out.printf(Locale.ROOT, "final resume (open): %.0f ms, peak heap %d MiB (%d MiB before"
           + " opening), heap after GC %d MiB%n", ms, peak >> 20, before >> 20, heapAfterGc() >> 20);
     }
     Path cpFile = dir.resolve(SparqRun.CHECKPOINT);
     for (int round = 0; round < 2; round++) { // the second round is the warm one
-      resetPeaks();
-      before = peakHeap();
+      ExportBenchmark.resetPeaks();
+      before = ExportBenchmark.peakHeap();
       o0 = System.nanoTime();
       dev.sparq.core.store.Checkpoint read = SparqRun.readCheckpoint(dir);
       double streamMs = (System.nanoTime() - o0) / 1e6;
-      long streamHeap = peakHeap() - before;
+      long streamHeap = ExportBenchmark.peakHeap() - before;
       int elites = read.archive().size();
       read = null;
-      resetPeaks();
-      before = peakHeap();
+      ExportBenchmark.resetPeaks();
+      before = ExportBenchmark.peakHeap();
       o0 = System.nanoTime();
       // as before: the whole file as bytes, a tree, the archive's text again, then objects
       dev.sparq.core.store.Checkpoint tree;
@@ -271,7 +268,7 @@ public final class ScaleRun {
         continue;
       }
       double treeMs = (System.nanoTime() - o0) / 1e6;
-      long treeHeap = peakHeap() - before;
+      long treeHeap = ExportBenchmark.peakHeap() - before;
       System.out.printf(Locale.ROOT, "checkpoint read (%.1f MiB, %d elites): streamed %.0f ms, +%d MiB"
               + " peak heap; tree (before) %.0f ms, +%d MiB peak heap; heap ratio %.1fx%n",
           Files.size(cpFile) / 1048576.0, tree.archive().size(), streamMs, streamHeap >> 20, treeMs,
@@ -281,12 +278,12 @@ public final class ScaleRun {
       }
     }
     if (export) {
-      resetPeaks();
+      ExportBenchmark.resetPeaks();
       long e0 = System.nanoTime();
       ExportReport r = Exporter.builder().log(dir.resolve(SparqRun.LOG)).output(dir.resolve("export"))
           .format(ExportFormat.MESSAGES).seed(1).build().run();
       System.out.printf(Locale.ROOT, "export: %,d records in %.1f s, %,d rows, peak heap %d MiB%n",
-          r.recordsRead(), (System.nanoTime() - e0) / 1e9, r.examplesWritten(), peakHeap() >> 20);
+          r.recordsRead(), (System.nanoTime() - e0) / 1e9, r.examplesWritten(), ExportBenchmark.peakHeap() >> 20);
       fullDecode(dir.resolve(SparqRun.LOG));
     }
   }
@@ -308,7 +305,7 @@ public final class ScaleRun {
 
   /** A full decode of every record, as {@code sparq report} and {@code sparq inspect} read the log. */
   static void fullDecode(Path log) throws IOException {
-    resetPeaks();
+    ExportBenchmark.resetPeaks();
     long t0 = System.nanoTime();
     long n = 0;
     long rollouts = 0;
@@ -321,7 +318,7 @@ public final class ScaleRun {
     double s = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "full decode (as sparq report reads the log): %,d records, %,d rollouts"
             + " in %.1f s = %.0f MiB/s, peak heap %d MiB%n", n, rollouts, s, size(log) / 1048576.0 / s,
-        peakHeap() >> 20);
+        ExportBenchmark.peakHeap() >> 20);
   }
 
   static long heapAfterGc() {
@@ -331,22 +328,7 @@ public final class ScaleRun {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  private static void resetPeaks() {
-    System.gc();
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      p.resetPeakUsage();
-    }
-  }
 
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
-  }
 
   static long size(Path p) throws IOException {
     if (!Files.exists(p)) {
@@ -393,14 +375,14 @@ public final class ScaleRun {
     double[] stream = new double[2];
     double[] tree = new double[2];
     for (int round = 0; round < 2; round++) { // the second round is reported (warm)
-      resetPeaks();
-      long base = peakHeap();
+      ExportBenchmark.resetPeaks();
+      long base = ExportBenchmark.peakHeap();
       long t0 = System.nanoTime();
       cp.write(a);
       stream[0] = (System.nanoTime() - t0) / 1e6;
-      stream[1] = (peakHeap() - base) / 1048576.0;
-      resetPeaks();
-      base = peakHeap();
+      stream[1] = (ExportBenchmark.peakHeap() - base) / 1048576.0;
+      ExportBenchmark.resetPeaks();
+      base = ExportBenchmark.peakHeap();
       t0 = System.nanoTime();
       try {
         dev.sparq.core.internal.AtomicFiles.write(b,
@@ -412,7 +394,7 @@ public final class ScaleRun {
         return;
       }
       tree[0] = (System.nanoTime() - t0) / 1e6;
-      tree[1] = (peakHeap() - base) / 1048576.0;
+      tree[1] = (ExportBenchmark.peakHeap() - base) / 1048576.0;
     }
     boolean same = java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b));
     System.out.printf(Locale.ROOT, "  checkpoint %.1f MiB: streamed %.0f ms, +%.0f MiB peak heap;"

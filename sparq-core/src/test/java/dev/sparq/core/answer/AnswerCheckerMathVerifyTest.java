@@ -5,13 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,28 +30,11 @@ class AnswerCheckerMathVerifyTest {
   private static final Pattern TABLE_ROW = Pattern.compile("^\\|\\s*`?(test_[a-z_]+\\.py:\\d+(?:#\\d+)?)`?\\s*\\|(.*)\\|\\s*$");
 
   static List<Case> cases() throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<Case> out = new ArrayList<>();
-    try (InputStream in = AnswerCheckerMathVerifyTest.class.getResourceAsStream("math-verify-cases.jsonl")) {
-      assertNotNull(in, "math-verify-cases.jsonl is missing from the test resources");
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      String line;
-      int n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        JsonNode j = json.readTree(line);
-        for (String field : new String[] {"id", "test", "gold", "pred", "expected"}) {
-          assertTrue(j.hasNonNull(field), "math-verify-cases.jsonl:" + n + ": field " + field + " missing");
-        }
-        out.add(new Case(j.get("id").asText(), j.get("test").asText(), j.get("gold").asText(),
-            j.get("pred").asText(), j.get("expected").asBoolean()));
-      }
-    }
-    return out;
+    // the same JSON Lines layout as the other ported suites
+    return AnswerCheckerPeerSuitesTest.cases("math-verify", "math-verify-cases.jsonl").stream()
+        .map(c -> new Case(c.id(), c.test(), c.gold(), c.pred(), c.expected())).toList();
   }
+
 
   /** The case ids of the policy-difference table in src-docs/pipeline.md, with their rows. */
   static Map<String, String> documentedDifferences() throws IOException {
