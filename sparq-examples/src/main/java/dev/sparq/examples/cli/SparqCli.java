@@ -744,21 +744,40 @@ public final class SparqCli implements Callable<Integer> {
     }
   }
 
-  /** {@code sparq report}. */
+  /**
+   * {@code sparq report}: writes the report of a run, by default as {@code DIR/report.html}; with
+   * {@code -o FILE} anywhere else, so a run directory that cannot be written (a colleague's run, a
+   * mounted archive) can be reported on, and nothing in it is touched. The output path is checked
+   * before the checkpoint is read ({@link HtmlReport#checkOutput}); the file is replaced atomically.
+   */
   @Command(name = "report", mixinStandardHelpOptions = true,
       description = "Write the self-contained HTML report of a run.")
   static final class Report extends Base {
     @Mixin
     RunDirArgument runDir;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/report.html).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: "
+        + "DIR/report.html); use it for a run directory you cannot write to. A directory or a symbolic link "
+        + "there is refused; an existing file is replaced atomically.")
     Path output;
 
     @Override
     public Integer call() {
       RunDirectory d = runDir.open();
       Path file = output != null ? output : d.file(RunDirectory.REPORT);
-      int cells = HtmlReport.write(d, file);
+      HtmlReport.checkOutput(file, output == null);
+      int cells;
+      try {
+        cells = HtmlReport.write(d, file);
+      } catch (UncheckedIOException e) {
+        // the check above cannot see everything (a mount made read-only since, an ACL): the advice
+        // comes with the file system's own reason
+        if (output == null && HtmlReport.notWritable(e)) {
+          throw new UncheckedIOException(IoMessages.describe(e) + "; write the report elsewhere with -o FILE",
+              e.getCause());
+        }
+        throw e;
+      }
       out.println("report with " + cells + " occupied cells: " + file.toAbsolutePath().normalize());
       return 0;
     }
