@@ -619,7 +619,9 @@ public final class SparqCli implements Callable<Integer> {
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
           + "stats.json and README.md, the dataset card (and dataset_info.json for LLaMA-Factory) into the output "
-          + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name)."})
+          + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name).",
+          "While it writes, the export holds the lock file export.lock in the output directory: a second "
+              + "export into the same directory is refused, naming the process that holds it."})
   static final class Export extends Base {
     @Mixin
     RunDirArgument runDir;
