@@ -505,6 +505,11 @@ public final class SparqCli implements Callable<Integer> {
     @Option(names = "--no-report", description = "Do not rewrite report.html at the end.")
     boolean noReport;
 
+    @Option(names = "--log-records-per-shard", paramLabel = "N", description = "New records per candidate log "
+        + "shard (key logRecordsPerShard, saved into DIR/run.json): after 'File too large' under a file-size "
+        + "limit, a lower N lets the run continue in a new, smaller shard.")
+    Long logRecordsPerShard;
+
     @Option(names = {"-c", "--config"}, description = "Your run.yaml or run.json: for backend openai its "
         + "backend.endpoints and backend.apiKeyEnv are used instead of those recorded in DIR/run.json.")
     Path config;
@@ -515,6 +520,10 @@ public final class SparqCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      if (logRecordsPerShard != null && logRecordsPerShard < 1) {
+        throw dev.sparq.core.ConfigException.forKey("log-records-per-shard", "must be >= 1, was "
+            + logRecordsPerShard);
+      }
       RunDirectory d = runDir.open();
       RunConfig.Backend backend = credentials(d, config, trustRunConfig);
       roleCredentials(d, config, trustRunConfig); // refuses before taking the lock
@@ -522,6 +531,10 @@ public final class SparqCli implements Callable<Integer> {
         if (iterations != null) {
           Budget b = d.config().budget().withIterations(iterations);
           d = d.withConfig(d.config().withBudget(b));
+        }
+        if (logRecordsPerShard != null) {
+          // the log starts a new shard before writing to one that already holds this many records
+          d = d.withConfig(d.config().withLogRecordsPerShard(logRecordsPerShard));
         }
         d = d.usingModels(backend, roleCredentials(d, config, trustRunConfig));
         RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElseThrow(() ->
