@@ -96,7 +96,10 @@ public final class CandidateLog implements CandidateSink {
 
   /**
    * Reopens a log at a checkpointed position: shards after {@code position.shard()} are deleted and
-   * that shard is truncated to {@code position.offset()} bytes, then appending continues.
+   * that shard is truncated to {@code position.offset()} bytes, then appending continues. With
+   * {@code options} of fewer records per shard than that shard already holds (lowered to keep files
+   * under a file-size limit after a "File too large" failure), the next batch starts a new shard
+   * and the full one is not written to again.
    *
    * @throws SparqException when the log is shorter than the position (data lost after a checkpoint)
    */
@@ -224,6 +227,10 @@ public final class CandidateLog implements CandidateSink {
     }
     refuseAfterFailure("append to");
     try {
+      // a shard is full here only when the log was resumed with fewer records per shard than it was
+      // written with (to get under a file-size limit): the batch goes into a new shard, never into
+      // the full one
+      rotateIfFull();
       OutputStream out = out();
       for (EvaluatedCandidate c : candidates) {
         append(c, out);
@@ -283,6 +290,7 @@ public final class CandidateLog implements CandidateSink {
     }
     refuseAfterFailure("append to");
     try {
+      rotateIfFull(); // resumed with fewer records per shard: see accept
       append(c, out());
       rotateIfFull();
     } catch (IOException e) {

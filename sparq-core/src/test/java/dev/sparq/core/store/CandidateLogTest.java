@@ -106,6 +106,50 @@ class CandidateLogTest {
   }
 
   @Test
+  void aResumeWithFewerRecordsPerShardNeverWritesToTheFullShardAgain() throws IOException {
+    // after "File too large" under 'ulimit -f' the run is resumed with a lower recordsPerShard: the
+    // shard at the limit must not be appended to, or the resume fails the same way
+    for (boolean gzip : new boolean[] {false, true}) {
+      Path dir = tmp.resolve("lowered-" + gzip);
+      List<EvaluatedCandidate> all = new ArrayList<>();
+      LogPosition at;
+      try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults().withGzip(gzip))) {
+        all.addAll(batch(0, 6));
+        log.accept(0, all);
+        at = log.checkpoint();
+      }
+      Path first = LogFiles.shard(dir, 0, gzip);
+      byte[] full = Files.readAllBytes(first);
+      LogOptions lower = LogOptions.defaults().withGzip(gzip).withRecordsPerShard(4);
+      try (CandidateLog log = CandidateLog.resume(dir, lower, at)) {
+        for (int it = 1; it <= 2; it++) {
+          List<EvaluatedCandidate> b = batch(it, 3);
+          log.accept(it, b);
+          all.addAll(b);
+        }
+        log.append(candidate(3, 0));
+        all.add(candidate(3, 0));
+      }
+      assertTrue(java.util.Arrays.equals(full, Files.readAllBytes(first)), "the full shard is unchanged");
+      try (LogReader r = LogReader.open(dir)) {
+        List<LoggedCandidate> read = r.stream().toList();
+        assertEquals(all.size(), read.size());
+        for (int i = 0; i < all.size(); i++) {
+          assertEquals(i, read.get(i).seq());
+          assertEquals(all.get(i), read.get(i).candidate());
+        }
+      }
+      try (LogReader r = LogReader.open(LogFiles.shard(dir, 1, gzip))) {
+        assertEquals(6, r.next().seq(), "the resumed batch starts shard 1");
+        assertEquals(6, 1 + r.stream().count(), "shard 1 holds the two batches that reached 4");
+      }
+      try (LogReader r = LogReader.open(LogFiles.shard(dir, 2, gzip))) {
+        assertEquals(12, r.next().seq(), "then a new shard as usual");
+      }
+    }
+  }
+
+  @Test
   void appendRotatesAtTheExactRecordCount() {
     Path dir = tmp.resolve("append");
     try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults().withRecordsPerShard(10))) {

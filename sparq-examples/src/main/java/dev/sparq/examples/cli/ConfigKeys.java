@@ -218,6 +218,9 @@ public final class ConfigKeys {
   static final Key LOG_ROLLOUT_TEXTS = choice("logRolloutTexts", "all",
       List.of("all", "correct", "exportable", "none"),
       "which rollout texts the candidate log keeps: all; correct (of correct rollouts); exportable (of correct rollouts of problems with quality > 0, all that sparq export uses); none");
+  static final Key LOG_RECORDS_PER_SHARD = integer("logRecordsPerShard",
+      Long.toString(RunConfig.DEFAULT_LOG_RECORDS_PER_SHARD), 1, Long.MAX_VALUE,
+      "candidate log records per shard file: a new shard starts after the batch that reaches it; lower it to keep each file under a file-size limit (ulimit -f) or a file system's maximum");
   static final Key STALL_LIMIT = integer("stallLimit", Integer.toString(RunConfig.DEFAULT_STALL_LIMIT), 0,
       Integer.MAX_VALUE, "iterations in a row that evaluate no new problem before the run stops with an error (0 = off)");
 

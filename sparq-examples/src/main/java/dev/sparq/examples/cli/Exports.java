@@ -2,7 +2,9 @@ package dev.sparq.examples.cli;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
+import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.UntrustedFiles;
+import dev.sparq.core.store.DirectoryLock;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
@@ -18,9 +20,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The {@code sparq export} options mapped onto sparq-core's {@link Exporter}. */
+/**
+ * The {@code sparq export} options mapped onto sparq-core's {@link Exporter}. An export holds the
+ * export folder's lock ({@value #LOCK}) while it writes, so two exports into one folder never
+ * interleave, and removes what an export killed there left behind.
+ */
 final class Exports {
   private Exports() {}
+
+  /**
+   * The lock file in an export folder: a {@link DirectoryLock} held while an export writes there
+   * (an operating-system lock, released when the process ends however it ends; the file names its
+   * holder). It is not part of the dataset and may be deleted when no export runs.
+   */
+  static final String LOCK = "export.lock";
+
+  /**
+   * The files the exporter replaces through {@link AtomicFiles} (staged as
+   * {@code .NAME.<pid>.<hex>.tmp} beside them); their temporaries are removed once the lock is held.
+   */
+  static final List<String> STAGED = List.of("stats.json", "README.md", "dataset_info.json");
 
   /** Formats by command-line name. */
   static List<String> formatNames() {
@@ -141,6 +160,12 @@ final class Exports {
    * Exports the run's log up to its last checkpoint, with near-duplicate removal (MinHash, 8 bands
    * of 8 rows) and the contamination check against benchmark files (each at most 256 MiB);
    * {@code dataSource}, when not null, is the verl {@code data_source} of the rows.
+   *
+   * <p>The run directory is only read. Once the options, the checkpoint and the benchmark files have
+   * been checked, {@code outDir} is created and its {@link #LOCK} taken for the export's duration: a
+   * second export into the same folder, from this or another process, fails with a
+   * {@link DataException} naming the lock file and its holder (process id, host, start time). Holding
+   * the lock, the export removes the temporaries of a killed export ({@link #removeStale}).
    */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
@@ -189,6 +214,34 @@ final class Exports {
       }
       b.benchmark(dev.sparq.core.export.Benchmark.load(p.getFileName().toString(), p));
     }
-    return b.build().run();
+    // everything above only read: the folder and its lock are made once the export is known to be valid
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the export folder " + outDir, e);
+    }
+    try (DirectoryLock lock = DirectoryLock.acquire(outDir.resolve(LOCK), "the export folder " + outDir)) {
+      // no other export writes here now: temporaries of ours are what a killed export left
+      removeStale(outDir);
+      // again under the lock: an export that finished meanwhile may have put another export here
+      refuseOtherExport(outDir, name, format, fileFormat);
+      return b.build().run();
+    }
+  }
+
+  /**
+   * Deletes the temporary files a killed export left in {@code outDir}: only those of the files it
+   * stages through {@link AtomicFiles} ({@code .stats.json.<pid>.<hex>.tmp} and the like, see
+   * {@link #STAGED}); anything else in the folder is left alone. Call it only while holding the
+   * folder's {@link #LOCK}.
+   *
+   * @return the number of files deleted
+   */
+  static int removeStale(Path outDir) {
+    int n = 0;
+    for (String f : STAGED) {
+      n += AtomicFiles.removeStale(outDir.resolve(f));
+    }
+    return n;
   }
 }

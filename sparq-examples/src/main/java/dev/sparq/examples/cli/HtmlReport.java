@@ -49,6 +49,79 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
+  /**
+   * Checks, before the checkpoint is read (at the paper's scale that takes a while), that the report
+   * can be written to {@code out}, in the way {@link RunDirectory#checkOutput} checks a run
+   * directory: {@code out} must not be a directory, a symbolic link or another non-regular file, its
+   * folder must not be a symbolic link, and the nearest existing folder on its way must be a
+   * directory that may be written to. Nothing is created.
+   *
+   * @param out the report file
+   * @param isDefault whether {@code out} is the run directory's own {@code report.html} (no
+   *     {@code -o}): the refusal of a run directory that cannot be written (a read-only mount,
+   *     another user's run) then says to write the report elsewhere with {@code -o FILE}
+   * @throws DataException naming {@code out} (or its folder) and what is wrong
+   */
+  public static void checkOutput(Path out, boolean isDefault) {
+    String hint = isDefault ? "; write the report elsewhere with -o FILE" : "; choose another -o FILE";
+    if (Files.isSymbolicLink(out)) {
+      throw new DataException(out, 0, null, "refusing to write the report through a symbolic link (remove the "
+          + "link)" + hint);
+    }
+    if (Files.isDirectory(out)) {
+      throw new DataException(out, 0, null, "is a directory; the report is one file"
+          + (isDefault ? hint : ": give -o the file name, for example " + out.resolve(RunDirectory.REPORT)));
+    }
+    if (Files.exists(out) && !Files.isRegularFile(out)) {
+      throw new DataException(out, 0, null, "exists but is not a regular file, so the report cannot replace it"
+          + hint);
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent == null) {
+      return; // the root of the file system: let the write report what the file system says
+    }
+    if (Files.isSymbolicLink(parent)) {
+      throw new DataException(parent, 0, null, "refusing to write the report into a directory that is a "
+          + "symbolic link (remove the link)" + hint);
+    }
+    Path existing = parent.normalize();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    if (!Files.isDirectory(existing)) {
+      throw new DataException(out, 0, null, "cannot write the report: " + existing + " is not a directory" + hint);
+    }
+    if (!Files.isWritable(existing)) {
+      throw new DataException(out, 0, null, isDefault
+          ? "cannot write the report: the run directory " + existing + " is not writable (a read-only mount or "
+              + "another user's run); write the report elsewhere with -o FILE, for example: sparq report "
+              + existing + " -o report.html"
+          : "cannot write the report: the directory " + existing + " is not writable" + hint);
+    }
+  }
+
+  /**
+   * Whether {@code e}, a failed write of the report, failed because its directory cannot be written
+   * to: permission denied, or a read-only file system ({@code EROFS}, which the JDK reports as a
+   * {@link java.nio.file.FileSystemException} with the reason "Read-only file system").
+   */
+  static boolean notWritable(Throwable e) {
+    Throwable c = e;
+    for (int depth = 0; c != null && depth < 16; depth++, c = c.getCause()) { // a cycle of causes ends
+      if (c instanceof java.nio.file.AccessDeniedException) {
+        return true;
+      }
+      if (c instanceof java.nio.file.FileSystemException f && f.getReason() != null
+          && f.getReason().toLowerCase(Locale.ROOT).contains("read-only file system")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Writes the report of {@code dir} to {@code out}; returns the number of drawn (occupied) cells. */
   public static int write(RunDirectory dir, Path out) {
     RunDirectory.SavedCheckpoint cp = dir.readCheckpoint().orElseThrow(() -> new DataException(dir.root(), 0,

@@ -84,6 +84,13 @@ public record RunConfig(
    */
   public static final int DEFAULT_STALL_LIMIT = 5;
 
+  /**
+   * Records per candidate log shard when run.yaml has no {@code logRecordsPerShard}: the library's
+   * default ({@link dev.sparq.core.store.LogOptions#defaults()}; a test checks they agree). A
+   * constant, because {@link ConfigKeys} reads it while {@link #KEYS} is being built.
+   */
+  public static final long DEFAULT_LOG_RECORDS_PER_SHARD = 1_000_000L;
+
   /** The default of {@code engine.in_flight}: candidates in flight per endpoint in async mode. */
   public static final int DEFAULT_IN_FLIGHT = 64;
 
@@ -338,11 +345,15 @@ public record RunConfig(
    * @param solverPrompt the solver's template file (null: built-in)
    * @param labellerPrompt the skill labeller's template file (null: built-in)
    * @param export the defaults of {@code sparq export}
+   * @param logRolloutTexts which rollout texts the candidate log keeps ({@code logRolloutTexts})
+   * @param logRecordsPerShard records per candidate log shard ({@code logRecordsPerShard}, at least
+   *     1; {@link dev.sparq.core.store.LogOptions#withRecordsPerShard}): a new shard file starts after the batch that
+   *     reaches it, so a lower value keeps every file under a file-size limit
    */
   public record Stages(java.util.Map<String, Backend.ModelBackend> models, EstimatorConfig estimator,
       GuardConfig guard, List<OperatorConfig> operators, DescriptorConfig descriptor,
       PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export,
-      dev.sparq.core.store.RolloutTexts logRolloutTexts) {
+      dev.sparq.core.store.RolloutTexts logRolloutTexts, long logRecordsPerShard) {
     /** The paper's stages. */
     public static final Stages DEFAULTS = new Stages(java.util.Map.of(), EstimatorConfig.DEFAULTS,
         GuardConfig.DEFAULTS, List.of(), DescriptorConfig.DEFAULTS, null, null, ExportConfig.DEFAULTS);
@@ -356,6 +367,24 @@ public record RunConfig(
       Objects.requireNonNull(descriptor, "descriptor");
       Objects.requireNonNull(export, "export");
       Objects.requireNonNull(logRolloutTexts, "logRolloutTexts");
+      if (logRecordsPerShard < 1) {
+        throw new IllegalArgumentException("logRecordsPerShard must be >= 1, was " + logRecordsPerShard);
+      }
+    }
+
+    /** Stages with the default records per log shard ({@link #DEFAULT_LOG_RECORDS_PER_SHARD}). */
+    public Stages(java.util.Map<String, Backend.ModelBackend> models, EstimatorConfig estimator,
+        GuardConfig guard, List<OperatorConfig> operators, DescriptorConfig descriptor,
+        PromptFile solverPrompt, PromptFile labellerPrompt, ExportConfig export,
+        dev.sparq.core.store.RolloutTexts logRolloutTexts) {
+      this(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export,
+          logRolloutTexts, DEFAULT_LOG_RECORDS_PER_SHARD);
+    }
+
+    /** These stages with {@code n} records per candidate log shard. */
+    public Stages withLogRecordsPerShard(long n) {
+      return new Stages(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export,
+          logRolloutTexts, n);
     }
 
     /** Stages whose candidate log keeps every rollout text ({@code logRolloutTexts: all}). */
@@ -910,8 +939,9 @@ public record RunConfig(
         x.string("system", null));
     dev.sparq.core.store.RolloutTexts logTexts = dev.sparq.core.store.RolloutTexts.valueOf(
         root.choice(ConfigKeys.LOG_ROLLOUT_TEXTS, "all").toUpperCase(java.util.Locale.ROOT));
+    long perShard = root.integer(ConfigKeys.LOG_RECORDS_PER_SHARD, DEFAULT_LOG_RECORDS_PER_SHARD);
     return new Stages(models, estimator, guard, operators, descriptor, solverPrompt, labellerPrompt, export,
-        logTexts);
+        logTexts, perShard);
   }
 
   /**
@@ -1069,6 +1099,9 @@ public record RunConfig(
     if (stages.logRolloutTexts() != dev.sparq.core.store.RolloutTexts.ALL) {
       root.put("logRolloutTexts", stages.logRolloutTexts().name().toLowerCase(java.util.Locale.ROOT));
     }
+    if (stages.logRecordsPerShard() != DEFAULT_LOG_RECORDS_PER_SHARD) {
+      root.put("logRecordsPerShard", stages.logRecordsPerShard());
+    }
     if (engine.async()) {
       root.putObject("engine").put("mode", engine.mode()).put("in_flight", engine.inFlight());
     }
@@ -1187,7 +1220,8 @@ public record RunConfig(
   /** This configuration with other models: {@code backend} and the blocks of {@code models}. */
   public RunConfig withModels(Backend b, java.util.Map<String, Backend.ModelBackend> models) {
     Stages st = new Stages(models, stages.estimator(), stages.guard(), stages.operators(), stages.descriptor(),
-        stages.solverPrompt(), stages.labellerPrompt(), stages.export(), stages.logRolloutTexts());
+        stages.solverPrompt(), stages.labellerPrompt(), stages.export(), stages.logRolloutTexts(),
+        stages.logRecordsPerShard());
     return new RunConfig(b, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
         output, seed, threads, checkpointEvery, stallLimit, engine, st);
   }
@@ -1196,6 +1230,12 @@ public record RunConfig(
   public RunConfig withBudget(Budget b) {
     return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, b,
         output, seed, threads, checkpointEvery, stallLimit, engine, stages);
+  }
+
+  /** This configuration with {@code n} records per candidate log shard ({@code logRecordsPerShard}). */
+  public RunConfig withLogRecordsPerShard(long n) {
+    return new RunConfig(backend, seeds, preset, archive, capacity, k, bandLow, bandHigh, batchSize, budget,
+        output, seed, threads, checkpointEvery, stallLimit, engine, stages.withLogRecordsPerShard(n));
   }
 
   /** This configuration with another output directory. */

@@ -99,7 +99,8 @@ public final class Runner {
       long steps = 0;
       try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
           .logOptions(dev.sparq.core.store.LogOptions.defaults()
-              .withRolloutTexts(c.stages().logRolloutTexts()))
+              .withRolloutTexts(c.stages().logRolloutTexts())
+              .withRecordsPerShard(c.stages().logRecordsPerShard()))
           .open()) {
         Sparq sparq = run.engine();
         if (c.engine().async()) {

@@ -505,6 +505,11 @@ public final class SparqCli implements Callable<Integer> {
     @Option(names = "--no-report", description = "Do not rewrite report.html at the end.")
     boolean noReport;
 
+    @Option(names = "--log-records-per-shard", paramLabel = "N", description = "New records per candidate log "
+        + "shard (key logRecordsPerShard, saved into DIR/run.json): after 'File too large' under a file-size "
+        + "limit, a lower N lets the run continue in a new, smaller shard.")
+    Long logRecordsPerShard;
+
     @Option(names = {"-c", "--config"}, description = "Your run.yaml or run.json: for backend openai its "
         + "backend.endpoints and backend.apiKeyEnv are used instead of those recorded in DIR/run.json.")
     Path config;
@@ -515,6 +520,10 @@ public final class SparqCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      if (logRecordsPerShard != null && logRecordsPerShard < 1) {
+        throw dev.sparq.core.ConfigException.forKey("log-records-per-shard", "must be >= 1, was "
+            + logRecordsPerShard);
+      }
       RunDirectory d = runDir.open();
       RunConfig.Backend backend = credentials(d, config, trustRunConfig);
       roleCredentials(d, config, trustRunConfig); // refuses before taking the lock
@@ -522,6 +531,10 @@ public final class SparqCli implements Callable<Integer> {
         if (iterations != null) {
           Budget b = d.config().budget().withIterations(iterations);
           d = d.withConfig(d.config().withBudget(b));
+        }
+        if (logRecordsPerShard != null) {
+          // the log starts a new shard before writing to one that already holds this many records
+          d = d.withConfig(d.config().withLogRecordsPerShard(logRecordsPerShard));
         }
         d = d.usingModels(backend, roleCredentials(d, config, trustRunConfig));
         RunStats before = d.readCheckpoint().map(cp -> cp.state().totals()).orElseThrow(() ->
@@ -619,7 +632,9 @@ public final class SparqCli implements Callable<Integer> {
           + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
           + "stats.json and README.md, the dataset card (and dataset_info.json for LLaMA-Factory) into the output "
-          + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name)."})
+          + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name).",
+          "While it writes, the export holds the lock file export.lock in the output directory: a second "
+              + "export into the same directory is refused, naming the process that holds it."})
   static final class Export extends Base {
     @Mixin
     RunDirArgument runDir;
@@ -744,21 +759,40 @@ public final class SparqCli implements Callable<Integer> {
     }
   }
 
-  /** {@code sparq report}. */
+  /**
+   * {@code sparq report}: writes the report of a run, by default as {@code DIR/report.html}; with
+   * {@code -o FILE} anywhere else, so a run directory that cannot be written (a colleague's run, a
+   * mounted archive) can be reported on, and nothing in it is touched. The output path is checked
+   * before the checkpoint is read ({@link HtmlReport#checkOutput}); the file is replaced atomically.
+   */
   @Command(name = "report", mixinStandardHelpOptions = true,
       description = "Write the self-contained HTML report of a run.")
   static final class Report extends Base {
     @Mixin
     RunDirArgument runDir;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default: DIR/report.html).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: "
+        + "DIR/report.html); use it for a run directory you cannot write to. A directory or a symbolic link "
+        + "there is refused; an existing file is replaced atomically.")
     Path output;
 
     @Override
     public Integer call() {
       RunDirectory d = runDir.open();
       Path file = output != null ? output : d.file(RunDirectory.REPORT);
-      int cells = HtmlReport.write(d, file);
+      HtmlReport.checkOutput(file, output == null);
+      int cells;
+      try {
+        cells = HtmlReport.write(d, file);
+      } catch (UncheckedIOException e) {
+        // the check above cannot see everything (a mount made read-only since, an ACL): the advice
+        // comes with the file system's own reason
+        if (output == null && HtmlReport.notWritable(e)) {
+          throw new UncheckedIOException(IoMessages.describe(e) + "; write the report elsewhere with -o FILE",
+              e.getCause());
+        }
+        throw e;
+      }
       out.println("report with " + cells + " occupied cells: " + file.toAbsolutePath().normalize());
       return 0;
     }

@@ -145,6 +145,7 @@ class StageWiringTest {
       checkpointEvery: 2
       stallLimit: 7
       logRolloutTexts: exportable
+      logRecordsPerShard: 500
       engine: {mode: async, in_flight: 8}
       estimator: {type: adaptive, maxRollouts: 10, initialRollouts: 3, roundRollouts: 1, error: 0.05,
                   archiveAware: true, inBandOnly: true}
@@ -265,6 +266,8 @@ class StageWiringTest {
         c.checkpointEvery(), c.stallLimit()));
     assertEquals(dev.sparq.core.store.RolloutTexts.EXPORTABLE, c.stages().logRolloutTexts(),
         "logRolloutTexts (its effect on the log: LogRolloutTextsConfigTest)");
+    assertEquals(500, c.stages().logRecordsPerShard(),
+        "logRecordsPerShard (its effect on the log: LogRecordsPerShardConfigTest)");
     assertEquals(List.of(3L, 100L, 5000L, 1_000_000L), List.of(c.budget().maxIterations(), c.budget().maxCandidates(),
         c.budget().maxRollouts(), c.budget().maxTokens()));
     assertEquals(new RunConfig.EngineSettings("async", 8), c.engine());
