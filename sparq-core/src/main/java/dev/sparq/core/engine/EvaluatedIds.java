@@ -33,8 +33,9 @@ import java.util.TreeMap;
  * are at most 2(K + 1) of them) and a skill descriptor is one of the archive's label sets. So each
  * distinct {@link Difficulty} and {@link Descriptor} is kept once, in a table, and an id maps to two
  * table indexes. Ids of the form {@link dev.sparq.core.model.ProblemIds#idOf} writes (16 lower-case
- * hex digits) are kept as a {@code long} in an open-addressing table (about 25 bytes per id on the
- * heap); any other id in a plain map.
+ * hex digits) are kept as a {@code long}: in an open-addressing table in the engine's instance
+ * (about 35 bytes per id on the heap), in a sorted array in a frozen copy (16 bytes per id, the
+ * only extra heap a checkpoint needs for them); any other id in a plain map.
  *
  * <p>In a checkpoint ({@code state.evaluated}) it is written as
  * {@code {"encoding":"table","difficulties":[...],"descriptors":[...],"ids":{"<id>":[d,s],...}}},
@@ -50,7 +51,9 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
   static final String ENCODING = "table";
 
   private final boolean frozen;
-  // hex ids: open addressing; value (d + 1) << 32 | s, 0 for an empty slot
+  // hex ids, value (d + 1) << 32 | s. Mutable: open addressing, 0 for an empty slot. Frozen: the
+  // first hexSize slots, sorted by key with its sign bit flipped (unsigned order), found by binary
+  // search: 16 bytes per id, and already in the order a checkpoint writes them
   private long[] keys;
   private long[] vals;
   private int hexSize;
@@ -97,7 +100,22 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
 
   /** An unmodifiable copy (what a checkpoint saves); the tables' maps are not needed by it. */
   EvaluatedIds snapshot() {
-    return new EvaluatedIds(true, keys.clone(), vals.clone(), hexSize, new HashMap<>(others),
+    if (frozen) {
+      return this;
+    }
+    long[] k = new long[hexSize];
+    int n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (vals[i] != 0) {
+        k[n++] = keys[i] ^ Long.MIN_VALUE; // signed order of flipped keys = unsigned order
+      }
+    }
+    Arrays.sort(k);
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = packedHex(k[i] ^ Long.MIN_VALUE);
+    }
+    return new EvaluatedIds(true, k, v, n, new HashMap<>(others),
         new ArrayList<>(difficulties), new ArrayList<>(descriptors), null, null);
   }
 
@@ -198,6 +216,10 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
   }
 
   private long packedHex(long key) {
+    if (frozen) {
+      int i = Arrays.binarySearch(keys, 0, hexSize, key ^ Long.MIN_VALUE);
+      return i >= 0 ? vals[i] : 0;
+    }
     int mask = keys.length - 1;
     for (int i = mix(key) & mask; vals[i] != 0; i = (i + 1) & mask) {
       if (keys[i] == key) {
@@ -233,7 +255,7 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
     return new AbstractSet<>() {
       @Override
       public Iterator<Entry<String, EngineState.Evaluated>> iterator() {
-        Cursor c = new Cursor();
+        Cursor c = snapshot().new Cursor();
         return new Iterator<>() {
           boolean ready = c.advance();
 
@@ -261,10 +283,8 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
     };
   }
 
-  /** Walks the entries in id order: the hex ids (sorted as unsigned) merged with the others. */
+  /** Walks the entries of a frozen instance in id order: the hex ids merged with the others. */
   private final class Cursor {
-    private final long[] hexKeys = new long[hexSize];
-    private final long[] hexVals;
     private final List<Map.Entry<String, Long>> rest = new ArrayList<>(new TreeMap<>(others).entrySet());
     private int h;
     private int o;
@@ -272,29 +292,20 @@ final class EvaluatedIds extends AbstractMap<String, EngineState.Evaluated> {
     long packed;
 
     Cursor() {
-      int n = 0;
-      for (int i = 0; i < keys.length; i++) {
-        if (vals[i] != 0) {
-          hexKeys[n++] = keys[i] ^ Long.MIN_VALUE; // signed sort of flipped keys = unsigned order
-        }
-      }
-      Arrays.sort(hexKeys);
-      hexVals = new long[n];
-      for (int i = 0; i < n; i++) {
-        hexKeys[i] ^= Long.MIN_VALUE;
-        hexVals[i] = packedHex(hexKeys[i]); // looked up after sorting: the slot table is not sorted
+      if (!frozen) {
+        throw new IllegalStateException("walk a snapshot");
       }
     }
 
     boolean advance() {
-      String hexId = h < hexKeys.length ? hex(hexKeys[h]) : null;
+      String hexId = h < hexSize ? hex(keys[h] ^ Long.MIN_VALUE) : null;
       String otherId = o < rest.size() ? rest.get(o).getKey() : null;
       if (hexId == null && otherId == null) {
         return false;
       }
       if (otherId == null || hexId != null && hexId.compareTo(otherId) < 0) {
         id = hexId;
-        packed = hexVals[h++];
+        packed = vals[h++];
       } else {
         id = otherId;
         packed = rest.get(o++).getValue();
