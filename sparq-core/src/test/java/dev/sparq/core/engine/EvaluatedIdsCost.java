@@ -25,6 +25,7 @@ import java.util.TreeSet;
  *
  * <pre>
  * mvn -B -q -o -pl sparq-bench -am package -DskipTests
+ * mvn -B -q -o -pl sparq-core -am test-compile
  * java -Xmx3g -cp sparq-core/target/test-classes:sparq-core/target/classes:sparq-bench/target/benchmarks.jar \
  *     dev.sparq.core.engine.EvaluatedIdsCost 2000000
  * </pre>
