@@ -142,7 +142,7 @@ public final class Sparq implements AutoCloseable {
   private long tokens;
   private int stalled;
   /** First evaluation of every problem id evaluated in this run. */
-  private final HashMap<String, EngineState.Evaluated> seen = new HashMap<>();
+  private final EvaluatedIds seen = new EvaluatedIds();
   private final EnumMap<AddStatus, Long> statusCounts = new EnumMap<>(AddStatus.class);
   private final TreeMap<String, Long> rejections = new TreeMap<>();
 
@@ -204,7 +204,7 @@ public final class Sparq implements AutoCloseable {
         added = t.added();
         duplicates = t.duplicates();
         tokens = t.tokens();
-        seen.putAll(b.resumeState.evaluated());
+        seen.addAll(b.resumeState.evaluated());
         stalled = b.resumeState.stalled();
         t.statusCounts().forEach((k, v) -> statusCounts.put(AddStatus.valueOf(k), v));
         rejections.putAll(t.rejections());
@@ -586,7 +586,7 @@ public final class Sparq implements AutoCloseable {
         Elite e = new Elite(measured.get(i), measuredEval.get(i).difficulty(), desc.get(i).value(), it);
         offered.add(e);
         offeredEval.add(measuredEval.get(i));
-        seen.put(e.id(), new EngineState.Evaluated(e.difficulty(), e.descriptor()));
+        seen.add(e.id(), new EngineState.Evaluated(e.difficulty(), e.descriptor()));
       } else {
         reject(it, "describe", measured.get(i).id(), desc.get(i).rejection());
       }
@@ -723,7 +723,7 @@ public final class Sparq implements AutoCloseable {
 
   /** Records the first evaluation of a problem id (the steady-state scheduler's archive owner). */
   void recordEvaluation(String id, EngineState.Evaluated e) {
-    seen.put(id, e);
+    seen.add(id, e);
   }
 
   /** The member qualities of the full niche a candidate with descriptor {@code d} would enter now, or null. */
@@ -906,7 +906,7 @@ public final class Sparq implements AutoCloseable {
 
   /** The state to save with the archive for an exact resume. */
   public EngineState state() {
-    return new EngineState(seed, totals(), new HashMap<>(seen), stalled);
+    return new EngineState(seed, totals(), seen.snapshot(), stalled);
   }
 
   /** The next iteration to run. */

@@ -85,15 +85,16 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
 
   /** Parses a checkpoint document. */
   public static Checkpoint fromJson(JsonNode root, Path source) {
-    return fromJson(root, source, false, null);
+    return fromJson(root, source, false, null, null);
   }
 
   /**
    * Parses a checkpoint document; when {@code streamed}, its archive was already read (to
-   * {@code streamedArchive}, null when the document had none) and {@code root} holds the rest.
+   * {@code streamedArchive}, null when the document had none) and {@code root} holds the rest;
+   * {@code streamedState}, when not null, is field {@code state}, already bound from the stream.
    */
   private static Checkpoint fromJson(JsonNode root, Path source, boolean streamed,
-      CellArchive streamedArchive) {
+      CellArchive streamedArchive, EngineState streamedState) {
     ObjectMapper m = Json.mapper();
     if (!FORMAT.equals(root.path("format").asText())) {
       throw new SparqException(source + ": not a SPARQ checkpoint (field 'format' is "
@@ -104,7 +105,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
           + " is not supported (expected " + VERSION + ")");
     }
     for (String f : new String[] {"state", "log"}) {
-      if (!root.hasNonNull(f)) {
+      if (!root.hasNonNull(f) && !(f.equals("state") && streamedState != null)) {
         throw new SparqException(source + ": field '" + f + "' is missing");
       }
     }
@@ -112,7 +113,8 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       checkShape(root.get("archive"), source);
     }
     try {
-      EngineState state = bind(m, root, "state", EngineState.class, source);
+      EngineState state = streamedState != null ? streamedState
+          : bind(m, root, "state", EngineState.class, source);
       LogPosition log = bind(m, root, "log", LogPosition.class, source);
       checkCounts(state, log, source);
       CellArchive archive = streamed ? streamedArchive
@@ -128,6 +130,16 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       return new Checkpoint(state, log, archive, slots, settings);
     } catch (IOException e) {
       throw new SparqException(source + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** Binds the value at the parser as field {@code name}; an error names the file and the field's path. */
+  private static <T> T bind(ObjectMapper m, com.fasterxml.jackson.core.JsonParser p, String name,
+      Class<T> type, Path source) throws IOException {
+    try {
+      return m.readValue(p, type);
+    } catch (com.fasterxml.jackson.databind.DatabindException e) {
+      throw StrictJson.bindingError(source, name, e);
     }
   }
 
@@ -232,8 +244,41 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
    * rename over {@code file}, fsync of the directory ({@link AtomicFiles}).
    */
   public void write(Path file) {
+    write(file, MAX_BYTES);
+  }
+
+  /**
+   * Writes atomically, refusing (before the file is renamed into place, so the previous checkpoint
+   * stays) a document longer than {@code maxBytes}, the most that {@link #read} accepts: a run must
+   * never leave a checkpoint that its own resume, report and export would refuse.
+   */
+  void write(Path file, long maxBytes) {
     try {
-      AtomicFiles.write(file, this::writeTo);
+      AtomicFiles.write(file, out -> writeTo(new java.io.FilterOutputStream(out) {
+        private long written;
+
+        @Override
+        public void write(int b) throws IOException {
+          count(1);
+          out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          count(len);
+          out.write(b, off, len);
+        }
+
+        private void count(long n) {
+          if ((written += n) > maxBytes) {
+            throw new SparqException("cannot write checkpoint " + file + ": it would be larger than "
+                + maxBytes + " bytes (Checkpoint.MAX_BYTES), the most a checkpoint is read back; "
+                + "the previous checkpoint is kept. Its size is the archive (state.evaluated is a "
+                + "few tens of bytes per candidate); a smaller archive (fewer niches or a lower "
+                + "niche capacity) or shorter problem texts keep it under the limit");
+          }
+        }
+      }));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file, e);
     }
@@ -280,8 +325,11 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
   }
 
   /**
-   * The largest checkpoint read (1 GiB). A checkpoint holds the archive's elites and component
-   * state; the grid itself is bounded by 2^24 cells. A larger file is refused before it is read.
+   * The largest checkpoint read and written (1 GiB). A checkpoint holds the archive's elites,
+   * component state and the evaluated problem ids (about 28 bytes per candidate, so 20 million
+   * candidates take about 560 MB); the grid itself is bounded by 2^24 cells. A larger file is
+   * refused before it is read, and {@link #write} refuses to write one. The reader streams the
+   * archive and the evaluated ids, so what it holds in memory is in proportion to the content.
    */
   public static final long MAX_BYTES = 1L << 30;
 
@@ -292,15 +340,20 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
    * dev.sparq.core.DataException} naming the file.
    */
   public static Checkpoint read(Path file) {
+    return read(file, MAX_BYTES);
+  }
+
+  /** Reads a checkpoint of at most {@code maxBytes} ({@link #read(Path)} reads at most {@link #MAX_BYTES}). */
+  static Checkpoint read(Path file, long maxBytes) {
     if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new SparqException("no checkpoint at " + file);
     }
-    if (UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.REFUSE, "checkpoint") > MAX_BYTES) {
-      throw UntrustedFiles.tooLarge(file, "checkpoint", MAX_BYTES);
+    if (UntrustedFiles.requireRegularFile(file, UntrustedFiles.Links.REFUSE, "checkpoint") > maxBytes) {
+      throw UntrustedFiles.tooLarge(file, "checkpoint", maxBytes);
     }
     ObjectMapper m = Json.mapper();
     try (java.io.InputStream in = new Bounded(UntrustedFiles.open(file, UntrustedFiles.Links.REFUSE,
-            "checkpoint"), file);
+            "checkpoint"), file, maxBytes);
         com.fasterxml.jackson.core.JsonParser p = m.getFactory().createParser(in)) {
       // streamed: the archive (nearly all of a checkpoint) is bound member by member as it is
       // parsed, the rest of the document becomes a tree as before; the file's bytes, its text and
@@ -311,6 +364,7 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       ObjectNode root = m.createObjectNode();
       boolean streamed = false;
       CellArchive archive = null;
+      EngineState state = null;
       while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
         String name = p.currentName();
         com.fasterxml.jackson.core.JsonToken t = p.nextToken();
@@ -321,6 +375,11 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
           // archive is kept as a tree and fromJson reports what is wrong, as before
           archive = streamArchive(p, file);
           streamed = true;
+        } else if (name.equals("state") && t == com.fasterxml.jackson.core.JsonToken.START_OBJECT
+            && state == null && FORMAT.equals(root.path("format").asText())
+            && root.path("version").asInt() == VERSION) {
+          // bound as it is parsed: state.evaluated holds an entry per candidate of the run
+          state = bind(m, p, "state", EngineState.class, file);
         } else {
           root.set(name, p.readValueAsTree());
         }
@@ -328,7 +387,10 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
       if (streamed) {
         root.remove("archive"); // a later duplicate key is ignored, as the tree reader kept the last
       }
-      return fromJson(root, file, streamed, archive);
+      if (state != null) {
+        root.remove("state");
+      }
+      return fromJson(root, file, streamed, archive, state);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new SparqException(file + ": malformed checkpoint: " + StrictJson.problem(e), e);
     } catch (IOException e) {
@@ -358,19 +420,21 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     }
   }
 
-  /** Refuses to read past {@link #MAX_BYTES} (a file that grew after its size was checked). */
+  /** Refuses to read past the limit (a file that grew after its size was checked). */
   private static final class Bounded extends java.io.FilterInputStream {
     private final Path file;
+    private final long max;
     private long read;
 
-    Bounded(java.io.InputStream in, Path file) {
+    Bounded(java.io.InputStream in, Path file, long max) {
       super(in);
       this.file = file;
+      this.max = max;
     }
 
     private void count(long n) {
-      if (n > 0 && (read += n) > MAX_BYTES) {
-        throw UntrustedFiles.tooLarge(file, "checkpoint", MAX_BYTES);
+      if (n > 0 && (read += n) > max) {
+        throw UntrustedFiles.tooLarge(file, "checkpoint", max);
       }
     }
 
