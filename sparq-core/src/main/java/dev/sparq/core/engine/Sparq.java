@@ -270,7 +270,12 @@ public final class Sparq implements AutoCloseable {
   }
 
   /** What {@link #tell} needs besides the {@link Ask}. */
-  private record Pending(Ask ask, List<Problem> children, ParentSource source, long start) {}
+  /**
+   * An asked iteration awaiting its tell; the generator's rejections are reported at tell, so an
+   * ask abandoned by a failed {@link #step()} and asked again counts them once.
+   */
+  private record Pending(Ask ask, List<Problem> children, ParentSource source, long start,
+      List<RejectionEvent> generateRejections) {}
 
   private List<Elite> describeSeeds(List<Problem> seeds) {
     List<Outcome<Descriptor>> described = runChunked(seeds, STAGE_SEEDS, -1, ParentSource.empty(),
@@ -376,12 +381,30 @@ public final class Sparq implements AutoCloseable {
     return stopRequested;
   }
 
-  /** Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}. */
+  /**
+   * Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}.
+   * When a stage throws (a model server error), the exception propagates and the iteration is
+   * abandoned: nothing of it reaches the archive, the totals or the sink, and the next call asks
+   * the same iteration again with the same random streams.
+   */
   public IterationEvent step() {
     Ask ask = ask();
-    if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
-      return stepDescribingFirst(ask, aware);
+    try {
+      if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
+        return stepDescribingFirst(ask, aware);
+      }
+      return stepInOrder(ask);
+    } catch (RuntimeException | Error e) {
+      // a stage failed before tell (a model server error): abandon the ask, so that the next
+      // step() asks the same iteration again, with the same random streams
+      if (pending != null && pending.ask == ask) {
+        pending = null;
+      }
+      throw e;
     }
+  }
+
+  private IterationEvent stepInOrder(Ask ask) {
     long it = ask.iteration();
     List<Problem> fresh = ask.children();
     List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, pending.source,
@@ -510,11 +533,12 @@ public final class Sparq implements AutoCloseable {
     List<Outcome<Problem>> gen = runChunked(parents, STAGE_GENERATE, it, source,
         generator::generate, "generate");
     List<Problem> children = new ArrayList<>();
+    List<RejectionEvent> genRejections = new ArrayList<>();
     for (int i = 0; i < gen.size(); i++) {
       if (gen.get(i).isPresent()) {
         children.add(gen.get(i).value());
       } else {
-        reject(it, "generate", parents.get(i).id(), gen.get(i).rejection());
+        genRejections.add(new RejectionEvent(it, "generate", parents.get(i).id(), gen.get(i).rejection()));
       }
     }
 
@@ -528,7 +552,7 @@ public final class Sparq implements AutoCloseable {
       }
     }
     Ask ask = new Ask(it, parents, fresh);
-    pending = new Pending(ask, children, source, start);
+    pending = new Pending(ask, children, source, start, List.copyOf(genRejections));
     return ask;
   }
 
@@ -556,6 +580,9 @@ public final class Sparq implements AutoCloseable {
     }
     Pending pend = pending;
     pending = null;
+    for (RejectionEvent r : pend.generateRejections()) {
+      reject(r.iteration(), r.stage(), r.problemId(), r.rejection());
+    }
     long start = pend.start;
     long it = ask.iteration();
     List<Problem> parents = ask.parents();

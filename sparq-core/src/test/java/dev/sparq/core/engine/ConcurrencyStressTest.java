@@ -320,4 +320,92 @@ class ConcurrencyStressTest {
           "every parent the budget allows, once (pieces: " + n + ")");
     }
   }
+
+  /**
+   * Readers of the log and the checkpoint while a run writes them (small shards, so shards rotate
+   * under the reader): every read sees a contiguous prefix of records from seq 0, at most one torn
+   * last line, and a checkpoint that is never half written.
+   */
+  @Test
+  void readersWhileARunWritesSeeAConsistentPrefix() throws Exception {
+    for (Mode mode : Mode.values()) {
+      Path dir = tmp.resolve("read-" + mode);
+      Sparq.Builder config = paper(new JitterModel(new ArithmeticModel(0.2, 0.1, 0.1), 9, 0), false, 8)
+          .mode(mode).inFlight(6).threads(4);
+      java.util.concurrent.atomic.AtomicReference<Throwable> readerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicLong reads = new AtomicLong();
+      Thread reader = new Thread(() -> {
+        try {
+          long last = 0;
+          while (!done.get()) {
+            if (!Files.isDirectory(dir.resolve(SparqRun.LOG))) {
+              Thread.onSpinWait();
+              continue;
+            }
+            long n = 0;
+            try (LogReader r = LogReader.open(dir.resolve(SparqRun.LOG))) {
+              while (r.hasNext()) {
+                assertEquals(n++, r.next().seq());
+              }
+              assertTrue(r.tornLines() <= 1);
+            }
+            assertTrue(n >= last, "the log went backwards: " + n + " < " + last);
+            last = n;
+            if (Files.exists(dir.resolve(SparqRun.CHECKPOINT))) {
+              Checkpoint cp = SparqRun.readCheckpoint(dir);
+              assertNotNull(cp.archive());
+            }
+            reads.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          readerFailure.set(e);
+        }
+      });
+      reader.start();
+      try (SparqRun run = SparqRun.builder(dir, config).checkpointEvery(1)
+          .logOptions(dev.sparq.core.store.LogOptions.defaults().withRecordsPerShard(7)).open()) {
+        run.run();
+      } finally {
+        done.set(true);
+        reader.join();
+      }
+      if (readerFailure.get() != null) {
+        throw new AssertionError(mode + ": reader failed after " + reads.get() + " reads", readerFailure.get());
+      }
+      assertTrue(reads.get() > 0);
+      assertLoggedOnce(log(dir));
+    }
+  }
+
+  /**
+   * A model call that throws ends step(); calling step() again retries the same iteration with the
+   * same random streams, so a run with a transient failure ends exactly as an uninterrupted one.
+   */
+  @Test
+  void stepAfterAFailedStepRetriesTheIteration() {
+    for (boolean adaptive : new boolean[] {false, true}) {
+      String straight;
+      try (Sparq sparq = paper(new JitterModel(new ArithmeticModel(0.2, 0.1, 0.1), 3, 0), adaptive, 5)
+          .threads(3).build()) {
+        sparq.run();
+        straight = ArchiveJson.toJson((CellArchive) sparq.archive()) + sparq.totals() + sparq.candidates();
+      }
+      JitterModel flaky = new JitterModel(new ArithmeticModel(0.2, 0.1, 0.1), 3, 0.02);
+      int failures = 0;
+      try (Sparq sparq = paper(flaky, adaptive, 5).threads(3).build()) {
+        while (sparq.totals().iterations() < 5) {
+          try {
+            sparq.step();
+          } catch (UncheckedIOException e) {
+            failures++;
+            assertTrue(failures < 100);
+          }
+        }
+        assertTrue(failures > 0);
+        assertEquals(straight, ArchiveJson.toJson((CellArchive) sparq.archive()) + sparq.totals()
+            + sparq.candidates(), "adaptive " + adaptive + ", " + failures + " failures");
+      }
+    }
+  }
 }
