@@ -500,7 +500,9 @@ public final class Sparq implements AutoCloseable {
    * same random streams as {@link #step()}. {@link Ask#children()} holds only problem ids never
    * evaluated in this run, each once; children that repeat an id are kept by the engine and reuse
    * the first evaluation at {@link #tell}. Call {@link #tell} with the same object before asking
-   * again.
+   * again. The generator's rejections are counted and reported to the listeners at {@link #tell}
+   * (so an iteration that {@link #step()} abandons after a failed stage and asks again counts them
+   * once).
    */
   public Ask ask() {
     if (pending != null) {
