@@ -580,6 +580,13 @@ public final class Sparq implements AutoCloseable {
       throw new IllegalArgumentException("tell(): " + n + " children, " + evaluations.size()
           + " evaluations and " + descriptors.size() + " descriptors; give one of each per child");
     }
+    // refused before anything is counted, so the caller can tell again with corrected lists
+    for (int i = 0; i < n; i++) {
+      Outcome<Evaluation> e = Objects.requireNonNull(evaluations.get(i), "evaluation " + i);
+      if (e.isPresent()) {
+        Objects.requireNonNull(descriptors.get(i), "descriptor " + i);
+      }
+    }
     Pending pend = pending;
     pending = null;
     for (RejectionEvent r : pend.generateRejections()) {

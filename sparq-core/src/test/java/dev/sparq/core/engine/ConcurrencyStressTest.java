@@ -85,6 +85,12 @@ class ConcurrencyStressTest {
     }
   }
 
+  static final Set<String> SEED_IDS = new HashSet<>();
+
+  static {
+    seeds().forEach(p -> SEED_IDS.add(p.id()));
+  }
+
   static List<Problem> seeds() {
     List<Problem> s = new ArrayList<>();
     String[] exprs = {"3 + 4", "6 * 7", "9 - 2", "5 + 6 * 2", "8 * 3 - 4", "12 - 5 + 1", "2 * 2 * 2",
@@ -146,8 +152,12 @@ class ConcurrencyStressTest {
     for (EvaluatedCandidate c : log) {
       if (!c.duplicate()) {
         assertTrue(ids.add(c.problem().id()), "problem " + c.problem().id() + " evaluated twice");
-      } else {
-        assertTrue(c.rollouts().isEmpty(), "a duplicate is never solved");
+      } else if (!c.rollouts().isEmpty()) {
+        // only a child equal to a seed is solved and then found in the archive (seeds are
+        // described, never evaluated, so the engine has no evaluation to reuse)
+        assertTrue(SEED_IDS.contains(c.problem().id()), "a duplicate of " + c.problem().id()
+            + " (" + c.problem().statement() + ") was solved: " + c);
+        assertTrue(ids.add(c.problem().id()), "seed copy " + c.problem().id() + " solved twice");
       }
     }
   }
@@ -213,13 +223,17 @@ class ConcurrencyStressTest {
       Path dir = tmp.resolve("async-fail-" + seed);
       Sparq.Builder config = paper(model, seed % 2 == 0, 10).mode(Mode.ASYNC).inFlight(6);
       int failures = 0;
-      while (true) {
+      boolean finished = false;
+      while (!finished) {
         try (SparqRun run = SparqRun.builder(dir, config).checkpointEvery(seed == 3 ? 2 : 1).open()) {
+          // seed 2 retries on the same engine after a failure, the others reopen the run directory
+          for (int attempt = 0; attempt < (seed == 2 ? 1_000 : 1); attempt++) {
           try {
             RunStats t = run.run();
             // a group cut short by a failure is a shorter iteration; the budget counts parents
             assertTrue(t.iterations() >= 10, "iterations " + t.iterations());
             assertEquals(10L * 24, t.candidates());
+            finished = true;
             break;
           } catch (UncheckedIOException e) {
             assertTrue(e.getCause().getMessage().startsWith("flaky server"), e.toString());
@@ -238,6 +252,7 @@ class ConcurrencyStressTest {
             List<EvaluatedCandidate> prefix = log.subList(0, (int) cp.log().records());
             assertEquals(cp.state().totals().evaluated(), prefix.size());
             assertEquals(replay(config, prefix), ArchiveJson.toJson(cp.archive()));
+          }
           }
         }
       }
@@ -338,7 +353,8 @@ class ConcurrencyStressTest {
       Thread reader = new Thread(() -> {
         try {
           long last = 0;
-          while (!done.get()) {
+          while (true) {
+            boolean finalRead = done.get();
             if (!Files.isDirectory(dir.resolve(SparqRun.LOG))) {
               Thread.onSpinWait();
               continue;
@@ -357,6 +373,9 @@ class ConcurrencyStressTest {
               assertNotNull(cp.archive());
             }
             reads.incrementAndGet();
+            if (finalRead) {
+              break;
+            }
           }
         } catch (Throwable e) {
           readerFailure.set(e);
@@ -406,6 +425,56 @@ class ConcurrencyStressTest {
         assertEquals(straight, ArchiveJson.toJson((CellArchive) sparq.archive()) + sparq.totals()
             + sparq.candidates(), "adaptive " + adaptive + ", " + failures + " failures");
       }
+    }
+  }
+
+  /**
+   * A tell refused for a null entry changes nothing (no rejection counted, the ask still pending),
+   * so the caller can tell again; the run then equals one driven by step().
+   */
+  @Test
+  void aRefusedTellCanBeRepeated() {
+    String stepped;
+    try (Sparq run = dev.sparq.core.store.RunFixtures.engine(4).build()) {
+      run.run();
+      stepped = ArchiveJson.toJson((CellArchive) run.archive()) + run.totals() + run.candidates();
+    }
+    var estimator = dev.sparq.testkit.math.ArithmeticDomain.estimator(8, 0.1, 0.9);
+    var solver = dev.sparq.testkit.math.ArithmeticDomain.solver(0.15);
+    var descriptor = dev.sparq.testkit.math.ArithmeticDomain.descriptor();
+    try (Sparq run = dev.sparq.core.store.RunFixtures.engine(4).build()) {
+      for (int i = 0; i < 4; i++) {
+        Sparq.Ask ask = run.ask();
+        List<dev.sparq.core.Outcome<dev.sparq.core.model.Evaluation>> ev = new ArrayList<>();
+        for (int c = 0; c < ask.children().size(); c += 8) {
+          var chunk = ask.children().subList(c, Math.min(ask.children().size(), c + 8));
+          ev.addAll(estimator.estimate(chunk, solver, run.estimateContext(ask, c / 8)));
+        }
+        List<Problem> measured = new ArrayList<>();
+        for (int c = 0; c < ev.size(); c++) {
+          if (ev.get(c).isPresent()) {
+            measured.add(ask.children().get(c));
+          }
+        }
+        List<dev.sparq.core.Outcome<dev.sparq.core.model.Descriptor>> described = new ArrayList<>();
+        for (int c = 0; c < measured.size(); c += 8) {
+          described.addAll(descriptor.describe(measured.subList(c, Math.min(measured.size(), c + 8)),
+              run.describeContext(ask, c / 8)));
+        }
+        List<dev.sparq.core.Outcome<dev.sparq.core.model.Descriptor>> ds = new ArrayList<>();
+        List<dev.sparq.core.Outcome<dev.sparq.core.model.Descriptor>> missing = new ArrayList<>();
+        int k = 0;
+        for (var e : ev) {
+          ds.add(e.isPresent() ? described.get(k++) : null);
+          missing.add(null);
+        }
+        RunStats before = run.totals();
+        assertThrows(NullPointerException.class, () -> run.tell(ask, ev, missing));
+        assertEquals(before, run.totals(), "a refused tell counts nothing");
+        assertThrows(IllegalStateException.class, run::ask, "the ask is still pending");
+        run.tell(ask, ev, ds);
+      }
+      assertEquals(stepped, ArchiveJson.toJson((CellArchive) run.archive()) + run.totals() + run.candidates());
     }
   }
 }
