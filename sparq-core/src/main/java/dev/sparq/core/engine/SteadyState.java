@@ -114,8 +114,9 @@ final class SteadyState {
    * ends on an iteration boundary, as in the synchronous mode, and a resumed run's iterations are
    * whole groups again. An iteration or candidate budget counts parents (whole groups), so a run
    * resumed after a shorter group (a rollout or token budget, a failure) still runs every parent the
-   * budget allows. A stage that throws ends the run with its exception, after the candidates that
-   * finished before it were committed as a last, shorter iteration: the log then holds everything
+   * budget allows. A stage (or {@code until}, or a listener) that throws ends the run with its
+   * exception, after the candidates that finished before it were committed as a last, shorter
+   * iteration: the log then holds everything
    * the archive was given.
    */
   void run(Predicate<? super RunStats> until) {
@@ -161,22 +162,35 @@ final class SteadyState {
         commit();
       }
     } catch (StageFailure f) {
-      // the candidates finished before the failure are in the archive: record them too
-      RuntimeException e = f.failure;
-      if (round.parents > 0) {
-        try {
-          commit();
-        } catch (RuntimeException | Error c) {
-          e.addSuppressed(c);
-        }
-      }
-      throw e;
+      throw salvage(f.failure);
+    } catch (RuntimeException e) {
+      // an until predicate or a component called on this thread threw; a commit that threw has
+      // already started a new, empty group
+      throw salvage(e);
+    } catch (Error e) {
+      throw salvage(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SparqException("interrupted while running the asynchronous engine", e);
     } finally {
       workers.shutdownNow();
     }
+  }
+
+  /**
+   * The candidates finished before a failure are in the archive: commits them as a last, shorter
+   * iteration, so the log holds everything the archive was given, and returns {@code e} to throw
+   * (with a failure of that commit attached as suppressed).
+   */
+  private <T extends Throwable> T salvage(T e) {
+    if (round.parents > 0) {
+      try {
+        commit();
+      } catch (RuntimeException | Error c) {
+        e.addSuppressed(c);
+      }
+    }
+    return e;
   }
 
   /** A stage call that threw on a worker, carried to the owner thread. */

@@ -477,4 +477,28 @@ class ConcurrencyStressTest {
       assertEquals(stepped, ArchiveJson.toJson((CellArchive) run.archive()) + run.totals() + run.candidates());
     }
   }
+
+  /** An until predicate that throws mid-group: the finished candidates are logged before it propagates. */
+  @Test
+  void aThrowingUntilLeavesTheLogEqualToTheArchive() {
+    for (int at : new int[] {17, 40, 95}) {
+      AtomicLong calls = new AtomicLong();
+      Sparq.Builder config = paper(new JitterModel(new ArithmeticModel(0.2, 0.1, 0.1), at, 0), false, 50)
+          .mode(Mode.ASYNC).inFlight(6);
+      try (Sparq sparq = config.build()) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> sparq.run(t -> {
+          if (calls.incrementAndGet() == at) {
+            throw new IllegalStateException("until broke");
+          }
+          return false;
+        }));
+        assertEquals("until broke", e.getMessage());
+        List<EvaluatedCandidate> log = sparq.candidates();
+        assertLoggedOnce(log);
+        assertEquals(sparq.totals().evaluated(), log.size());
+        assertEquals(replay(config, log), ArchiveJson.toJson((CellArchive) sparq.archive()),
+            "the archive is the replay of the log (until threw at call " + at + ")");
+      }
+    }
+  }
 }
