@@ -854,13 +854,17 @@ public final class Sparq implements AutoCloseable {
         final int chunk = c;
         futures.add(executor.submit(() -> runChunk(items, chunk, stageId, it, source, stage, name)));
       }
-      for (Future<List<O>> f : futures) {
+      for (int i = 0; i < futures.size(); i++) {
         try {
-          parts.add(f.get());
+          parts.add(futures.get(i).get());
         } catch (InterruptedException e) {
+          futures.forEach(f -> f.cancel(true));
           Thread.currentThread().interrupt();
           throw new SparqException("interrupted during stage " + name, e);
         } catch (ExecutionException e) {
+          // the first failure in chunk order is thrown, once the other chunks have finished: no
+          // call of the failed iteration runs on while the next step() retries it
+          awaitQuietly(futures.subList(i + 1, futures.size()));
           Throwable cause = e.getCause();
           if (cause instanceof RuntimeException re) {
             throw re;
@@ -872,6 +876,21 @@ public final class Sparq implements AutoCloseable {
     List<O> out = new ArrayList<>(items.size());
     parts.forEach(out::addAll);
     return out;
+  }
+
+  /** Waits for {@code futures} to finish, ignoring their results and failures. */
+  private static void awaitQuietly(List<? extends Future<?>> futures) {
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        futures.forEach(x -> x.cancel(true));
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        // dropped: the first failure is the one reported
+      }
+    }
   }
 
   private <I, O> List<O> runChunk(List<I> items, int c, int stageId, long it, ParentSource source,

@@ -501,4 +501,36 @@ class ConcurrencyStressTest {
       }
     }
   }
+
+  /** A failed step() returns only when no stage call of its iteration is still running. */
+  @Test
+  void aFailedStepLeavesNoCallRunning() {
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicLong calls = new AtomicLong();
+    LanguageModel inner = new ArithmeticModel(0.2, 0.1, 0.1);
+    LanguageModel model = (requests, params) -> {
+      running.incrementAndGet();
+      try {
+        long n = calls.incrementAndGet();
+        if (n == 3) {
+          throw new UncheckedIOException(new IOException("flaky server"));
+        }
+        try {
+          Thread.sleep(n % 4 == 0 ? 30 : 1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return inner.complete(requests, params);
+      } finally {
+        running.decrementAndGet();
+      }
+    };
+    try (Sparq sparq = paper(model, true, 3).threads(8).build()) {
+      calls.set(0); // seed descriptions are done; count this run's calls
+      assertThrows(UncheckedIOException.class, sparq::step);
+      assertEquals(0, running.get(), "a stage call of the failed iteration is still running");
+      sparq.run();
+      assertEquals(3, sparq.totals().iterations());
+    }
+  }
 }
