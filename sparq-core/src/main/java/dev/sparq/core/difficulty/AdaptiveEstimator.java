@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.LongAdder;
  * records the rollouts actually spent; {@link #rolloutsSpent()} and {@link #problemsEstimated()} sum
  * them. Observations of iteration {@code t} are folded into the prior, in a canonical order, when the
  * first batch of a later iteration arrives, so results do not depend on how many threads evaluate the
- * chunks of an iteration. The prior's state can be exported ({@link #priorState()}) and, with the
+ * chunks of an iteration. A later call that estimates a problem id again for the same iteration (the
+ * engine retrying an iteration whose step failed) replaces the earlier call's observation of it, so
+ * a retried iteration is learned from once. The prior's state can be exported ({@link #priorState()}) and, with the
  * observations not yet folded in and the counters, saved in every checkpoint of a
  * {@code SparqRun} through {@link Stateful}, so a resumed run continues
  * with exactly the prior an uninterrupted run would have.
@@ -221,9 +223,17 @@ public final class AdaptiveEstimator implements AdmissionAwareEstimator, Statefu
     }
     List<Evaluation> evaluations = new ArrayList<>(size);
     synchronized (pending) {
+      // an iteration retried after a failed step estimates its problems again: this call's
+      // observations replace those an earlier call made of the same ids in the same iteration
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (Problem p : batch) {
+        ids.add(p.id());
+      }
+      long iteration = context.iteration();
+      pending.removeIf(q -> q.iteration() == iteration && ids.contains(q.id()));
       for (int i = 0; i < size; i++) {
         int n = rollouts.get(i).size();
-        pending.add(new Pending(context.iteration(), batch.get(i).id(), correct[i], n));
+        pending.add(new Pending(iteration, batch.get(i).id(), correct[i], n));
       }
     }
     for (int i = 0; i < size; i++) {

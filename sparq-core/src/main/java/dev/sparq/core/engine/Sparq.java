@@ -270,7 +270,12 @@ public final class Sparq implements AutoCloseable {
   }
 
   /** What {@link #tell} needs besides the {@link Ask}. */
-  private record Pending(Ask ask, List<Problem> children, ParentSource source, long start) {}
+  /**
+   * An asked iteration awaiting its tell; the generator's rejections are reported at tell, so an
+   * ask abandoned by a failed {@link #step()} and asked again counts them once.
+   */
+  private record Pending(Ask ask, List<Problem> children, ParentSource source, long start,
+      List<RejectionEvent> generateRejections) {}
 
   private List<Elite> describeSeeds(List<Problem> seeds) {
     List<Outcome<Descriptor>> described = runChunked(seeds, STAGE_SEEDS, -1, ParentSource.empty(),
@@ -376,12 +381,30 @@ public final class Sparq implements AutoCloseable {
     return stopRequested;
   }
 
-  /** Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}. */
+  /**
+   * Runs one iteration and returns its event: {@link #ask()}, the engine's own stages, {@link #tell}.
+   * When a stage throws (a model server error), the exception propagates and the iteration is
+   * abandoned: nothing of it reaches the archive, the totals or the sink, and the next call asks
+   * the same iteration again with the same random streams.
+   */
   public IterationEvent step() {
     Ask ask = ask();
-    if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
-      return stepDescribingFirst(ask, aware);
+    try {
+      if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
+        return stepDescribingFirst(ask, aware);
+      }
+      return stepInOrder(ask);
+    } catch (RuntimeException | Error e) {
+      // a stage failed before tell (a model server error): abandon the ask, so that the next
+      // step() asks the same iteration again, with the same random streams
+      if (pending != null && pending.ask == ask) {
+        pending = null;
+      }
+      throw e;
     }
+  }
+
+  private IterationEvent stepInOrder(Ask ask) {
     long it = ask.iteration();
     List<Problem> fresh = ask.children();
     List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, pending.source,
@@ -477,7 +500,9 @@ public final class Sparq implements AutoCloseable {
    * same random streams as {@link #step()}. {@link Ask#children()} holds only problem ids never
    * evaluated in this run, each once; children that repeat an id are kept by the engine and reuse
    * the first evaluation at {@link #tell}. Call {@link #tell} with the same object before asking
-   * again.
+   * again. The generator's rejections are counted and reported to the listeners at {@link #tell}
+   * (so an iteration that {@link #step()} abandons after a failed stage and asks again counts them
+   * once).
    */
   public Ask ask() {
     if (pending != null) {
@@ -510,11 +535,12 @@ public final class Sparq implements AutoCloseable {
     List<Outcome<Problem>> gen = runChunked(parents, STAGE_GENERATE, it, source,
         generator::generate, "generate");
     List<Problem> children = new ArrayList<>();
+    List<RejectionEvent> genRejections = new ArrayList<>();
     for (int i = 0; i < gen.size(); i++) {
       if (gen.get(i).isPresent()) {
         children.add(gen.get(i).value());
       } else {
-        reject(it, "generate", parents.get(i).id(), gen.get(i).rejection());
+        genRejections.add(new RejectionEvent(it, "generate", parents.get(i).id(), gen.get(i).rejection()));
       }
     }
 
@@ -528,7 +554,7 @@ public final class Sparq implements AutoCloseable {
       }
     }
     Ask ask = new Ask(it, parents, fresh);
-    pending = new Pending(ask, children, source, start);
+    pending = new Pending(ask, children, source, start, List.copyOf(genRejections));
     return ask;
   }
 
@@ -554,8 +580,18 @@ public final class Sparq implements AutoCloseable {
       throw new IllegalArgumentException("tell(): " + n + " children, " + evaluations.size()
           + " evaluations and " + descriptors.size() + " descriptors; give one of each per child");
     }
+    // refused before anything is counted, so the caller can tell again with corrected lists
+    for (int i = 0; i < n; i++) {
+      Outcome<Evaluation> e = Objects.requireNonNull(evaluations.get(i), "evaluation " + i);
+      if (e.isPresent()) {
+        Objects.requireNonNull(descriptors.get(i), "descriptor " + i);
+      }
+    }
     Pending pend = pending;
     pending = null;
+    for (RejectionEvent r : pend.generateRejections()) {
+      reject(r.iteration(), r.stage(), r.problemId(), r.rejection());
+    }
     long start = pend.start;
     long it = ask.iteration();
     List<Problem> parents = ask.parents();
@@ -818,13 +854,17 @@ public final class Sparq implements AutoCloseable {
         final int chunk = c;
         futures.add(executor.submit(() -> runChunk(items, chunk, stageId, it, source, stage, name)));
       }
-      for (Future<List<O>> f : futures) {
+      for (int i = 0; i < futures.size(); i++) {
         try {
-          parts.add(f.get());
+          parts.add(futures.get(i).get());
         } catch (InterruptedException e) {
+          futures.forEach(f -> f.cancel(true));
           Thread.currentThread().interrupt();
           throw new SparqException("interrupted during stage " + name, e);
         } catch (ExecutionException e) {
+          // the first failure in chunk order is thrown, once the other chunks have finished: no
+          // call of the failed iteration runs on while the next step() retries it
+          awaitQuietly(futures.subList(i + 1, futures.size()));
           Throwable cause = e.getCause();
           if (cause instanceof RuntimeException re) {
             throw re;
@@ -836,6 +876,21 @@ public final class Sparq implements AutoCloseable {
     List<O> out = new ArrayList<>(items.size());
     parts.forEach(out::addAll);
     return out;
+  }
+
+  /** Waits for {@code futures} to finish, ignoring their results and failures. */
+  private static void awaitQuietly(List<? extends Future<?>> futures) {
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        futures.forEach(x -> x.cancel(true));
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        // dropped: the first failure is the one reported
+      }
+    }
   }
 
   private <I, O> List<O> runChunk(List<I> items, int c, int stageId, long it, ParentSource source,

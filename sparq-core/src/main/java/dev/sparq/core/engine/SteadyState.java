@@ -106,7 +106,19 @@ final class SteadyState {
     final List<EvaluatedCandidate> out = new ArrayList<>();
   }
 
-  /** Runs until the budget, {@code until} or a stop request ends launching and in-flight work drains. */
+  /**
+   * Runs until the budget, {@code until} or a stop request ends launching and in-flight work drains.
+   *
+   * <p>A stop request or {@code until} finishes the group in progress: candidates are still
+   * launched until the parents started fill whole groups of {@code batchSize}, so a stopped run
+   * ends on an iteration boundary, as in the synchronous mode, and a resumed run's iterations are
+   * whole groups again. An iteration or candidate budget counts parents (whole groups), so a run
+   * resumed after a shorter group (a rollout or token budget, a failure) still runs every parent the
+   * budget allows. A stage (or {@code until}, or a listener) that throws ends the run with its
+   * exception, after the candidates that finished before it were committed as a last, shorter
+   * iteration: the log then holds everything
+   * the archive was given.
+   */
   void run(Predicate<? super RunStats> until) {
     ExecutorService workers = Executors.newFixedThreadPool(inFlight, r -> {
       Thread t = new Thread(r, "sparq-async");
@@ -116,14 +128,23 @@ final class SteadyState {
     try {
       long cap = parentCap();
       firstSeq = sparq.totals().candidates();
-      boolean closing = false;
+      Budget budget = sparq.budget();
+      boolean ending = false;
+      long closeAt = Long.MAX_VALUE;
       while (true) {
         RunStats t = sparq.totals();
-        if (!closing) {
-          closing = sparq.stopping() || sparq.budget().exhausted(t) || until.test(t);
-        }
         long committed = t.candidates();
-        while (!closing && busy < inFlight && committed + round.parents + open < cap
+        if (!ending) {
+          ending = committed >= cap || t.rollouts() >= budget.maxRollouts()
+              || t.tokens() >= budget.maxTokens();
+        }
+        if (closeAt == Long.MAX_VALUE && (sparq.stopping() || until.test(t))) {
+          // finish the group in progress (and the one the work in flight spills into)
+          long started = round.parents + open;
+          closeAt = committed + (started + batchSize - 1) / batchSize * batchSize;
+        }
+        long limit = Math.min(cap, closeAt);
+        while (!ending && busy < inFlight && committed + round.parents + open < limit
             && !rolloutsCommitted(t)) {
           if (!launch(workers)) {
             break;
@@ -140,11 +161,45 @@ final class SteadyState {
       if (round.parents > 0) {
         commit();
       }
+    } catch (StageFailure f) {
+      throw salvage(f.failure);
+    } catch (RuntimeException e) {
+      // an until predicate or a component called on this thread threw; a commit that threw has
+      // already started a new, empty group
+      throw salvage(e);
+    } catch (Error e) {
+      throw salvage(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SparqException("interrupted while running the asynchronous engine", e);
     } finally {
       workers.shutdownNow();
+    }
+  }
+
+  /**
+   * The candidates finished before a failure are in the archive: commits them as a last, shorter
+   * iteration, so the log holds everything the archive was given, and returns {@code e} to throw
+   * (with a failure of that commit attached as suppressed).
+   */
+  private <T extends Throwable> T salvage(T e) {
+    if (round.parents > 0) {
+      try {
+        commit();
+      } catch (RuntimeException | Error c) {
+        e.addSuppressed(c);
+      }
+    }
+    return e;
+  }
+
+  /** A stage call that threw on a worker, carried to the owner thread. */
+  private static final class StageFailure extends RuntimeException {
+    final RuntimeException failure;
+
+    StageFailure(RuntimeException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
     }
   }
 
@@ -214,11 +269,11 @@ final class SteadyState {
         };
       } catch (RuntimeException e) {
         result = () -> {
-          throw e;
+          throw new StageFailure(e);
         };
       } catch (Error e) {
         result = () -> {
-          throw new SparqException("stage " + name + " failed: " + e, e);
+          throw new StageFailure(new SparqException("stage " + name + " failed: " + e, e));
         };
       }
       events.add(result);

@@ -77,6 +77,8 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
       List<Path> shards = named ? List.of(path) : LogFiles.shards(path);
       if (shards.isEmpty()) {
         refuseForeignFolder(path);
+        // a writer may have created the first shard since the folder was listed
+        shards = LogFiles.shards(path);
       }
       return new LogReader(shards, maxRecords, named);
     } catch (IOException e) {
@@ -84,12 +86,18 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
     }
   }
 
-  /** A folder without shards is an empty log only when it holds nothing but the writer lock. */
+  /**
+   * A folder without shards is an empty log only when it holds nothing but the writer lock (or a
+   * shard that a running writer created after the folder was first listed).
+   */
   private static void refuseForeignFolder(Path dir) throws IOException {
     List<String> names;
     try (java.util.stream.Stream<Path> s = Files.list(dir)) {
       names = s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals(CandidateLog.LOCK_FILE)).sorted().limit(5).toList();
+          .filter(n -> !n.equals(CandidateLog.LOCK_FILE))
+          // a shard created by a running writer after the first listing is not a foreign file
+          .filter(n -> !LogFiles.SHARD.matcher(n).matches())
+          .sorted().limit(5).toList();
     }
     if (names.isEmpty()) {
       return;

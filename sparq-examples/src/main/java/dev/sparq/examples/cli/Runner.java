@@ -135,8 +135,27 @@ public final class Runner {
         if (bar != null) {
           bar.finish();
         }
-        return new Result(sparq.totals(), steps, !c.budget().exhausted(sparq.totals()));
+        return new Result(sparq.totals(), steps, !budgetUsed(c, sparq.totals()));
       }
     }
+  }
+
+  /**
+   * Whether a run with these totals has used its budget. The asynchronous mode counts an iteration
+   * or candidate budget in parents (whole groups of batchSize): a group cut short by a failure is a
+   * shorter iteration, and the run goes on until every parent the budget allows has run.
+   */
+  static boolean budgetUsed(RunConfig c, dev.sparq.core.engine.RunStats t) {
+    dev.sparq.core.engine.Budget b = c.budget();
+    if (!c.engine().async()) {
+      return b.exhausted(t);
+    }
+    long batch = c.batchSize();
+    long byIterations = b.maxIterations() > Long.MAX_VALUE / batch ? Long.MAX_VALUE
+        : b.maxIterations() * batch;
+    long byCandidates = b.maxCandidates() == Long.MAX_VALUE ? Long.MAX_VALUE
+        : (b.maxCandidates() + batch - 1) / batch * batch;
+    return t.candidates() >= Math.min(byIterations, byCandidates) || t.rollouts() >= b.maxRollouts()
+        || t.tokens() >= b.maxTokens();
   }
 }

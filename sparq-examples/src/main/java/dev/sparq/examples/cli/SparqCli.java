@@ -541,7 +541,7 @@ public final class SparqCli implements Callable<Integer> {
             new dev.sparq.core.DataException(runDir.dir.resolve(RunDirectory.CHECKPOINT), 0, null, "no checkpoint to "
                 + "resume from: the run stopped before its first checkpoint; start it again with 'sparq run -c "
                 + "CONFIG -o " + runDir.dir + " --force'"));
-        if (d.config().budget().exhausted(before)) {
+        if (Runner.budgetUsed(d.config(), before)) {
           out.println("the run has already used its budget (" + before.iterations() + " iterations); "
               + "raise it with --iterations N");
           return 0;

@@ -84,6 +84,21 @@ class RunConfigTest {
   }
 
   @Test
+  void anAsyncRunCountsItsIterationBudgetInParents() throws IOException {
+    // batch 4, 5 iterations: 20 parents; an async run that failed mid-group recorded a shorter
+    // iteration, so 5 iterations may hold fewer parents, and resume must continue it
+    RunConfig sync = parse(OK + "batchSize: 4");
+    RunConfig async = parse(OK + "batchSize: 4\nengine: {mode: async}");
+    java.util.function.BiFunction<Long, Long, dev.sparq.core.engine.RunStats> stats = (it, parents) ->
+        new dev.sparq.core.engine.RunStats(it, parents, parents, parents, 0, 0, java.util.Map.of(),
+            java.util.Map.of());
+    assertTrue(Runner.budgetUsed(sync, stats.apply(5L, 18L)));
+    assertFalse(Runner.budgetUsed(async, stats.apply(5L, 18L)));
+    assertTrue(Runner.budgetUsed(async, stats.apply(6L, 20L)));
+    assertFalse(Runner.budgetUsed(async, stats.apply(4L, 16L)));
+  }
+
+  @Test
   void engineModeDefaultsToSyncAndAsyncRoundTrips() throws IOException {
     assertEquals(RunConfig.EngineSettings.SYNC, parse(OK).engine());
     assertFalse(parse(OK).toTree().has("engine"), "the default is not written");
