@@ -136,15 +136,7 @@ class ConcurrencyStressTest {
 
   /** The archive a fresh engine ends with when offered the logged candidates in order. */
   static String replay(Sparq.Builder config, List<EvaluatedCandidate> log) {
-    try (Sparq fresh = config.copy().mode(Mode.SYNC).build()) {
-      Archive a = fresh.archive();
-      for (EvaluatedCandidate c : log) {
-        if (!c.duplicate()) {
-          a.add(c.toElite());
-        }
-      }
-      return ArchiveJson.toJson((CellArchive) a);
-    }
+    return SteadyStateTest.replay(config, log);
   }
 
   static void assertLoggedOnce(List<EvaluatedCandidate> log) {

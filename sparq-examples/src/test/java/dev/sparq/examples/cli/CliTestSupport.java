@@ -17,4 +17,12 @@ final class CliTestSupport {
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
+
+  /** A small demo run (2 iterations of 8, 40 seeds, K = 4) in {@code dir}; fails the test if it fails. */
+  static java.nio.file.Path smallDemo(java.nio.file.Path dir) {
+    Result r = sparq("demo", "-o", dir.toString(), "--iterations", "2", "--batch", "8", "--seeds", "40",
+        "-k", "4", "--progress", "none");
+    org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.err());
+    return dir;
+  }
 }

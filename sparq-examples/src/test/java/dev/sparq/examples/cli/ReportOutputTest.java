@@ -29,11 +29,7 @@ class ReportOutputTest {
   @TempDir Path tmp;
 
   private Path demo() {
-    Path dir = tmp.resolve("run");
-    CliTestSupport.Result r = sparq("demo", "-o", dir.toString(), "--iterations", "2", "--batch", "8", "--seeds", "40",
-        "-k", "4", "--progress", "none");
-    assertEquals(0, r.status(), r.err());
-    return dir;
+    return CliTestSupport.smallDemo(tmp.resolve("run"));
   }
 
   /** Every path below {@code dir} with its size and modification time. */
