@@ -61,9 +61,12 @@ class AnswerCheckerPeerSuitesTest {
 
   private static final AnswerChecker CHECKER = AnswerChecker.standard();
 
-  static List<Case> cases(String suite, String resource) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<Case> out = new ArrayList<>();
+  /**
+   * The data lines of a test resource of this folder, keyed by line number: blank lines and
+   * {@code #} comments left out.
+   */
+  static Map<Integer, String> dataLines(String resource) throws IOException {
+    Map<Integer, String> out = new LinkedHashMap<>();
     try (InputStream in = AnswerCheckerPeerSuitesTest.class.getResourceAsStream(resource)) {
       assertNotNull(in, resource + " is missing from the test resources");
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -71,16 +74,24 @@ class AnswerCheckerPeerSuitesTest {
       int n = 0;
       while ((line = r.readLine()) != null) {
         n++;
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
+        if (!line.isBlank() && !line.startsWith("#")) {
+          out.put(n, line);
         }
-        JsonNode j = json.readTree(line);
-        for (String field : new String[] {"id", "test", "gold", "pred", "expected"}) {
-          assertTrue(j.hasNonNull(field), resource + ":" + n + ": field " + field + " missing");
-        }
-        out.add(new Case(suite, j.get("id").asText(), j.get("test").asText(), j.get("gold").asText(),
-            j.get("pred").asText(), j.get("expected").asBoolean()));
       }
+    }
+    return out;
+  }
+
+  static List<Case> cases(String suite, String resource) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<Case> out = new ArrayList<>();
+    for (Map.Entry<Integer, String> l : dataLines(resource).entrySet()) {
+      JsonNode j = json.readTree(l.getValue());
+      for (String field : new String[] {"id", "test", "gold", "pred", "expected"}) {
+        assertTrue(j.hasNonNull(field), resource + ":" + l.getKey() + ": field " + field + " missing");
+      }
+      out.add(new Case(suite, j.get("id").asText(), j.get("test").asText(), j.get("gold").asText(),
+          j.get("pred").asText(), j.get("expected").asBoolean()));
     }
     return out;
   }
@@ -96,22 +107,13 @@ class AnswerCheckerPeerSuitesTest {
   /** The known disagreements: case key (suite:id) to the one-line reason. */
   static Map<String, String> knownDisagreements() throws IOException {
     Map<String, String> out = new LinkedHashMap<>();
-    try (InputStream in = AnswerCheckerPeerSuitesTest.class.getResourceAsStream("peer-suites-disagreements.tsv")) {
-      assertNotNull(in, "peer-suites-disagreements.tsv is missing from the test resources");
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      String line;
-      int n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        String[] cols = line.split("\t", -1);
-        assertEquals(2, cols.length, "peer-suites-disagreements.tsv:" + n + ": want 'suite:id<TAB>reason'");
-        assertFalse(cols[1].isBlank(), "peer-suites-disagreements.tsv:" + n + ": the reason is empty");
-        assertFalse(out.containsKey(cols[0]), "peer-suites-disagreements.tsv:" + n + ": " + cols[0] + " twice");
-        out.put(cols[0], cols[1]);
-      }
+    for (Map.Entry<Integer, String> l : dataLines("peer-suites-disagreements.tsv").entrySet()) {
+      String where = "peer-suites-disagreements.tsv:" + l.getKey();
+      String[] cols = l.getValue().split("\t", -1);
+      assertEquals(2, cols.length, where + ": want 'suite:id<TAB>reason'");
+      assertFalse(cols[1].isBlank(), where + ": the reason is empty");
+      assertFalse(out.containsKey(cols[0]), where + ": " + cols[0] + " twice");
+      out.put(cols[0], cols[1]);
     }
     return out;
   }

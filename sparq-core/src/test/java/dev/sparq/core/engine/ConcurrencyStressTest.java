@@ -92,16 +92,9 @@ class ConcurrencyStressTest {
   }
 
   static List<Problem> seeds() {
-    List<Problem> s = new ArrayList<>();
-    String[] exprs = {"3 + 4", "6 * 7", "9 - 2", "5 + 6 * 2", "8 * 3 - 4", "12 - 5 + 1", "2 * 2 * 2",
-        "20 - 3 * 4", "7 + 8 - 9", "4 * 4 + 4"};
-    long[] values = {7, 42, 7, 17, 20, 8, 8, 8, 6, 20};
-    for (int i = 0; i < exprs.length; i++) {
-      s.add(Problem.of("Compute " + exprs[i] + ".", "Carefully: \\boxed{" + values[i] + "}",
-          Long.toString(values[i])));
-    }
-    return s;
+    return ArithmeticModel.seedProblems();
   }
+
 
   /** The paper preset on the arithmetic model (garbage and wrong answers included), small batches. */
   static Sparq.Builder paper(LanguageModel model, boolean adaptive, long iterations) {

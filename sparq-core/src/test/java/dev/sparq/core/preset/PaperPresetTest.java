@@ -27,16 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Full engine runs of the paper preset against the scripted arithmetic model. */
 class PaperPresetTest {
   private static List<Problem> seeds() {
-    List<Problem> s = new ArrayList<>();
-    String[] exprs = {"3 + 4", "6 * 7", "9 - 2", "5 + 6 * 2", "8 * 3 - 4", "12 - 5 + 1", "2 * 2 * 2",
-        "20 - 3 * 4", "7 + 8 - 9", "4 * 4 + 4"};
-    long[] values = {7, 42, 7, 17, 20, 8, 8, 8, 6, 20};
-    for (int i = 0; i < exprs.length; i++) {
-      s.add(Problem.of("Compute " + exprs[i] + ".", "Carefully: \\boxed{" + values[i] + "}",
-          Long.toString(values[i])));
-    }
-    return s;
+    return ArithmeticModel.seedProblems();
   }
+
 
   /** Wraps a model and records the n and batch size of every call. */
   private static final class Recording implements LanguageModel {
