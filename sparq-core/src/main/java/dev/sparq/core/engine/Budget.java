@@ -65,6 +65,33 @@ public record Budget(long maxIterations, long maxCandidates, long maxRollouts, l
     return new Budget(maxIterations, maxCandidates, n, maxTokens);
   }
 
+  /**
+   * The most parents the iteration and candidate limits allow when every iteration is a whole group
+   * of {@code batchSize} parents: the asynchronous mode's count, in which a group cut short (by a
+   * failure or a rollout or token limit) is a shorter iteration and the run still gets every parent
+   * the budget allows. {@code Long.MAX_VALUE} when neither limit is set.
+   */
+  public long parentCap(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
+    long byIterations = maxIterations > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE
+        : maxIterations * batchSize;
+    long byCandidates = maxCandidates == Long.MAX_VALUE ? Long.MAX_VALUE
+        : (maxCandidates + batchSize - 1) / batchSize * batchSize;
+    return Math.min(byIterations, byCandidates);
+  }
+
+  /**
+   * Whether a run that counts its iteration and candidate limits in parents ({@link #parentCap},
+   * the asynchronous mode) must stop.
+   */
+  public boolean exhaustedByParents(RunStats stats, int batchSize) {
+    return stats.candidates() >= parentCap(batchSize)
+        || stats.rollouts() >= maxRollouts
+        || stats.tokens() >= maxTokens;
+  }
+
   /** Whether a run with these totals must stop. */
   public boolean exhausted(RunStats stats) {
     return stats.iterations() >= maxIterations

@@ -126,7 +126,7 @@ final class SteadyState {
       return t;
     });
     try {
-      long cap = parentCap();
+      long cap = sparq.budget().parentCap(batchSize);
       firstSeq = sparq.totals().candidates();
       Budget budget = sparq.budget();
       boolean ending = false;
@@ -135,8 +135,7 @@ final class SteadyState {
         RunStats t = sparq.totals();
         long committed = t.candidates();
         if (!ending) {
-          ending = committed >= cap || t.rollouts() >= budget.maxRollouts()
-              || t.tokens() >= budget.maxTokens();
+          ending = budget.exhaustedByParents(t, batchSize);
         }
         if (closeAt == Long.MAX_VALUE && (sparq.stopping() || until.test(t))) {
           // finish the group in progress (and the one the work in flight spills into)
@@ -217,16 +216,6 @@ final class SteadyState {
     long done = t.rollouts() + round.rollouts;
     double mean = (double) done / finished;
     return done + mean * open >= max;
-  }
-
-  /** The most parents the budget allows in all: whole iterations, as in the synchronous mode. */
-  private long parentCap() {
-    Budget b = sparq.budget();
-    long byIterations = b.maxIterations() > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE
-        : b.maxIterations() * batchSize;
-    long byCandidates = b.maxCandidates() == Long.MAX_VALUE ? Long.MAX_VALUE
-        : ((b.maxCandidates() + batchSize - 1) / batchSize) * (long) batchSize;
-    return Math.min(byIterations, byCandidates);
   }
 
   /** Draws a parent from the archive as it is now and starts its generation; false when the pool is empty. */

@@ -146,16 +146,7 @@ public final class Runner {
    * shorter iteration, and the run goes on until every parent the budget allows has run.
    */
   static boolean budgetUsed(RunConfig c, dev.sparq.core.engine.RunStats t) {
-    dev.sparq.core.engine.Budget b = c.budget();
-    if (!c.engine().async()) {
-      return b.exhausted(t);
-    }
-    long batch = c.batchSize();
-    long byIterations = b.maxIterations() > Long.MAX_VALUE / batch ? Long.MAX_VALUE
-        : b.maxIterations() * batch;
-    long byCandidates = b.maxCandidates() == Long.MAX_VALUE ? Long.MAX_VALUE
-        : (b.maxCandidates() + batch - 1) / batch * batch;
-    return t.candidates() >= Math.min(byIterations, byCandidates) || t.rollouts() >= b.maxRollouts()
-        || t.tokens() >= b.maxTokens();
+    return c.engine().async() ? c.budget().exhaustedByParents(t, c.batchSize()) : c.budget().exhausted(t);
   }
+
 }
