@@ -59,28 +59,19 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     this(state, log, archive, slots, Map.of());
   }
 
-  /** The checkpoint as one JSON document. */
+  /**
+   * The checkpoint as one JSON document: what {@link #writeTo} streams, as a tree (for tools and
+   * tests; a run writes its checkpoints with {@link #write}, which never builds the tree).
+   */
   public ObjectNode toJson() {
     ObjectMapper m = Json.mapper();
-    ObjectNode root = m.createObjectNode();
-    root.put("format", FORMAT);
-    root.put("version", VERSION);
-    root.set("state", m.valueToTree(state));
-    root.set("log", m.valueToTree(log));
-    ObjectNode s = root.putObject("slots");
-    new TreeMap<>(slots).forEach(s::set);
-    if (!settings.isEmpty()) {
-      ObjectNode set = root.putObject("settings");
-      settings.forEach(set::put);
+    try (com.fasterxml.jackson.databind.util.TokenBuffer buf =
+        new com.fasterxml.jackson.databind.util.TokenBuffer(m, false)) {
+      writeTo(buf, m);
+      return m.readTree(buf.asParser());
+    } catch (IOException e) {
+      throw new SparqException("cannot serialise the checkpoint", e);
     }
-    if (archive != null) {
-      try {
-        root.set("archive", m.readTree(ArchiveJson.toJson(archive)));
-      } catch (IOException e) {
-        throw new SparqException("cannot serialise the archive", e);
-      }
-    }
-    return root;
   }
 
   /** Parses a checkpoint document. */
@@ -285,8 +276,8 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
   }
 
   /**
-   * Streams the document to {@code out} (which is not closed): the same bytes as serialising
-   * {@link #toJson()}, without building the document in memory first. A checkpoint of a run at the
+   * Streams the document to {@code out} (which is not closed) without building it in memory first
+   * ({@link #toJson()} is the same document as a tree). A checkpoint of a run at the
    * paper's scale holds tens of thousands of elites with their texts and every evaluated id (100 to
    * 300 MB); as a tree, plus the archive's text that the tree was parsed from, plus the bytes, it
    * needed several times that much heap at every checkpoint, where streaming needs a buffer.
@@ -296,32 +287,37 @@ public record Checkpoint(EngineState state, LogPosition log, CellArchive archive
     java.io.OutputStream buffered = new java.io.BufferedOutputStream(
         dev.sparq.core.internal.Streams.nonClosing(out), 1 << 16);
     try (com.fasterxml.jackson.core.JsonGenerator g = m.getFactory().createGenerator(buffered)) {
-      g.writeStartObject();
-      g.writeStringField("format", FORMAT);
-      g.writeNumberField("version", VERSION);
-      g.writeFieldName("state");
-      m.writeValue(g, state);
-      g.writeFieldName("log");
-      m.writeValue(g, log);
-      g.writeObjectFieldStart("slots");
-      for (Map.Entry<String, JsonNode> e : new TreeMap<>(slots).entrySet()) {
-        g.writeFieldName(e.getKey());
-        m.writeTree(g, e.getValue());
-      }
-      g.writeEndObject();
-      if (!settings.isEmpty()) {
-        g.writeObjectFieldStart("settings");
-        for (Map.Entry<String, String> e : settings.entrySet()) {
-          g.writeStringField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-      }
-      if (archive != null) {
-        g.writeFieldName("archive");
-        ArchiveJson.write(archive, g);
-      }
-      g.writeEndObject();
+      writeTo(g, m);
     } // closing the generator flushes it and the buffer; out itself stays open
+  }
+
+  /** Writes the document to {@code g}: the one serialisation of a checkpoint. */
+  private void writeTo(com.fasterxml.jackson.core.JsonGenerator g, ObjectMapper m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("format", FORMAT);
+    g.writeNumberField("version", VERSION);
+    g.writeFieldName("state");
+    m.writeValue(g, state);
+    g.writeFieldName("log");
+    m.writeValue(g, log);
+    g.writeObjectFieldStart("slots");
+    for (Map.Entry<String, JsonNode> e : new TreeMap<>(slots).entrySet()) {
+      g.writeFieldName(e.getKey());
+      m.writeTree(g, e.getValue());
+    }
+    g.writeEndObject();
+    if (!settings.isEmpty()) {
+      g.writeObjectFieldStart("settings");
+      for (Map.Entry<String, String> e : settings.entrySet()) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+    }
+    if (archive != null) {
+      g.writeFieldName("archive");
+      ArchiveJson.write(archive, g);
+    }
+    g.writeEndObject();
   }
 
   /**
