@@ -38,18 +38,55 @@ public final class HfTokenizer implements AutoCloseable {
     }
   }
 
-  /** Token ids of a text, without adding special tokens. */
+  /**
+   * Token ids of a text, without adding special tokens. An unpaired UTF-16 surrogate (text cut in
+   * the middle of a pair) is encoded as one U+FFFD, as the candidate log writes it.
+   */
   public long[] encode(String text) {
-    Encoding enc = tokenizer.encode(text, false, false);
+    Encoding enc = tokenizer.encode(wellFormed(text), false, false);
     return enc.getIds();
   }
 
   /**
    * Token ids of a text, with the special tokens of the tokenizer's post-processor (such as
    * {@code [CLS]} and {@code [SEP]}) when {@code addSpecialTokens}; encoder models need them.
+   * Unpaired surrogates are encoded as in {@link #encode(String)}.
    */
   public long[] encode(String text, boolean addSpecialTokens) {
-    return tokenizer.encode(text, addSpecialTokens, false).getIds();
+    return tokenizer.encode(wellFormed(text), addSpecialTokens, false).getIds();
+  }
+
+  /**
+   * The text with each unpaired surrogate replaced by U+FFFD. Python {@code tokenizers} refuses
+   * such text (it has no UTF-8 form); DJL's native binding passes it on as three U+FFFD per
+   * surrogate (the bytes of Java's modified UTF-8), which no other tokenizer produces.
+   */
+  static String wellFormed(String text) {
+    int n = text.length();
+    StringBuilder out = null;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        if (out != null) {
+          out.append(c);
+        }
+        continue;
+      }
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < n
+          && Character.isLowSurrogate(text.charAt(i + 1));
+      if (pair) {
+        if (out != null) {
+          out.append(c).append(text.charAt(i + 1));
+        }
+        i++;
+      } else {
+        if (out == null) {
+          out = new StringBuilder(n).append(text, 0, i);
+        }
+        out.append('\uFFFD');
+      }
+    }
+    return out == null ? text : out.toString();
   }
 
   /** Text of token ids; special tokens are dropped when {@code skipSpecial}. */

@@ -1,5 +1,6 @@
 package dev.sparq.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,6 +72,17 @@ class HfTokenizerTest {
     assertTrue(heldBack, "some tokens end inside a character");
     assertEquals(text, pieces.toString());
     assertEquals(text, d.finish());
+  }
+
+  @Test
+  void unpairedSurrogatesAreEncodedAsOneReplacementCharacterEach() {
+    assertEquals("a\uFFFDb", HfTokenizer.wellFormed("a\ud800b"));
+    assertEquals("\uFFFD\uFFFDy", HfTokenizer.wellFormed("\ude00\ud83dy"));
+    String pair = "x\ud83d\ude42";
+    assertTrue(pair == HfTokenizer.wellFormed(pair), "well-formed text is returned as is");
+    assertArrayEquals(tok.encode("a\uFFFDb"), tok.encode("a\ud800b"));
+    assertArrayEquals(tok.encode("\uFFFD\uFFFDz", true),
+        tok.encode("\udc00\ud800z", true));
   }
 
   @Test
