@@ -150,12 +150,19 @@ public final class HfTokenizer implements AutoCloseable {
       return text.toString();
     }
 
-    /** The full text, including a trailing incomplete character (as U+FFFD) if generation ended in one. */
+    /**
+     * The full text, including a trailing incomplete character (as U+FFFD) if generation ended in
+     * one. The held-back tokens are decoded on their own when the window's text no longer starts
+     * with what was emitted: a byte-fallback decoder (Gemma, InternLM2, ChatGLM3) turns a run of
+     * byte tokens that is not valid UTF-8 into one U+FFFD per byte, complete characters included.
+     */
     public String finish() {
       String before = prefixText;
       String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
       if (after.length() > before.length() && after.startsWith(before)) {
         text.append(after, before.length(), after.length());
+      } else if (read < size) {
+        text.append(tok.decode(java.util.Arrays.copyOfRange(ids, read, size), true));
       }
       prefix = read = size;
       prefixText = "";
