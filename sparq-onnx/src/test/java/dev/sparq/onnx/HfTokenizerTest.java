@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.onnx.testing.ByteLevelVocab;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,64 @@ class HfTokenizerTest {
     assertArrayEquals(tok.encode("a\uFFFDb"), tok.encode("a\ud800b"));
     assertArrayEquals(tok.encode("\uFFFD\uFFFDz", true),
         tok.encode("\udc00\ud800z", true));
+  }
+
+  /**
+   * A SentencePiece-style tokenizer with byte fallback (as Gemma, InternLM2, ChatGLM3): every
+   * character outside the tiny vocabulary becomes its UTF-8 byte tokens, and the decoder turns a
+   * run of byte tokens that is not valid UTF-8 into one U+FFFD per byte.
+   */
+  static Map<String, Object> byteFallbackTokenizerJson() {
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    vocab.put("<unk>", 0);
+    for (int b = 0; b < 256; b++) {
+      vocab.put(String.format("<0x%02X>", b), vocab.size());
+    }
+    vocab.put("\u2581", vocab.size());
+    vocab.put("a", vocab.size());
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("type", "BPE");
+    model.put("unk_token", "<unk>");
+    model.put("byte_fallback", true);
+    model.put("fuse_unk", true);
+    model.put("vocab", vocab);
+    model.put("merges", List.of());
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("version", "1.0");
+    json.put("added_tokens", List.of());
+    json.put("normalizer", Map.of("type", "Sequence", "normalizers", List.of(
+        Map.of("type", "Prepend", "prepend", "\u2581"),
+        Map.of("type", "Replace", "pattern", Map.of("String", " "), "content", "\u2581"))));
+    json.put("pre_tokenizer", null);
+    json.put("post_processor", null);
+    json.put("decoder", Map.of("type", "Sequence", "decoders", List.of(
+        Map.of("type", "Replace", "pattern", Map.of("String", "\u2581"), "content", " "),
+        Map.of("type", "ByteFallback"),
+        Map.of("type", "Fuse"),
+        Map.of("type", "Strip", "content", " ", "start", 1, "stop", 0))));
+    json.put("model", model);
+    return json;
+  }
+
+  @Test
+  void finishKeepsAnIncompleteCharacterAfterByteFallbackTokens() throws IOException {
+    Path f = tmp.resolve("byte-fallback.json");
+    new ObjectMapper().writeValue(f.toFile(), byteFallbackTokenizerJson());
+    try (HfTokenizer bf = HfTokenizer.open(f)) {
+      long[] ids = bf.encode("a\u0661\u0662"); // ARABIC-INDIC ONE, TWO: two bytes each
+      assertEquals(6, ids.length, "\u2581, a and four byte tokens");
+      assertEquals("a\u0661\u0662", bf.decode(ids, true));
+      long[] cut = java.util.Arrays.copyOf(ids, 5);
+      // The plain decode of the cut loses the complete character too: that is not a stream's end.
+      assertEquals("a\uFFFD\uFFFD\uFFFD", bf.decode(cut, true));
+      HfTokenizer.IncrementalDecoder d = bf.incremental();
+      StringBuilder streamed = new StringBuilder();
+      for (long id : cut) {
+        streamed.append(d.add(id));
+      }
+      assertEquals("a\u0661", streamed.toString());
+      assertEquals("a\u0661\uFFFD", d.finish());
+    }
   }
 
   @Test
