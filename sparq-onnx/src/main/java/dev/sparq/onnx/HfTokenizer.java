@@ -89,8 +89,20 @@ public final class HfTokenizer implements AutoCloseable {
     return out == null ? text : out.toString();
   }
 
-  /** Text of token ids; special tokens are dropped when {@code skipSpecial}. */
+  /**
+   * Text of token ids; special tokens are dropped when {@code skipSpecial}. Ids the vocabulary
+   * does not have are skipped, as Hugging Face {@code tokenizers} skips them (a model may sample
+   * one where its embedding table is larger than the vocabulary).
+   *
+   * @throws IllegalArgumentException for a value that is no token id (negative, or 2^32 and more;
+   *     the native library would take it modulo 2^32, as another token)
+   */
   public String decode(long[] ids, boolean skipSpecial) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] > 0xFFFF_FFFFL) {
+        throw new IllegalArgumentException("not a token id at position " + i + ": " + ids[i]);
+      }
+    }
     return tokenizer.decode(ids, skipSpecial);
   }
 

@@ -3,6 +3,7 @@ package dev.sparq.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -143,6 +144,18 @@ class HfTokenizerTest {
       }
       assertEquals("a\u0661", streamed.toString());
       assertEquals("a\u0661\uFFFD", d.finish());
+    }
+  }
+
+  @Test
+  void valuesThatAreNoTokenIdsAreRefusedNotWrappedAround() {
+    long the = VOCAB.id("the");
+    assertEquals("the", tok.decode(new long[] {the}, true));
+    assertEquals("the", tok.decode(new long[] {the, 1_000_000}, true), "unknown ids are skipped");
+    for (long bad : new long[] {-1, 1L << 32, (1L << 32) + the}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> tok.decode(new long[] {the, bad}, false));
+      assertTrue(e.getMessage().contains("position 1"), e.getMessage());
     }
   }
 

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * text the ids with and without special tokens, their decode with and without skipping special
  * tokens, the pieces of a streaming decode, and the decode of prefixes that end inside a
  * multi-byte character (a stream that ends there must return what it streamed plus the held-back
- * bytes as U+FFFD). A field listed in {@code known-differences.txt} must differ (with its
+ * bytes as U+FFFD); and id sequences a model could sample (beyond the vocabulary too) decoded and
+ * streamed, and ids that are no token ids (negative, 2^32 and more) refused. A field listed in {@code known-differences.txt} must differ (with its
  * reason written there); every other field must be equal.
  */
 class TokenizerParityGoldenTest {
@@ -141,16 +142,8 @@ class TokenizerParityGoldenTest {
           diffs.put(key + "decoded_skip",
               firstDifference(c.get("decoded_skip").asText(), skip) + where);
         }
-        HfTokenizer.IncrementalDecoder d = tok.incremental();
         JsonNode stream = c.get("stream");
-        for (int i = 0; i < want.length; i++) {
-          String piece = d.add(want[i]);
-          if (!piece.equals(stream.get(i).asText())) {
-            diffs.put(key + "stream", "piece " + i + " (id " + want[i] + "): ours " + show(piece)
-                + ", theirs " + show(stream.get(i).asText()) + where);
-            break;
-          }
-        }
+        compareStream(tok, want, c, key, where, diffs);
         for (JsonNode cut : c.get("cuts")) {
           int k = cut.get("k").asInt();
           HfTokenizer.IncrementalDecoder p = tok.incremental();
@@ -168,8 +161,59 @@ class TokenizerParityGoldenTest {
           }
         }
       }
+      for (JsonNode c : doc.get("id_sequences")) {
+        String key = family + " " + c.get("name").asText() + " ";
+        long[] ids = JSON.convertValue(c.get("ids"), long[].class);
+        String where = " on ids " + java.util.Arrays.toString(ids);
+        if (c.has("error")) {
+          for (boolean skip : new boolean[] {false, true}) {
+            try {
+              String text = tok.decode(ids, skip);
+              diffs.put(key + "error", "decoded to " + show(text) + " instead of refusing ("
+                  + c.get("error").asText() + ")" + where);
+            } catch (IllegalArgumentException e) {
+              if (!e.getMessage().contains("position")) {
+                diffs.put(key + "error", "refused without naming the position: "
+                    + e.getMessage());
+              }
+            }
+          }
+          continue;
+        }
+        String decoded = tok.decode(ids, false);
+        if (!decoded.equals(c.get("decoded").asText())) {
+          diffs.put(key + "decoded", firstDifference(c.get("decoded").asText(), decoded) + where);
+        }
+        String skip = tok.decode(ids, true);
+        if (!skip.equals(c.get("decoded_skip").asText())) {
+          diffs.put(key + "decoded_skip",
+              firstDifference(c.get("decoded_skip").asText(), skip) + where);
+        }
+        compareStream(tok, ids, c, key, where, diffs);
+      }
     }
     return diffs;
+  }
+
+  /**
+   * The pieces of the incremental decoder, id by id, against DecodeStream's; where DecodeStream
+   * raised ("stream_error": its decode of the window no longer started with what it had emitted)
+   * the comparison stops, as HfTokenizer's decoder holds the text back instead of failing.
+   */
+  static void compareStream(HfTokenizer tok, long[] ids, JsonNode c, String key, String where,
+      Map<String, String> diffs) {
+    JsonNode stream = c.get("stream");
+    int steps = c.has("stream_error") ? c.get("stream_error").get("step").asInt() : ids.length;
+    assertEquals(steps, stream.size(), key + "stream has " + stream.size() + " pieces");
+    HfTokenizer.IncrementalDecoder d = tok.incremental();
+    for (int i = 0; i < steps; i++) {
+      String piece = d.add(ids[i]);
+      if (!piece.equals(stream.get(i).asText())) {
+        diffs.put(key + "stream", "piece " + i + " (id " + ids[i] + "): ours " + show(piece)
+            + ", theirs " + show(stream.get(i).asText()) + where);
+        return;
+      }
+    }
   }
 
   @TestFactory
@@ -214,7 +258,8 @@ class TokenizerParityGoldenTest {
     for (String k : knownDifferences().keySet()) {
       String[] p = k.split(" ");
       assertTrue(fams.contains(p[0]), "known-differences.txt: no family " + p[0]);
-      assertTrue(texts.containsKey(p[1]), "known-differences.txt: no case " + p[1]);
+      assertTrue(texts.containsKey(p[1]) || p[1].matches("ids_[0-9]+|invalid_[0-9]+"),
+          "known-differences.txt: no case " + p[1]);
     }
   }
 
