@@ -251,6 +251,22 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
       return quality;
     }
 
+    /**
+     * The record's scalar fields, its texts skipped without being decoded ({@link
+     * CandidateSummary}).
+     *
+     * @throws DataException naming the shard and line when the record is not a valid candidate
+     *     record
+     */
+    public CandidateSummary summary() {
+      try {
+        return LogCodec.readSummary(input.buffer(), input.lineStart(), input.lineLength());
+      } catch (IOException | RuntimeException e) {
+        throw new DataException(shards.get(shardIndex), line, null,
+            "not a valid candidate record: " + IoMessages.describe(e), e);
+      }
+    }
+
     /** Decodes the whole record. */
     public LoggedCandidate decode() {
       return decodeCurrent();

@@ -11,6 +11,7 @@ import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.CandidateSummary;
 import dev.sparq.core.store.LogReader;
 import dev.sparq.core.store.SparqRun;
 import java.io.IOException;
@@ -431,6 +432,24 @@ public final class RunDirectory {
     try (LogReader log = LogReader.open(file(LOG), cp.records())) {
       while (log.hasNext()) {
         consumer.accept(log.next().candidate());
+      }
+    }
+  }
+
+  /**
+   * Streams the scalar fields of every logged candidate up to checkpoint {@code cp} to {@code
+   * consumer}, in log order, without decoding any text ({@link LogReader.RecordView#summary()}): for
+   * readers such as the report that use no statement, solution or rollout text.
+   */
+  public void forEachSummary(SavedCheckpoint cp, Consumer<CandidateSummary> consumer) {
+    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
+    if (!Files.isDirectory(file(LOG))) {
+      return;
+    }
+    try (LogReader log = LogReader.open(file(LOG), cp.records())) {
+      LogReader.RecordView v;
+      while ((v = log.nextView()) != null) {
+        consumer.accept(v.summary());
       }
     }
   }
