@@ -98,6 +98,11 @@ public final class DirectoryLock implements AutoCloseable {
     }
   }
 
+  /** Whether this lock is still held (not closed). */
+  public boolean isHeld() {
+    return lock.isValid();
+  }
+
   /** The lock file. */
   public Path file() {
     return file;
