@@ -144,6 +144,8 @@ class ExportConcurrencyTest {
       DataException e = assertThrows(DataException.class, () -> export(log, out, 0.7).run());
       assertTrue(e.getMessage().contains(out.resolve(Exporter.LOCK_FILE) + ": the export folder " + out
           + " is in use by another sparq process (pid " + ProcessHandle.current().pid()), e.getMessage());
+      // and says that the holder is this very process, not another one
+      assertTrue(e.getMessage().contains("that is this very process: another thread holds the lock"), e.getMessage());
       assertTrue(Files.exists(stale), "a refused export removes nothing: the holder may be writing it");
       // the holder itself exports with the lock it holds
       ExportReport r = export(log, out, 0.7).run(held);
