@@ -422,7 +422,8 @@ public final class RunDirectory {
   /**
    * Streams every logged candidate up to checkpoint {@code cp} (already read, so a caller that needs
    * the checkpoint too reads it once) to {@code consumer}, in log order, one record in memory at a
-   * time.
+   * time. A log that holds fewer records than the checkpoint counts (cut short, or a gzip shard with
+   * damaged bytes) is a {@link DataException} naming the shard and the line where it stops.
    */
   public void forEachCandidate(SavedCheckpoint cp, Consumer<EvaluatedCandidate> consumer) {
     UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
@@ -433,6 +434,7 @@ public final class RunDirectory {
       while (log.hasNext()) {
         consumer.accept(log.next().candidate());
       }
+      log.requireRecords(cp.records()); // a log cut short or damaged is named, not read as shorter
     }
   }
 
@@ -451,6 +453,7 @@ public final class RunDirectory {
       while ((v = log.nextView()) != null) {
         consumer.accept(v.summary());
       }
+      log.requireRecords(cp.records());
     }
   }
 

@@ -68,4 +68,23 @@ class ReportLogPassTest {
     assertTrue(r.err().contains("not a valid candidate record"), r.err());
     assertFalse(Files.exists(tmp.resolve("r.html")), "no report from a corrupt log");
   }
+
+  @Test
+  void aLogCutShortIsNamedNotReportedAsAShorterRun() throws IOException {
+    Path root = CliTestSupport.smallDemo(tmp.resolve("run"));
+    Path shard;
+    try (Stream<Path> s = Files.list(root.resolve(RunDirectory.LOG))) {
+      shard = s.filter(p -> p.getFileName().toString().startsWith("candidates-")).sorted().findFirst().orElseThrow();
+    }
+    // a copy of the run directory that stopped early: the shard ends inside its 6th record
+    List<String> lines = Files.readAllLines(shard, StandardCharsets.UTF_8);
+    String cut = String.join("\n", lines.subList(0, 5)) + "\n" + lines.get(5).substring(0, 40);
+    Files.writeString(shard, cut, StandardCharsets.UTF_8);
+    CliTestSupport.Result r = sparq("report", root.toString(), "-o", tmp.resolve("r.html").toString());
+    assertEquals(2, r.status(), r.out() + r.err());
+    assertTrue(r.err().contains(shard + ":6: the candidate log ends after 5 records but the checkpoint counts "),
+        r.err());
+    assertTrue(r.err().contains("the shard is cut short here"), r.err());
+    assertFalse(Files.exists(tmp.resolve("r.html")), "no report of part of the run");
+  }
 }
