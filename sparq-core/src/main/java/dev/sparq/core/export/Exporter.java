@@ -69,7 +69,8 @@ import java.util.TreeMap;
  * }</pre>
  * Output files in the output directory: {@code <name>.jsonl} (or {@code <name>.parquet}, see
  * {@link Builder#fileFormat(FileFormat)}), {@code stats.json},
- * {@code README.md} (the dataset card) and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
+ * {@code README.md} (the dataset card) and, for formats LLaMA-Factory reads, {@code dataset_info.json};
+ * and {@value #LOCK_FILE}, the lock every export holds while it writes there (see {@link #run()}).
  */
 public final class Exporter {
   static final int MAX_ROLLOUTS = 4093;
