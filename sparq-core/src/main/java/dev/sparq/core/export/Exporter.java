@@ -10,6 +10,7 @@ import dev.sparq.core.internal.Json;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.DirectoryLock;
 import dev.sparq.core.store.LogOptions;
 import dev.sparq.core.store.LogReader;
 import dev.sparq.core.store.LoggedCandidate;
@@ -68,7 +69,8 @@ import java.util.TreeMap;
  * }</pre>
  * Output files in the output directory: {@code <name>.jsonl} (or {@code <name>.parquet}, see
  * {@link Builder#fileFormat(FileFormat)}), {@code stats.json},
- * {@code README.md} (the dataset card) and, for formats LLaMA-Factory reads, {@code dataset_info.json}.
+ * {@code README.md} (the dataset card) and, for formats LLaMA-Factory reads, {@code dataset_info.json};
+ * and {@value #LOCK_FILE}, the lock every export holds while it writes there (see {@link #run()}).
  */
 public final class Exporter {
   static final int MAX_ROLLOUTS = 4093;
@@ -102,10 +104,67 @@ public final class Exporter {
     return seq * (MAX_ROLLOUTS + 3) + (rollout + 2);
   }
 
-  /** Runs the export and writes the output files. */
+  /**
+   * The lock file in an export folder: a {@link DirectoryLock} that every export holds while it
+   * writes there, the library's {@link #run()} as well as {@code sparq export}, so two exports into
+   * one folder (two threads, two processes, a program and the command line) never interleave. It is
+   * an operating-system lock, released when the process ends however it ends, and the file names its
+   * holder. It is not part of the dataset and may be deleted when no export runs.
+   */
+  public static final String LOCK_FILE = "export.lock";
+
+  /** The files an export stages besides its data file, whose stale temporaries it removes. */
+  private static final List<String> STAGED = List.of("stats.json", DatasetCard.FILE, "dataset_info.json");
+
+  /**
+   * Creates the export folder {@code dir} if needed and takes its {@link #LOCK_FILE}, for a caller
+   * that checks the folder itself before it exports (as {@code sparq export} does) and then calls
+   * {@link #run(DirectoryLock)} with the lock.
+   *
+   * @throws dev.sparq.core.DataException naming the lock file and its holder when another export
+   *     (of this or another process) holds it
+   */
+  public static DirectoryLock lockOutput(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the export folder " + dir + ": " + IoMessages.describe(e), e);
+    }
+    return DirectoryLock.acquire(dir.resolve(LOCK_FILE), "the export folder " + dir);
+  }
+
+  /**
+   * Runs the export and writes the output files, holding the output folder's {@link #LOCK_FILE}
+   * while it writes. The data file is written under a temporary name of its own ({@code
+   * .NAME.jsonl.<pid>.<hex>.tmp}) and renamed into place with the statistics and the card once all
+   * are on disk; a failed export removes its temporaries, and an export removes those that an
+   * export killed in this folder left, once it holds the lock.
+   *
+   * @throws dev.sparq.core.DataException naming the lock file and its holder when another export
+   *     writes into the same folder now; the folder is then left as it is
+   */
   public ExportReport run() {
+    return run(null);
+  }
+
+  /**
+   * Runs the export while the caller holds the output folder's lock ({@link #lockOutput}); with
+   * {@code null} it takes the lock itself, as {@link #run()}.
+   *
+   * @param held the lock of this exporter's output folder, taken with {@link #lockOutput}
+   * @throws IllegalArgumentException when {@code held} is not the lock of the output folder, or has
+   *     been released
+   */
+  public ExportReport run(DirectoryLock held) {
+    if (held != null) {
+      Path mine = b.output.resolve(LOCK_FILE).toAbsolutePath().normalize();
+      if (!held.file().toAbsolutePath().normalize().equals(mine) || !held.isHeld()) {
+        throw new IllegalArgumentException("export: the lock given is not the held lock " + mine
+            + " of the output folder (it is " + held.file() + (held.isHeld() ? "" : ", released") + ")");
+      }
+    }
     if (b.candidates == null) {
-      return run(b.log);
+      return run(b.log, held);
     }
     // Candidates held in memory go through a private, temporary candidate log, so that both sources
     // share one export path (selection, de-duplication, formats) and give identical files.
@@ -118,7 +177,7 @@ public final class Exporter {
           log.append(c);
         }
       }
-      return run(dir.resolve("log"));
+      return run(dir.resolve("log"), held);
     } catch (IOException e) {
       throw new UncheckedIOException("export: cannot stage the in-memory candidates in "
           + (dir != null ? dir : "a temporary folder") + ": " + e.getMessage(), e);
@@ -144,19 +203,36 @@ public final class Exporter {
     }
   }
 
-  private ExportReport run(Path logSource) {
+  private ExportReport run(Path logSource, DirectoryLock held) {
     // a wrong log path fails here, before anything is written to the output folder
     LogReader.open(logSource, 0).close();
+    DatasetCard.checkReplaceable(b.output);
+    if (held != null) {
+      return writeLocked(logSource);
+    }
+    try (DirectoryLock lock = lockOutput(b.output)) {
+      return writeLocked(logSource);
+    }
+  }
+
+  /** Writes the export; the caller holds the output folder's lock. */
+  private ExportReport writeLocked(Path logSource) {
+    FileFormat container = fileFormat();
+    Path data = b.output.resolve(b.name + "." + container.extension());
+    // no other export writes here now: temporaries of these files are what a killed export left
+    AtomicFiles.removeStale(data);
+    for (String f : STAGED) {
+      AtomicFiles.removeStale(b.output.resolve(f));
+    }
+    removeLegacyTemporary(data);
+    // again under the lock: an export that finished meanwhile may have written the card
     DatasetCard.checkReplaceable(b.output);
     Path tmp = null;
     List<AtomicFiles.Staged> staged = new ArrayList<>();
     try {
       Files.createDirectories(b.output);
-      FileFormat container = fileFormat();
-      Path data = b.output.resolve(b.name + "." + container.extension());
       AtomicFiles.refuseLinks(data);
-      AtomicFiles.refuseLinks(b.output.resolve(b.name + "." + container.extension() + ".tmp"));
-      tmp = b.output.resolve(b.name + "." + container.extension() + ".tmp");
+      tmp = AtomicFiles.temporaryFor(data);
       Counters counters = new Counters();
       Stats stats = new Stats();
       try (RowSink g = container == FileFormat.PARQUET ? new ParquetSink(tmp, template())
@@ -257,6 +333,22 @@ public final class Exporter {
           // the failure itself is the one to report
         }
       }
+    }
+  }
+
+  /**
+   * Removes {@code NAME.jsonl.tmp} (or {@code NAME.parquet.tmp}), the one fixed temporary name that
+   * earlier versions wrote the data file under, which a killed export of such a version may have
+   * left; never through a link. The caller holds the folder's lock.
+   */
+  private static void removeLegacyTemporary(Path data) {
+    Path legacy = data.resolveSibling(data.getFileName() + ".tmp");
+    try {
+      if (Files.isRegularFile(legacy, LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(legacy);
+      }
+    } catch (IOException ignored) {
+      // harmless; the export itself no longer writes there
     }
   }
 
@@ -372,8 +464,9 @@ public final class Exporter {
     private final java.nio.channels.FileChannel channel;
 
     JsonSink(Path file, ChannelOpener opener) throws IOException {
-      this.channel = opener.open(file, java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE,
+      // a fresh temporary of this export's own: never another writer's file
+      this.channel = opener.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS);
       this.out = new BufferedOutputStream(dev.sparq.core.internal.Streams.nonClosing(
           java.nio.channels.Channels.newOutputStream(channel)), 1 << 16);

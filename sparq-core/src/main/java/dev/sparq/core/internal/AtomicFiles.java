@@ -102,6 +102,19 @@ public final class AtomicFiles {
     }
   }
 
+  /** Distinguishes temporaries made in the same nanosecond by two threads. */
+  private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * A fresh name for a temporary sibling of {@code target}, {@code .NAME.<pid>.<hex>.tmp}: unique to
+   * this process and call, so two writers of one target never share a temporary, and matched by
+   * {@link #removeStale}. A caller that writes the file itself creates it with {@code CREATE_NEW}.
+   */
+  public static Path temporaryFor(Path target) {
+    return target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+        + "." + Long.toHexString(System.nanoTime() ^ COUNTER.incrementAndGet() << 48) + ".tmp");
+  }
+
   /**
    * Writes what {@code body} produces to a fresh temporary sibling of {@code target} (through
    * channels from {@code opener}) and forces it to disk; the target is not touched until
@@ -109,8 +122,7 @@ public final class AtomicFiles {
    */
   public static Staged stage(Path target, Body body, ChannelOpener opener) throws IOException {
     refuseLinks(target);
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
-        + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+    Path tmp = temporaryFor(target);
     boolean done = false;
     try {
       try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

@@ -54,17 +54,23 @@ public final class DirectoryLock implements AutoCloseable {
     }
     try {
       FileLock lock;
+      boolean here = false;
       try {
         lock = ch.tryLock();
       } catch (OverlappingFileLockException e) {
         lock = null; // held by this very process (another run in the same JVM)
+        here = true;
       }
       if (lock == null) {
         String holder = holder(ch);
         ch.close();
+        // two threads of one program (two exports into one folder, say) would otherwise read that
+        // another process holds it, naming their own pid
         throw new DataException(file, 0, null, what + " is in use by another sparq process ("
-            + (holder.isEmpty() ? "holder unknown" : holder)
-            + "); wait for it to finish or stop it, then retry");
+            + (holder.isEmpty() ? "holder unknown" : holder) + ")"
+            + (here ? "; that is this very process: another thread holds the lock, or a run or export "
+                + "in it has not been closed" : "")
+            + "; wait for it to finish or stop it, then retry");
       }
       byte[] me = ("pid " + ProcessHandle.current().pid() + " on " + host() + " since "
           + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -96,6 +102,11 @@ public final class DirectoryLock implements AutoCloseable {
     } catch (IOException | SecurityException e) {
       return "unknown host";
     }
+  }
+
+  /** Whether this lock is still held (not closed). */
+  public boolean isHeld() {
+    return lock.isValid();
   }
 
   /** The lock file. */

@@ -117,6 +117,9 @@ final class LineInput implements AutoCloseable {
       // a gzip member cut off by a crash: whatever was not yet terminated is a torn tail
       eof = true;
       torn = true;
+      if (e instanceof ZipException) {
+        damage = e; // or bytes that are not what was written (a bad CRC, an invalid block)
+      }
       return;
     }
     if (n < 0) {
@@ -137,6 +140,16 @@ final class LineInput implements AutoCloseable {
   int lineLength() {
     return lineLength;
   }
+
+  /**
+   * The {@link ZipException} that ended a gzip input (damaged compressed bytes, or a crash's
+   * leftovers that are not a clean cut), or null when the input ended at its end or was cut off.
+   */
+  IOException damage() {
+    return damage;
+  }
+
+  private IOException damage;
 
   /** Whether the input ended inside a line (or inside a compressed block). */
   boolean tornTail() {

@@ -297,6 +297,84 @@ public final class LogCodec {
   }
 
   /**
+   * Decodes the scalar fields of one record from {@code bytes[off, off+len)} into a
+   * {@link CandidateSummary}, skipping every text (statement, solution, answer, attributes, rollouts)
+   * without turning it into a {@code String}: the parser still tokenises the whole record, so a
+   * malformed record fails as in {@link #read(byte[], int, int)}, and the fields it returns are the
+   * ones the full decode would give.
+   *
+   * @throws IOException when the bytes are not a complete, well-formed record
+   */
+  public static CandidateSummary readSummary(byte[] bytes, int off, int len) throws IOException {
+    try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
+      return readSummary(p);
+    }
+  }
+
+  static CandidateSummary readSummary(JsonParser p) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IOException("a log record must be a JSON object");
+    }
+    long seq = -1;
+    long iteration = 0;
+    boolean statement = false;
+    String operator = "";
+    int generation = 0;
+    int correct = 0;
+    int numRollouts = 0;
+    double quality = 0;
+    Validity validity = Validity.VALID;
+    AddStatus status = null;
+    boolean duplicate = false;
+    double value = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "seq" -> seq = p.getLongValue();
+        case "iteration" -> iteration = p.getLongValue();
+        // present, as the full decode requires, but never decoded: nextToken skips its bytes
+        case "problem" -> {
+          statement = true;
+          p.skipChildren();
+        }
+        case "operator" -> operator = p.getText();
+        case "generation" -> generation = p.getIntValue();
+        case "correct" -> correct = p.getIntValue();
+        case "num_rollouts" -> numRollouts = p.getIntValue();
+        case "quality" -> quality = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+        case "validity" -> validity = Validity.valueOf(p.getText());
+        case "status" -> status = AddStatus.valueOf(p.getText());
+        case "duplicate" -> duplicate = v == JsonToken.VALUE_TRUE;
+        case "value" -> value = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+        // strings are skipped unread; arrays and objects (the rollouts with their texts) token by token
+        default -> p.skipChildren();
+      }
+    }
+    if (t != JsonToken.END_OBJECT) {
+      throw new IOException("unterminated log record");
+    }
+    if (p.nextToken() != null) {
+      throw new IOException("trailing data after a log record");
+    }
+    if (seq < 0) {
+      throw new IOException("field 'seq' is missing");
+    }
+    if (!statement) {
+      throw new IOException("field 'problem' is missing");
+    }
+    if (status == null) {
+      throw new IOException("field 'status' is missing");
+    }
+    if (generation < 0) {
+      throw new IOException("generation must be >= 0, was " + generation);
+    }
+    return new CandidateSummary(seq, iteration, new Difficulty(correct, numRollouts, quality, validity),
+        status, duplicate, value, operator, generation);
+  }
+
+  /**
    * The leading fields of a record.
    *
    * @param seq the record's seq, or -1 when it was not found before the texts

@@ -30,6 +30,8 @@ import java.util.stream.StreamSupport;
  * }</pre>
  */
 public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable {
+  /** The folder or shard file opened. */
+  private final Path path;
   private final List<Path> shards;
   private final long limit;
   /** Whether the caller named one shard file itself (a link to it is then followed). */
@@ -42,7 +44,8 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
   private LoggedCandidate next;
   private boolean done;
 
-  private LogReader(List<Path> shards, long limit, boolean named) {
+  private LogReader(Path path, List<Path> shards, long limit, boolean named) {
+    this.path = path;
     this.shards = shards;
     this.limit = limit;
     this.named = named;
@@ -80,7 +83,7 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
         // a writer may have created the first shard since the folder was listed
         shards = LogFiles.shards(path);
       }
-      return new LogReader(shards, maxRecords, named);
+      return new LogReader(path, shards, maxRecords, named);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list candidate log " + path, e);
     }
@@ -174,6 +177,7 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
           return true;
         }
         if (input.tornTail()) {
+          damage = input.damage();
           if (shardIndex < shards.size() - 1) {
             throw new DataException(shards.get(shardIndex), line + 1, null,
                 "the shard ends inside a record but is not the last shard");
@@ -251,11 +255,56 @@ public final class LogReader implements Iterator<LoggedCandidate>, AutoCloseable
       return quality;
     }
 
+    /**
+     * The record's scalar fields, its texts skipped without being decoded ({@link
+     * CandidateSummary}).
+     *
+     * @throws DataException naming the shard and line when the record is not a valid candidate
+     *     record
+     */
+    public CandidateSummary summary() {
+      try {
+        return LogCodec.readSummary(input.buffer(), input.lineStart(), input.lineLength());
+      } catch (IOException | RuntimeException e) {
+        throw new DataException(shards.get(shardIndex), line, null,
+            "not a valid candidate record: " + IoMessages.describe(e), e);
+      }
+    }
+
     /** Decodes the whole record. */
     public LoggedCandidate decode() {
       return decodeCurrent();
     }
   }
+
+  /**
+   * Fails when fewer than {@code expected} records were read although the log has been read to its
+   * end: a checkpoint counts {@code expected} records, all flushed before it was written, so a log
+   * that holds fewer was cut short or is damaged (a gzip shard whose compressed bytes are not what
+   * was written reads as if it ended there). Without this check a report or an inspection would
+   * silently cover fewer candidates than the run made. Call it after {@link #hasNext()} (or {@link
+   * #nextView()}) returned the end.
+   *
+   * @throws DataException naming the last shard and the line where reading stopped, with what was
+   *     wrong with the bytes when the decompressor said so
+   */
+  public void requireRecords(long expected) {
+    if (read >= expected || !done && input != null) {
+      return;
+    }
+    Path last = shards.isEmpty() ? null : shards.get(shards.size() - 1);
+    String found = "the candidate log ends after " + read + " record" + (read == 1 ? "" : "s") + " but the "
+        + "checkpoint counts " + expected;
+    if (last == null) {
+      throw new DataException(path, 0, null, found + ", and the log folder holds no shard");
+    }
+    throw new DataException(last, line + 1, null, found + ": "
+        + (damage != null ? "the compressed bytes are damaged here (" + damage.getMessage() + ")"
+            : "the shard is cut short here")
+        + "; the records after it are lost (restore the run directory from a copy if there is one)");
+  }
+
+  private IOException damage;
 
   /** Records returned so far. */
   public long recordsRead() {

@@ -66,5 +66,10 @@ class LogCodecProperties {
     LogCodec.Header head = LogCodec.peek(b, 0, b.length);
     assertEquals(seq, head.seq());
     assertEquals(quality, head.quality());
+    // the summary the report reads skips the texts but gives the same scalar fields
+    CandidateSummary sum = LogCodec.readSummary(b, 0, b.length);
+    assertEquals(new CandidateSummary(seq, back.candidate().iteration(), back.candidate().difficulty(),
+        back.candidate().status(), back.candidate().duplicate(), back.candidate().value(),
+        back.candidate().problem().lineage().operator(), back.candidate().problem().lineage().generation()), sum);
   }
 }

@@ -2,7 +2,6 @@ package dev.sparq.examples.cli;
 
 import dev.sparq.core.ConfigException;
 import dev.sparq.core.DataException;
-import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.UntrustedFiles;
 import dev.sparq.core.store.DirectoryLock;
 import dev.sparq.core.export.ExportFormat;
@@ -22,24 +21,18 @@ import java.util.Locale;
 
 /**
  * The {@code sparq export} options mapped onto sparq-core's {@link Exporter}. An export holds the
- * export folder's lock ({@value #LOCK}) while it writes, so two exports into one folder never
- * interleave, and removes what an export killed there left behind.
+ * export folder's lock ({@link Exporter#LOCK_FILE}, the same as the library's) while it writes, so
+ * two exports into one folder never interleave, and removes what an export killed there left behind.
  */
 final class Exports {
   private Exports() {}
 
   /**
-   * The lock file in an export folder: a {@link DirectoryLock} held while an export writes there
-   * (an operating-system lock, released when the process ends however it ends; the file names its
-   * holder). It is not part of the dataset and may be deleted when no export runs.
+   * The lock file in an export folder, {@link Exporter#LOCK_FILE}: the library's exporter takes it
+   * for every export, and {@code sparq export} takes it through {@link Exporter#lockOutput} before its
+   * own checks of the folder.
    */
-  static final String LOCK = "export.lock";
-
-  /**
-   * The files the exporter replaces through {@link AtomicFiles} (staged as
-   * {@code .NAME.<pid>.<hex>.tmp} beside them); their temporaries are removed once the lock is held.
-   */
-  static final List<String> STAGED = List.of("stats.json", "README.md", "dataset_info.json");
+  static final String LOCK = Exporter.LOCK_FILE;
 
   /** Formats by command-line name. */
   static List<String> formatNames() {
@@ -165,7 +158,7 @@ final class Exports {
    * been checked, {@code outDir} is created and its {@link #LOCK} taken for the export's duration: a
    * second export into the same folder, from this or another process, fails with a
    * {@link DataException} naming the lock file and its holder (process id, host, start time). Holding
-   * the lock, the export removes the temporaries of a killed export ({@link #removeStale}).
+   * the lock, the exporter removes the temporaries of a killed export.
    */
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
@@ -215,33 +208,11 @@ final class Exports {
       b.benchmark(dev.sparq.core.export.Benchmark.load(p.getFileName().toString(), p));
     }
     // everything above only read: the folder and its lock are made once the export is known to be valid
-    try {
-      Files.createDirectories(outDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the export folder " + outDir, e);
-    }
-    try (DirectoryLock lock = DirectoryLock.acquire(outDir.resolve(LOCK), "the export folder " + outDir)) {
-      // no other export writes here now: temporaries of ours are what a killed export left
-      removeStale(outDir);
+    try (DirectoryLock lock = Exporter.lockOutput(outDir)) {
       // again under the lock: an export that finished meanwhile may have put another export here
       refuseOtherExport(outDir, name, format, fileFormat);
-      return b.build().run();
+      // the exporter removes, under this lock, the temporaries a killed export left
+      return b.build().run(lock);
     }
-  }
-
-  /**
-   * Deletes the temporary files a killed export left in {@code outDir}: only those of the files it
-   * stages through {@link AtomicFiles} ({@code .stats.json.<pid>.<hex>.tmp} and the like, see
-   * {@link #STAGED}); anything else in the folder is left alone. Call it only while holding the
-   * folder's {@link #LOCK}.
-   *
-   * @return the number of files deleted
-   */
-  static int removeStale(Path outDir) {
-    int n = 0;
-    for (String f : STAGED) {
-      n += AtomicFiles.removeStale(outDir.resolve(f));
-    }
-    return n;
   }
 }

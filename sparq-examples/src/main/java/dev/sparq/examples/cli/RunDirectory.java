@@ -11,6 +11,7 @@ import dev.sparq.core.archive.CellArchive;
 import dev.sparq.core.engine.EngineState;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.store.CandidateLog;
+import dev.sparq.core.store.CandidateSummary;
 import dev.sparq.core.store.LogReader;
 import dev.sparq.core.store.SparqRun;
 import java.io.IOException;
@@ -421,7 +422,8 @@ public final class RunDirectory {
   /**
    * Streams every logged candidate up to checkpoint {@code cp} (already read, so a caller that needs
    * the checkpoint too reads it once) to {@code consumer}, in log order, one record in memory at a
-   * time.
+   * time. A log that holds fewer records than the checkpoint counts (cut short, or a gzip shard with
+   * damaged bytes) is a {@link DataException} naming the shard and the line where it stops.
    */
   public void forEachCandidate(SavedCheckpoint cp, Consumer<EvaluatedCandidate> consumer) {
     UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
@@ -432,6 +434,26 @@ public final class RunDirectory {
       while (log.hasNext()) {
         consumer.accept(log.next().candidate());
       }
+      log.requireRecords(cp.records()); // a log cut short or damaged is named, not read as shorter
+    }
+  }
+
+  /**
+   * Streams the scalar fields of every logged candidate up to checkpoint {@code cp} to {@code
+   * consumer}, in log order, without decoding any text ({@link LogReader.RecordView#summary()}): for
+   * readers such as the report that use no statement, solution or rollout text.
+   */
+  public void forEachSummary(SavedCheckpoint cp, Consumer<CandidateSummary> consumer) {
+    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
+    if (!Files.isDirectory(file(LOG))) {
+      return;
+    }
+    try (LogReader log = LogReader.open(file(LOG), cp.records())) {
+      LogReader.RecordView v;
+      while ((v = log.nextView()) != null) {
+        consumer.accept(v.summary());
+      }
+      log.requireRecords(cp.records());
     }
   }
 
