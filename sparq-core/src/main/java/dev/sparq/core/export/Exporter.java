@@ -249,6 +249,7 @@ public final class Exporter {
             }
             counters.read = log.recordsRead();
             counters.torn = log.tornLines();
+            requireRecords(log);
           }
         } else {
           SelectionStrategy strategy = SelectionStrategy.of(b.selector, b.seed);
@@ -262,6 +263,7 @@ public final class Exporter {
             }
             counters.read = log.recordsRead();
             counters.torn = log.tornLines();
+            requireRecords(log);
           }
           long[] selected = strategy.select();
           Arrays.sort(selected);
@@ -455,6 +457,13 @@ public final class Exporter {
 
     @Override
     void close() throws IOException;
+  }
+
+  /** With {@link Builder#expectRecords}: a log that ended early is an error, not a shorter log. */
+  private void requireRecords(LogReader log) {
+    if (b.requireRecords) {
+      log.requireRecords(b.maxRecords);
+    }
   }
 
   private static final class JsonSink implements RowSink {
@@ -652,6 +661,7 @@ public final class Exporter {
     Path log;
     List<EvaluatedCandidate> candidates;
     long maxRecords = Long.MAX_VALUE;
+    boolean requireRecords;
     Path output;
     String name = "sparq";
     ExportFormat format = ExportFormat.MESSAGES;
@@ -715,6 +725,24 @@ public final class Exporter {
     /** Reads only the first {@code n} records (for example a checkpoint's record count). */
     public Builder maxRecords(long n) {
       this.maxRecords = n;
+      this.requireRecords = false;
+      return this;
+    }
+
+    /**
+     * Reads exactly the first {@code n} records, as {@link #maxRecords}, and fails when the log holds
+     * fewer: for a log whose record count is known (a run directory's checkpoint counts them), a
+     * shard cut short or a compressed shard with damaged bytes would otherwise be read as the torn
+     * tail a crash leaves, and the export would silently miss the records after it. The
+     * {@link dev.sparq.core.DataException} names the shard and the line where reading stopped; no
+     * file of the export is written.
+     */
+    public Builder expectRecords(long n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("expectRecords must be >= 0, got " + n);
+      }
+      this.maxRecords = n;
+      this.requireRecords = true;
       return this;
     }
 

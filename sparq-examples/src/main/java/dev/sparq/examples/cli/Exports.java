@@ -170,7 +170,7 @@ final class Exports {
     refuseOtherExport(outDir, name, format, fileFormat);
     Exporter.Builder b = Exporter.builder()
         .log(d.file(RunDirectory.LOG))
-        .maxRecords(cp.records())
+        .expectRecords(cp.records()) // a log cut short is named, not exported as a shorter one
         .output(outDir)
         .name(name)
         .format(format)
