@@ -86,5 +86,12 @@ class ReportLogPassTest {
         r.err());
     assertTrue(r.err().contains("the shard is cut short here"), r.err());
     assertFalse(Files.exists(tmp.resolve("r.html")), "no report of part of the run");
+
+    // sparq export reads the same log: it used to export the 5 records silently
+    Path out = tmp.resolve("export");
+    CliTestSupport.Result e = sparq("export", root.toString(), "-o", out.toString());
+    assertEquals(2, e.status(), e.out() + e.err());
+    assertTrue(e.err().contains(shard + ":6: the candidate log ends after 5 records"), e.err());
+    assertFalse(Files.exists(out.resolve("sparq.jsonl")), "no export of part of the run");
   }
 }
