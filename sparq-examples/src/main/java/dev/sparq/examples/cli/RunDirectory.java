@@ -420,14 +420,30 @@ public final class RunDirectory {
   }
 
   /**
+   * Whether there is a log to read for {@code cp}: false for a checkpoint that counts no record and
+   * has no log folder; a checkpoint that counts records without one is a {@link DataException} (a
+   * copy of the run directory that left {@code log/} out), never read as an empty log.
+   */
+  private boolean hasLog(SavedCheckpoint cp) {
+    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
+    if (Files.isDirectory(file(LOG))) {
+      return true;
+    }
+    if (cp.records() > 0) {
+      throw new DataException(file(LOG), 0, null, "the checkpoint counts " + cp.records()
+          + " logged candidates but the run directory has no " + LOG + " folder (was it left out of a copy?)");
+    }
+    return false;
+  }
+
+  /**
    * Streams every logged candidate up to checkpoint {@code cp} (already read, so a caller that needs
    * the checkpoint too reads it once) to {@code consumer}, in log order, one record in memory at a
    * time. A log that holds fewer records than the checkpoint counts (cut short, or a gzip shard with
    * damaged bytes) is a {@link DataException} naming the shard and the line where it stops.
    */
   public void forEachCandidate(SavedCheckpoint cp, Consumer<EvaluatedCandidate> consumer) {
-    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
-    if (!Files.isDirectory(file(LOG))) {
+    if (!hasLog(cp)) {
       return;
     }
     try (LogReader log = LogReader.open(file(LOG), cp.records())) {
@@ -444,8 +460,7 @@ public final class RunDirectory {
    * readers such as the report that use no statement, solution or rollout text.
    */
   public void forEachSummary(SavedCheckpoint cp, Consumer<CandidateSummary> consumer) {
-    UntrustedFiles.refuseLinksBelow(root, file(LOG)); // a linked log/ folder would be read elsewhere
-    if (!Files.isDirectory(file(LOG))) {
+    if (!hasLog(cp)) {
       return;
     }
     try (LogReader log = LogReader.open(file(LOG), cp.records())) {

@@ -94,4 +94,19 @@ class ReportLogPassTest {
     assertTrue(e.err().contains(shard + ":6: the candidate log ends after 5 records"), e.err());
     assertFalse(Files.exists(out.resolve("sparq.jsonl")), "no export of part of the run");
   }
+
+  @Test
+  void aRunDirectoryWithoutItsLogFolderIsNamedNotReportedAsEmpty() throws IOException {
+    Path root = CliTestSupport.smallDemo(tmp.resolve("run"));
+    Path log = root.resolve(RunDirectory.LOG);
+    try (Stream<Path> s = Files.walk(log)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    CliTestSupport.Result r = sparq("report", root.toString(), "-o", tmp.resolve("r.html").toString());
+    assertEquals(2, r.status(), r.out() + r.err());
+    assertTrue(r.err().contains(log + ": the checkpoint counts ") && r.err().contains("has no log folder"), r.err());
+    assertFalse(Files.exists(tmp.resolve("r.html")), "no report of an empty log");
+  }
 }
