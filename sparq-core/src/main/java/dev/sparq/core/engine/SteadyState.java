@@ -64,6 +64,11 @@ final class SteadyState {
   private long launched;
   private int open;
   private int busy;
+  /**
+   * The stall limit was reached while children were still being evaluated: no candidate starts
+   * until one of them is measured (the run goes on) or all are done without one (the run stalls).
+   */
+  private boolean holding;
   private Round round = new Round();
 
   SteadyState(Sparq sparq, int inFlight) {
@@ -143,7 +148,7 @@ final class SteadyState {
           closeAt = committed + (started + batchSize - 1) / batchSize * batchSize;
         }
         long limit = Math.min(cap, closeAt);
-        while (!ending && busy < inFlight && committed + round.parents + open < limit
+        while (!ending && !holding && busy < inFlight && committed + round.parents + open < limit
             && !rolloutsCommitted(t)) {
           if (!launch(workers)) {
             break;
@@ -159,6 +164,9 @@ final class SteadyState {
       }
       if (round.parents > 0) {
         commit();
+      }
+      if (holding && sparq.stallLimitReached()) {
+        throw sparq.stallFailure(0, 0);
       }
     } catch (StageFailure f) {
       throw salvage(f.failure);
@@ -400,6 +408,7 @@ final class SteadyState {
     }
     if (job.measured) {
       round.measured = true;
+      holding = false;
     }
     round.rollouts += job.rollouts;
     if (round.parents >= batchSize) {
@@ -410,6 +419,12 @@ final class SteadyState {
   private void commit() {
     Round r = round;
     round = new Round();
-    sparq.commitRound(r.parents, r.children, r.out, r.added, r.duplicates, r.rollouts, r.measured, r.start);
+    // Rejected children finish at once while good ones are still being solved, so with many in
+    // flight the first groups to fill can hold nothing but rejections: the stall guard waits for the
+    // children being evaluated before it ends the run
+    boolean evaluating = !active.isEmpty();
+    sparq.commitRound(r.parents, r.children, r.out, r.added, r.duplicates, r.rollouts, r.measured, r.start,
+        evaluating);
+    holding = evaluating && sparq.stallLimitReached();
   }
 }

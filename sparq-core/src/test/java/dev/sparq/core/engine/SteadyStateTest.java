@@ -247,6 +247,58 @@ class SteadyStateTest {
   }
 
   @Test
+  void rejectionsThatFinishFirstDoNotStallARunWhoseChildrenAreStillBeingSolved() {
+    // Every other child is rejected by the generator, so it finishes at once; the good ones are
+    // solved only after two whole groups of rejections were committed (a latch opened by the
+    // listener, no timing), as happens with many candidates in flight against a slow solver. The
+    // run evaluates new problems all along, so it must not stall with stallLimit 2.
+    java.util.concurrent.CountDownLatch twoGroups = new java.util.concurrent.CountDownLatch(2);
+    Generator good = ArithmeticDomain.generator();
+    AtomicInteger calls = new AtomicInteger();
+    Generator halfRejected = (parents, ctx) -> calls.incrementAndGet() % 2 == 0
+        ? parents.stream().map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList()
+        : good.generate(parents, ctx);
+    DifficultyEstimator inner = ArithmeticDomain.estimator(8, 0.1, 0.9);
+    DifficultyEstimator afterTwoGroups = (problems, solver, ctx) -> {
+      try {
+        twoGroups.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return inner.estimate(problems, solver, ctx);
+    };
+    try (Sparq sparq = base(6).generator(halfRejected).estimator(afterTwoGroups).inFlight(64)
+        .stallLimit(2)
+        .listener(new SparqListener() {
+          @Override
+          public void onIteration(IterationEvent e) {
+            twoGroups.countDown();
+          }
+        }).build()) {
+      RunStats t = sparq.run();
+      assertEquals(6 * 16, t.candidates());
+      assertTrue(t.evaluated() > 0);
+      assertEquals(t.evaluated(), sparq.candidates().size());
+      assertLoggedOnce(sparq.candidates());
+    }
+  }
+
+  @Test
+  void childrenThatAreAllRejectedAfterTheStallLimitStillStallTheRun() {
+    // the stall guard waits for the children being evaluated, and stops starting new ones meanwhile:
+    // when those are rejected too, the run stalls instead of spinning
+    DifficultyEstimator rejectsAll = (problems, solver, ctx) -> problems.stream()
+        .map(p -> Outcome.<dev.sparq.core.model.Evaluation>rejected("no_answer", "")).toList();
+    try (Sparq sparq = base(1_000).estimator(rejectsAll).inFlight(64).stallLimit(2).build()) {
+      assertThrows(StalledRunException.class, sparq::run);
+      assertTrue(sparq.totals().candidates() <= 2 * 16 + 64, "stopped within the work in flight: "
+          + sparq.totals().candidates());
+      assertEquals(0, sparq.totals().evaluated());
+    }
+  }
+
+  @Test
   void aFailingStageFailsTheRun() {
     DiversityDescriptor inner = ArithmeticDomain.descriptor();
     AtomicInteger calls = new AtomicInteger();
