@@ -64,7 +64,8 @@ public final class Runner {
     dir.recordRuntime(comp.runtime());
     {
       Progress bar = progress == null || progress == Progress.Mode.NONE ? null
-          : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);
+          : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime,
+              c.engine().async() ? c.batchSize() : 0);
       Sparq.Builder b = Sparq.builder()
           .generator(comp.generator())
           .solver(comp.solver())
@@ -97,45 +98,52 @@ public final class Runner {
         b.archive(comp.archive());
       }
       long steps = 0;
-      try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
-          .logOptions(dev.sparq.core.store.LogOptions.defaults()
-              .withRolloutTexts(c.stages().logRolloutTexts())
-              .withRecordsPerShard(c.stages().logRecordsPerShard()))
-          .open()) {
-        Sparq sparq = run.engine();
-        if (c.engine().async()) {
-          // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
-          // batchSize finished candidates, checkpointed like synchronous ones
-          long before = sparq.iteration();
-          try {
-            sparq.run(t -> stop.get());
-          } catch (dev.sparq.core.engine.StalledRunException e) {
-            run.checkpoint();
-            if (bar != null) {
-              bar.finish();
+      try {
+        try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
+            .logOptions(dev.sparq.core.store.LogOptions.defaults()
+                .withRolloutTexts(c.stages().logRolloutTexts())
+                .withRecordsPerShard(c.stages().logRecordsPerShard()))
+            .open()) {
+          Sparq sparq = run.engine();
+          if (c.engine().async()) {
+            // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
+            // batchSize finished candidates, checkpointed like synchronous ones
+            long before = sparq.iteration();
+            try {
+              sparq.run(t -> stop.get());
+            } catch (dev.sparq.core.engine.StalledRunException e) {
+              run.checkpoint();
+              if (bar != null) {
+                bar.finish();
+              }
+              throw e;
             }
-            throw e;
+            steps = sparq.iteration() - before;
           }
-          steps = sparq.iteration() - before;
-        }
-        while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
-          try {
-            sparq.step();
-          } catch (dev.sparq.core.engine.StalledRunException e) {
-            // keep what the stalled iterations logged, then report the stall
-            run.checkpoint();
-            if (bar != null) {
-              bar.finish();
+          while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
+            try {
+              sparq.step();
+            } catch (dev.sparq.core.engine.StalledRunException e) {
+              // keep what the stalled iterations logged, then report the stall
+              run.checkpoint();
+              if (bar != null) {
+                bar.finish();
+              }
+              throw e;
             }
-            throw e;
+            steps++;
           }
-          steps++;
+          run.checkpoint();
+          if (bar != null) {
+            bar.finish();
+          }
+          return new Result(sparq.totals(), steps, !budgetUsed(c, sparq.totals()));
         }
-        run.checkpoint();
+      } finally {
+        // a run that failed (a model backend that gave up) ends the bar line before the error is printed
         if (bar != null) {
           bar.finish();
         }
-        return new Result(sparq.totals(), steps, !budgetUsed(c, sparq.totals()));
       }
     }
   }
