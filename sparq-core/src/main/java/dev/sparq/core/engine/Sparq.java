@@ -307,6 +307,15 @@ public final class Sparq implements AutoCloseable {
   }
 
   /**
+   * The run's tokens counted so far plus those the registered models have reported since the last
+   * iteration (work in flight included): what the steady-state scheduler checks a token budget
+   * against before it starts a candidate.
+   */
+  long liveTokens() {
+    return usageSources.isEmpty() ? tokens : tokens + readUsage().since(usageSeen).totalTokens();
+  }
+
+  /**
    * Tokens the models registered with {@link Builder#usage(UsageReporting)} processed from the
    * start of this engine object's construction (seed descriptions included) to the end of the last
    * iteration; a resumed run counts from the resume.

@@ -149,7 +149,7 @@ final class SteadyState {
         }
         long limit = Math.min(cap, closeAt);
         while (!ending && !holding && busy < inFlight && committed + round.parents + open < limit
-            && !rolloutsCommitted(t)) {
+            && !rolloutsCommitted(t) && !tokensCommitted(t)) {
           if (!launch(workers)) {
             break;
           }
@@ -224,6 +224,26 @@ final class SteadyState {
     long done = t.rollouts() + round.rollouts;
     double mean = (double) done / finished;
     return done + mean * open >= max;
+  }
+
+  /**
+   * Whether the work in flight will probably use up a token budget: the tokens reported so far
+   * (including those of stages already done by candidates in flight) plus, for each open candidate,
+   * the mean so far per finished candidate. The budget is otherwise checked only when a group is
+   * committed, so every candidate started until then, a group and all in flight, would overshoot it.
+   */
+  private boolean tokensCommitted(RunStats t) {
+    long max = sparq.budget().maxTokens();
+    if (max == Long.MAX_VALUE) {
+      return false;
+    }
+    long spent = sparq.liveTokens();
+    long finished = t.candidates() + round.parents;
+    if (spent >= max || finished == 0) {
+      return spent >= max;
+    }
+    double mean = (double) spent / finished;
+    return spent + mean * open >= max;
   }
 
   /** Draws a parent from the archive as it is now and starts its generation; false when the pool is empty. */

@@ -235,6 +235,30 @@ class SteadyStateTest {
   }
 
   @Test
+  void aTokenBudgetOvershootsByAtMostTheWorkInFlight() {
+    // 100 tokens per generation (every candidate has exactly one), reported at once as a server's
+    // usage would be: the budget of 10,000 is 100 candidates. Checked only at commits, a group of 16
+    // finished at 96 candidates (9,600) and the next at 112, so the run used at least 11,200.
+    java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+    Generator inner = ArithmeticDomain.generator();
+    Generator billed = (parents, ctx) -> {
+      used.addAndGet(100L * parents.size());
+      return inner.generate(parents, ctx);
+    };
+    dev.sparq.core.llm.UsageReporting usage = () -> new dev.sparq.core.llm.TokenUsage(used.get(), 0);
+    try (Sparq sparq = base(1_000).generator(billed).usage(usage).inFlight(2)
+        .budget(Budget.tokens(10_000)).build()) {
+      RunStats t = sparq.run();
+      assertTrue(t.tokens() >= 10_000, "reached: " + t.tokens());
+      assertEquals(used.get(), t.tokens(), "every token reported is counted");
+      // no candidate starts once the tokens so far plus the expected tokens of those in flight reach
+      // the budget: at most the 2 in flight (and the one that crossed it) finish beyond it
+      assertTrue(t.tokens() <= 10_000 + 3 * 100, "overshoot: " + t.tokens());
+      assertEquals(t.evaluated(), sparq.candidates().size());
+    }
+  }
+
+  @Test
   void aRunThatEvaluatesNothingStalls() {
     Generator broken = (parents, ctx) -> parents.stream()
         .map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList();
