@@ -155,7 +155,7 @@ class OpenAiBackendTest {
           output: run
           engine: {mode: async, in_flight: 4}
           """.formatted(server.baseUrl()));
-      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none", "--no-report");
+      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
       assertEquals(0, r.status(), r.out() + r.err());
       var totals = RunDirectory.open(tmp.resolve("run")).readCheckpoint().orElseThrow().state().totals();
       assertTrue(totals.tokens() >= 3000, totals.toString());
@@ -174,6 +174,9 @@ class OpenAiBackendTest {
       assertTrue(m.find(), r.out());
       assertEquals(Long.parseLong(m.group(1)), totals.tokens() + Long.parseLong(m.group(2)), r.out());
       assertTrue(Long.parseLong(m.group(2)) > 0);
+      // the report shows the run's tokens too
+      String html = Files.readString(tmp.resolve("run").resolve("report.html"));
+      assertTrue(html.contains("\"tokens\":" + totals.tokens()), "tokens in the report's data");
     }
   }
 }
