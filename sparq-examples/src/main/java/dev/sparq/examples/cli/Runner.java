@@ -220,4 +220,38 @@ public final class Runner {
     return c.engine().async() ? c.budget().exhaustedByParents(t, c.batchSize()) : c.budget().exhausted(t);
   }
 
+  /**
+   * The budget key whose limit a run with these totals has reached, with the counts, for example
+   * {@code budget.candidates (24 candidates of 20)}; null when none is (the rule of {@link
+   * #budgetUsed}).
+   */
+  static String usedLimit(RunConfig c, dev.sparq.core.engine.RunStats t) {
+    dev.sparq.core.engine.Budget b = c.budget();
+    if (c.engine().async()) {
+      int batch = c.batchSize();
+      if (b.maxIterations() != Long.MAX_VALUE && t.candidates() >= b.parentCap(batch)
+          && b.parentCap(batch) == b.withCandidates(Long.MAX_VALUE).parentCap(batch)) {
+        return "budget.iterations (" + t.candidates() + " parents of the " + b.parentCap(batch) + " that "
+            + b.maxIterations() + " iterations of batchSize " + batch + " allow)";
+      }
+      if (b.maxCandidates() != Long.MAX_VALUE && t.candidates() >= b.parentCap(batch)) {
+        return "budget.candidates (" + t.candidates() + " candidates of " + b.maxCandidates() + ")";
+      }
+    } else {
+      if (t.iterations() >= b.maxIterations()) {
+        return "budget.iterations (" + t.iterations() + " iterations of " + b.maxIterations() + ")";
+      }
+      if (t.candidates() >= b.maxCandidates()) {
+        return "budget.candidates (" + t.candidates() + " candidates of " + b.maxCandidates() + ")";
+      }
+    }
+    if (t.rollouts() >= b.maxRollouts()) {
+      return "budget.rollouts (" + t.rollouts() + " rollouts of " + b.maxRollouts() + ")";
+    }
+    if (t.tokens() >= b.maxTokens()) {
+      return "budget.tokens (" + t.tokens() + " tokens of " + b.maxTokens() + ")";
+    }
+    return null;
+  }
+
 }

@@ -579,8 +579,12 @@ public final class SparqCli implements Callable<Integer> {
                 + "resume from: the run stopped before its first checkpoint; start it again with 'sparq run -c "
                 + "CONFIG -o " + runDir.dir + " --force'"));
         if (Runner.budgetUsed(d.config(), before)) {
-          out.println("the run has already used its budget (" + before.iterations() + " iterations); "
-              + "raise it with --iterations N");
+          // only the iteration limit can be raised here: naming the limit reached keeps a user from
+          // raising --iterations again and again under a candidate, rollout or token budget
+          String limit = Runner.usedLimit(d.config(), before);
+          out.println("the run has already used its budget: " + limit + "; " + (limit.startsWith("budget.iterations")
+              ? "raise it with --iterations N"
+              : "resume --iterations N sets only the iteration limit, so the run is complete"));
           return 0;
         }
         out.println("resuming " + d.root() + " at iteration " + before.iterations());
