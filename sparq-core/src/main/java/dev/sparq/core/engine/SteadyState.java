@@ -148,8 +148,10 @@ final class SteadyState {
           closeAt = committed + (started + batchSize - 1) / batchSize * batchSize;
         }
         long limit = Math.min(cap, closeAt);
-        while (!ending && !holding && busy < inFlight && committed + round.parents + open < limit
-            && !rolloutsCommitted(t) && !tokensCommitted(t)) {
+        // a finished stage waiting in the queue goes first: with thousands in flight, launching them
+        // all before any result is read left the budget projections and the commits blind meanwhile
+        while (events.isEmpty() && !ending && !holding && busy < inFlight
+            && committed + round.parents + open < limit && !rolloutsCommitted(t) && !tokensCommitted(t)) {
           if (!launch(workers)) {
             break;
           }

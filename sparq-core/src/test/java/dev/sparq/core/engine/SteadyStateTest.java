@@ -259,6 +259,53 @@ class SteadyStateTest {
   }
 
   @Test
+  void aFinishedStageIsHandledBeforeMoreCandidatesStart() {
+    // The first child is rejected by the generator. The second launch's parent draw (on the owner
+    // thread) waits until that generation's result is in the owner's queue: its worker returned
+    // from the generator and went back to wait for work, which it does only after posting. The
+    // rejection must then be handled before a third candidate starts, not after every candidate the
+    // budget allows (32) was started.
+    var firstWorker = new java.util.concurrent.atomic.AtomicReference<Thread>();
+    var firstReturned = new java.util.concurrent.atomic.AtomicBoolean();
+    Generator inner = ArithmeticDomain.generator();
+    AtomicInteger generations = new AtomicInteger();
+    Generator firstRejected = (parents, ctx) -> {
+      if (generations.incrementAndGet() == 1) {
+        firstWorker.set(Thread.currentThread());
+        firstReturned.set(true);
+        return List.of(Outcome.rejected("missing_problem_tag", ""));
+      }
+      return inner.generate(parents, ctx);
+    };
+    AtomicInteger draws = new AtomicInteger();
+    ParentSelector uniform = ParentSelector.uniform();
+    ParentSelector waiting = (pool, random) -> {
+      if (draws.incrementAndGet() == 1 + SteadyState.MATES + 1) {
+        // the second launch: wait (no clock) until the first result was posted
+        while (!firstReturned.get() || firstWorker.get().getState() != Thread.State.WAITING) {
+          Thread.onSpinWait();
+        }
+      }
+      return uniform.select(pool, random);
+    };
+    AtomicInteger drawsAtRejection = new AtomicInteger(-1);
+    try (Sparq sparq = base(2).generator(firstRejected).selector(waiting).inFlight(50)
+        .listener(new SparqListener() {
+          @Override
+          public void onRejection(RejectionEvent e) {
+            drawsAtRejection.compareAndSet(-1, draws.get());
+          }
+        }).build()) {
+      sparq.run();
+      // after the first launch, or after the second at the latest (its draw waited for the result)
+      int draws1 = 1 + SteadyState.MATES;
+      assertTrue(drawsAtRejection.get() == draws1 || drawsAtRejection.get() == 2 * draws1,
+          "draws (1 parent and " + SteadyState.MATES + " mates per launch) when the first result was handled: "
+              + drawsAtRejection.get());
+    }
+  }
+
+  @Test
   void aRunThatEvaluatesNothingStalls() {
     Generator broken = (parents, ctx) -> parents.stream()
         .map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList();
