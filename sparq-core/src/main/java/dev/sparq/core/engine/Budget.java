@@ -13,7 +13,9 @@ package dev.sparq.core.engine;
  * @param maxCandidates candidate limit ({@code Long.MAX_VALUE} = none)
  * @param maxRollouts rollout limit ({@code Long.MAX_VALUE} = none)
  * @param maxTokens token limit, prompt plus completion of the models registered with {@code
- *     Sparq.Builder.usage(...)} ({@code Long.MAX_VALUE} = none)
+ *     Sparq.Builder.usage(...)}, counted from the engine's construction (what they report: for the
+ *     OpenAI client, the answered requests; a failed attempt that is retried reports none) ({@code
+ *     Long.MAX_VALUE} = none)
  */
 public record Budget(long maxIterations, long maxCandidates, long maxRollouts, long maxTokens) {
   public Budget {

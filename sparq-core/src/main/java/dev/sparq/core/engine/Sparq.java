@@ -89,7 +89,8 @@ import org.slf4j.LoggerFactory;
  * With {@link Builder#mode(Mode) mode(Mode.ASYNC)}, {@link #run()} keeps {@link Builder#inFlight(int)}
  * candidates in flight instead of running barriers (see {@link Mode#ASYNC}): budgets, {@link #stop()},
  * the until condition, the stall guard and duplicate handling work per group of
- * {@link Builder#batchSize(int)} finished candidates, and a checkpoint taken at the end of such a
+ * {@link Builder#batchSize(int)} finished candidates (the stall guard waits for children still being
+ * evaluated before it ends the run, since rejections finish first), and a checkpoint taken at the end of such a
  * group holds no in-flight work (a resumed run generates it again). {@link #step()}, {@link #ask()}
  * and {@link #tell} always run one synchronous iteration.
  *
@@ -303,6 +304,15 @@ public final class Sparq implements AutoCloseable {
       sum = sum.plus(u.tokenUsage());
     }
     return sum;
+  }
+
+  /**
+   * The run's tokens counted so far plus those the registered models have reported since the last
+   * iteration (work in flight included): what the steady-state scheduler checks a token budget
+   * against before it starts a candidate.
+   */
+  long liveTokens() {
+    return usageSources.isEmpty() ? tokens : tokens + readUsage().since(usageSeen).totalTokens();
   }
 
   /**
@@ -780,10 +790,14 @@ public final class Sparq implements AutoCloseable {
   /**
    * Finishes one iteration of the steady-state scheduler: the candidates were already offered to the
    * archive one by one; hands them to the sink and the listeners, updates the totals and applies the
-   * stall guard, exactly as {@link #tell} does for a synchronous iteration.
+   * stall guard, exactly as {@link #tell} does for a synchronous iteration, except that with {@code
+   * deferStall} (children still being evaluated, which finish after the rejections that ended this
+   * group) reaching the stall limit does not throw: the scheduler decides once they are done (see
+   * {@link #stallLimitReached()}).
    */
   IterationEvent commitRound(int parents, int children, List<EvaluatedCandidate> out,
-      int roundAdded, int roundDuplicates, long roundRollouts, boolean anyMeasured, long start) {
+      int roundAdded, int roundDuplicates, long roundRollouts, boolean anyMeasured, long start,
+      boolean deferStall) {
     long it = iteration;
     for (EvaluatedCandidate c : out) {
       statusCounts.merge(c.status(), 1L, Long::sum);
@@ -814,15 +828,25 @@ public final class Sparq implements AutoCloseable {
       l.onIteration(event);
     }
     stalled = anyMeasured ? 0 : stalled + 1;
-    if (stallLimit > 0 && stalled >= stallLimit) {
-      RunStats t = totals();
-      throw new StalledRunException(stalled, "the run stalled: " + stalled
-          + " consecutive groups of " + batchSize + " candidates (up to iteration " + it
-          + ") evaluated no new problem; " + children + " children generated, " + roundDuplicates
-          + " duplicates in the last one; rejections so far " + t.rejections()
-          + ". Check the generator and solver (model, prompt, parser), or raise stallLimit (0 = off)");
+    if (!deferStall && stallLimitReached()) {
+      throw stallFailure(children, roundDuplicates);
     }
     return event;
+  }
+
+  /** Whether the stall guard is on and as many groups in a row as it allows evaluated nothing new. */
+  boolean stallLimitReached() {
+    return stallLimit > 0 && stalled >= stallLimit;
+  }
+
+  /** The error of a stalled asynchronous run; {@code children} and {@code duplicates} of its last group. */
+  StalledRunException stallFailure(int children, int roundDuplicates) {
+    RunStats t = totals();
+    return new StalledRunException(stalled, "the run stalled: " + stalled
+        + " consecutive groups of " + batchSize + " candidates (up to iteration " + (iteration - 1)
+        + ") evaluated no new problem; " + children + " children generated, " + roundDuplicates
+        + " duplicates in the last one; rejections so far " + t.rejections()
+        + ". Check the generator and solver (model, prompt, parser), or raise stallLimit (0 = off)");
   }
 
   private void reject(long it, String stage, String id, Rejection r) {

@@ -64,6 +64,11 @@ final class SteadyState {
   private long launched;
   private int open;
   private int busy;
+  /**
+   * The stall limit was reached while children were still being evaluated: no candidate starts
+   * until one of them is measured (the run goes on) or all are done without one (the run stalls).
+   */
+  private boolean holding;
   private Round round = new Round();
 
   SteadyState(Sparq sparq, int inFlight) {
@@ -143,8 +148,10 @@ final class SteadyState {
           closeAt = committed + (started + batchSize - 1) / batchSize * batchSize;
         }
         long limit = Math.min(cap, closeAt);
-        while (!ending && busy < inFlight && committed + round.parents + open < limit
-            && !rolloutsCommitted(t)) {
+        // a finished stage waiting in the queue goes first: with thousands in flight, launching them
+        // all before any result is read left the budget projections and the commits blind meanwhile
+        while (events.isEmpty() && !ending && !holding && busy < inFlight
+            && committed + round.parents + open < limit && !rolloutsCommitted(t) && !tokensCommitted(t)) {
           if (!launch(workers)) {
             break;
           }
@@ -159,6 +166,9 @@ final class SteadyState {
       }
       if (round.parents > 0) {
         commit();
+      }
+      if (holding && sparq.stallLimitReached()) {
+        throw sparq.stallFailure(0, 0);
       }
     } catch (StageFailure f) {
       throw salvage(f.failure);
@@ -216,6 +226,26 @@ final class SteadyState {
     long done = t.rollouts() + round.rollouts;
     double mean = (double) done / finished;
     return done + mean * open >= max;
+  }
+
+  /**
+   * Whether the work in flight will probably use up a token budget: the tokens reported so far
+   * (including those of stages already done by candidates in flight) plus, for each open candidate,
+   * the mean so far per finished candidate. The budget is otherwise checked only when a group is
+   * committed, so every candidate started until then, a group and all in flight, would overshoot it.
+   */
+  private boolean tokensCommitted(RunStats t) {
+    long max = sparq.budget().maxTokens();
+    if (max == Long.MAX_VALUE) {
+      return false;
+    }
+    long spent = sparq.liveTokens();
+    long finished = t.candidates() + round.parents;
+    if (spent >= max || finished == 0) {
+      return spent >= max;
+    }
+    double mean = (double) spent / finished;
+    return spent + mean * open >= max;
   }
 
   /** Draws a parent from the archive as it is now and starts its generation; false when the pool is empty. */
@@ -400,6 +430,7 @@ final class SteadyState {
     }
     if (job.measured) {
       round.measured = true;
+      holding = false;
     }
     round.rollouts += job.rollouts;
     if (round.parents >= batchSize) {
@@ -410,6 +441,12 @@ final class SteadyState {
   private void commit() {
     Round r = round;
     round = new Round();
-    sparq.commitRound(r.parents, r.children, r.out, r.added, r.duplicates, r.rollouts, r.measured, r.start);
+    // Rejected children finish at once while good ones are still being solved, so with many in
+    // flight the first groups to fill can hold nothing but rejections: the stall guard waits for the
+    // children being evaluated before it ends the run
+    boolean evaluating = !active.isEmpty();
+    sparq.commitRound(r.parents, r.children, r.out, r.added, r.duplicates, r.rollouts, r.measured, r.start,
+        evaluating);
+    holding = evaluating && sparq.stallLimitReached();
   }
 }

@@ -235,6 +235,77 @@ class SteadyStateTest {
   }
 
   @Test
+  void aTokenBudgetOvershootsByAtMostTheWorkInFlight() {
+    // 100 tokens per generation (every candidate has exactly one), reported at once as a server's
+    // usage would be: the budget of 10,000 is 100 candidates. Checked only at commits, a group of 16
+    // finished at 96 candidates (9,600) and the next at 112, so the run used at least 11,200.
+    java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+    Generator inner = ArithmeticDomain.generator();
+    Generator billed = (parents, ctx) -> {
+      used.addAndGet(100L * parents.size());
+      return inner.generate(parents, ctx);
+    };
+    dev.sparq.core.llm.UsageReporting usage = () -> new dev.sparq.core.llm.TokenUsage(used.get(), 0);
+    try (Sparq sparq = base(1_000).generator(billed).usage(usage).inFlight(2)
+        .budget(Budget.tokens(10_000)).build()) {
+      RunStats t = sparq.run();
+      assertTrue(t.tokens() >= 10_000, "reached: " + t.tokens());
+      assertEquals(used.get(), t.tokens(), "every token reported is counted");
+      // no candidate starts once the tokens so far plus the expected tokens of those in flight reach
+      // the budget: at most the 2 in flight (and the one that crossed it) finish beyond it
+      assertTrue(t.tokens() <= 10_000 + 3 * 100, "overshoot: " + t.tokens());
+      assertEquals(t.evaluated(), sparq.candidates().size());
+    }
+  }
+
+  @Test
+  void aFinishedStageIsHandledBeforeMoreCandidatesStart() {
+    // The first child is rejected by the generator. The second launch's parent draw (on the owner
+    // thread) waits until that generation's result is in the owner's queue: its worker returned
+    // from the generator and went back to wait for work, which it does only after posting. The
+    // rejection must then be handled before a third candidate starts, not after every candidate the
+    // budget allows (32) was started.
+    var firstWorker = new java.util.concurrent.atomic.AtomicReference<Thread>();
+    var firstReturned = new java.util.concurrent.atomic.AtomicBoolean();
+    Generator inner = ArithmeticDomain.generator();
+    AtomicInteger generations = new AtomicInteger();
+    Generator firstRejected = (parents, ctx) -> {
+      if (generations.incrementAndGet() == 1) {
+        firstWorker.set(Thread.currentThread());
+        firstReturned.set(true);
+        return List.of(Outcome.rejected("missing_problem_tag", ""));
+      }
+      return inner.generate(parents, ctx);
+    };
+    AtomicInteger draws = new AtomicInteger();
+    ParentSelector uniform = ParentSelector.uniform();
+    ParentSelector waiting = (pool, random) -> {
+      if (draws.incrementAndGet() == 1 + SteadyState.MATES + 1) {
+        // the second launch: wait (no clock) until the first result was posted
+        while (!firstReturned.get() || firstWorker.get().getState() != Thread.State.WAITING) {
+          Thread.onSpinWait();
+        }
+      }
+      return uniform.select(pool, random);
+    };
+    AtomicInteger drawsAtRejection = new AtomicInteger(-1);
+    try (Sparq sparq = base(2).generator(firstRejected).selector(waiting).inFlight(50)
+        .listener(new SparqListener() {
+          @Override
+          public void onRejection(RejectionEvent e) {
+            drawsAtRejection.compareAndSet(-1, draws.get());
+          }
+        }).build()) {
+      sparq.run();
+      // after the first launch, or after the second at the latest (its draw waited for the result)
+      int draws1 = 1 + SteadyState.MATES;
+      assertTrue(drawsAtRejection.get() == draws1 || drawsAtRejection.get() == 2 * draws1,
+          "draws (1 parent and " + SteadyState.MATES + " mates per launch) when the first result was handled: "
+              + drawsAtRejection.get());
+    }
+  }
+
+  @Test
   void aRunThatEvaluatesNothingStalls() {
     Generator broken = (parents, ctx) -> parents.stream()
         .map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList();
@@ -243,6 +314,58 @@ class SteadyStateTest {
       assertEquals(3, e.iterations());
       assertEquals(3, sparq.totals().iterations());
       assertTrue(e.getMessage().contains("generate/missing_problem_tag"), e.getMessage());
+    }
+  }
+
+  @Test
+  void rejectionsThatFinishFirstDoNotStallARunWhoseChildrenAreStillBeingSolved() {
+    // Every other child is rejected by the generator, so it finishes at once; the good ones are
+    // solved only after two whole groups of rejections were committed (a latch opened by the
+    // listener, no timing), as happens with many candidates in flight against a slow solver. The
+    // run evaluates new problems all along, so it must not stall with stallLimit 2.
+    java.util.concurrent.CountDownLatch twoGroups = new java.util.concurrent.CountDownLatch(2);
+    Generator good = ArithmeticDomain.generator();
+    AtomicInteger calls = new AtomicInteger();
+    Generator halfRejected = (parents, ctx) -> calls.incrementAndGet() % 2 == 0
+        ? parents.stream().map(p -> Outcome.<Problem>rejected("missing_problem_tag", "")).toList()
+        : good.generate(parents, ctx);
+    DifficultyEstimator inner = ArithmeticDomain.estimator(8, 0.1, 0.9);
+    DifficultyEstimator afterTwoGroups = (problems, solver, ctx) -> {
+      try {
+        twoGroups.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return inner.estimate(problems, solver, ctx);
+    };
+    try (Sparq sparq = base(6).generator(halfRejected).estimator(afterTwoGroups).inFlight(64)
+        .stallLimit(2)
+        .listener(new SparqListener() {
+          @Override
+          public void onIteration(IterationEvent e) {
+            twoGroups.countDown();
+          }
+        }).build()) {
+      RunStats t = sparq.run();
+      assertEquals(6 * 16, t.candidates());
+      assertTrue(t.evaluated() > 0);
+      assertEquals(t.evaluated(), sparq.candidates().size());
+      assertLoggedOnce(sparq.candidates());
+    }
+  }
+
+  @Test
+  void childrenThatAreAllRejectedAfterTheStallLimitStillStallTheRun() {
+    // the stall guard waits for the children being evaluated, and stops starting new ones meanwhile:
+    // when those are rejected too, the run stalls instead of spinning
+    DifficultyEstimator rejectsAll = (problems, solver, ctx) -> problems.stream()
+        .map(p -> Outcome.<dev.sparq.core.model.Evaluation>rejected("no_answer", "")).toList();
+    try (Sparq sparq = base(1_000).estimator(rejectsAll).inFlight(64).stallLimit(2).build()) {
+      assertThrows(StalledRunException.class, sparq::run);
+      assertTrue(sparq.totals().candidates() <= 2 * 16 + 64, "stopped within the work in flight: "
+          + sparq.totals().candidates());
+      assertEquals(0, sparq.totals().evaluated());
     }
   }
 

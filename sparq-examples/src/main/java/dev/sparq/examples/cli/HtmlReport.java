@@ -168,6 +168,7 @@ public final class HtmlReport {
     s.put("rollouts", t.rollouts());
     s.put("added", t.added());
     s.put("rejected", t.rejectedTotal());
+    s.put("tokens", t.tokens());
     d.set("archive", archiveView(cp.archive(), dir));
     ArrayNode m = d.putArray("metrics");
     for (MetricsRow r : dir.metrics()) {

@@ -36,8 +36,11 @@ public final class Progress implements SparqListener {
   private final LongSupplier clock;
   private final long startNanos;
   private final RunStats start;
+  private final int asyncBatchSize;
   private long lastDraw = Long.MIN_VALUE;
   private boolean drewBar;
+  /** The latest event not yet shown (LOG mode), printed by {@link #finish()}. */
+  private IterationEvent unshown;
 
   /**
    * @param out where to write (usually {@code System.err})
@@ -49,6 +52,24 @@ public final class Progress implements SparqListener {
    */
   public Progress(PrintStream out, Mode mode, Budget budget, RunStats start, long logIntervalMillis,
       LongSupplier clock) {
+    this(out, mode, budget, start, logIntervalMillis, clock, 0);
+  }
+
+  /**
+   * As {@link #Progress(PrintStream, Mode, Budget, RunStats, long, LongSupplier)}, for a run in the
+   * asynchronous mode when {@code asyncBatchSize > 0}: its iteration and candidate limits count
+   * parents ({@link Budget#parentCap}, {@link Budget#exhaustedByParents}), so a run resumed after a
+   * shorter iteration is not shown as done one group early, and the candidates in flight when the
+   * budget is reached still finish after it, so the bar is ended by {@link #finish()}.
+   *
+   * @param asyncBatchSize the run's batch size in the asynchronous mode, 0 for the synchronous mode
+   */
+  public Progress(PrintStream out, Mode mode, Budget budget, RunStats start, long logIntervalMillis,
+      LongSupplier clock, int asyncBatchSize) {
+    if (asyncBatchSize < 0) {
+      throw new IllegalArgumentException("asyncBatchSize must be >= 0, was " + asyncBatchSize);
+    }
+    this.asyncBatchSize = asyncBatchSize;
     this.out = out;
     this.mode = mode == Mode.AUTO ? (System.console() != null ? Mode.BAR : Mode.LOG) : mode;
     this.budget = budget;
@@ -73,6 +94,24 @@ public final class Progress implements SparqListener {
     return Math.min(1.0, f);
   }
 
+  /**
+   * The fraction of the budget used by {@code t} in the asynchronous mode with this batch size, in
+   * [0, 1]: iterations and candidates are counted in parents against {@link Budget#parentCap}.
+   */
+  public static double fraction(Budget b, RunStats t, int asyncBatchSize) {
+    if (asyncBatchSize == 0) {
+      return fraction(b, t);
+    }
+    double f = ratio(t.candidates(), b.parentCap(asyncBatchSize));
+    f = Math.max(f, ratio(t.rollouts(), b.maxRollouts()));
+    f = Math.max(f, ratio(t.tokens(), b.maxTokens()));
+    return Math.min(1.0, f);
+  }
+
+  private boolean exhausted(RunStats t) {
+    return asyncBatchSize > 0 ? budget.exhaustedByParents(t, asyncBatchSize) : budget.exhausted(t);
+  }
+
   private static double ratio(long used, long max) {
     return max == Long.MAX_VALUE || max <= 0 ? 0 : (double) used / max;
   }
@@ -83,9 +122,9 @@ public final class Progress implements SparqListener {
       return;
     }
     long now = clock.getAsLong();
-    double f = fraction(budget, e.totals());
-    double fStart = fraction(budget, start);
-    boolean last = budget.exhausted(e.totals());
+    double f = fraction(budget, e.totals(), asyncBatchSize);
+    double fStart = fraction(budget, start, asyncBatchSize);
+    boolean last = exhausted(e.totals());
     double secs = Math.max(1e-9, (now - startNanos) / 1e9);
     long its = e.totals().iterations() - start.iterations();
     long rolls = e.totals().rollouts() - start.rollouts();
@@ -98,28 +137,43 @@ public final class Progress implements SparqListener {
         e.archive().qdScore(), e.totals().rejectedTotal(), e.totals().duplicates());
     if (mode == Mode.BAR) {
       if (!last && lastDraw != Long.MIN_VALUE && now - lastDraw < 100_000_000L) {
+        unshown = e;
         return;
       }
+      unshown = null;
       int filled = (int) Math.round(f * WIDTH);
       out.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] "
           + String.format(Locale.ROOT, "%3.0f%% ", f * 100) + stats + "   ");
       drewBar = true;
-      if (last) {
+      if (last && asyncBatchSize == 0) {
         out.println();
         drewBar = false;
       }
       out.flush();
     } else {
       if (!last && lastDraw != Long.MIN_VALUE && now - lastDraw < logIntervalMillis * 1_000_000L) {
+        unshown = e;
         return;
       }
+      unshown = null;
       out.println(String.format(Locale.ROOT, "progress %3.0f%%: ", f * 100) + stats);
     }
     lastDraw = now;
   }
 
-  /** Ends a bar line left open by a run that stopped before its budget. */
+  /**
+   * Ends the display when the run returns: ends a bar line left open (a run stopped before its
+   * budget, or an asynchronous run whose candidates in flight finished after it), and in LOG mode
+   * prints the last iteration's line when the interval had held it back, so the last line shown
+   * agrees with the run's totals.
+   */
   public void finish() {
+    if (unshown != null) {
+      IterationEvent e = unshown;
+      unshown = null;
+      lastDraw = Long.MIN_VALUE;
+      onIteration(e);
+    }
     if (drewBar) {
       out.println();
       drewBar = false;

@@ -25,7 +25,68 @@ public final class Runner {
    * @param iterationsThisProcess iterations this call ran
    * @param stoppedEarly whether it stopped (Ctrl-C) before the budget was exhausted
    */
-  public record Result(RunStats totals, long iterationsThisProcess, boolean stoppedEarly) {}
+  public record Result(RunStats totals, long iterationsThisProcess, boolean stoppedEarly, Traffic traffic) {
+    /** A result without model traffic (a run without a model backend). */
+    public Result(RunStats totals, long iterationsThisProcess, boolean stoppedEarly) {
+      this(totals, iterationsThisProcess, stoppedEarly, null);
+    }
+  }
+
+  /**
+   * What this process asked of its models, all models together. The run's {@code tokens} total (and
+   * {@code budget.tokens}) counts what the servers reported for the answered requests from the
+   * engine's first iteration on; a failed attempt that was retried (an HTTP error, a timeout, a reply
+   * that could not be read) reports none, and the seed labelling before the first iteration, done
+   * again by every start and resume, is counted here but not in the budget.
+   *
+   * @param setupTokens tokens spent before the engine started (labelling the seeds for the skill
+   *     vocabulary), not counted by the budget
+   * @param tokens all tokens this process's models reported, {@code setupTokens} included
+   * @param attempts HTTP requests sent to OpenAI-compatible servers, retries included (0 without such
+   *     a backend)
+   * @param answered attempts that returned a usable response
+   * @param retried failed attempts that were retried
+   * @param failures failed attempts by kind (retried or not), lower-case kind names
+   */
+  public record Traffic(long setupTokens, long tokens, long attempts, long answered, long retried,
+      java.util.Map<String, Long> failures) {
+    public Traffic {
+      failures = java.util.Map.copyOf(failures);
+    }
+
+    /** Reads the counters of {@code models} now; {@code setupTokens} as measured at the start. */
+    static Traffic of(java.util.List<dev.sparq.core.llm.UsageReporting> models, long setupTokens) {
+      long tokens = 0;
+      long attempts = 0;
+      long answered = 0;
+      long retried = 0;
+      java.util.Map<String, Long> failures = new java.util.TreeMap<>();
+      for (dev.sparq.core.llm.UsageReporting m : models) {
+        tokens += m.tokenUsage().totalTokens();
+        if (m instanceof dev.sparq.openai.OpenAiLanguageModel o) {
+          dev.sparq.openai.EndpointStats t = o.metrics().total();
+          attempts += t.attempts();
+          answered += t.responses();
+          retried += t.retries();
+          t.failures().forEach((k, v) -> {
+            if (v > 0) {
+              failures.merge(k.name().toLowerCase(java.util.Locale.ROOT), v, Long::sum);
+            }
+          });
+        }
+      }
+      return new Traffic(setupTokens, tokens, attempts, answered, retried, failures);
+    }
+
+    /** Tokens reported by {@code models} so far. */
+    static long tokens(java.util.List<dev.sparq.core.llm.UsageReporting> models) {
+      long n = 0;
+      for (dev.sparq.core.llm.UsageReporting m : models) {
+        n += m.tokenUsage().totalTokens();
+      }
+      return n;
+    }
+  }
 
   /**
    * Runs (or resumes) until the configuration's budget is exhausted or {@code stop} is set.
@@ -62,9 +123,11 @@ public final class Runner {
           + "'sparq resume " + dir.root() + "'");
     }
     dir.recordRuntime(comp.runtime());
+    long setupTokens = Traffic.tokens(comp.usage());
     {
       Progress bar = progress == null || progress == Progress.Mode.NONE ? null
-          : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime);
+          : new Progress(err, progress, c.budget(), start, 10_000, System::nanoTime,
+              c.engine().async() ? c.batchSize() : 0);
       Sparq.Builder b = Sparq.builder()
           .generator(comp.generator())
           .solver(comp.solver())
@@ -97,45 +160,53 @@ public final class Runner {
         b.archive(comp.archive());
       }
       long steps = 0;
-      try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
-          .logOptions(dev.sparq.core.store.LogOptions.defaults()
-              .withRolloutTexts(c.stages().logRolloutTexts())
-              .withRecordsPerShard(c.stages().logRecordsPerShard()))
-          .open()) {
-        Sparq sparq = run.engine();
-        if (c.engine().async()) {
-          // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
-          // batchSize finished candidates, checkpointed like synchronous ones
-          long before = sparq.iteration();
-          try {
-            sparq.run(t -> stop.get());
-          } catch (dev.sparq.core.engine.StalledRunException e) {
-            run.checkpoint();
-            if (bar != null) {
-              bar.finish();
+      try {
+        try (SparqRun run = SparqRun.builder(dir.root(), b).checkpointEvery(c.checkpointEvery())
+            .logOptions(dev.sparq.core.store.LogOptions.defaults()
+                .withRolloutTexts(c.stages().logRolloutTexts())
+                .withRecordsPerShard(c.stages().logRecordsPerShard()))
+            .open()) {
+          Sparq sparq = run.engine();
+          if (c.engine().async()) {
+            // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
+            // batchSize finished candidates, checkpointed like synchronous ones
+            long before = sparq.iteration();
+            try {
+              sparq.run(t -> stop.get());
+            } catch (dev.sparq.core.engine.StalledRunException e) {
+              run.checkpoint();
+              if (bar != null) {
+                bar.finish();
+              }
+              throw e;
             }
-            throw e;
+            steps = sparq.iteration() - before;
           }
-          steps = sparq.iteration() - before;
-        }
-        while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
-          try {
-            sparq.step();
-          } catch (dev.sparq.core.engine.StalledRunException e) {
-            // keep what the stalled iterations logged, then report the stall
-            run.checkpoint();
-            if (bar != null) {
-              bar.finish();
+          while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
+            try {
+              sparq.step();
+            } catch (dev.sparq.core.engine.StalledRunException e) {
+              // keep what the stalled iterations logged, then report the stall
+              run.checkpoint();
+              if (bar != null) {
+                bar.finish();
+              }
+              throw e;
             }
-            throw e;
+            steps++;
           }
-          steps++;
+          run.checkpoint();
+          if (bar != null) {
+            bar.finish();
+          }
+          return new Result(sparq.totals(), steps, !budgetUsed(c, sparq.totals()),
+              comp.usage().isEmpty() ? null : Traffic.of(comp.usage(), setupTokens));
         }
-        run.checkpoint();
+      } finally {
+        // a run that failed (a model backend that gave up) ends the bar line before the error is printed
         if (bar != null) {
           bar.finish();
         }
-        return new Result(sparq.totals(), steps, !budgetUsed(c, sparq.totals()));
       }
     }
   }
@@ -147,6 +218,40 @@ public final class Runner {
    */
   static boolean budgetUsed(RunConfig c, dev.sparq.core.engine.RunStats t) {
     return c.engine().async() ? c.budget().exhaustedByParents(t, c.batchSize()) : c.budget().exhausted(t);
+  }
+
+  /**
+   * The budget key whose limit a run with these totals has reached, with the counts, for example
+   * {@code budget.candidates (24 candidates of 20)}; null when none is (the rule of {@link
+   * #budgetUsed}).
+   */
+  static String usedLimit(RunConfig c, dev.sparq.core.engine.RunStats t) {
+    dev.sparq.core.engine.Budget b = c.budget();
+    if (c.engine().async()) {
+      int batch = c.batchSize();
+      if (b.maxIterations() != Long.MAX_VALUE && t.candidates() >= b.parentCap(batch)
+          && b.parentCap(batch) == b.withCandidates(Long.MAX_VALUE).parentCap(batch)) {
+        return "budget.iterations (" + t.candidates() + " parents of the " + b.parentCap(batch) + " that "
+            + b.maxIterations() + " iterations of batchSize " + batch + " allow)";
+      }
+      if (b.maxCandidates() != Long.MAX_VALUE && t.candidates() >= b.parentCap(batch)) {
+        return "budget.candidates (" + t.candidates() + " candidates of " + b.maxCandidates() + ")";
+      }
+    } else {
+      if (t.iterations() >= b.maxIterations()) {
+        return "budget.iterations (" + t.iterations() + " iterations of " + b.maxIterations() + ")";
+      }
+      if (t.candidates() >= b.maxCandidates()) {
+        return "budget.candidates (" + t.candidates() + " candidates of " + b.maxCandidates() + ")";
+      }
+    }
+    if (t.rollouts() >= b.maxRollouts()) {
+      return "budget.rollouts (" + t.rollouts() + " rollouts of " + b.maxRollouts() + ")";
+    }
+    if (t.tokens() >= b.maxTokens()) {
+      return "budget.tokens (" + t.tokens() + " tokens of " + b.maxTokens() + ")";
+    }
+    return null;
   }
 
 }

@@ -119,8 +119,44 @@ public final class SparqCli implements Callable<Integer> {
     PrintStream err = System.err;
 
     void printTotals(RunStats t) {
-      out.printf(Locale.ROOT, "iterations %d, candidates %d, evaluated %d, rollouts %d, added %d, rejected %d%n",
-          t.iterations(), t.candidates(), t.evaluated(), t.rollouts(), t.added(), t.rejectedTotal());
+      out.printf(Locale.ROOT, "iterations %d, candidates %d, evaluated %d, rollouts %d, added %d, rejected %d%s%n",
+          t.iterations(), t.candidates(), t.evaluated(), t.rollouts(), t.added(), t.rejectedTotal(),
+          t.tokens() > 0 ? ", tokens " + t.tokens() : "");
+    }
+
+    /**
+     * What this process asked of the models: requests, the failed attempts that were retried (not
+     * part of the totals above, which count candidates, rollouts and the tokens of answered
+     * requests), and the tokens the budget does not count.
+     */
+    void printTraffic(Runner.Traffic m) {
+      if (m == null) {
+        return;
+      }
+      StringBuilder line = new StringBuilder("models (this process): ");
+      if (m.attempts() > 0) {
+        long failed = 0;
+        for (long v : m.failures().values()) {
+          failed += v;
+        }
+        line.append(String.format(Locale.ROOT, "%d requests sent, %d answered, %d failed and retried",
+            m.attempts(), m.answered(), m.retried()));
+        if (!m.failures().isEmpty()) {
+          StringBuilder kinds = new StringBuilder();
+          m.failures().forEach((k, v) -> kinds.append(kinds.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+          line.append(" (").append(kinds).append(')');
+        }
+        if (failed > m.retried()) {
+          line.append(", ").append(failed - m.retried()).append(" failed for good");
+        }
+        line.append("; ");
+      }
+      line.append(String.format(Locale.ROOT, "%d tokens", m.tokens()));
+      if (m.setupTokens() > 0) {
+        line.append(String.format(Locale.ROOT, ", %d of them labelling the seeds before the first iteration "
+            + "(not counted in the run's tokens or budget.tokens)", m.setupTokens()));
+      }
+      out.println(line);
     }
 
     void printArchive(CellArchive a) {
@@ -206,6 +242,7 @@ public final class SparqCli implements Callable<Integer> {
     /** Prints the totals and the archive, writes the report unless {@code noReport}, names the directory. */
     void finish(RunDirectory dir, Runner.Result r, boolean noReport) {
       printTotals(r.totals());
+      printTraffic(r.traffic());
       printArchive(dir.readCheckpoint().orElseThrow().archive());
       if (r.stoppedEarly()) {
         out.println("stopped before the budget; continue with: sparq resume " + dir.root());
@@ -542,8 +579,12 @@ public final class SparqCli implements Callable<Integer> {
                 + "resume from: the run stopped before its first checkpoint; start it again with 'sparq run -c "
                 + "CONFIG -o " + runDir.dir + " --force'"));
         if (Runner.budgetUsed(d.config(), before)) {
-          out.println("the run has already used its budget (" + before.iterations() + " iterations); "
-              + "raise it with --iterations N");
+          // only the iteration limit can be raised here: naming the limit reached keeps a user from
+          // raising --iterations again and again under a candidate, rollout or token budget
+          String limit = Runner.usedLimit(d.config(), before);
+          out.println("the run has already used its budget: " + limit + "; " + (limit.startsWith("budget.iterations")
+              ? "raise it with --iterations N"
+              : "resume --iterations N sets only the iteration limit, so the run is complete"));
           return 0;
         }
         out.println("resuming " + d.root() + " at iteration " + before.iterations());

@@ -39,6 +39,10 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong solve = new AtomicLong();
   final AtomicLong label = new AtomicLong();
   final AtomicLong untagged = new AtomicLong();
+  /** When above 0, every this-many-th request is answered HTTP 503 (a server that fails now and then). */
+  volatile int failEvery;
+  /** Requests answered with an injected 503. */
+  final AtomicLong injectedFailures = new AtomicLong();
   /** Every request received, answered or refused. */
   final AtomicLong requests = new AtomicLong();
   final InFlightCounter inFlight = new InFlightCounter();
@@ -92,9 +96,17 @@ final class FakeMathServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    requests.incrementAndGet();
+    long nth = requests.incrementAndGet();
     inFlight.enter();
     try {
+      int every = failEvery;
+      if (every > 0 && nth % every == 0) {
+        ex.getRequestBody().readAllBytes();
+        injectedFailures.incrementAndGet();
+        send(ex, 503, ("{\"error\":{\"message\":\"overloaded, request " + nth + "\"}}")
+            .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       answer(ex);
     } finally {
       inFlight.leave();

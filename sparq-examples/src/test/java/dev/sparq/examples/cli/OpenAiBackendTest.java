@@ -135,4 +135,48 @@ class OpenAiBackendTest {
       assertEquals("async", run.path("config").path("engine").path("mode").asText(run.toString()), run.toString());
     }
   }
+
+  @Test
+  void theSummaryTellsRetriedRequestsAndUncountedTokensApart() throws IOException {
+    try (FakeMathServer server = new FakeMathServer()) {
+      server.failEvery = 7; // a server that answers 503 now and then: the client retries
+      FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
+      Path cfg = tmp.resolve("run.yaml");
+      Files.writeString(cfg, """
+          backend:
+            type: openai
+            endpoints: ["%s"]
+            model: fake-math
+            maxTokens: 256
+          seeds: {format: jsonl, path: seeds.jsonl}
+          k: 4
+          batchSize: 8
+          budget: {tokens: 3000}
+          output: run
+          engine: {mode: async, in_flight: 4}
+          """.formatted(server.baseUrl()));
+      CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
+      assertEquals(0, r.status(), r.out() + r.err());
+      var totals = RunDirectory.open(tmp.resolve("run")).readCheckpoint().orElseThrow().state().totals();
+      assertTrue(totals.tokens() >= 3000, totals.toString());
+      // the run's tokens (what budget.tokens counts) are in the totals line
+      assertTrue(r.out().contains(", rejected " + totals.rejectedTotal() + ", tokens " + totals.tokens() + "\n"),
+          r.out());
+      // every request the server received, the 503s it sent as retried attempts, apart from the totals
+      long failures = server.injectedFailures.get();
+      assertTrue(failures > 0);
+      assertTrue(r.out().contains("models (this process): " + server.requests.get() + " requests sent, "
+          + (server.requests.get() - failures) + " answered, " + failures + " failed and retried (server_error "
+          + failures + ");"), r.out());
+      // the seed labelling (12 requests before the first iteration) is billed but not in the budget
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+          "; (\\d+) tokens, (\\d+) of them labelling the seeds before the first iteration").matcher(r.out());
+      assertTrue(m.find(), r.out());
+      assertEquals(Long.parseLong(m.group(1)), totals.tokens() + Long.parseLong(m.group(2)), r.out());
+      assertTrue(Long.parseLong(m.group(2)) > 0);
+      // the report shows the run's tokens too
+      String html = Files.readString(tmp.resolve("run").resolve("report.html"));
+      assertTrue(html.contains("\"tokens\":" + totals.tokens()), "tokens in the report's data");
+    }
+  }
 }

@@ -55,6 +55,63 @@ class ProgressTest {
     assertEquals(1, out.split("\n").length);
   }
 
+  /** Totals after {@code iterations} iterations holding {@code candidates} parents. */
+  private static IterationEvent asyncEvent(long iterations, long candidates, long tokens) {
+    RunStats t = new RunStats(iterations, candidates, 0, 0, 0, 0, Map.of(), Map.of(), 0, tokens);
+    return new IterationEvent(iterations - 1, new ArchiveStats(5, 3, -1, Double.NaN, 1.5, 0, 0.8, 0.5), t,
+        10, 10, 1, 0, 0);
+  }
+
+  @Test
+  void asyncProgressCountsParentsNotIterations() {
+    // an asynchronous run of 10 iterations of 10 parents that failed once (a shorter iteration of 4)
+    // and was resumed: 10 iterations are done with 94 of its 100 parents, and one more group follows
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    long[] clock = {0};
+    Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), Progress.Mode.LOG,
+        Budget.iterations(10), asyncEvent(5, 44, 0).totals(), 0, () -> clock[0], 10);
+    clock[0] += 1_000_000_000L;
+    p.onIteration(asyncEvent(6, 54, 0));
+    clock[0] += 1_000_000_000L;
+    p.onIteration(asyncEvent(10, 94, 0));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.contains("progress  94%: it 10"), out);
+    assertTrue(!out.contains("100%"), "not done yet: " + out);
+    assertEquals(0.94, Progress.fraction(Budget.iterations(10), asyncEvent(10, 94, 0).totals(), 10), 1e-12);
+    assertEquals(1.0, Progress.fraction(Budget.candidates(95), asyncEvent(10, 100, 0).totals(), 10), 1e-12);
+  }
+
+  @Test
+  void asyncBarEndsOnceAfterTheWorkInFlightAndLogShowsTheLastIteration() {
+    // a token budget is reached at iteration 6; the candidates in flight finish as iteration 7
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    long[] clock = {0};
+    Progress bar = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), Progress.Mode.BAR,
+        Budget.tokens(1_000), RunStats.empty(), 10_000, () -> clock[0], 10);
+    for (int i = 1; i <= 7; i++) {
+      clock[0] += 1_000_000_000L;
+      bar.onIteration(asyncEvent(i, 10L * i, i < 6 ? 150L * i : 1_000 + 50L * i));
+    }
+    bar.finish();
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(1, out.split("\n").length, "one bar line: " + out);
+    assertTrue(out.endsWith("\n"), out);
+    assertTrue(out.substring(out.lastIndexOf('\r')).contains("100% it 7"), out);
+
+    // LOG mode: the last iteration is shown by finish() even when the interval held it back
+    bytes.reset();
+    clock[0] = 0;
+    Progress log = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), Progress.Mode.LOG,
+        Budget.iterations(100), RunStats.empty(), 10_000, () -> clock[0], 10);
+    log.onIteration(asyncEvent(1, 10, 0));
+    clock[0] += 1_000_000_000L;
+    log.onIteration(asyncEvent(2, 20, 0)); // stopped with Ctrl-C here
+    log.finish();
+    out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.strip().split("\n")[1].startsWith("progress   2%: it 2,"), out);
+    assertEquals(2, out.strip().split("\n").length, out);
+  }
+
   @Test
   void fractionUsesTheTightestLimit() {
     RunStats t = new RunStats(2, 100, 0, 0, 900, 0, Map.of(), Map.of());

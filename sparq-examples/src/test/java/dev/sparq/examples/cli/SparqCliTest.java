@@ -155,6 +155,39 @@ class SparqCliTest {
   }
 
   @Test
+  void resumeOfARunThatUsedAnotherLimitNamesIt() throws IOException {
+    // the budget is 20 candidates: --iterations cannot take the run further, so resume must not
+    // advise it (it said "(3 iterations); raise it with --iterations N" whatever the limit)
+    for (String mode : List.of("sync", "async")) {
+      Path cfg = writeConfig(mode + ".yaml", """
+          backend: {type: demo}
+          batchSize: 8
+          k: 4
+          budget: {candidates: 20}
+          engine: {mode: %s}
+          output: %s
+          """.formatted(mode, mode));
+      assertEquals(0, sparq("run", "-c", cfg.toString(), "--progress", "none", "--no-report").status());
+      CliTestSupport.Result done = sparq("resume", tmp.resolve(mode).toString(), "--iterations", "10");
+      assertEquals(0, done.status(), done.err());
+      assertTrue(done.out().contains("the run has already used its budget: budget.candidates (24 candidates of "
+          + "20); resume --iterations N sets only the iteration limit"), mode + ": " + done.out());
+    }
+    Path its = writeConfig("its.yaml", """
+        backend: {type: demo}
+        batchSize: 8
+        k: 4
+        budget: {iterations: 2}
+        engine: {mode: async}
+        output: its
+        """);
+    assertEquals(0, sparq("run", "-c", its.toString(), "--progress", "none", "--no-report").status());
+    CliTestSupport.Result done = sparq("resume", tmp.resolve("its").toString());
+    assertTrue(done.out().contains("the run has already used its budget: budget.iterations (16 parents of the 16 "
+        + "that 2 iterations of batchSize 8 allow); raise it with --iterations N"), done.out());
+  }
+
+  @Test
   void resumeContinuesExactlyWhereTheRunStopped() throws IOException {
     String common = """
         backend: {type: demo}
