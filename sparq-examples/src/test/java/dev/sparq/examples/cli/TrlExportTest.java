@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,7 +90,9 @@ class TrlExportTest {
     List<String> cmd = new ArrayList<>(List.of(python(), SCRIPT.toString(), "--tokenizer",
         TOKENIZER.toString(), "--docs", DOCS.toString(), "--rows", "3"));
     folders.forEach(f -> cmd.add(f.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(tmp.resolve("stderr.txt").toFile());
+    // to files, so that a hung script still ends at the time limit
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("report.json").toFile())
+        .redirectError(tmp.resolve("stderr.txt").toFile());
     Map<String, String> env = pb.environment();
     env.put("HF_DATASETS_CACHE", tmp.resolve("hf-datasets").toString()); // no earlier cache
     env.put("HF_HUB_OFFLINE", "1");
@@ -99,12 +100,11 @@ class TrlExportTest {
     env.put("TOKENIZERS_PARALLELISM", "false");
     env.put("TRANSFORMERS_VERBOSITY", "warning");
     Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(300, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("check_trl.py took more than 300 s");
     }
-    String report = new String(out, StandardCharsets.UTF_8);
+    String report = Files.readString(tmp.resolve("report.json"));
     String err = Files.readString(tmp.resolve("stderr.txt"));
     String context = report + "\n--- stderr (end) ---\n" + err.substring(Math.max(0, err.length() - 4000));
     assertEquals(0, p.exitValue(), context);
