@@ -50,7 +50,12 @@ final class DatasetCard {
         + " folder that does not hold your own README.md");
   }
 
-  static String render(Exporter.Builder b, ExportReport r) {
+  /**
+   * The card of an export.
+   *
+   * @param dataBytes the size of the data file in bytes
+   */
+  static String render(Exporter.Builder b, ExportReport r, long dataBytes) {
     StringBuilder s = new StringBuilder();
     long n = r.examplesWritten();
     s.append("---\n");
@@ -58,6 +63,13 @@ final class DatasetCard {
     s.append("task_categories:\n- text-generation\n");
     s.append("tags:\n- math\n- synthetic\n- sparq\n");
     s.append("size_categories:\n- ").append(sizeCategory(n)).append('\n');
+    // datasets caches load_dataset(folder) under the folder's name and a hash of this header
+    // alone (the configs hold the file name, not its content), so without these numbers a folder
+    // exported again, or another export in a folder of the same name, loads the first one's
+    // cached rows. The row count and file size make the hash follow the data, and datasets
+    // checks the row count when it reads the file.
+    s.append("dataset_info:\n  splits:\n  - name: train\n    num_examples: ").append(n)
+        .append("\n  download_size: ").append(dataBytes).append('\n');
     s.append("configs:\n- config_name: default\n  data_files: ").append(r.data().getFileName())
         .append('\n');
     s.append("---\n\n");

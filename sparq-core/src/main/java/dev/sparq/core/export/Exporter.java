@@ -312,7 +312,7 @@ public final class Exporter {
       byte[] statsBytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report.toJson());
       staged.add(AtomicFiles.stage(b.output.resolve("stats.json"), out -> out.write(statsBytes),
           b.channels));
-      byte[] card = DatasetCard.render(b, report).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] card = DatasetCard.render(b, report, Files.size(tmp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
       staged.add(AtomicFiles.stage(b.output.resolve(DatasetCard.FILE), out -> out.write(card),
           b.channels));
       // every file is on disk under a temporary name: only now are they renamed into place, so a

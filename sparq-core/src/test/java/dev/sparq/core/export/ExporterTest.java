@@ -119,6 +119,40 @@ class ExporterTest {
     }
   }
 
+  /**
+   * datasets caches {@code load_dataset(folder)} under the folder's name and a hash of the card's
+   * YAML header, not of the data file: a header that does not change with the data made a folder
+   * exported again (or another export in a folder of the same name) load the first export's rows
+   * from the cache. The header carries the row count and the data file's size, for both
+   * containers, and so differs between two exports of different data.
+   */
+  @Test
+  void cardHeaderChangesWithTheDataSoDatasetsDoesNotServeAStaleCache() throws IOException {
+    Path log = log(List.of(cand("Q", 0.5, rolls("S1", "S2", "S3"), "x"),
+        cand("R", 0.5, rolls("T1"), "y")));
+    for (FileFormat container : FileFormat.values()) {
+      Path out = tmp.resolve("stale-" + container.id());
+      ExportReport all = Exporter.builder().log(log).output(out).fileFormat(container).build().run();
+      String first = header(out);
+      assertEquals(4, all.examplesWritten());
+      assertTrue(first.contains("dataset_info:\n  splits:\n  - name: train\n    num_examples: 4\n"
+          + "  download_size: " + Files.size(all.data()) + "\n"), first);
+      ExportReport some = Exporter.builder().log(log).output(out).fileFormat(container)
+          .selector(Selector.random(2)).build().run();
+      String second = header(out);
+      assertEquals(2, some.examplesWritten());
+      assertTrue(second.contains("    num_examples: 2\n  download_size: " + Files.size(some.data())
+          + "\n"), second);
+      assertNotEquals(first, second, container.id());
+    }
+  }
+
+  /** The card's YAML header, between its two {@code ---} lines. */
+  private static String header(Path out) throws IOException {
+    String card = Files.readString(out.resolve("README.md"));
+    return card.substring(0, card.indexOf("\n---\n", 4) + 5);
+  }
+
   @Test
   void llamaFactoryEntriesAndSideFiles() throws IOException {
     Path log = log(List.of(cand("Q", 0.5, rolls("S"), "x", "y")));
