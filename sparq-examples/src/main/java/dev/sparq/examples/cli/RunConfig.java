@@ -104,9 +104,10 @@ public record RunConfig(
   /**
    * The most candidates the asynchronous engine may keep in flight in all ({@code engine.in_flight}
    * x endpoints): each holds one platform thread of the engine while its request is out (Java 17 has
-   * no virtual threads), besides the client's own. 100,000 threads failed to start on a 24 GiB
-   * machine (the OS refused the 32,426th, after 63 s and 830 MB); 4,096 start in about 3 s in 180 MB,
-   * and three clients (generator, solver, labeller) send at most 3,072 requests at once.
+   * no virtual threads), besides the client's own. 100,000 threads could not all be started on a
+   * 2-core, 24 GiB machine (unable to create native thread after about 32,400, 63 s and 830 MB);
+   * 4,096 start in about 3 s in 180 MB, and three clients (generator, solver, labeller) send at most
+   * 3,072 requests at once.
    */
   public static final int MAX_IN_FLIGHT_TOTAL = 4096;
 
