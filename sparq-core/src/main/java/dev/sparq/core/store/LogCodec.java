@@ -233,7 +233,7 @@ public final class LogCodec {
         case "parent_ids" -> strings(p, v, name, parents);
         case "operator" -> operator = text(p, v, name);
         case "generation" -> generation = p.getIntValue();
-        case "attributes" -> attributes = attributes(p, v);
+        case "attributes" -> attributes = attributes(p, v, true);
         case "rollouts" -> rollouts(p, v, rollouts);
         case "correct" -> correct = p.getIntValue();
         case "num_rollouts" -> numRollouts = p.getIntValue();
@@ -334,7 +334,7 @@ public final class LogCodec {
             measure(p);
           }
         }
-        case "attributes" -> attributes(p, v);
+        case "attributes" -> attributes(p, v, false);
         case "rollouts" -> rollouts(p, v, null);
         case "correct" -> correct = p.getIntValue();
         case "num_rollouts" -> numRollouts = p.getIntValue();
@@ -573,22 +573,37 @@ public final class LogCodec {
   }
 
   /**
-   * The {@code attributes} field: a JSON object inside a string, decoded in the full decode and the
-   * summary alike (it is short), so that a broken one fails both, not only the full decode.
+   * The {@code attributes} field: a JSON object of strings inside a string (as {@link #write} writes
+   * it), read with the same code by the full decode ({@code decode}: into a sorted map) and the
+   * summary (only checked, nothing kept), so that a broken one fails both, not only the full decode.
+   * A JSON {@code null} reads as no attributes.
    */
-  @SuppressWarnings("unchecked")
-  private static Map<String, String> attributes(JsonParser p, JsonToken v) throws IOException {
+  private static Map<String, String> attributes(JsonParser p, JsonToken v, boolean decode)
+      throws IOException {
     String s = text(p, v, "attributes");
-    if (s == null || s.equals("{}")) {
+    if (s.equals("{}")) {
       return Map.of();
     }
-    Map<String, String> m = Json.mapper().readValue(s, TreeMap.class);
-    if (m == null) {
-      return Map.of();
-    }
-    if (m.containsValue(null)) {
-      // Problem's sorted copy refuses a null value
-      throw new IOException("field 'attributes' holds a null value");
+    Map<String, String> m = decode ? new TreeMap<>() : Map.of();
+    try (JsonParser a = FACTORY.createParser(s)) {
+      JsonToken t = a.nextToken();
+      if (t == JsonToken.START_OBJECT) {
+        while ((t = a.nextToken()) == JsonToken.FIELD_NAME) {
+          String key = a.currentName();
+          if (a.nextToken() != JsonToken.VALUE_STRING) {
+            throw new IOException("field 'attributes': every value must be a string, found "
+                + a.currentToken());
+          }
+          if (decode) {
+            m.put(key, a.getText());
+          }
+        }
+      } else if (t != JsonToken.VALUE_NULL) {
+        throw new IOException("field 'attributes' must hold a JSON object, found " + t);
+      }
+      if (a.nextToken() != null) {
+        throw new IOException("field 'attributes': trailing data after its object");
+      }
     }
     return m;
   }

@@ -59,6 +59,9 @@ class CandidateSummaryTest {
       assertEquals(Double.doubleToLongBits(full.candidate().value()), Double.doubleToLongBits(s.value()));
       assertEquals(full.candidate().problem().lineage().operator(), s.operator());
       assertEquals(full.candidate().problem().lineage().generation(), s.generation());
+      if (json == withAttributes) {
+        assertEquals(java.util.Map.of("level", "Level 3"), full.candidate().problem().attributes());
+      }
     }
     byte[] b = String.format(java.util.Locale.ROOT, RECORD, 5).getBytes(StandardCharsets.UTF_8);
     assertEquals(new CandidateSummary(5, 2, new Difficulty(3, 4, 0.25, Validity.VALID), AddStatus.NEW, false,
@@ -85,6 +88,9 @@ class CandidateSummaryTest {
         // attributes that are not an object, or hold a null value
         good.replace("\"attributes\":\"{}\"", "\"attributes\":\"[1]\""),
         good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{\\\"level\\\":null}\""),
+        // an attribute value that is not a string, trailing data after the attributes' object
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{\\\"level\\\":3}\""),
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{} {}\""),
         // attributes as an object instead of a string holding one
         good.replace("\"attributes\":\"{}\"", "\"attributes\":{}"),
         // parent_ids that is not an array (the full decode looped past the record's end forever)
