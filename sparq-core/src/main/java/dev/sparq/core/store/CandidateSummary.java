@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * The scalar fields of one candidate-log record, read without its texts ({@link
- * LogReader.RecordView#summary()}): no problem statement, reference solution, answer, attributes
- * or rollout text is turned into a {@code String}. A reader that needs only these fields (the run
+ * LogReader.RecordView#summary()}): no problem statement, reference solution, answer or rollout
+ * text is turned into a {@code String} (only the short {@code attributes} string is decoded, so that
+ * a record whose attributes the full decode refuses is refused here too). A reader that needs only these fields (the run
  * report's solve-rate histogram and operator counts) reads a log of long rollout texts several times
  * faster than through {@link LogReader#next()}, and allocates almost nothing per record. Every value
  * equals the one of the fully decoded record ({@link LoggedCandidate}).

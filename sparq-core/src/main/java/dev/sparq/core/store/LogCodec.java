@@ -194,7 +194,6 @@ public final class LogCodec {
     }
   }
 
-  @SuppressWarnings("unchecked")
   static LoggedCandidate read(JsonParser p) throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new IOException("a log record must be a JSON object");
@@ -227,46 +226,29 @@ public final class LogCodec {
       switch (name) {
         case "seq" -> seq = p.getLongValue();
         case "iteration" -> iteration = p.getLongValue();
-        case "id" -> id = p.getText();
-        case "problem" -> statement = p.getText();
-        case "solution" -> solution = v == JsonToken.VALUE_NULL ? "" : p.getText();
-        case "answer" -> answer = v == JsonToken.VALUE_NULL ? "" : p.getText();
-        case "parent_ids" -> {
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            parents.add(p.getText());
-          }
-        }
-        case "operator" -> operator = p.getText();
+        case "id" -> id = text(p, v, name);
+        case "problem" -> statement = text(p, v, name);
+        case "solution" -> solution = v == JsonToken.VALUE_NULL ? "" : text(p, v, name);
+        case "answer" -> answer = v == JsonToken.VALUE_NULL ? "" : text(p, v, name);
+        case "parent_ids" -> strings(p, v, name, parents);
+        case "operator" -> operator = text(p, v, name);
         case "generation" -> generation = p.getIntValue();
-        case "attributes" -> {
-          String s = p.getText();
-          if (s != null && !s.equals("{}")) {
-            attributes = Json.mapper().readValue(s, TreeMap.class);
-          }
-        }
-        case "rollouts" -> {
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            rollouts.add(readRollout(p));
-          }
-        }
+        case "attributes" -> attributes = attributes(p, v, true);
+        case "rollouts" -> rollouts(p, v, rollouts);
         case "correct" -> correct = p.getIntValue();
         case "num_rollouts" -> numRollouts = p.getIntValue();
         case "quality" -> quality = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
         case "validity" -> validity = Validity.valueOf(p.getText());
         case "measures" -> {
+          array(p, v, name);
           while (p.nextToken() != JsonToken.END_ARRAY) {
             if (nMeasures == measures.length) {
               measures = java.util.Arrays.copyOf(measures, nMeasures * 2);
             }
-            measures[nMeasures++] = p.currentToken() == JsonToken.VALUE_NULL ? Double.NaN
-                : p.getDoubleValue();
+            measures[nMeasures++] = measure(p);
           }
         }
-        case "skills" -> {
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            skills.add(p.getText());
-          }
-        }
+        case "skills" -> strings(p, v, name, skills);
         case "status" -> status = AddStatus.valueOf(p.getText());
         case "duplicate" -> duplicate = v == JsonToken.VALUE_TRUE;
         case "value" -> value = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
@@ -298,10 +280,11 @@ public final class LogCodec {
 
   /**
    * Decodes the scalar fields of one record from {@code bytes[off, off+len)} into a
-   * {@link CandidateSummary}, skipping every text (statement, solution, answer, attributes, rollouts)
-   * without turning it into a {@code String}: the parser still tokenises the whole record, so a
-   * malformed record fails as in {@link #read(byte[], int, int)}, and the fields it returns are the
-   * ones the full decode would give.
+   * {@link CandidateSummary}, skipping every text (statement, solution, answer, rollouts) without
+   * turning it into a {@code String}: the parser still tokenises the whole record, the short
+   * {@code attributes} string is decoded and the arrays are checked through the same code as in
+   * {@link #read(byte[], int, int)}, so a record the full decode refuses fails here too, and the
+   * fields it returns are the ones the full decode would give.
    *
    * @throws IOException when the bytes are not a complete, well-formed record
    */
@@ -337,10 +320,22 @@ public final class LogCodec {
         // present, as the full decode requires, but never decoded: nextToken skips its bytes
         case "problem" -> {
           statement = true;
-          p.skipChildren();
+          skipText(v, name);
         }
-        case "operator" -> operator = p.getText();
+        case "id", "solution", "answer" -> skipText(v, name);
+        case "operator" -> operator = text(p, v, name);
         case "generation" -> generation = p.getIntValue();
+        // the checks of the full decode, through the same code, so that a record one refuses the
+        // other refuses too; the rollouts' texts stay undecoded
+        case "parent_ids", "skills" -> strings(p, v, name, null);
+        case "measures" -> {
+          array(p, v, name);
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            measure(p);
+          }
+        }
+        case "attributes" -> attributes(p, v, false);
+        case "rollouts" -> rollouts(p, v, null);
         case "correct" -> correct = p.getIntValue();
         case "num_rollouts" -> numRollouts = p.getIntValue();
         case "quality" -> quality = v == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
@@ -477,7 +472,25 @@ public final class LogCodec {
     return true;
   }
 
-  private static Rollout readRollout(JsonParser p) throws IOException {
+  /**
+   * The rollouts array into {@code out}, or, when {@code out} is null (the summary), checked as the
+   * full decode would check it without turning the texts into strings.
+   */
+  private static void rollouts(JsonParser p, JsonToken v, List<Rollout> out) throws IOException {
+    array(p, v, "rollouts");
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t != JsonToken.START_OBJECT) {
+        throw new IOException("field 'rollouts' must hold objects, found " + t);
+      }
+      Rollout r = readRollout(p, out != null);
+      if (out != null) {
+        out.add(r);
+      }
+    }
+  }
+
+  private static Rollout readRollout(JsonParser p, boolean decode) throws IOException {
     String text = "";
     String answer = null;
     boolean correct = false;
@@ -486,13 +499,112 @@ public final class LogCodec {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "text" -> text = p.getText();
-        case "answer" -> answer = v == JsonToken.VALUE_NULL ? null : p.getText();
+        case "text" -> {
+          if (decode) {
+            text = text(p, v, "rollouts.text");
+          } else {
+            skipText(v, "rollouts.text");
+          }
+        }
+        case "answer" -> {
+          if (v != JsonToken.VALUE_NULL) {
+            if (decode) {
+              answer = text(p, v, "rollouts.answer");
+            } else {
+              skipText(v, "rollouts.answer");
+            }
+          }
+        }
         case "correct" -> correct = v == JsonToken.VALUE_TRUE;
         case "tokens" -> tokens = p.getIntValue();
         default -> p.skipChildren();
       }
     }
+    if (!decode) {
+      if (tokens < 0) {
+        // as Rollout's constructor refuses it
+        throw new IllegalArgumentException("tokens must be >= 0");
+      }
+      return null;
+    }
     return new Rollout(text, answer, correct, tokens);
+  }
+
+  /** A text field's value: a string or another scalar (as read before), never an array or object. */
+  private static String text(JsonParser p, JsonToken v, String name) throws IOException {
+    skipText(v, name);
+    return p.getText();
+  }
+
+  /**
+   * Checks a text field's token without decoding it: an array or object in its place would
+   * otherwise be read token by token as if its contents were the record's own fields.
+   */
+  private static void skipText(JsonToken v, String name) throws IOException {
+    if (v == null || v.isStructStart()) {
+      throw new IOException("field '" + name + "' must be a string, found " + v);
+    }
+  }
+
+  private static void array(JsonParser p, JsonToken v, String name) throws IOException {
+    if (v != JsonToken.START_ARRAY) {
+      // looping to the END_ARRAY of something else would run past the record's end forever
+      throw new IOException("field '" + name + "' must be an array, found " + v);
+    }
+  }
+
+  /** A string array ({@code parent_ids}, {@code skills}) into {@code out}, or only checked. */
+  private static void strings(JsonParser p, JsonToken v, String name, List<String> out)
+      throws IOException {
+    array(p, v, name);
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (out != null) {
+        out.add(text(p, t, name));
+      } else {
+        skipText(t, name);
+      }
+    }
+  }
+
+  /** One element of {@code measures}: a number, or null for NaN. */
+  private static double measure(JsonParser p) throws IOException {
+    return p.currentToken() == JsonToken.VALUE_NULL ? Double.NaN : p.getDoubleValue();
+  }
+
+  /**
+   * The {@code attributes} field: a JSON object of strings inside a string (as {@link #write} writes
+   * it), read with the same code by the full decode ({@code decode}: into a sorted map) and the
+   * summary (only checked, nothing kept), so that a broken one fails both, not only the full decode.
+   * A JSON {@code null} reads as no attributes.
+   */
+  private static Map<String, String> attributes(JsonParser p, JsonToken v, boolean decode)
+      throws IOException {
+    String s = text(p, v, "attributes");
+    if (s.equals("{}")) {
+      return Map.of();
+    }
+    Map<String, String> m = decode ? new TreeMap<>() : Map.of();
+    try (JsonParser a = FACTORY.createParser(s)) {
+      JsonToken t = a.nextToken();
+      if (t == JsonToken.START_OBJECT) {
+        while ((t = a.nextToken()) == JsonToken.FIELD_NAME) {
+          String key = a.currentName();
+          if (a.nextToken() != JsonToken.VALUE_STRING) {
+            throw new IOException("field 'attributes': every value must be a string, found "
+                + a.currentToken());
+          }
+          if (decode) {
+            m.put(key, a.getText());
+          }
+        }
+      } else if (t != JsonToken.VALUE_NULL) {
+        throw new IOException("field 'attributes' must hold a JSON object, found " + t);
+      }
+      if (a.nextToken() != null) {
+        throw new IOException("field 'attributes': trailing data after its object");
+      }
+    }
+    return m;
   }
 }

@@ -37,7 +37,9 @@ class CandidateSummaryTest {
     String reordered = "{\"rollouts\":[{\"text\":\"long\",\"correct\":true}],\"problem\":\"q\",\"operator\":\"op\","
         + "\"status\":\"IMPROVED\",\"duplicate\":true,\"quality\":0.5,\"num_rollouts\":1,\"correct\":1,"
         + "\"unknown\":{\"deep\":[[\"x\"]]},\"seq\":9,\"value\":null,\"generation\":4}";
-    for (String json : new String[] {String.format(java.util.Locale.ROOT, RECORD, 5), reordered}) {
+    String withAttributes = String.format(java.util.Locale.ROOT, RECORD, 5).replace("\"attributes\":\"{}\"",
+        "\"attributes\":\"{\\\"level\\\":\\\"Level 3\\\"}\"");
+    for (String json : new String[] {String.format(java.util.Locale.ROOT, RECORD, 5), reordered, withAttributes}) {
       byte[] b = json.getBytes(StandardCharsets.UTF_8);
       CandidateSummary s;
       LoggedCandidate full;
@@ -57,6 +59,9 @@ class CandidateSummaryTest {
       assertEquals(Double.doubleToLongBits(full.candidate().value()), Double.doubleToLongBits(s.value()));
       assertEquals(full.candidate().problem().lineage().operator(), s.operator());
       assertEquals(full.candidate().problem().lineage().generation(), s.generation());
+      if (json == withAttributes) {
+        assertEquals(java.util.Map.of("level", "Level 3"), full.candidate().problem().attributes());
+      }
     }
     byte[] b = String.format(java.util.Locale.ROOT, RECORD, 5).getBytes(StandardCharsets.UTF_8);
     assertEquals(new CandidateSummary(5, 2, new Difficulty(3, 4, 0.25, Validity.VALID), AddStatus.NEW, false,
@@ -78,6 +83,27 @@ class CandidateSummaryTest {
         good.replace("\"NEW\"", "\"NEWER\""),
         // trailing data
         good + " {}",
+        // attributes whose JSON is cut short: the full decode parses it, so the summary must too
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{\\\"level\\\":\""),
+        // attributes that are not an object, or hold a null value
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"[1]\""),
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{\\\"level\\\":null}\""),
+        // an attribute value that is not a string, trailing data after the attributes' object
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{\\\"level\\\":3}\""),
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":\"{} {}\""),
+        // attributes as an object instead of a string holding one
+        good.replace("\"attributes\":\"{}\"", "\"attributes\":{}"),
+        // parent_ids that is not an array (the full decode looped past the record's end forever)
+        good.replace("\"parent_ids\":[\"p\"]", "\"parent_ids\":\"p\""),
+        // skills holding an object, a measure that is not a number
+        good.replace("\"skills\":[\"a\"]", "\"skills\":[{\"a\":1}]"),
+        good.replace("[0.5,null]", "[0.5,\"x\"]"),
+        // a rollout with negative tokens, a rollout text that is an object, rollouts that are not objects
+        good.replace("\"tokens\":5", "\"tokens\":-5"),
+        good.replace("\"text\":\"x\"", "\"text\":{\"x\":1}"),
+        good.replace("\"rollouts\":[{", "\"rollouts\":[1,{"),
+        // the problem as an object
+        good.replace("\"problem\":\"What is", "\"problem\":{\"a\":1},\"x\":\"What is"),
     };
     for (String line : bad) {
       Files.writeString(dir.resolve("candidates-000000.jsonl"), good + "\n" + good.replace("\"seq\":0",

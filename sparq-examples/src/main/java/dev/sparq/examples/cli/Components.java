@@ -225,13 +225,19 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
    * (the most endpoints of any role's block; one for the other backends).
    */
   static int inFlight(RunConfig c) {
+    // RunConfig refuses more than MAX_IN_FLIGHT_TOTAL; the cap keeps a config built in code bounded
+    return (int) Math.min(RunConfig.MAX_IN_FLIGHT_TOTAL, (long) c.engine().inFlight() * endpoints(c));
+  }
+
+  /** The most endpoints of any role's OpenAI block; one for the other backends. */
+  static int endpoints(RunConfig c) {
     int endpoints = 1;
     for (String role : ConfigKeys.ROLES) {
       if (c.model(role).orElse(null) instanceof RunConfig.Backend.OpenAi o) {
         endpoints = Math.max(endpoints, o.endpoints().size());
       }
     }
-    return (int) Math.min(100_000, (long) c.engine().inFlight() * endpoints);
+    return endpoints;
   }
 
   /**

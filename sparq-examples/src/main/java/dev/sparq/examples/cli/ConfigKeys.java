@@ -228,8 +228,9 @@ public final class ConfigKeys {
   static final Key ENGINE = add("engine", Kind.MAPPING, null, "how the engine schedules the stages");
   static final Key ENGINE_MODE = choice("engine.mode", "sync", ENGINE_MODES,
       "sync: iterations as barriers, bit-reproducible; async: each candidate moves on as soon as its previous stage finishes");
-  static final Key ENGINE_IN_FLIGHT = integer("engine.in_flight", "64", 1, 100_000,
-      "async only: candidates in flight per endpoint");
+  static final Key ENGINE_IN_FLIGHT = integer("engine.in_flight", "64", 1, RunConfig.MAX_IN_FLIGHT,
+      "async only: candidates in flight per endpoint (at most " + RunConfig.MAX_IN_FLIGHT_TOTAL
+          + " in all, in_flight x endpoints: each holds an engine thread)");
 
   // difficulty
   static final Key ESTIMATOR = add("estimator", Kind.MAPPING, null, "how difficulty is measured");

@@ -95,6 +95,23 @@ public record RunConfig(
   public static final int DEFAULT_IN_FLIGHT = 64;
 
   /**
+   * The most {@code engine.in_flight} allows: one OpenAI client sends at most 1,024 requests at once
+   * (its thread pool), so more candidates per endpoint would only wait in its queue, each holding an
+   * engine thread.
+   */
+  public static final int MAX_IN_FLIGHT = 1024;
+
+  /**
+   * The most candidates the asynchronous engine may keep in flight in all ({@code engine.in_flight}
+   * x endpoints): each holds one platform thread of the engine while its request is out (Java 17 has
+   * no virtual threads), besides the client's own. 100,000 threads could not all be started on a
+   * 2-core, 24 GiB machine (unable to create native thread after about 32,400, 63 s and 830 MB);
+   * 4,096 start in about 3 s in 180 MB, and three clients (generator, solver, labeller) send at most
+   * 3,072 requests at once.
+   */
+  public static final int MAX_IN_FLIGHT_TOTAL = 4096;
+
+  /**
    * How the engine schedules its stages.
    *
    * @param mode {@code sync} (iterations as barriers, bit-reproducible; the default) or {@code async}
@@ -719,12 +736,21 @@ public record RunConfig(
     EngineSettings engine = new EngineSettings(en.choice(ConfigKeys.ENGINE_MODE, "sync"),
         (int) en.integer(ConfigKeys.ENGINE_IN_FLIGHT, DEFAULT_IN_FLIGHT));
     Stages stages = stages(root, base, backend, models, k);
-    return new RunConfig(backend, seeds, preset, archive, capacity, k, band[0], band[1],
+    RunConfig c = new RunConfig(backend, seeds, preset, archive, capacity, k, band[0], band[1],
         (int) root.integer(ConfigKeys.BATCH_SIZE, 64), budget, output,
         root.integer(ConfigKeys.SEED, 0),
         (int) root.integer(ConfigKeys.THREADS, 1),
         (int) root.integer(ConfigKeys.CHECKPOINT_EVERY, 10),
         (int) root.integer(ConfigKeys.STALL_LIMIT, DEFAULT_STALL_LIMIT), engine, stages);
+    int endpoints = Components.endpoints(c);
+    if (engine.async() && (long) engine.inFlight() * endpoints > MAX_IN_FLIGHT_TOTAL) {
+      // each candidate in flight holds an engine thread: refuse before thousands of threads start
+      throw en.error("in_flight", engine.inFlight() + " x " + endpoints + " endpoints = "
+          + (long) engine.inFlight() * endpoints + " candidates in flight is more than the engine "
+          + "allows (" + MAX_IN_FLIGHT_TOTAL + " in all, one thread each); lower in_flight to at most "
+          + MAX_IN_FLIGHT_TOTAL / endpoints);
+    }
+    return c;
   }
 
   /** Reads a backend block: {@code backend}, or {@code models.<role>} when {@code role} is given. */

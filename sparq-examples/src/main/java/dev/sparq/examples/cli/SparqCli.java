@@ -84,6 +84,10 @@ public final class SparqCli implements Callable<Integer> {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // every subcommand offers -V (mixinStandardHelpOptions) but declares no version: it printed nothing
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().version(cl.getCommandSpec().version());
+    }
     // every error line may quote a file or a server (a seed line, a label, a server's message), so
     // it is printed through Terminal: control and bidi characters are shown escaped
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -282,13 +286,14 @@ public final class SparqCli implements Callable<Integer> {
         description = "Archive: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     RunConfig.ArchiveKind archive;
 
-    @Option(names = "-k", defaultValue = "16", description = "Rollouts per problem (default: ${DEFAULT-VALUE}).")
+    @Option(names = "-k", defaultValue = "16", description = "Rollouts per problem, K (default: ${DEFAULT-VALUE}).")
     int k;
 
     @Option(names = "--batch", defaultValue = "64", description = "Parents per iteration (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seeds", defaultValue = "200", description = "Seed problems (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "200", description = "Seed problems the demo domain generates to start "
+        + "from (default: ${DEFAULT-VALUE}).")
     int seeds;
 
     @Override
@@ -472,7 +477,8 @@ public final class SparqCli implements Callable<Integer> {
 
   /** {@code sparq run}. */
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = "Start a run described by a YAML or JSON configuration (see configuration.md).")
+      description = "Start a run described by a YAML or JSON configuration (its keys: configuration.md in "
+          + "the documentation, or sparq config --schema).")
   static final class Run extends Running {
     @Option(names = {"-c", "--config"}, required = true, description = "run.yaml or run.json")
     Path config;
@@ -669,8 +675,8 @@ public final class SparqCli implements Callable<Integer> {
 
   /** {@code sparq export}. */
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Write training data from a run with sparq-core's exporter: each correct rollout of "
-          + "every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
+      description = {"Write training data from a run (fine-tuning and RL formats).",
+          "Each correct rollout of every problem with quality > 0 (inside the quality filter) becomes one example; RL formats "
           + "(grpo, verl) get one row per problem with its answer. Writes NAME.jsonl (or NAME.parquet), "
           + "stats.json and README.md, the dataset card (and dataset_info.json for LLaMA-Factory) into the output "
           + "directory (default DIR/export/FORMAT, or DIR/export/NAME with --name).",
@@ -691,12 +697,12 @@ public final class SparqCli implements Callable<Integer> {
     @Option(names = "--budget", description = "At most this many examples, chosen by --select.")
     Integer budget;
 
-    @Option(names = "--quality-mean", defaultValue = "0.6", description = "Mean of --select quality "
-        + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--quality-mean", defaultValue = "0.6", description = "Mean of the Gaussian over "
+        + "quality that --select quality draws from (default: ${DEFAULT-VALUE}).")
     double qualityMean;
 
-    @Option(names = "--quality-sd", defaultValue = "0.1", description = "Standard deviation of --select "
-        + "quality (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--quality-sd", defaultValue = "0.1", description = "Standard deviation of that "
+        + "Gaussian (default: ${DEFAULT-VALUE}).")
     double qualitySd;
 
     @Option(names = "--min-quality", description = "Lowest quality kept (default: the run's export.minQuality, 0).")
@@ -840,7 +846,8 @@ public final class SparqCli implements Callable<Integer> {
   }
 
   /** {@code sparq inspect}. */
-  @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Summarise a run directory.")
+  @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Print a text summary of a run "
+      + "directory: settings, totals, archive, rejections, the best niches and the files.")
   static final class Inspect extends Base {
     @Mixin
     RunDirArgument runDir;

@@ -51,22 +51,30 @@ class ReportLogPassTest {
 
   @Test
   void aCorruptRecordIsNamedByShardAndLine() throws IOException {
-    Path root = CliTestSupport.smallDemo(tmp.resolve("run"));
+    // a rollout text whose closing quote was lost, inside the part the report skips
+    corruptLineThree("rollout", l -> l.replaceFirst("\"text\":\"", "\"text\":\"\\\\q"));
+    // attributes whose JSON (a string inside the record) is cut short: the full decode parses it
+    corruptLineThree("attributes", l -> l.replaceFirst("\"attributes\":\"(?:[^\"\\\\]|\\\\.)*\"",
+        "\"attributes\":\"{\\\\\"level\\\\\":\""));
+  }
+
+  private void corruptLineThree(String name, java.util.function.UnaryOperator<String> damage) throws IOException {
+    Path root = CliTestSupport.smallDemo(tmp.resolve(name));
     Path shard;
     try (Stream<Path> s = Files.list(root.resolve(RunDirectory.LOG))) {
       shard = s.filter(p -> p.getFileName().toString().startsWith("candidates-")).sorted().findFirst().orElseThrow();
     }
     List<String> lines = new ArrayList<>(Files.readAllLines(shard, StandardCharsets.UTF_8));
-    // line 3: a rollout text whose closing quote was lost, inside the part the report skips
-    String bad = lines.get(2).replaceFirst("\"text\":\"", "\"text\":\"\\\\q");
-    assertFalse(bad.equals(lines.get(2)), "the record has a rollout text");
+    String bad = damage.apply(lines.get(2));
+    assertFalse(bad.equals(lines.get(2)), name + ": the record was changed");
     lines.set(2, bad);
     Files.write(shard, lines, StandardCharsets.UTF_8);
-    CliTestSupport.Result r = sparq("report", root.toString(), "-o", tmp.resolve("r.html").toString());
-    assertEquals(2, r.status(), r.out() + r.err());
-    assertTrue(r.err().contains(shard + ":3"), "names the shard and line: " + r.err());
+    Path html = tmp.resolve(name + ".html");
+    CliTestSupport.Result r = sparq("report", root.toString(), "-o", html.toString());
+    assertEquals(2, r.status(), name + ": " + r.out() + r.err());
+    assertTrue(r.err().contains(shard + ":3"), name + ": names the shard and line: " + r.err());
     assertTrue(r.err().contains("not a valid candidate record"), r.err());
-    assertFalse(Files.exists(tmp.resolve("r.html")), "no report from a corrupt log");
+    assertFalse(Files.exists(html), name + ": no report from a corrupt log");
   }
 
   @Test

@@ -113,6 +113,28 @@ class RunConfigTest {
   }
 
   @Test
+  void inFlightIsCappedBeforeTheEngineStartsAThreadPerCandidate() throws IOException {
+    // 100,000 was allowed and made the async engine start as many threads: the OS refused them
+    assertEquals(1024, parse(OK + "engine: {mode: async, in_flight: 1024}").engine().inFlight());
+    String tooMany = error(OK + "engine: {mode: async, in_flight: 100000}");
+    assertTrue(tooMany.contains("key 'engine.in_flight': must be between 1 and 1024"), tooMany);
+    assertTrue(tooMany.startsWith("run.yaml: "), tooMany);
+    String five = """
+        backend: {type: openai, model: m, endpoints: ["http://a:8000/v1", "http://b:8000/v1",
+          "http://c:8000/v1", "http://d:8000/v1", "http://e:8000/v1"]}
+        seeds: {format: jsonl, path: s.jsonl}
+        budget: {iterations: 5}
+        output: out
+        """;
+    assertEquals(819, parse(five + "engine: {mode: async, in_flight: 819}").engine().inFlight());
+    String total = error(five + "engine: {mode: async, in_flight: 820}");
+    assertTrue(total.contains("key 'engine.in_flight': 820 x 5 endpoints = 4100 candidates in flight is more "
+        + "than the engine allows (4096 in all, one thread each); lower in_flight to at most 819"), total);
+    // sync mode ignores in_flight
+    assertEquals(1024, parse(five + "engine: {in_flight: 1024}").engine().inFlight());
+  }
+
+  @Test
   void treeRoundTrips() throws IOException {
     RunConfig c = parse("""
         backend: {type: openai, endpoints: ["http://a:8000/v1", "http://b:8000/v1"], model: m, apiKeyEnv: KEY}

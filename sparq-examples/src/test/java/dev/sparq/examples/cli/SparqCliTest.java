@@ -27,6 +27,26 @@ class SparqCliTest {
   }
 
   @Test
+  void everySubcommandPrintsTheVersionAndTheCommandListStaysShort() {
+    String version = sparq("--version").out().strip();
+    assertTrue(version.startsWith("sparq "), version);
+    for (String c : List.of("demo", "run", "resume", "export", "report", "inspect", "config")) {
+      // -V is offered by every subcommand's help; it printed an empty line
+      CliTestSupport.Result r = sparq(c, "--version");
+      assertEquals(0, r.status(), c + ": " + r.err());
+      assertEquals(version, r.out().strip(), c);
+    }
+    // each command is summarised on a line or two; export's whole description filled seven
+    String help = sparq("--help").out();
+    String commands = help.substring(help.indexOf("Commands:"));
+    assertTrue(commands.strip().split("\n").length <= 1 + 2 * 7, commands);
+    assertTrue(commands.contains("export   Write training data from a run (fine-tuning and RL formats)."), commands);
+    assertFalse(commands.contains("dataset_info.json"), commands);
+    // and the details are in export's own help
+    assertTrue(sparq("export", "--help").out().contains("dataset_info.json"));
+  }
+
+  @Test
   void demoRunsEverythingAndSaysTheStudentIsSimulated() throws IOException {
     Path out = tmp.resolve("demo");
     CliTestSupport.Result r = sparq("demo", "-o", out.toString(), "--iterations", "6", "--batch", "32",
