@@ -94,6 +94,12 @@ import org.slf4j.LoggerFactory;
  * group holds no in-flight work (a resumed run generates it again). {@link #step()}, {@link #ask()}
  * and {@link #tell} always run one synchronous iteration.
  *
+ * <h2>Stopping</h2>
+ * {@link #stop()} ends {@link #run()} after the work in progress (nothing started is wasted);
+ * {@link #stopNow()} ends it at once, abandoning the unfinished work, which a resumed run redoes
+ * (for a shutdown hook: the {@code sparq} command line calls it on Ctrl-C). Either way the run returns
+ * normally and its state is that of the last complete iteration.
+ *
  * <h2>Resuming</h2>
  * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
  * Archive)} continues it exactly.
