@@ -100,7 +100,10 @@ public final class Runner {
     private final AtomicBoolean requested;
     private volatile Sparq engine;
     private volatile boolean now;
-    /** 0: running; 1: the final checkpoint is being written; 2: the waiting thread gave up. */
+    /**
+     * 0: running; 1: the final checkpoint is being written; 2: the waiting thread gave up; 3: the
+     * final checkpoint was written (or failed).
+     */
     private int phase;
 
     /** A stop not yet requested. */
@@ -151,17 +154,29 @@ public final class Runner {
       return true;
     }
 
+    /** Called by the run when its final checkpoint was written, or failed. */
+    synchronized void endCheckpoint() {
+      phase = 3;
+      notifyAll();
+    }
+
     /**
-     * Called by a thread that waited long enough for the run to end: true when no final checkpoint
-     * is being written (the process may exit now; none will be started), false when one is being
-     * written (wait for it: cutting it off loses nothing, but wastes it).
+     * Called by a thread that waited long enough for the run to end: returns at once when no final
+     * checkpoint is being written (none will be started: the process may exit now), else once it
+     * was written (cutting it off would lose nothing, the write is atomic, but waste it).
      */
-    public synchronized boolean giveUp() {
-      if (phase == 1) {
-        return false;
+    public synchronized void giveUp() throws InterruptedException {
+      if (phase == 0) {
+        phase = 2;
       }
-      phase = 2;
-      return true;
+      while (phase == 1) {
+        wait();
+      }
+    }
+
+    /** Whether the final checkpoint was written (or its write failed). */
+    public synchronized boolean checkpointEnded() {
+      return phase == 3;
     }
   }
 
@@ -270,7 +285,11 @@ public final class Runner {
           }
           steps = sparq.iteration() - before;
           if (stop.beginCheckpoint()) {
-            run.checkpoint();
+            try {
+              run.checkpoint();
+            } finally {
+              stop.endCheckpoint();
+            }
           }
           if (bar != null) {
             bar.finish();

@@ -72,10 +72,14 @@ public final class SparqCli implements Callable<Integer> {
    */
   public static void main(String[] args) {
     int status = execute(args, System.out, System.err);
-    if (status != 0) {
+    // while the Ctrl-C hook waits for this thread, System.exit would block until the hook gives up
+    if (status != 0 && !shuttingDown) {
       System.exit(status);
     }
   }
+
+  /** Set by the Ctrl-C hook: the JVM is already exiting. */
+  static volatile boolean shuttingDown;
 
   /** Runs the command line with the given streams and returns the exit status (for tests). */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
@@ -206,18 +210,20 @@ public final class SparqCli implements Callable<Integer> {
             + "abandoned work. Press Ctrl-C again to exit at once (resume then starts from the last "
             + "checkpoint written).");
         err.flush();
+        shuttingDown = true;
         exitOnNextSignal(err);
         stop.now();
         try {
           main.join(STOP_WAIT_MILLIS);
-          if (main.isAlive() && !stop.giveUp()) {
-            // the final checkpoint is being written: never cut it off
-            main.join();
-          } else if (main.isAlive()) {
-            err.println("sparq: the run did not stop within " + STOP_WAIT_MILLIS / 1000 + " s (a model that "
-                + "ignores interruption?); exiting without a final checkpoint: resume starts from the "
-                + "last one written");
-            err.flush();
+          if (main.isAlive()) {
+            // a final checkpoint being written is never cut off
+            stop.giveUp();
+            if (!stop.checkpointEnded()) {
+              err.println("sparq: the run did not stop within " + STOP_WAIT_MILLIS / 1000 + " s (a model "
+                  + "that ignores interruption?); exiting without a final checkpoint: resume starts from "
+                  + "the last one written");
+              err.flush();
+            }
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
