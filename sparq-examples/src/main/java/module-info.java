@@ -12,6 +12,8 @@ module dev.sparq.examples {
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
   requires info.picocli;
+  // sun.misc.Signal: a second Ctrl-C while a run stops exits at once
+  requires jdk.unsupported;
 
   exports dev.sparq.examples;
   exports dev.sparq.examples.demo;

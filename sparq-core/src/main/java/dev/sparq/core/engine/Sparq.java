@@ -94,6 +94,12 @@ import org.slf4j.LoggerFactory;
  * group holds no in-flight work (a resumed run generates it again). {@link #step()}, {@link #ask()}
  * and {@link #tell} always run one synchronous iteration.
  *
+ * <h2>Stopping</h2>
+ * {@link #stop()} ends {@link #run()} after the work in progress (nothing started is wasted);
+ * {@link #stopNow()} ends it at once, abandoning the unfinished work, which a resumed run redoes
+ * (for a shutdown hook: the {@code sparq} command line calls it on Ctrl-C). Either way the run returns
+ * normally and its state is that of the last complete iteration.
+ *
  * <h2>Resuming</h2>
  * {@link #state()} and {@link #archive()} capture the run; {@link Builder#resume(EngineState,
  * Archive)} continues it exactly.
@@ -127,6 +133,16 @@ public final class Sparq implements AutoCloseable {
   private final Mode mode;
   private final int inFlight;
   private volatile boolean stopRequested;
+  /** {@link #stopNow()} was called: stage calls in progress are interrupted, no new one starts. */
+  private volatile boolean stopNowRequested;
+  /** Guards {@link #stageThread} and {@link #interruptedByStop}. */
+  private final Object stageLock = new Object();
+  /** The thread running the stages of a {@link #step()} right now, or null (guarded by stageLock). */
+  private Thread stageThread;
+  /** Whether {@link #stopNow()} interrupted {@link #stageThread} (guarded by stageLock). */
+  private boolean interruptedByStop;
+  /** The steady-state scheduler of a {@link Mode#ASYNC} run in progress, or null. */
+  private volatile SteadyState steadyState;
   private Pending pending;
   private final ExecutorService executor;
   private final List<UsageReporting> usageSources;
@@ -341,14 +357,25 @@ public final class Sparq implements AutoCloseable {
     Throwable failure = null;
     try {
       if (mode == Mode.ASYNC) {
-        new SteadyState(this, inFlight).run(t -> this.until.test(t) || until.test(t));
+        SteadyState s = new SteadyState(this, inFlight);
+        steadyState = s;
+        try {
+          s.run(t -> this.until.test(t) || until.test(t));
+        } finally {
+          steadyState = null;
+        }
       } else {
         while (true) {
           RunStats t = totals();
           if (stopRequested || budget.exhausted(t) || this.until.test(t) || until.test(t)) {
             break;
           }
-          step();
+          try {
+            step();
+          } catch (IterationAbandonedException e) {
+            // stopNow(): the iteration in progress is dropped, the totals are the last complete one's
+            break;
+          }
         }
       }
     } catch (Throwable t) {
@@ -379,16 +406,100 @@ public final class Sparq implements AutoCloseable {
   }
 
   /**
-   * Asks a running {@link #run()} to stop after the iteration in progress. Safe to call from any
-   * thread (a shutdown hook, a listener, a UI); the run returns normally with its totals.
+   * Asks a running {@link #run()} to stop after the iteration in progress: nothing started is
+   * wasted, but against model servers the wait can be minutes (a synchronous iteration is a whole
+   * batch of generations and rollouts; an asynchronous run first finishes every candidate in flight
+   * and launches more until the group in progress is whole). Safe to call from any thread (a
+   * shutdown hook, a listener, a UI); the run returns normally with its totals. To end a run within
+   * moments whatever the models do, use {@link #stopNow()}.
    */
   public void stop() {
     stopRequested = true;
   }
 
-  /** Whether {@link #stop()} was called. */
+  /**
+   * Stops a running {@link #run()} at once, abandoning the work that has not finished instead of
+   * waiting for it; the run returns normally with the totals of what was completed, so that a
+   * checkpoint written then holds exactly the finished work and a resumed run redoes the rest. Safe
+   * to call from any thread (a shutdown hook on Ctrl-C, a UI); later calls do nothing more.
+   *
+   * <ul>
+   *   <li>{@link Mode#SYNC}: the stage calls of the iteration in progress are interrupted (the
+   *       calling thread of {@link #step()} and, with {@link Builder#threads(int)} above 1, the stage
+   *       threads) and the iteration is abandoned exactly as when a stage fails: nothing of it reaches
+   *       the archive, the totals, the sink or the listeners. {@code step()} throws
+   *       {@link IterationAbandonedException}, which {@code run()} catches. A run resumed from the
+   *       state after the last complete iteration asks the same iteration again with the same random
+   *       streams, so it ends with the archive and log an uninterrupted run has. If the stages had
+   *       all returned before the interrupt took effect, the iteration is completed normally.</li>
+   *   <li>{@link Mode#ASYNC}: the candidates already finished are committed as a last, shorter
+   *       iteration (budgets count parents, so a resumed run still runs every parent the budget
+   *       allows); the candidates in flight are dropped, their stage calls interrupted, and none of
+   *       them reaches the archive or the sink (a resumed run draws new parents in their place).</li>
+   * </ul>
+   *
+   * <p>Prompt only as far as the stage calls honour interruption: the OpenAI-compatible client
+   * cancels its requests at once; a model that computes in-process without checking the interrupt
+   * finishes its current call first. The interrupt flag this method sets on the thread running
+   * {@code run()} or {@code step()} is cleared before they return. Stage calls a caller of
+   * {@link #ask()} and {@link #tell} makes itself are not interrupted. After {@code stopNow()},
+   * {@code run()} returns at once and {@code step()} throws {@link IterationAbandonedException}:
+   * continue the run from a checkpoint, with a new engine object.
+   */
+  public void stopNow() {
+    stopRequested = true;
+    synchronized (stageLock) {
+      stopNowRequested = true;
+      if (stageThread != null && !interruptedByStop) {
+        interruptedByStop = true;
+        stageThread.interrupt();
+      }
+    }
+    SteadyState s = steadyState;
+    if (s != null) {
+      s.wake();
+    }
+  }
+
+  /** Whether {@link #stop()} or {@link #stopNow()} was called. */
   public boolean stopRequested() {
     return stopRequested;
+  }
+
+  /** Whether {@link #stopNow()} was called. */
+  public boolean stopNowRequested() {
+    return stopNowRequested;
+  }
+
+  /**
+   * Registers the current thread as running stages, so that {@link #stopNow()} can interrupt it;
+   * refuses when a stop-now request came first.
+   */
+  private void enterStages() {
+    synchronized (stageLock) {
+      if (stopNowRequested) {
+        throw new IterationAbandonedException(iteration, null);
+      }
+      stageThread = Thread.currentThread();
+      interruptedByStop = false;
+    }
+  }
+
+  /**
+   * Ends the stage phase of a step: no later {@link #stopNow()} interrupts this thread (the sink
+   * and the checkpoint write files, and an interrupt would close their channels), and an interrupt
+   * {@code stopNow()} sent is cleared. Returns whether there was one.
+   */
+  private boolean leaveStages() {
+    synchronized (stageLock) {
+      stageThread = null;
+      boolean byStop = interruptedByStop;
+      interruptedByStop = false;
+      if (byStop) {
+        Thread.interrupted();
+      }
+      return byStop;
+    }
   }
 
   /**
@@ -396,25 +507,44 @@ public final class Sparq implements AutoCloseable {
    * When a stage throws (a model server error), the exception propagates and the iteration is
    * abandoned: nothing of it reaches the archive, the totals or the sink, and the next call asks
    * the same iteration again with the same random streams.
+   *
+   * @throws IterationAbandonedException when {@link #stopNow()} interrupted the iteration's stages,
+   *     or was called before this step
    */
   public IterationEvent step() {
-    Ask ask = ask();
+    enterStages();
+    Ask ask = null;
+    Evaluated result;
     try {
+      ask = ask();
       if (estimator instanceof AdmissionAwareEstimator aware && aware.admissionAware()) {
-        return stepDescribingFirst(ask, aware);
+        result = stepDescribingFirst(ask, aware);
+      } else {
+        result = stepInOrder(ask);
       }
-      return stepInOrder(ask);
     } catch (RuntimeException | Error e) {
-      // a stage failed before tell (a model server error): abandon the ask, so that the next
-      // step() asks the same iteration again, with the same random streams
-      if (pending != null && pending.ask == ask) {
+      boolean byStop = leaveStages();
+      // a stage failed before tell (a model server error, or the interrupt of stopNow()): abandon
+      // the ask, so that the next step() asks the same iteration again, with the same random streams
+      if (ask != null && pending != null && pending.ask == ask) {
         pending = null;
+      }
+      if (byStop) {
+        IterationAbandonedException a = new IterationAbandonedException(iteration, e);
+        LOG.debug("{}", a.getMessage());
+        throw a;
       }
       throw e;
     }
+    // the stages are done (an interrupt that came too late is dropped): the iteration is complete
+    leaveStages();
+    return tell(ask, result.evaluations(), result.descriptors());
   }
 
-  private IterationEvent stepInOrder(Ask ask) {
+  /** What the stages of one step produced, for {@link #tell}. */
+  private record Evaluated(List<Outcome<Evaluation>> evaluations, List<Outcome<Descriptor>> descriptors) {}
+
+  private Evaluated stepInOrder(Ask ask) {
     long it = ask.iteration();
     List<Problem> fresh = ask.children();
     List<Outcome<Evaluation>> est = runChunked(fresh, STAGE_ESTIMATE, it, pending.source,
@@ -432,14 +562,14 @@ public final class Sparq implements AutoCloseable {
     for (int i = 0; i < est.size(); i++) {
       desc.add(est.get(i).isPresent() ? described.get(k++) : null);
     }
-    return tell(ask, est, desc);
+    return new Evaluated(est, desc);
   }
 
   /**
    * Archive-aware order: describe every child, find the quality it must beat in its niche, then
    * estimate with those thresholds.
    */
-  private IterationEvent stepDescribingFirst(Ask ask, AdmissionAwareEstimator aware) {
+  private Evaluated stepDescribingFirst(Ask ask, AdmissionAwareEstimator aware) {
     long it = ask.iteration();
     List<Problem> fresh = ask.children();
     List<Outcome<Descriptor>> desc = runChunked(fresh, STAGE_DESCRIBE, it, pending.source,
@@ -473,7 +603,7 @@ public final class Sparq implements AutoCloseable {
         est.add(Outcome.of(new Evaluation(Difficulty.unmeasured(), List.of())));
       }
     }
-    return tell(ask, est, desc);
+    return new Evaluated(est, desc);
   }
 
   private static List<Integer> indexed(List<?> items) {
@@ -787,6 +917,11 @@ public final class Sparq implements AutoCloseable {
     return stopRequested;
   }
 
+  /** Whether {@link #stopNow()} was called (the steady-state scheduler polls it). */
+  boolean stoppingNow() {
+    return stopNowRequested;
+  }
+
   /**
    * Finishes one iteration of the steady-state scheduler: the candidates were already offered to the
    * archive one by one; hands them to the sink and the listeners, updates the totals and applies the
@@ -874,15 +1009,20 @@ public final class Sparq implements AutoCloseable {
       }
     } else {
       List<Future<List<O>>> futures = new ArrayList<>(chunks);
+      ChunkCalls calls = new ChunkCalls(chunks);
       for (int c = 0; c < chunks; c++) {
         final int chunk = c;
-        futures.add(executor.submit(() -> runChunk(items, chunk, stageId, it, source, stage, name)));
+        futures.add(executor.submit(() -> calls.run(
+            () -> runChunk(items, chunk, stageId, it, source, stage, name))));
       }
       for (int i = 0; i < futures.size(); i++) {
         try {
           parts.add(futures.get(i).get());
         } catch (InterruptedException e) {
-          futures.forEach(f -> f.cancel(true));
+          // stopNow() (or the caller) interrupted this thread: interrupt the chunks still running,
+          // skip those not started, and wait until none runs, so that no call of the abandoned
+          // iteration goes on behind the caller's back (into a checkpoint, or a resumed run)
+          calls.abandon();
           Thread.currentThread().interrupt();
           throw new SparqException("interrupted during stage " + name, e);
         } catch (ExecutionException e) {
@@ -900,6 +1040,58 @@ public final class Sparq implements AutoCloseable {
     List<O> out = new ArrayList<>(items.size());
     parts.forEach(out::addAll);
     return out;
+  }
+
+  /**
+   * The chunk calls of one stage on the stage threads, for {@link #stopNow()}: which threads run
+   * one now, and how many have not ended (started or not).
+   */
+  private static final class ChunkCalls {
+    private final java.util.Set<Thread> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.CountDownLatch ended;
+    private volatile boolean abandoned;
+
+    ChunkCalls(int chunks) {
+      this.ended = new java.util.concurrent.CountDownLatch(chunks);
+    }
+
+    <O> O run(java.util.concurrent.Callable<O> call) throws Exception {
+      Thread self = Thread.currentThread();
+      running.add(self);
+      try {
+        if (abandoned) {
+          throw new java.util.concurrent.CancellationException("the iteration was abandoned");
+        }
+        return call.call();
+      } finally {
+        running.remove(self);
+        ended.countDown();
+      }
+    }
+
+    /**
+     * Interrupts the chunk calls running, makes those not started end at once, and waits until
+     * every one has ended (a call that ignores the interrupt is waited for). The pool clears a
+     * stray interrupt before its thread's next task.
+     */
+    void abandon() {
+      abandoned = true;
+      for (Thread t : running) {
+        t.interrupt();
+      }
+      boolean interrupted = false;
+      while (true) {
+        try {
+          ended.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Waits for {@code futures} to finish, ignoring their results and failures. */

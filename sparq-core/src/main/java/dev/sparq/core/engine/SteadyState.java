@@ -70,6 +70,8 @@ final class SteadyState {
    */
   private boolean holding;
   private Round round = new Round();
+  /** The run ended by {@link Sparq#stopNow()}, with candidates possibly dropped in flight. */
+  private boolean stoppedNow;
 
   SteadyState(Sparq sparq, int inFlight) {
     this.sparq = sparq;
@@ -123,6 +125,10 @@ final class SteadyState {
    * exception, after the candidates that finished before it were committed as a last, shorter
    * iteration: the log then holds everything
    * the archive was given.
+   *
+   * <p>{@link Sparq#stopNow()} ends the run at once: the candidates finished so far are committed as
+   * a last, shorter group, and those in flight are dropped before they touch the archive or the
+   * sink (they were never offered), so a resumed run neither loses nor repeats a logged candidate.
    */
   void run(Predicate<? super RunStats> until) {
     ExecutorService workers = Executors.newFixedThreadPool(inFlight, r -> {
@@ -137,6 +143,12 @@ final class SteadyState {
       boolean ending = false;
       long closeAt = Long.MAX_VALUE;
       while (true) {
+        if (sparq.stoppingNow()) {
+          // stopNow(): the finished candidates are committed below as a shorter group; those in
+          // flight are dropped (their stage calls are interrupted as the workers shut down)
+          stoppedNow = true;
+          break;
+        }
         RunStats t = sparq.totals();
         long committed = t.candidates();
         if (!ending) {
@@ -167,7 +179,7 @@ final class SteadyState {
       if (round.parents > 0) {
         commit();
       }
-      if (holding && sparq.stallLimitReached()) {
+      if (holding && sparq.stallLimitReached() && !stoppedNow) {
         throw sparq.stallFailure(0, 0);
       }
     } catch (StageFailure f) {
@@ -183,7 +195,34 @@ final class SteadyState {
       throw new SparqException("interrupted while running the asynchronous engine", e);
     } finally {
       workers.shutdownNow();
+      if (stoppedNow) {
+        // no stage call of a dropped candidate goes on once run() has returned (into a checkpoint,
+        // or a resumed run on the same components); calls that honour the interrupt end at once
+        awaitWorkers(workers);
+      }
     }
+  }
+
+  /** Waits until the workers have ended, whatever interrupts this thread meanwhile (kept for later). */
+  private static void awaitWorkers(ExecutorService workers) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (workers.awaitTermination(1, TimeUnit.DAYS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Wakes the owner thread waiting for a stage result, so that it sees a {@link Sparq#stopNow()}. */
+  void wake() {
+    events.add(() -> { });
   }
 
   /**

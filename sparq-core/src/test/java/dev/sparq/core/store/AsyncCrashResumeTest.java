@@ -10,13 +10,18 @@ import dev.sparq.core.engine.Mode;
 import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
 import dev.sparq.core.model.EvaluatedCandidate;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +133,59 @@ class AsyncCrashResumeTest {
       assertEquals(ITERATIONS * 16, t.candidates(), "every parent the budget allows, once");
       List<EvaluatedCandidate> all = log(dir, Long.MAX_VALUE);
       assertEquals(t.evaluated(), all.size(), "the log holds every evaluated candidate once");
+      assertEvaluatedOnce(all);
+      assertEquals(replay(all), ArchiveJson.toJson((CellArchive) run.engine().archive()));
+    }
+  }
+
+  /**
+   * Ctrl-C in the asynchronous mode against a model server that stopped answering: every rollout
+   * call after the 40th hangs until the eight candidates in flight all wait on one. {@link
+   * Sparq#stopNow()} then commits the candidates already finished (a shorter last group) and drops
+   * those in flight: none of them is in the log or the archive, each finished one is logged once,
+   * the checkpoint agrees with the log, and the resumed run runs every parent the budget allows,
+   * the dropped ones again, without a duplicate.
+   */
+  @Test
+  void stopNowCommitsTheFinishedCandidatesAndDropsThoseInFlight() throws Exception {
+    long iterations = 12;
+    Path dir = tmp.resolve("stopped");
+    AtomicInteger calls = new AtomicInteger();
+    RunFixtures.HangingSolver hanging = new RunFixtures.HangingSolver(ArithmeticDomain.solver(0.15),
+        ctx -> calls.incrementAndGet() > 40);
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    RunStats stopped;
+    try (SparqRun run = SparqRun.builder(dir, engine(iterations).solver(hanging)).checkpointEvery(1).open()) {
+      Future<RunStats> running = caller.submit(run::run);
+      hanging.hung.acquire(8); // all eight in flight wait on the model
+      run.engine().stopNow();
+      stopped = running.get(5, TimeUnit.MINUTES); // a guard against a hang, not a timing
+      assertEquals(8, hanging.ended.get(), "no call of a dropped candidate runs on after run() returned");
+    } finally {
+      caller.shutdownNow();
+    }
+    assertTrue(stopped.candidates() < iterations * 16, stopped.toString());
+    Checkpoint cp = SparqRun.readCheckpoint(dir);
+    assertEquals(stopped, cp.state().totals(), "the final checkpoint holds everything committed");
+    List<EvaluatedCandidate> logged = log(dir, Long.MAX_VALUE);
+    assertEquals(cp.log().records(), logged.size());
+    assertEquals(stopped.evaluated(), logged.size(), "every finished candidate is logged");
+    assertEvaluatedOnce(logged);
+    assertEquals(40, logged.stream().filter(c -> !c.rollouts().isEmpty()).count(),
+        "the 40 candidates whose rollouts came back are logged, once each");
+    for (EvaluatedCandidate c : logged) {
+      assertTrue(!hanging.hungIds.contains(c.problem().id()), "dropped candidate " + c.problem().id() + " logged");
+    }
+    assertEquals(stopped.rollouts(), logged.stream().mapToLong(c -> c.rollouts().size()).sum());
+    assertEquals(replay(logged), ArchiveJson.toJson(cp.archive()), "archive = replay of the log");
+
+    try (SparqRun run = SparqRun.builder(dir, engine(iterations)).checkpointEvery(0).open()) {
+      assertTrue(run.resumed());
+      RunStats t = run.run();
+      assertEquals(iterations * 16, t.candidates(), "every parent the budget allows, once");
+      List<EvaluatedCandidate> all = log(dir, Long.MAX_VALUE);
+      assertEquals(logged, all.subList(0, logged.size()), "the stopped run's records are kept as they were");
+      assertEquals(t.evaluated(), all.size());
       assertEvaluatedOnce(all);
       assertEquals(replay(all), ArchiveJson.toJson((CellArchive) run.engine().archive()));
     }

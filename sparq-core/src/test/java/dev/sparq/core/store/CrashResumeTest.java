@@ -1,12 +1,17 @@
 package dev.sparq.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparq.core.archive.Archive;
 import dev.sparq.core.archive.ArchiveJson;
 import dev.sparq.core.archive.CellArchive;
+import dev.sparq.core.engine.IterationAbandonedException;
+import dev.sparq.core.engine.RunStats;
 import dev.sparq.core.engine.Sparq;
+import dev.sparq.testkit.math.ArithmeticDomain;
 import dev.sparq.core.model.Elite;
 import java.io.File;
 import java.nio.file.Files;
@@ -14,6 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,5 +159,80 @@ class CrashResumeTest {
     }
     assertEquals(referenceLog, lines(dir, Long.MAX_VALUE), "no record lost or duplicated");
     assertTrue(new File(dir.resolve(SparqRun.LOG).toString()).list().length > 1, "shards rotated");
+  }
+
+  /** The bytes of every file of a run's log folder, by name (the writer's lock file left out). */
+  private static java.util.TreeMap<String, byte[]> logBytes(Path runDir) throws java.io.IOException {
+    java.util.TreeMap<String, byte[]> out = new java.util.TreeMap<>();
+    try (var files = Files.list(runDir.resolve(SparqRun.LOG))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals(CandidateLog.LOCK_FILE)) {
+          out.put(f.getFileName().toString(), Files.readAllBytes(f));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Ctrl-C against a model server that stopped answering: {@link Sparq#stopNow()} abandons the
+   * iteration whose rollouts never come back, the run returns with a checkpoint of exactly the
+   * iterations completed before it, and the resumed run ends byte for byte as an uninterrupted one
+   * (log files and archive), on the calling thread and on stage threads.
+   */
+  @Test
+  void stopNowAbandonsTheIterationInProgressAndResumesExactly() throws Exception {
+    long iterations = 9;
+    long hangAt = 5;
+    Path reference = tmp.resolve("reference");
+    String referenceArchive;
+    try (SparqRun run = SparqRun.builder(reference, engine(iterations)).checkpointEvery(0)
+        .logOptions(OPTIONS.withRecordsPerShard(40)).open()) {
+      run.run();
+      referenceArchive = ArchiveJson.toJson((CellArchive) run.engine().archive());
+    }
+    List<String> referenceLog = lines(reference, Long.MAX_VALUE);
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      for (int threads : new int[] {1, 2}) {
+        Path dir = tmp.resolve("stopped-" + threads);
+        RunFixtures.HangingSolver hanging = new RunFixtures.HangingSolver(ArithmeticDomain.solver(0.15),
+            ctx -> ctx.iteration() == hangAt);
+        try (SparqRun run = SparqRun.builder(dir, engine(iterations).threads(threads).solver(hanging))
+            .checkpointEvery(4).logOptions(OPTIONS.withRecordsPerShard(40)).open()) {
+          Future<RunStats> running = caller.submit(run::run);
+          hanging.hung.acquire(); // the model stopped answering in iteration 5
+          run.engine().stopNow();
+          RunStats t = running.get(5, TimeUnit.MINUTES); // a guard against a hang, not a timing
+          assertEquals(hangAt, t.iterations(), "threads " + threads + ": the iterations before the hang");
+          assertTrue(run.engine().stopNowRequested());
+          assertEquals(1 + hanging.hung.availablePermits(), hanging.ended.get(),
+              "no call of the abandoned iteration runs on after run() returned");
+          assertThrows(IterationAbandonedException.class, run.engine()::step);
+        }
+        Checkpoint cp = SparqRun.readCheckpoint(dir);
+        assertEquals(hangAt, cp.state().totals().iterations(), "the checkpoint holds the completed iterations");
+        long records = cp.log().records();
+        assertEquals(referenceLog.subList(0, (int) records), lines(dir, Long.MAX_VALUE),
+            "the log holds the completed iterations and nothing of the abandoned one");
+        assertEquals(replay(dir, records), ArchiveJson.toJson(cp.archive()));
+
+        try (SparqRun run = SparqRun.builder(dir, engine(iterations).threads(threads)).checkpointEvery(0)
+            .logOptions(OPTIONS.withRecordsPerShard(40)).open()) {
+          assertTrue(run.resumed());
+          run.run();
+          assertEquals(referenceArchive, ArchiveJson.toJson((CellArchive) run.engine().archive()));
+        }
+        java.util.TreeMap<String, byte[]> want = logBytes(reference);
+        java.util.TreeMap<String, byte[]> got = logBytes(dir);
+        assertEquals(want.keySet(), got.keySet());
+        assertTrue(want.size() > 1, "shards rotated");
+        for (String name : want.keySet()) {
+          assertArrayEquals(want.get(name), got.get(name), name + " differs from the uninterrupted run's");
+        }
+      }
+    } finally {
+      caller.shutdownNow();
+    }
   }
 }

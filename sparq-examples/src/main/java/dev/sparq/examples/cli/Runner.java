@@ -89,6 +89,98 @@ public final class Runner {
   }
 
   /**
+   * A request, from another thread, to stop a run that {@link Runner} drives: the command line's
+   * shutdown hook makes one on Ctrl-C. {@link #now()} ends the run within moments whatever the model
+   * servers do ({@link Sparq#stopNow()}: the work not finished is abandoned, the completed work is
+   * checkpointed, a resumed run redoes the rest); {@link #giveUp()} and {@link
+   * #beginCheckpoint()} let the waiting thread and the run agree on whether the final checkpoint is
+   * written, so that one is never cut off in the middle.
+   */
+  public static final class Stop {
+    private final AtomicBoolean requested;
+    private volatile Sparq engine;
+    private volatile boolean now;
+    /**
+     * 0: running; 1: the final checkpoint is being written; 2: the waiting thread gave up; 3: the
+     * final checkpoint was written (or failed).
+     */
+    private int phase;
+
+    /** A stop not yet requested. */
+    public Stop() {
+      this(new AtomicBoolean());
+    }
+
+    /** A stop requested when {@code flag} is set: the run ends after the iteration in progress. */
+    Stop(AtomicBoolean flag) {
+      this.requested = flag;
+    }
+
+    /**
+     * Stops the run at once: the iteration in progress (in the asynchronous mode, the candidates in
+     * flight) is abandoned and the completed work checkpointed. Safe from any thread, any time.
+     */
+    public void now() {
+      now = true;
+      requested.set(true);
+      Sparq e = engine;
+      if (e != null) {
+        e.stopNow();
+      }
+    }
+
+    /** Whether a stop was requested. */
+    public boolean requested() {
+      return requested.get();
+    }
+
+    /** Hands the request on to the run's engine (one requested before the engine existed, too). */
+    void attach(Sparq e) {
+      engine = e;
+      if (now) {
+        e.stopNow();
+      }
+    }
+
+    /**
+     * Called by the run before its final checkpoint: false when the waiting thread already gave up
+     * (the process is exiting; the last checkpoint written stays the one to resume from).
+     */
+    synchronized boolean beginCheckpoint() {
+      if (phase == 2) {
+        return false;
+      }
+      phase = 1;
+      return true;
+    }
+
+    /** Called by the run when its final checkpoint was written, or failed. */
+    synchronized void endCheckpoint() {
+      phase = 3;
+      notifyAll();
+    }
+
+    /**
+     * Called by a thread that waited long enough for the run to end: returns at once when no final
+     * checkpoint is being written (none will be started: the process may exit now), else once it
+     * was written (cutting it off would lose nothing, the write is atomic, but waste it).
+     */
+    public synchronized void giveUp() throws InterruptedException {
+      if (phase == 0) {
+        phase = 2;
+      }
+      while (phase == 1) {
+        wait();
+      }
+    }
+
+    /** Whether the final checkpoint was written (or its write failed). */
+    public synchronized boolean checkpointEnded() {
+      return phase == 3;
+    }
+  }
+
+  /**
    * Runs (or resumes) until the configuration's budget is exhausted or {@code stop} is set.
    *
    * @param dir the run directory (its configuration decides everything)
@@ -99,14 +191,23 @@ public final class Runner {
    */
   public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
       AtomicBoolean stop) {
+    return run(dir, resume, progress, err, new Stop(stop));
+  }
+
+  /**
+   * Runs (or resumes) until the configuration's budget is exhausted or {@code stop} is requested
+   * ({@link Stop#now()} ends it at once, with a checkpoint of the completed work).
+   */
+  public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
+      Stop stop) {
     try (Components comp = Components.open(dir.config())) {
       return run(dir, comp, resume, progress, err, stop);
     }
   }
 
-  /** As {@link #run(RunDirectory, boolean, Progress.Mode, PrintStream, AtomicBoolean)} with stages already open. */
+  /** As {@link #run(RunDirectory, boolean, Progress.Mode, PrintStream, Stop)} with stages already open. */
   static Result run(RunDirectory dir, Components comp, boolean resume, Progress.Mode progress,
-      PrintStream err, AtomicBoolean stop) {
+      PrintStream err, Stop stop) {
     RunConfig c = dir.config();
     // run, resume and demo hold run.lock here, and only they write run.json and metrics.jsonl:
     // temporary copies are left over from a process killed while writing them
@@ -167,35 +268,29 @@ public final class Runner {
                 .withRecordsPerShard(c.stages().logRecordsPerShard()))
             .open()) {
           Sparq sparq = run.engine();
-          if (c.engine().async()) {
-            // the steady-state scheduler runs until the budget or Ctrl-C; its iterations are groups of
-            // batchSize finished candidates, checkpointed like synchronous ones
-            long before = sparq.iteration();
-            try {
-              sparq.run(t -> stop.get());
-            } catch (dev.sparq.core.engine.StalledRunException e) {
-              run.checkpoint();
-              if (bar != null) {
-                bar.finish();
-              }
-              throw e;
+          stop.attach(sparq);
+          // runs until the budget or Ctrl-C; the steady-state scheduler's iterations are groups of
+          // batchSize finished candidates, checkpointed like synchronous ones. Stop.now() abandons the
+          // work not finished, so the checkpoint below comes within moments whatever the servers do
+          long before = sparq.iteration();
+          try {
+            sparq.run(t -> stop.requested());
+          } catch (dev.sparq.core.engine.StalledRunException e) {
+            // keep what the stalled iterations logged, then report the stall
+            run.checkpoint();
+            if (bar != null) {
+              bar.finish();
             }
-            steps = sparq.iteration() - before;
+            throw e;
           }
-          while (!c.engine().async() && !c.budget().exhausted(sparq.totals()) && !stop.get()) {
+          steps = sparq.iteration() - before;
+          if (stop.beginCheckpoint()) {
             try {
-              sparq.step();
-            } catch (dev.sparq.core.engine.StalledRunException e) {
-              // keep what the stalled iterations logged, then report the stall
               run.checkpoint();
-              if (bar != null) {
-                bar.finish();
-              }
-              throw e;
+            } finally {
+              stop.endCheckpoint();
             }
-            steps++;
           }
-          run.checkpoint();
           if (bar != null) {
             bar.finish();
           }

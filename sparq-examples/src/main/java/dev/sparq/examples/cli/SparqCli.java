@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,10 +72,14 @@ public final class SparqCli implements Callable<Integer> {
    */
   public static void main(String[] args) {
     int status = execute(args, System.out, System.err);
-    if (status != 0) {
+    // while the Ctrl-C hook waits for this thread, System.exit would block until the hook gives up
+    if (status != 0 && !shuttingDown) {
       System.exit(status);
     }
   }
+
+  /** Set by the Ctrl-C hook: the JVM is already exiting. */
+  static volatile boolean shuttingDown;
 
   /** Runs the command line with the given streams and returns the exit status (for tests). */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
@@ -202,12 +205,30 @@ public final class SparqCli implements Callable<Integer> {
 
     /** Runs a directory with stages already open. */
     Runner.Result runWithStopHook(RunDirectory dir, Components comp, boolean resume) {
-      AtomicBoolean stop = new AtomicBoolean();
+      Runner.Stop stop = new Runner.Stop();
       Thread main = Thread.currentThread();
       Thread hook = new Thread(() -> {
-        stop.set(true);
+        err.println();
+        err.println("sparq: stopping: abandoning the work in flight (its model requests are cancelled) and "
+            + "checkpointing the completed iterations; 'sparq resume " + dir.root() + "' redoes the "
+            + "abandoned work. Press Ctrl-C again to exit at once (resume then starts from the last "
+            + "checkpoint written).");
+        err.flush();
+        shuttingDown = true;
+        exitOnNextSignal(err);
+        stop.now();
         try {
-          main.join(60_000);
+          main.join(STOP_WAIT_MILLIS);
+          if (main.isAlive()) {
+            // a final checkpoint being written is never cut off
+            stop.giveUp();
+            if (!stop.checkpointEnded()) {
+              err.println("sparq: the run did not stop within " + STOP_WAIT_MILLIS / 1000 + " s (a model "
+                  + "that ignores interruption?); exiting without a final checkpoint: resume starts from "
+                  + "the last one written");
+              err.flush();
+            }
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -220,6 +241,32 @@ public final class SparqCli implements Callable<Integer> {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
           // the JVM is shutting down; the hook is running
+        }
+      }
+    }
+
+    /**
+     * How long the shutdown hook waits for the run to reach its final checkpoint after Ctrl-C (once
+     * the checkpoint is being written, it waits for the write to end). With every model request
+     * cancelled at the stop this takes moments; an in-process model finishes its current call first.
+     */
+    static final long STOP_WAIT_MILLIS = 60_000;
+
+    /**
+     * From now on a SIGINT or SIGTERM (a second Ctrl-C while stopping) ends the process at once,
+     * status 130 or 143: the JVM would otherwise ignore it while its shutdown hooks run.
+     */
+    static void exitOnNextSignal(PrintStream err) {
+      for (String name : new String[] {"INT", "TERM"}) {
+        try {
+          sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+            err.println();
+            err.println("sparq: exiting at once; resume starts from the last checkpoint written");
+            err.flush();
+            Runtime.getRuntime().halt(128 + s.getNumber());
+          });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+          // no such signal here, or the JVM reserves it (-Xrs): the first stop still completes
         }
       }
     }

@@ -43,6 +43,16 @@ final class FakeMathServer implements AutoCloseable {
   volatile int failEvery;
   /** Requests answered with an injected 503. */
   final AtomicLong injectedFailures = new AtomicLong();
+  /**
+   * Generation requests after this many are never answered (a server that stopped answering): they
+   * wait until the server is closed, with a permit in {@link #hung} each.
+   */
+  volatile long answerGenerations = Long.MAX_VALUE;
+  /** Generation requests received. */
+  final AtomicLong generateRequests = new AtomicLong();
+  /** One permit per request left unanswered. */
+  final java.util.concurrent.Semaphore hung = new java.util.concurrent.Semaphore(0);
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
   /** Every request received, answered or refused. */
   final AtomicLong requests = new AtomicLong();
   final InFlightCounter inFlight = new InFlightCounter();
@@ -126,6 +136,15 @@ final class FakeMathServer implements AutoCloseable {
         : prompt.contains("Invent one NEW math problem") ? "generate" : "solve";
     models.computeIfAbsent(kind, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
         .add(body.path("model").asText());
+    if (kind.equals("generate") && generateRequests.incrementAndGet() > answerGenerations) {
+      hung.release();
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
     int n = body.path("n").asInt(1);
     long seed = body.path("seed").asLong(prompt.hashCode());
     int promptTokens = 0;
@@ -203,6 +222,7 @@ final class FakeMathServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }

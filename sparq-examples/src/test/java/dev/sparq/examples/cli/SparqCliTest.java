@@ -290,6 +290,75 @@ class SparqCliTest {
     assertEquals(3, dir.readCheckpoint().orElseThrow().state().totals().iterations());
   }
 
+  /**
+   * Ctrl-C against an OpenAI-compatible server that stopped answering (the shutdown hook calls
+   * {@link Runner.Stop#now()}): the run returns with a checkpoint of exactly the iterations completed
+   * before the server hung, nothing of the abandoned one in the log, and the resumed run ends with
+   * the archive and log of an uninterrupted run.
+   */
+  @Test
+  void stopNowAgainstAServerThatStoppedAnsweringCheckpointsTheCompletedIterations() throws Exception {
+    try (FakeMathServer server = new FakeMathServer()) {
+      FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 6, 2);
+      String config = """
+          backend: {type: openai, endpoints: ["%s"], model: fake-math}
+          seeds: {format: jsonl, path: seeds.jsonl}
+          k: 2
+          batchSize: 2
+          budget: {iterations: 5}
+          output: %s
+          seed: 5
+          """;
+      Path referenceCfg = tmp.resolve("reference.yaml");
+      Files.writeString(referenceCfg, config.formatted(server.baseUrl(), "reference"));
+      long before = server.generateRequests.get();
+      CliTestSupport.Result reference = sparq("run", "-c", referenceCfg.toString(), "--progress", "none");
+      assertEquals(0, reference.status(), reference.err());
+      long perIteration = (server.generateRequests.get() - before) / 5;
+      assertEquals(5 * perIteration, server.generateRequests.get() - before, "the same generations each iteration");
+
+      Path stoppedCfg = tmp.resolve("stopped.yaml");
+      Files.writeString(stoppedCfg, config.formatted(server.baseUrl(), "stopped"));
+      RunDirectory dir = RunDirectory.create(RunConfig.load(stoppedCfg), false);
+      // iterations 0 and 1 are answered; the server stops answering in iteration 2
+      server.answerGenerations = server.generateRequests.get() + 2 * perIteration;
+      Runner.Stop stop = new Runner.Stop();
+      java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+      Runner.Result r;
+      try {
+        var running = caller.submit(() -> Runner.run(dir, false, Progress.Mode.NONE, System.err, stop));
+        server.hung.acquire();
+        stop.now();
+        r = running.get(5, java.util.concurrent.TimeUnit.MINUTES); // a guard against a hang, not a timing
+      } finally {
+        caller.shutdownNow();
+      }
+      assertTrue(r.stoppedEarly());
+      assertEquals(2, r.iterationsThisProcess());
+      var cp = dir.readCheckpoint().orElseThrow();
+      assertEquals(2, cp.state().totals().iterations(), "the checkpoint holds the completed iterations");
+      assertEquals(cp.state().totals().evaluated(),
+          dev.sparq.core.store.SparqRun.readCheckpoint(dir.root()).log().records());
+
+      server.answerGenerations = Long.MAX_VALUE;
+      CliTestSupport.Result resumed = sparq("resume", dir.root().toString(), "--progress", "none");
+      assertEquals(0, resumed.status(), resumed.err());
+      RunDirectory ref = RunDirectory.open(tmp.resolve("reference"));
+      assertEquals(dev.sparq.core.archive.ArchiveJson.toJson(ref.readCheckpoint().orElseThrow().archive()),
+          dev.sparq.core.archive.ArchiveJson.toJson(dir.readCheckpoint().orElseThrow().archive()));
+      try (var want = Files.list(ref.root().resolve("log")); var got = Files.list(dir.root().resolve("log"))) {
+        List<Path> wanted = want.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList();
+        List<Path> gotten = got.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList();
+        assertEquals(wanted.stream().map(Path::getFileName).toList(), gotten.stream().map(Path::getFileName).toList());
+        assertFalse(wanted.isEmpty());
+        for (int i = 0; i < wanted.size(); i++) {
+          assertArrayEquals(Files.readAllBytes(wanted.get(i)), Files.readAllBytes(gotten.get(i)),
+              gotten.get(i) + " differs from the uninterrupted run's");
+        }
+      }
+    }
+  }
+
   @Test
   void exportWritesEachFormatWithFiltersAndBudget() throws IOException {
     Path out = tmp.resolve("d");
