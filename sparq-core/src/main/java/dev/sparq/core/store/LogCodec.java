@@ -255,6 +255,21 @@ public final class LogCodec {
         default -> p.skipChildren();
       }
     }
+    endOfRecord(p, t, seq, statement != null, status);
+    Problem problem = new Problem(id, statement, solution, answer,
+        new Lineage(parents, operator, generation), attributes);
+    Difficulty difficulty = new Difficulty(correct, numRollouts, quality, validity);
+    Descriptor descriptor = new Descriptor(java.util.Arrays.copyOf(measures, nMeasures), skills);
+    return new LoggedCandidate(seq, new EvaluatedCandidate(iteration, problem, rollouts, difficulty,
+        descriptor, status, value, duplicate));
+  }
+
+  /**
+   * The checks both decodes make once a record's fields are read: the object is closed, nothing
+   * follows it, and the fields every record has were there.
+   */
+  private static void endOfRecord(JsonParser p, JsonToken t, long seq, boolean hasProblem, AddStatus status)
+      throws IOException {
     if (t != JsonToken.END_OBJECT) {
       throw new IOException("unterminated log record");
     }
@@ -264,18 +279,12 @@ public final class LogCodec {
     if (seq < 0) {
       throw new IOException("field 'seq' is missing");
     }
-    if (statement == null) {
+    if (!hasProblem) {
       throw new IOException("field 'problem' is missing");
     }
     if (status == null) {
       throw new IOException("field 'status' is missing");
     }
-    Problem problem = new Problem(id, statement, solution, answer,
-        new Lineage(parents, operator, generation), attributes);
-    Difficulty difficulty = new Difficulty(correct, numRollouts, quality, validity);
-    Descriptor descriptor = new Descriptor(java.util.Arrays.copyOf(measures, nMeasures), skills);
-    return new LoggedCandidate(seq, new EvaluatedCandidate(iteration, problem, rollouts, difficulty,
-        descriptor, status, value, duplicate));
   }
 
   /**
@@ -347,21 +356,7 @@ public final class LogCodec {
         default -> p.skipChildren();
       }
     }
-    if (t != JsonToken.END_OBJECT) {
-      throw new IOException("unterminated log record");
-    }
-    if (p.nextToken() != null) {
-      throw new IOException("trailing data after a log record");
-    }
-    if (seq < 0) {
-      throw new IOException("field 'seq' is missing");
-    }
-    if (!statement) {
-      throw new IOException("field 'problem' is missing");
-    }
-    if (status == null) {
-      throw new IOException("field 'status' is missing");
-    }
+    endOfRecord(p, t, seq, statement, status);
     if (generation < 0) {
       throw new IOException("generation must be >= 0, was " + generation);
     }
