@@ -178,6 +178,11 @@ class SteadyStateTest {
       assertEquals(ArchiveJson.toJson((CellArchive) b.archive()), ArchiveJson.toJson((CellArchive) a.archive()));
     }
     assertThrows(ConfigException.class, () -> base(1).inFlight(0).build());
+    // one engine thread per candidate in flight: a number no machine can start is refused up front
+    ConfigException tooMany = assertThrows(ConfigException.class,
+        () -> base(1).inFlight(Sparq.MAX_IN_FLIGHT + 1).build());
+    assertTrue(tooMany.getMessage().contains("between 1 and " + Sparq.MAX_IN_FLIGHT), tooMany.getMessage());
+    base(1).inFlight(Sparq.MAX_IN_FLIGHT).build().close();
   }
 
   @Test

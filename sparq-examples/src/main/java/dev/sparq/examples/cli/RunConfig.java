@@ -109,7 +109,7 @@ public record RunConfig(
    * 4,096 start in about 3 s in 180 MB, and three clients (generator, solver, labeller) send at most
    * 3,072 requests at once.
    */
-  public static final int MAX_IN_FLIGHT_TOTAL = 4096;
+  public static final int MAX_IN_FLIGHT_TOTAL = dev.sparq.core.engine.Sparq.MAX_IN_FLIGHT;
 
   /**
    * How the engine schedules its stages.
