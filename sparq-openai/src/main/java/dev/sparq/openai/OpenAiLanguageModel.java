@@ -13,6 +13,7 @@ import dev.sparq.core.llm.UsageReporting;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -381,6 +382,13 @@ public final class OpenAiLanguageModel implements LanguageModel, UsageReporting 
           }
           failure = new AttemptFailure(kind, status, detail, RetryRules.retryAfter(resp.headers()), null);
         }
+      } catch (HttpConnectTimeoutException e) {
+        // a subclass of HttpTimeoutException: the server was not reached at all, which the request
+        // timeout's message ("no response within 300000 ms", seconds after the start) hid
+        repeat.reset();
+        failure = new AttemptFailure(FailureKind.CONNECTION, 0, "HttpConnectTimeoutException: no connection"
+            + http.connectTimeout().map(d -> " within " + d.toMillis() + " ms").orElse("")
+            + " (the server does not accept connections: down, overloaded, or a firewall drops them)", null, e);
       } catch (HttpTimeoutException e) {
         repeat.reset();
         failure = new AttemptFailure(FailureKind.TIMEOUT, 0,

@@ -403,4 +403,50 @@ class FailureHandlingTest {
     assertThrows(IllegalArgumentException.class, () -> Endpoint.of("http://host/v1?x=1"));
     assertThrows(IllegalArgumentException.class, () -> Endpoint.of("http://h/v1").withMaxConcurrency(0));
   }
+
+  /**
+   * A server that does not accept connections (its accept queue is full, as with an overloaded or
+   * hung server): the client's connect timeout fires. HttpConnectTimeoutException is a subclass of
+   * HttpTimeoutException, so it was reported as the request timeout ("no response within 300000
+   * ms") a few seconds after the start; it is a connection failure that says so.
+   */
+  @Test
+  void aConnectTimeoutIsAConnectionFailureNotTheRequestTimeout() throws Exception {
+    try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      // fill the accept queue (never accepted) until a connect times out
+      List<java.net.Socket> held = new java.util.ArrayList<>();
+      boolean filled = false;
+      try {
+        for (int i = 0; i < 64 && !filled; i++) {
+          java.net.Socket s = new java.net.Socket();
+          try {
+            s.connect(full.getLocalSocketAddress(), 200);
+            held.add(s);
+          } catch (java.net.SocketTimeoutException e) {
+            s.close();
+            filled = true;
+          }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(filled,
+            "this system accepts connections beyond the listen backlog; no connect timeout to provoke");
+        String url = "http://127.0.0.1:" + full.getLocalPort() + "/v1";
+        try (OpenAiLanguageModel model = OpenAiLanguageModel.builder().endpoint(url)
+            .connectTimeout(Duration.ofMillis(300)).requestTimeout(Duration.ofSeconds(120))
+            .retryPolicy(OpenAiLanguageModelTest.fastRetries(2))
+            .healthPolicy(new HealthPolicy(100, Duration.ofMillis(1), Duration.ofMillis(1)))
+            .build()) {
+          ModelException e = assertThrows(ModelException.class,
+              () -> model.complete(List.of(ChatRequest.user("x")), ONE));
+          assertTrue(e.getMessage().contains("no connection within 300 ms"), e.getMessage());
+          assertFalse(e.getMessage().contains("no response within"), e.getMessage());
+          assertEquals(2, model.metrics().total().failures(FailureKind.CONNECTION));
+          assertEquals(0, model.metrics().total().failures(FailureKind.TIMEOUT));
+        }
+      } finally {
+        for (java.net.Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
 }
