@@ -912,16 +912,6 @@ public final class Sparq implements AutoCloseable {
     reject(it, stage, id, r);
   }
 
-  /** Whether {@link #stop()} was called (the steady-state scheduler polls it). */
-  boolean stopping() {
-    return stopRequested;
-  }
-
-  /** Whether {@link #stopNow()} was called (the steady-state scheduler polls it). */
-  boolean stoppingNow() {
-    return stopNowRequested;
-  }
-
   /**
    * Finishes one iteration of the steady-state scheduler: the candidates were already offered to the
    * archive one by one; hands them to the sink and the listeners, updates the totals and applies the

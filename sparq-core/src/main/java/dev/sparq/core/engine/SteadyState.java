@@ -143,7 +143,7 @@ final class SteadyState {
       boolean ending = false;
       long closeAt = Long.MAX_VALUE;
       while (true) {
-        if (sparq.stoppingNow()) {
+        if (sparq.stopNowRequested()) {
           // stopNow(): the finished candidates are committed below as a shorter group; those in
           // flight are dropped (their stage calls are interrupted as the workers shut down)
           stoppedNow = true;
@@ -154,7 +154,7 @@ final class SteadyState {
         if (!ending) {
           ending = budget.exhaustedByParents(t, batchSize);
         }
-        if (closeAt == Long.MAX_VALUE && (sparq.stopping() || until.test(t))) {
+        if (closeAt == Long.MAX_VALUE && (sparq.stopRequested() || until.test(t))) {
           // finish the group in progress (and the one the work in flight spills into)
           long started = round.parents + open;
           closeAt = committed + (started + batchSize - 1) / batchSize * batchSize;
