@@ -322,14 +322,7 @@ public final class CandidateLog implements CandidateSink {
       return;
     }
     refuseAfterFailure("flush");
-    try {
-      endMember();
-      if (options.fsync()) {
-        channel.force(false);
-      }
-    } catch (IOException e) {
-      throw failed("flush", e);
-    }
+    writeOut();
   }
 
   /** {@link #flush()}es and returns the position to record in a checkpoint. */
@@ -363,7 +356,7 @@ public final class CandidateLog implements CandidateSink {
     RuntimeException first = null;
     if (failure == null) {
       try {
-        flushForClose();
+        writeOut();
       } catch (UncheckedIOException e) {
         first = e;
       }
@@ -392,7 +385,8 @@ public final class CandidateLog implements CandidateSink {
     }
   }
 
-  private void flushForClose() {
+  /** Ends the open gzip member, writes what is buffered and forces it to disk (fsync option). */
+  private void writeOut() {
     try {
       endMember();
       if (options.fsync()) {
