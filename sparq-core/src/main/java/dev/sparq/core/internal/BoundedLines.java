@@ -56,7 +56,7 @@ public final class BoundedLines implements AutoCloseable {
     tooLong = false;
     int scanned = pos;
     while (true) {
-      int nl = indexOf(buf, scanned, end);
+      int nl = indexOfNewline(buf, scanned, end);
       if (nl >= 0) {
         return line(pos, nl - pos, nl + 1);
       }
@@ -91,7 +91,7 @@ public final class BoundedLines implements AutoCloseable {
     long length = 0;
     byte last = 0;
     while (true) {
-      int nl = indexOf(buf, pos, end);
+      int nl = indexOfNewline(buf, pos, end);
       int stop = nl >= 0 ? nl : end;
       length += stop - pos;
       if (stop > pos) {
@@ -139,8 +139,27 @@ public final class BoundedLines implements AutoCloseable {
     }
   }
 
-  private static int indexOf(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long NEWLINES = ONES * '\n';
+
+  /**
+   * The index of the first {@code '\n'} in {@code b[from, to)}, or -1; eight bytes at a time (the
+   * scan of every line reader here, the candidate log's included).
+   */
+  public static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      long found = (x - ONES) & ~x & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
       if (b[i] == '\n') {
         return i;
       }

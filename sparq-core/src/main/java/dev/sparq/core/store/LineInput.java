@@ -1,5 +1,6 @@
 package dev.sparq.core.store;
 
+import dev.sparq.core.internal.BoundedLines;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ final class LineInput implements AutoCloseable {
   boolean next() throws IOException {
     int scanned = start;
     while (true) {
-      int i = indexOfNewline(buf, scanned, end);
+      int i = BoundedLines.indexOfNewline(buf, scanned, end);
       if (i >= 0) {
         lineStart = start;
         lineLength = i - start;
@@ -69,31 +70,6 @@ final class LineInput implements AutoCloseable {
       fill();
       scanned = start + pending;
     }
-  }
-
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
-          java.nio.ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long NEWLINES = ONES * '\n';
-
-  /** The index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */
-  static int indexOfNewline(byte[] b, int from, int to) {
-    int i = from;
-    for (; i + 8 <= to; i += 8) {
-      long x = (long) LONGS.get(b, i) ^ NEWLINES;
-      long found = (x - ONES) & ~x & HIGHS;
-      if (found != 0) {
-        return i + (Long.numberOfTrailingZeros(found) >>> 3);
-      }
-    }
-    for (; i < to; i++) {
-      if (b[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private void fill() throws IOException {

@@ -128,4 +128,28 @@ class BoundedLinesTest {
     assertEquals(0xEF, BoundedLines.firstByte(new ByteArrayInputStream(" \uFEFF[".getBytes(StandardCharsets.UTF_8))));
     assertEquals(0xEF, BoundedLines.firstByte(new ByteArrayInputStream(new byte[] {(byte) 0xEF, (byte) 0xBB, '['})));
   }
+
+  /** The eight-bytes-at-a-time scan finds the same newline as a byte-by-byte one, at any alignment. */
+  @Test
+  void indexOfNewlineAgreesWithAPlainScan() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    for (int round = 0; round < 2_000; round++) {
+      byte[] b = new byte[r.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        int u = r.nextInt(10);
+        // newlines, bytes with the high bit set (UTF-8), and bytes one off '\n'
+        b[i] = (byte) (u == 0 ? '\n' : u == 1 ? 0x8a : u == 2 ? 0x0b : u == 3 ? 0x09 : 'a' + r.nextInt(26));
+      }
+      int from = b.length == 0 ? 0 : r.nextInt(b.length + 1);
+      int to = from + r.nextInt(b.length - from + 1);
+      int want = -1;
+      for (int i = from; i < to; i++) {
+        if (b[i] == '\n') {
+          want = i;
+          break;
+        }
+      }
+      assertEquals(want, BoundedLines.indexOfNewline(b, from, to), java.util.Arrays.toString(b) + " " + from + ".." + to);
+    }
+  }
 }
