@@ -133,18 +133,7 @@ class ConcurrencyStressTest {
   }
 
   static void assertLoggedOnce(List<EvaluatedCandidate> log) {
-    Set<String> ids = new HashSet<>();
-    for (EvaluatedCandidate c : log) {
-      if (!c.duplicate()) {
-        assertTrue(ids.add(c.problem().id()), "problem " + c.problem().id() + " evaluated twice");
-      } else if (!c.rollouts().isEmpty()) {
-        // only a child equal to a seed is solved and then found in the archive (seeds are
-        // described, never evaluated, so the engine has no evaluation to reuse)
-        assertTrue(SEED_IDS.contains(c.problem().id()), "a duplicate of " + c.problem().id()
-            + " (" + c.problem().statement() + ") was solved: " + c);
-        assertTrue(ids.add(c.problem().id()), "seed copy " + c.problem().id() + " solved twice");
-      }
-    }
+    SteadyStateTest.assertLoggedOnce(log, SEED_IDS);
   }
 
   /** Every NEW or IMPROVED record whose elite is still in the archive matches it exactly. */

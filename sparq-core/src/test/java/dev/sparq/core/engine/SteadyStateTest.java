@@ -109,13 +109,18 @@ class SteadyStateTest {
    * its rollouts (see {@link Sparq}'s "Duplicates").
    */
   static void assertLoggedOnce(List<EvaluatedCandidate> log) {
+    assertLoggedOnce(log, SEED_IDS);
+  }
+
+  /** {@link #assertLoggedOnce(List)} for a run whose seeds have the ids {@code seedIds}. */
+  static void assertLoggedOnce(List<EvaluatedCandidate> log, Set<String> seedIds) {
     Set<String> ids = new HashSet<>();
     for (EvaluatedCandidate c : log) {
       if (!c.duplicate()) {
         assertTrue(ids.add(c.problem().id()), "problem " + c.problem().id() + " evaluated twice");
       } else if (!c.rollouts().isEmpty()) {
-        assertTrue(SEED_IDS.contains(c.problem().id()), "a duplicate of " + c.problem().id()
-            + " that is no seed was solved: " + c);
+        assertTrue(seedIds.contains(c.problem().id()), "a duplicate of " + c.problem().id()
+            + " (" + c.problem().statement() + ") that is no seed was solved: " + c);
         assertTrue(ids.add(c.problem().id()), "seed copy " + c.problem().id() + " solved twice");
       }
     }
