@@ -7,7 +7,6 @@ import dev.sparq.core.engine.Variant;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
-import dev.sparq.core.llm.ChatMessage;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
@@ -17,6 +16,7 @@ import dev.sparq.core.model.Problem;
 import dev.sparq.core.preset.PaperPreset;
 import dev.sparq.core.store.LogOptions;
 import dev.sparq.core.store.SparqRun;
+import dev.sparq.testkit.llm.SeededReplies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,24 +78,7 @@ public final class ScaleRun {
 
     @Override
     public List<List<Completion>> complete(List<ChatRequest> reqs, SamplingParams params) {
-      long seed = params.seed().orElse(1L);
-      List<List<Completion>> out = new ArrayList<>(reqs.size());
-      for (int i = 0; i < reqs.size(); i++) {
-        String prompt = "";
-        for (ChatMessage m : reqs.get(i).messages()) {
-          if (m.role() == ChatMessage.Role.USER) {
-            prompt = m.content();
-          }
-        }
-        List<Completion> list = new ArrayList<>(params.n());
-        for (int j = 0; j < params.n(); j++) {
-          SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i * 7919L + j * 104_729L
-              + prompt.hashCode());
-          list.add(reply(prompt, r));
-        }
-        out.add(list);
-      }
-      return out;
+      return SeededReplies.complete(reqs, params, 1L, this::reply);
     }
 
     private Completion reply(String prompt, SplittableRandom r) {
