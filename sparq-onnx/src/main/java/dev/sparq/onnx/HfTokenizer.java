@@ -99,11 +99,15 @@ public final class HfTokenizer implements AutoCloseable {
    */
   public String decode(long[] ids, boolean skipSpecial) {
     for (int i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] > 0xFFFF_FFFFL) {
-        throw new IllegalArgumentException("not a token id at position " + i + ": " + ids[i]);
-      }
+      checkId(ids[i], i);
     }
     return tokenizer.decode(ids, skipSpecial);
+  }
+
+  private static void checkId(long id, int position) {
+    if (id < 0 || id > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException("not a token id at position " + position + ": " + id);
+    }
   }
 
   /** A decoder that turns a growing token list into text pieces. */
@@ -137,12 +141,13 @@ public final class HfTokenizer implements AutoCloseable {
 
     /** Adds a token; returns the text it completes (possibly empty). */
     public String add(long id) {
+      checkId(id, size); // once per token: the windows below hold only checked ids
       if (size == ids.length) {
         ids = java.util.Arrays.copyOf(ids, size * 2);
       }
       ids[size++] = id;
       String before = prefixText;
-      String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
+      String after = tok.tokenizer.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
       if (after.length() > before.length() && !after.endsWith("\uFFFD")
           && after.startsWith(before)) {
         String piece = after.substring(before.length());
@@ -150,7 +155,7 @@ public final class HfTokenizer implements AutoCloseable {
         // decoded on its own (one more decode only when a token completed text).
         prefix = read;
         read = size;
-        prefixText = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
+        prefixText = tok.tokenizer.decode(java.util.Arrays.copyOfRange(ids, prefix, read), true);
         text.append(piece);
         return piece;
       }
@@ -170,11 +175,11 @@ public final class HfTokenizer implements AutoCloseable {
      */
     public String finish() {
       String before = prefixText;
-      String after = tok.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
+      String after = tok.tokenizer.decode(java.util.Arrays.copyOfRange(ids, prefix, size), true);
       if (after.length() > before.length() && after.startsWith(before)) {
         text.append(after, before.length(), after.length());
       } else if (read < size) {
-        text.append(tok.decode(java.util.Arrays.copyOfRange(ids, read, size), true));
+        text.append(tok.tokenizer.decode(java.util.Arrays.copyOfRange(ids, read, size), true));
       }
       prefix = read = size;
       prefixText = "";

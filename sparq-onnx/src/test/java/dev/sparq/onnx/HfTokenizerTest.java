@@ -156,6 +156,11 @@ class HfTokenizerTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> tok.decode(new long[] {the, bad}, false));
       assertTrue(e.getMessage().contains("position 1"), e.getMessage());
+      // the streaming decoder checks each id once, as it is added
+      HfTokenizer.IncrementalDecoder d = tok.incremental();
+      assertEquals("the", d.add(the));
+      IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> d.add(bad));
+      assertTrue(s.getMessage().contains("position 1"), s.getMessage());
     }
   }
 
