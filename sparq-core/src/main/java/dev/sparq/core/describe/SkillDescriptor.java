@@ -33,6 +33,9 @@ public final class SkillDescriptor implements DiversityDescriptor, Stateful {
 
   private record Tables(SkillVocabulary vocabulary, Map<String, List<String>> known) {}
 
+  /** Stands for "not restored yet" in a descriptor made by {@link #toRestore}. */
+  private static final Tables AWAITING_RESTORE = new Tables(SkillVocabulary.of(List.of()), Map.of());
+
   /** A descriptor over an existing vocabulary. */
   public SkillDescriptor(SkillLabeler labeler, SkillVocabulary vocabulary) {
     this(labeler, vocabulary, Map.of());
@@ -42,6 +45,20 @@ public final class SkillDescriptor implements DiversityDescriptor, Stateful {
       Map<String, List<String>> known) {
     this.labeler = Objects.requireNonNull(labeler, "labeler");
     this.tables = new Tables(Objects.requireNonNull(vocabulary, "vocabulary"), Map.copyOf(known));
+  }
+
+  /**
+   * A descriptor for a run that resumes from a checkpoint holding this descriptor's state (the slot
+   * {@code skill_descriptor}): the seeds are not labelled, since restoring replaces the vocabulary
+   * and the seed labels anyway ({@link dev.sparq.core.store.SparqRun} restores them before the engine
+   * describes the seeds). Until {@link #restoreState} is called, {@link #describe} and
+   * {@link #vocabulary()} throw {@link IllegalStateException}, so a run that has no such checkpoint
+   * fails at once instead of placing every problem in the empty skill set.
+   */
+  public static SkillDescriptor toRestore(SkillLabeler labeler) {
+    SkillDescriptor d = new SkillDescriptor(labeler, SkillVocabulary.of(List.of()));
+    d.tables = AWAITING_RESTORE;
+    return d;
   }
 
   /**
@@ -67,7 +84,7 @@ public final class SkillDescriptor implements DiversityDescriptor, Stateful {
 
   @Override
   public List<Outcome<Descriptor>> describe(List<Problem> problems, StageContext context) {
-    Tables t = tables;
+    Tables t = restored();
     SkillVocabulary vocabulary = t.vocabulary();
     Map<String, List<String>> known = t.known();
     List<Outcome<Descriptor>> out = new ArrayList<>(problems.size());
@@ -94,7 +111,17 @@ public final class SkillDescriptor implements DiversityDescriptor, Stateful {
   }
 
   public SkillVocabulary vocabulary() {
-    return tables.vocabulary();
+    return restored().vocabulary();
+  }
+
+  private Tables restored() {
+    Tables t = tables;
+    if (t == AWAITING_RESTORE) {
+      throw new IllegalStateException("the skill vocabulary was to come from a checkpoint (slot"
+          + " 'skill_descriptor'), but none was restored: resume from a checkpoint written with a skill"
+          + " descriptor, or label the seeds (SkillDescriptor.forSeeds)");
+    }
+    return t;
   }
 
   /**
@@ -129,7 +156,7 @@ public final class SkillDescriptor implements DiversityDescriptor, Stateful {
 
       @Override
       public JsonNode saveState() {
-        Tables t = tables;
+        Tables t = restored();
         ObjectNode o = Json.mapper().createObjectNode();
         o.set("vocabulary", t.vocabulary().toJson());
         ObjectNode seeds = o.putObject("seed_labels");

@@ -121,6 +121,7 @@ public final class PaperPreset {
     private ValidityGuard.Policy guardPolicy = ValidityGuard.Policy.KEEP;
     private boolean adaptive;
     private boolean inBandOnly;
+    private boolean seedLabelsFromCheckpoint;
     private final List<Operator> operators = new ArrayList<>();
     private final List<Double> weights = new ArrayList<>();
 
@@ -302,6 +303,18 @@ public final class PaperPreset {
       return this;
     }
 
+    /**
+     * Whether the run resumes from a checkpoint that holds the skill descriptor's state
+     * ({@link SkillDescriptor#toRestore}): then {@link #setup()} does not label the seeds, which a
+     * resume would otherwise do again only to replace the result with the checkpoint's vocabulary and
+     * seed labels (at the paper's scale 7,500 labeller requests per resume). Default {@code false}.
+     * A run without such a checkpoint fails when the engine first describes a problem.
+     */
+    public Builder seedLabelsFromCheckpoint(boolean fromCheckpoint) {
+      this.seedLabelsFromCheckpoint = fromCheckpoint;
+      return this;
+    }
+
     /** Extension: add an operator besides (or, once any is added, instead of) plain mutation. */
     public Builder operator(Operator op, double weight) {
       operators.add(Objects.requireNonNull(op, "operator"));
@@ -311,7 +324,8 @@ public final class PaperPreset {
 
     /**
      * Builds the components, labels the seed set once (one model call per 64 seeds) to build the
-     * skill vocabulary, and returns them with a configured engine builder.
+     * skill vocabulary (unless {@link #seedLabelsFromCheckpoint}), and returns them with a configured
+     * engine builder.
      */
     public Setup setup() {
       if (generatorModel == null || studentModel == null || (skillDescriptor && labelerModel == null)) {
@@ -356,8 +370,12 @@ public final class PaperPreset {
         if (labelerSampling != null) {
           lb.sampling(labelerSampling);
         }
-        StageContext labelling = StageContext.of(new SplittableRandom(seed ^ 0x5EED5L));
-        descriptor = SkillDescriptor.forSeeds(lb.build(), seeds, vocabularySize, batchSize, labelling);
+        if (seedLabelsFromCheckpoint) {
+          descriptor = SkillDescriptor.toRestore(lb.build());
+        } else {
+          StageContext labelling = StageContext.of(new SplittableRandom(seed ^ 0x5EED5L));
+          descriptor = SkillDescriptor.forSeeds(lb.build(), seeds, vocabularySize, batchSize, labelling);
+        }
       }
       dev.sparq.core.stage.DiversityDescriptor used = descriptor == null ? extraDescriptor
           : extraDescriptor == null ? descriptor

@@ -2,6 +2,7 @@ package dev.sparq.core.describe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparq.core.Outcome;
@@ -105,6 +106,28 @@ class SkillsTest {
     Problem child = Problem.of("Compute 1 + 1 - 1.", "", "1");
     assertEquals(List.of("addition", "subtraction"), d.describe(List.of(child), ctx()).get(0).value().labels());
     assertEquals(2, model.calls());
+  }
+
+  @Test
+  void aDescriptorToRestoreLabelsNothingAndDescribesAsTheSavedOne() {
+    ArithmeticModel model = new ArithmeticModel(0, 0, 0);
+    List<Problem> seeds = List.of(Problem.of("Compute 2 + 3 * 4.", "", "14"),
+        Problem.of("Compute 9 - 2.", "", "7"), Problem.of("Compute 5 * 5 - 1.", "", "24"));
+    SkillDescriptor saved = SkillDescriptor.forSeeds(SkillLabeler.builder(model).build(), seeds, 100, 64, ctx());
+    ArithmeticModel fresh = new ArithmeticModel(0, 0, 0);
+    SkillDescriptor resumed = SkillDescriptor.toRestore(SkillLabeler.builder(fresh).build());
+    // before the checkpoint is restored it refuses to place anything (no silent empty vocabulary)
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> resumed.describe(seeds, ctx()));
+    assertTrue(e.getMessage().contains("skill_descriptor"), e.getMessage());
+    assertThrows(IllegalStateException.class, resumed::saveState);
+    assertThrows(IllegalStateException.class, resumed::vocabulary);
+    resumed.restoreState(saved.saveState());
+    assertEquals(saved.vocabulary().toJson(), resumed.vocabulary().toJson());
+    List<Outcome<Descriptor>> out = resumed.describe(seeds, ctx());
+    assertEquals(0, fresh.calls(), "the seeds' labels come from the checkpoint, not from the model");
+    for (int i = 0; i < seeds.size(); i++) {
+      assertEquals(saved.describe(List.of(seeds.get(i)), ctx()).get(0).value(), out.get(i).value());
+    }
   }
 
   @Test

@@ -131,13 +131,27 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
 
   /** As {@link #open(RunConfig)}; errors about keys name {@code source}. */
   static Components open(RunConfig c, Source source) {
-    return open(c, models(c, source), EMBEDDERS);
+    return open(c, source, false);
+  }
+
+  /**
+   * As {@link #open(RunConfig, Source)}; with {@code resume} the seeds are not labelled, because the
+   * run's checkpoint restores the skill vocabulary and the seed labels (see
+   * {@link PaperPreset.Builder#seedLabelsFromCheckpoint}).
+   */
+  static Components open(RunConfig c, Source source, boolean resume) {
+    return open(c, models(c, source), EMBEDDERS, resume);
   }
 
   /**
    * Builds the stages with the given openers. Roles whose backend blocks are equal share one model.
    */
   static Components open(RunConfig c, ModelOpener opener, EmbedderOpener embedders) {
+    return open(c, opener, embedders, false);
+  }
+
+  /** As {@link #open(RunConfig, ModelOpener, EmbedderOpener)}, for a resumed run when {@code resume}. */
+  static Components open(RunConfig c, ModelOpener opener, EmbedderOpener embedders, boolean resume) {
     List<Problem> seeds = seeds(c);
     Archive archive = c.backend() instanceof RunConfig.Backend.Demo
         ? SimulatedDomain.get().archive(c.archive(), c.capacity(), c.seed())
@@ -195,7 +209,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
         }
         extra = ed.asCellLabel(ed.cvtFromSeeds(seeds, d.cells(), new SplittableRandom(c.seed() ^ 0xCE11L)), "region:");
       }
-      return llm(c, byRole, seeds, archive, extra, close);
+      return llm(c, byRole, seeds, archive, extra, close, resume);
     } catch (RuntimeException e) {
       List<AutoCloseable> rev = new ArrayList<>(close);
       Collections.reverse(rev);
@@ -292,10 +306,12 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
 
   /**
    * The paper's pipeline ({@link PaperPreset}) with the configured models, parameters and stage
-   * choices; the preset labels the seed set once to build the skill vocabulary.
+   * choices; the preset labels the seed set once to build the skill vocabulary, except for a resumed
+   * run, whose checkpoint holds the vocabulary and the seed labels.
    */
   private static Components llm(RunConfig c, Map<String, LanguageModel> byRole, List<Problem> seeds,
-      Archive archive, dev.sparq.core.stage.DiversityDescriptor extra, List<AutoCloseable> close) {
+      Archive archive, dev.sparq.core.stage.DiversityDescriptor extra, List<AutoCloseable> close,
+      boolean resume) {
     RunConfig.Stages st = c.stages();
     PaperPreset.Builder p = PaperPreset.builder()
         .generatorModel(byRole.get("generator"))
@@ -313,7 +329,8 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
         .studentSampling(sampling(c.model("solver").orElseThrow()))
         .guardPolicy(st.guard().policy())
         .guardThresholds(st.guard().majority(), st.guard().minVotes())
-        .inBandOnly(st.estimator().inBandOnly());
+        .inBandOnly(st.estimator().inBandOnly())
+        .seedLabelsFromCheckpoint(resume);
     if (byRole.containsKey("labeller")) {
       p.labelerModel(byRole.get("labeller"));
     }

@@ -36,8 +36,8 @@ public final class Runner {
    * What this process asked of its models, all models together. The run's {@code tokens} total (and
    * {@code budget.tokens}) counts what the servers reported for the answered requests from the
    * engine's first iteration on; a failed attempt that was retried (an HTTP error, a timeout, a reply
-   * that could not be read) reports none, and the seed labelling before the first iteration, done
-   * again by every start and resume, is counted here but not in the budget.
+   * that could not be read) reports none, and the seed labelling before the first iteration (a new
+   * run's only: a resume restores the labels from the checkpoint) is counted here but not in the budget.
    *
    * @param setupTokens tokens spent before the engine started (labelling the seeds for the skill
    *     vocabulary), not counted by the budget
@@ -200,7 +200,8 @@ public final class Runner {
    */
   public static Result run(RunDirectory dir, boolean resume, Progress.Mode progress, PrintStream err,
       Stop stop) {
-    try (Components comp = Components.open(dir.config())) {
+    try (Components comp = Components.open(dir.config(), Components.models(dir.config()), Components.EMBEDDERS,
+        resume)) {
       return run(dir, comp, resume, progress, err, stop);
     }
   }

@@ -198,7 +198,7 @@ public final class SparqCli implements Callable<Integer> {
      * the models are opened name {@code source}.
      */
     Runner.Result runWithStopHook(RunDirectory dir, boolean resume, Components.Source source) {
-      try (Components comp = Components.open(dir.config(), source)) {
+      try (Components comp = Components.open(dir.config(), source, resume)) {
         return runWithStopHook(dir, comp, resume);
       }
     }

@@ -82,9 +82,15 @@ class OpenAiBackendTest {
         assertFalse(text.contains("apiKey\":\"sk-"), "no API key");
       }
 
+      long labelledBefore = server.label.get();
       CliTestSupport.Result more = sparq("resume", dir.root().toString(), "--iterations", "3", "--progress", "none");
       assertEquals(0, more.status(), more.err());
       assertEquals(3, dir.readCheckpoint().orElseThrow().state().totals().iterations());
+      // the resume takes the vocabulary and the seeds' labels from the checkpoint: the only labelling
+      // requests are those of the third iteration's children (at most batchSize 8), none for the 12 seeds
+      assertTrue(server.label.get() - labelledBefore <= 8,
+          "labelled on resume: " + (server.label.get() - labelledBefore));
+      assertFalse(more.out().contains("labelling the seeds"), more.out());
 
       CliTestSupport.Result ex = sparq("export", dir.root().toString(), "--format", "messages");
       assertEquals(0, ex.status(), ex.err());
