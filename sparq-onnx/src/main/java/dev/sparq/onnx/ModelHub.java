@@ -687,11 +687,18 @@ public final class ModelHub {
     String blobName = f.sha256() != null ? f.sha256() : f.blobId() != null ? f.blobId()
         : sha256Hex((commit + "/" + f.path()).getBytes(StandardCharsets.UTF_8));
     Path blob = confined(repoDir.resolve("blobs"), blobName);
-    if (!Files.exists(blob) || (f.size() >= 0 && Files.size(blob) != f.size())) {
-      Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
-      downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
-          + encodePath(f.path()), part, f);
-      Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (!blobComplete(blob, f)) {
+      // One download of a blob at a time, under the lock file huggingface_hub uses for it
+      Path lockFile = confined(cache.resolve(".locks").resolve(repoDir.getFileName().toString()),
+          blobName + ".lock");
+      try (BlobLock lock = BlobLock.take(lockFile)) {
+        if (!blobComplete(blob, f)) { // another thread or process may have fetched it meanwhile
+          Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
+          downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
+              + encodePath(f.path()), part, f);
+          Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
     }
     Files.createDirectories(link.getParent());
     Files.deleteIfExists(link);
@@ -699,6 +706,63 @@ public final class ModelHub {
       Files.createSymbolicLink(link, link.getParent().relativize(blob));
     } catch (UnsupportedOperationException | IOException e) {
       Files.copy(blob, link); // file systems without symbolic links
+    }
+  }
+
+  private static boolean blobComplete(Path blob, RepoFile f) throws IOException {
+    return Files.exists(blob) && (f.size() < 0 || Files.size(blob) == f.size());
+  }
+
+  /**
+   * Holds {@code .locks/models--org--name/<blob>.lock} while a blob is downloaded: threads of this
+   * JVM queue on a monitor per lock file, other JVMs on an OS file lock. (On Linux an OS file lock
+   * taken by Java does not exclude {@code huggingface_hub}'s {@code flock}; that client downloads
+   * into a file of its own and renames it into place, so the two never write the same file.) Where
+   * the lock file cannot be created or locked (a read-only or lock-less file system) the download
+   * goes ahead unlocked, as before.
+   */
+  static final class BlobLock implements AutoCloseable {
+    private static final Map<Path, java.util.concurrent.locks.ReentrantLock> LOCAL =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock local;
+    private final java.nio.channels.FileChannel channel;
+
+    private BlobLock(java.util.concurrent.locks.ReentrantLock local, java.nio.channels.FileChannel channel) {
+      this.local = local;
+      this.channel = channel;
+    }
+
+    static BlobLock take(Path lockFile) {
+      java.util.concurrent.locks.ReentrantLock local =
+          LOCAL.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new java.util.concurrent.locks.ReentrantLock());
+      local.lock();
+      java.nio.channels.FileChannel channel = null;
+      try {
+        Files.createDirectories(lockFile.getParent());
+        channel = java.nio.channels.FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        channel.lock();
+      } catch (IOException | UnsupportedOperationException | java.nio.channels.OverlappingFileLockException e) {
+        LOG.debug("downloading without the lock {}: {}", lockFile, e.toString());
+        closeQuietly(channel);
+        channel = null;
+      }
+      return new BlobLock(local, channel);
+    }
+
+    private static void closeQuietly(java.nio.channels.FileChannel c) {
+      if (c != null) {
+        try {
+          c.close(); // releases the lock
+        } catch (IOException ignored) {
+          // nothing left to release
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(channel);
+      local.unlock();
     }
   }
 

@@ -61,6 +61,8 @@ class ModelHubTest {
   URI endpoint;
   /** The status the listing is answered with (a hub that is down answers 5xx). */
   volatile int listingStatus = 200;
+  /** A file answered after a second's pause. */
+  volatile String slow;
 
   @BeforeEach
   void start() throws Exception {
@@ -123,6 +125,13 @@ class ModelHubTest {
         ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/" + name);
         ex.sendResponseHeaders(302, -1);
         return;
+      }
+      if (name.equals(slow)) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (name.equals(corruptServed)) {
         data = data.clone();
@@ -649,5 +658,24 @@ class ModelHubTest {
     ModelHub.fromEnvironment(Map.of("HF_ENDPOINT", endpoint.toString(), "HF_HOME", tmp.resolve("hf").toString(),
         "HUGGING_FACE_HUB_TOKEN", "legacy")).download("org/tiny", "main", "fp32");
     assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer legacy")), log.toString());
+  }
+
+  @Test
+  void twoDownloadsOfOneBlobAtOnceFetchItOnceUnderHuggingfaceHubsLockFile() throws Exception {
+    slow = "onnx/model.onnx";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Path>> runs = List.of(
+          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")),
+          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")));
+      for (java.util.concurrent.Future<Path> r : runs) {
+        assertArrayEquals(files.get("onnx/model.onnx"), Files.readAllBytes(r.get().resolve("onnx/model.onnx")));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, log.stream().filter(l -> l.contains("/onnx/model.onnx range")).count(), log.toString());
+    assertTrue(Files.exists(tmp.resolve("hf/hub/.locks/models--org--tiny")
+        .resolve(sha256(files.get("onnx/model.onnx")) + ".lock")));
   }
 }
