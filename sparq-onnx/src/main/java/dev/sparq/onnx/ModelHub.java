@@ -121,6 +121,11 @@ public final class ModelHub {
    * spaces; anything else (a pasted line break, a zero-width space) is refused without echoing it.
    */
   static String checkToken(String token) {
+    return checkToken(token, "HF_TOKEN");
+  }
+
+  /** {@link #checkToken(String)}, the message naming {@code source} (a variable or a file). */
+  static String checkToken(String token, String source) {
     if (token == null || token.isBlank()) {
       return null;
     }
@@ -128,7 +133,7 @@ public final class ModelHub {
     for (int i = 0; i < t.length(); i++) {
       char c = t.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        throw new IllegalArgumentException("HF_TOKEN (" + t.length() + " characters) holds a character"
+        throw new IllegalArgumentException(source + " (" + t.length() + " characters) holds a character"
             + " no token has at position " + i + " (U+" + String.format("%04X", (int) c)
             + "); copy the token again without line breaks or invisible characters");
       }
@@ -168,7 +173,8 @@ public final class ModelHub {
    * them. The cache is {@code HF_HUB_CACHE}, else {@code HUGGINGFACE_HUB_CACHE}, else the
    * {@code hub} folder of {@code HF_HOME}, else of {@code $XDG_CACHE_HOME/huggingface}, else of
    * {@code ~/.cache/huggingface}; a leading {@code ~} is the user's home. The token is
-   * {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}. {@code HF_HUB_OFFLINE} (else
+   * {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else the file {@code hf auth login}
+   * writes (see {@link #tokenFromEnvironment}). {@code HF_HUB_OFFLINE} (else
    * {@code TRANSFORMERS_OFFLINE}) set to {@code 1}, {@code ON}, {@code YES} or {@code TRUE} (any
    * case) makes the hub offline. Blank values count as unset.
    *
@@ -181,7 +187,7 @@ public final class ModelHub {
     if (endpointText == null || endpointText.isBlank()) {
       endpointText = "https://huggingface.co";
     }
-    String token = firstSet(env, "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN");
+    String token = tokenFromEnvironment(env);
     URI endpoint;
     try {
       // Urls.parse neither repeats nor chains the URI parser's message, which holds the input.
@@ -198,20 +204,62 @@ public final class ModelHub {
         isTrue(firstSet(env, "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")));
   }
 
+  /** Largest token file read. */
+  static final int MAX_TOKEN_FILE_BYTES = 4096;
+
+  /**
+   * The token as {@code huggingface_hub} finds it: {@code HF_TOKEN}, else
+   * {@code HUGGING_FACE_HUB_TOKEN}, else the file {@code hf auth login} writes
+   * ({@code HF_TOKEN_PATH}, default {@code <HF_HOME>/token}); none at all when
+   * {@code HF_HUB_DISABLE_IMPLICIT_TOKEN} is true. Checked as {@link #checkToken(String, String)}
+   * does, the message naming where it came from and never the token.
+   */
+  static String tokenFromEnvironment(Map<String, String> env) {
+    if (isTrue(env.get("HF_HUB_DISABLE_IMPLICIT_TOKEN"))) {
+      return null;
+    }
+    String fromEnv = firstSet(env, "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN");
+    if (fromEnv != null) {
+      return checkToken(fromEnv, env.get("HF_TOKEN") != null && !env.get("HF_TOKEN").isBlank()
+          ? "HF_TOKEN" : "HUGGING_FACE_HUB_TOKEN");
+    }
+    String pathText = env.get("HF_TOKEN_PATH");
+    Path file = pathText != null && !pathText.isBlank() ? expandHome(pathText) : hfHome(env).resolve("token");
+    try {
+      if (!Files.isRegularFile(file)) {
+        return null;
+      }
+      long size = Files.size(file);
+      if (size > MAX_TOKEN_FILE_BYTES) {
+        throw new IllegalArgumentException("the token file " + file + " holds " + size
+            + " bytes, more than a token; fix or delete it (it is read when HF_TOKEN is not set)");
+      }
+      return checkToken(Files.readString(file, StandardCharsets.ISO_8859_1), "the token file " + file);
+    } catch (IOException e) {
+      LOG.warn("cannot read the token file {}: {}; going on without a token", file, IoMessages.describe(e));
+      return null;
+    }
+  }
+
+  /** {@code HF_HOME}, else {@code $XDG_CACHE_HOME/huggingface}, else {@code ~/.cache/huggingface}. */
+  private static Path hfHome(Map<String, String> env) {
+    String home = env.get("HF_HOME");
+    if (home != null && !home.isBlank()) {
+      return expandHome(home);
+    }
+    String xdg = env.get("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? expandHome(xdg)
+        : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("huggingface");
+  }
+
   /** The hub cache folder the environment names, as {@code huggingface_hub} finds it. */
   static Path cacheFromEnvironment(Map<String, String> env) {
     String hubCache = firstSet(env, "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE");
     if (hubCache != null) {
       return expandHome(hubCache);
     }
-    String home = env.get("HF_HOME");
-    if (home != null && !home.isBlank()) {
-      return expandHome(home).resolve("hub");
-    }
-    String xdg = env.get("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? expandHome(xdg)
-        : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("huggingface").resolve("hub");
+    return hfHome(env).resolve("hub");
   }
 
   /** The value of the first of {@code names} that is set and not blank, or null. */

@@ -678,4 +678,30 @@ class ModelHubTest {
     assertTrue(Files.exists(tmp.resolve("hf/hub/.locks/models--org--tiny")
         .resolve(sha256(files.get("onnx/model.onnx")) + ".lock")));
   }
+
+  @Test
+  void theTokenFileHfAuthLoginWritesIsSentWhenNoVariableIsSet() throws IOException {
+    Files.createDirectories(tmp.resolve("hf"));
+    Files.writeString(tmp.resolve("hf/token"), "hf_fromfile\n");
+    Map<String, String> env = new java.util.HashMap<>(Map.of("HF_ENDPOINT", endpoint.toString(),
+        "HF_HOME", tmp.resolve("hf").toString()));
+    ModelHub.fromEnvironment(env).download("org/tiny", "main", "fp32");
+    assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer hf_fromfile")), log.toString());
+    assertEquals("hf_env", ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN", "hf_env")), "the variable comes first");
+    Files.writeString(tmp.resolve("elsewhere"), "hf_elsewhere");
+    assertEquals("hf_elsewhere", ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN_PATH", tmp.resolve("elsewhere").toString())));
+    assertEquals(null, ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN", "hf_env", "HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")), "as huggingface_hub: no token at all");
+    Files.writeString(tmp.resolve("hf/token"), "hf_SECRET\u200bfile");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString())));
+    assertTrue(e.getMessage().startsWith("the token file " + tmp.resolve("hf/token")), e.getMessage());
+    assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+    Files.write(tmp.resolve("hf/token"), new byte[ModelHub.MAX_TOKEN_FILE_BYTES + 1]);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString())));
+    assertTrue(e.getMessage().contains("more than a token"), e.getMessage());
+  }
 }
