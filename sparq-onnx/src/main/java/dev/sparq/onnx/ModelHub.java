@@ -36,12 +36,23 @@ import org.slf4j.LoggerFactory;
  * {@link OnnxLanguageModel} needs is fetched: the top-level JSON files, {@code chat_template.jinja}
  * and the chosen ONNX variant with its external data files, not the other variants.
  *
- * <p>Environment, as in {@code huggingface_hub}: {@code HF_ENDPOINT} (default
- * {@code https://huggingface.co}), {@code HF_HOME} (default {@code ~/.cache/huggingface}; the cache
- * is its {@code hub/} folder, or {@code HF_HUB_CACHE}), {@code HF_TOKEN} (sent as a bearer token).
- * An endpoint that does not parse, is not an http(s) URL with a host, or carries credentials
- * ({@code user:password@}) is refused with a message that shows it with the credentials masked
- * and never repeats the token.
+ * <p>The cache is the one {@code huggingface_hub} and {@code hf download} use, read and written
+ * the same way: a snapshot they filled is used as it is (only the listing is fetched, no file
+ * again), and what this class writes is read by {@code try_to_load_from_cache},
+ * {@code snapshot_download(..., local_files_only=True)} and {@code hf cache scan}. Links from a
+ * snapshot to its blobs are relative; {@code refs/<revision>} holds the commit hash without a line
+ * break, a revision with slashes being a nested path ({@code refs/refs/pr/1}); a blob is downloaded
+ * under {@code .locks/models--<org>--<name>/<blob>.lock}.
+ *
+ * <p>Environment, as in {@code huggingface_hub} (see {@link #fromEnvironment(Map)}):
+ * {@code HF_ENDPOINT} (default {@code https://huggingface.co}); {@code HF_HUB_CACHE} or
+ * {@code HUGGINGFACE_HUB_CACHE}, else the {@code hub/} folder of {@code HF_HOME} (default
+ * {@code $XDG_CACHE_HOME/huggingface} or {@code ~/.cache/huggingface}); {@code HF_TOKEN},
+ * {@code HUGGING_FACE_HUB_TOKEN} or the token file {@code hf auth login} writes (sent as a bearer
+ * token, to the endpoint's host only); {@code HF_HUB_OFFLINE} (work from the cache alone, see
+ * {@link #download}). An endpoint that does not parse, is not an http(s) URL with a host, or
+ * carries credentials ({@code user:password@}) is refused with a message that shows it with the
+ * credentials masked and never repeats the token.
  *
  * <p>Repository file names, the repository id and the revision are percent-encoded segment by
  * segment when put into a URL, as {@code huggingface_hub} does ({@code my config.json} is requested
@@ -49,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * snapshot under its listed name.
  *
  * <p>Partial downloads are kept as {@code blobs/<sha>.incomplete} and resumed with an HTTP
- * {@code Range} request. Every file's size is checked against the repository listing, and LFS
+ * {@code Range} request ({@code hf cache scan} lists them as incomplete downloads; the Python
+ * client downloads into a file of its own and never touches them). Every file's size is checked against the repository listing, and LFS
  * files' SHA-256 against their pointer; a mismatch deletes the file and throws.
  */
 public final class ModelHub {
@@ -458,8 +470,9 @@ public final class ModelHub {
    */
   Path cached(String repoId, String revision, String variant, Path repoDir, String why) {
     String what = repoId + "@" + revision;
-    String again = "; download it once with network access (without HF_HUB_OFFLINE), for example"
-        + " with this downloader or `hf download " + repoId + " --revision " + revision + "`";
+    String again = "; download it once with network access (without HF_HUB_OFFLINE), with this"
+        + " downloader or `hf download " + repoId + " --revision " + revision + " --include \"*.json\""
+        + " --include chat_template.jinja --include \"onnx/" + OnnxOptions.fileOfVariant(variant) + "*\"`";
     if (!Files.isDirectory(repoDir)) {
       throw new ModelException(what + ": " + why + " and the cache " + cache + " holds no "
           + repoDir.getFileName() + again);
