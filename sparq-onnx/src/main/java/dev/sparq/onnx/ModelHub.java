@@ -561,7 +561,7 @@ public final class ModelHub {
     }
     com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
     com.fasterxml.jackson.databind.node.ArrayNode siblings = out.putArray("siblings");
-    root.path("files").fields().forEachRemaining(e -> {
+    root.path("files").properties().forEach(e -> {
       com.fasterxml.jackson.databind.node.ObjectNode s = siblings.addObject();
       JsonNode v = e.getValue();
       s.put("rfilename", e.getKey());
@@ -752,13 +752,16 @@ public final class ModelHub {
       // One download of a blob at a time, under the lock file huggingface_hub uses for it
       Path lockFile = confined(cache.resolve(".locks").resolve(repoDir.getFileName().toString()),
           blobName + ".lock");
-      try (BlobLock lock = BlobLock.take(lockFile)) {
+      BlobLock lock = BlobLock.take(lockFile);
+      try {
         if (!blobComplete(blob, f)) { // another thread or process may have fetched it meanwhile
           Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
           downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
               + encodePath(f.path()), part, f);
           Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
+      } finally {
+        lock.release();
       }
     }
     Files.createDirectories(link.getParent());
@@ -782,7 +785,7 @@ public final class ModelHub {
    * the lock file cannot be created or locked (a read-only or lock-less file system) the download
    * goes ahead unlocked, as before.
    */
-  static final class BlobLock implements AutoCloseable {
+  static final class BlobLock {
     private static final Map<Path, java.util.concurrent.locks.ReentrantLock> LOCAL =
         new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.locks.ReentrantLock local;
@@ -820,8 +823,7 @@ public final class ModelHub {
       }
     }
 
-    @Override
-    public void close() {
+    void release() {
       closeQuietly(channel);
       local.unlock();
     }
