@@ -59,6 +59,10 @@ class ModelHubTest {
   HttpServer cdn;
   final List<String> cdnLog = new CopyOnWriteArrayList<>();
   URI endpoint;
+  /** The status the listing is answered with (a hub that is down answers 5xx). */
+  volatile int listingStatus = 200;
+  /** A file answered after a second's pause. */
+  volatile String slow;
 
   @BeforeEach
   void start() throws Exception {
@@ -99,7 +103,12 @@ class ModelHubTest {
     log.add(path + " range=" + range + " auth=" + ex.getRequestHeaders().getFirst("Authorization"));
     rawPaths.add(ex.getRequestURI().getRawPath());
     try (ex) {
-      if (path.equals("/api/models/org/tiny/revision/main")) {
+      if (path.startsWith("/api/models/org/tiny/revision/") && listingStatus != 200) {
+        ex.sendResponseHeaders(listingStatus, -1);
+        return;
+      }
+      if (path.equals("/api/models/org/tiny/revision/main") || path.equals("/api/models/org/tiny/revision/refs/pr/1")
+          || path.equals("/api/models/org/tiny/revision/" + COMMIT)) {
         byte[] body = listing();
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
@@ -116,6 +125,13 @@ class ModelHubTest {
         ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/" + name);
         ex.sendResponseHeaders(302, -1);
         return;
+      }
+      if (name.equals(slow)) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (name.equals(corruptServed)) {
         data = data.clone();
@@ -482,5 +498,210 @@ class ModelHubTest {
     ModelException e = assertThrows(ModelException.class, () -> hub.download("org/tiny", "main", "fp32"));
     assertFalse(e.getMessage().endsWith(": null"), e.getMessage());
     assertTrue(e.getMessage().contains("ConnectException") || e.getMessage().contains("onnect"), e.getMessage());
+  }
+
+  // --- interoperability with caches huggingface_hub writes and reads (see HubInteropTest) ---
+
+  ModelHub offlineHub() {
+    return ModelHub.fromEnvironment(Map.of("HF_ENDPOINT", endpoint.toString(), "HF_HOME",
+        tmp.resolve("hf").toString(), "HF_HUB_OFFLINE", "1"));
+  }
+
+  Path repo() {
+    return tmp.resolve("hf/hub/models--org--tiny");
+  }
+
+  @Test
+  void hfHubOfflineResolvesFromTheCacheAndSendsNothing() throws IOException {
+    Path snap = hub("").download("org/tiny", "main", "fp32");
+    log.clear();
+    ModelHub offline = offlineHub();
+    assertTrue(offline.offline());
+    assertEquals(snap, offline.download("org/tiny", "main", "fp32"));
+    assertEquals(snap, offline.download("org/tiny", COMMIT, "fp32"), "a full commit hash needs no ref");
+    Files.writeString(repo().resolve("refs/main"), COMMIT + "\n"); // edited by hand
+    assertEquals(snap, offline.download("org/tiny", "main", "fp32"));
+    assertEquals(List.of(), log, "offline, the hub was not asked");
+  }
+
+  @Test
+  void offlineErrorsNameTheRepositoryRevisionAndWhatIsMissing() throws IOException {
+    ModelException e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().startsWith("org/tiny@main: HF_HUB_OFFLINE is set and the cache "), e.getMessage());
+    assertTrue(e.getMessage().contains("models--org--tiny"), e.getMessage());
+    hub("").download("org/tiny", "main", "fp32");
+    e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "v2", "fp32"));
+    assertTrue(e.getMessage().contains("org/tiny@v2") && e.getMessage().contains("no refs/v2"), e.getMessage());
+    e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "q4"));
+    assertTrue(e.getMessage().contains("org/tiny@main (commit " + COMMIT + ")")
+        && e.getMessage().contains("no onnx/model_q4.onnx for variant 'q4' (it has: onnx/model.onnx)"), e.getMessage());
+    // huggingface_hub records a file the hub answered 404 for under .no_exist/<commit>/
+    Path marker = repo().resolve(".no_exist").resolve(COMMIT).resolve("onnx/model_q4.onnx");
+    Files.createDirectories(marker.getParent());
+    Files.createFile(marker);
+    e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "q4"));
+    assertTrue(e.getMessage().contains("the repository has no onnx/model_q4.onnx at that commit"), e.getMessage());
+    // a blob deleted behind the snapshot's link (hf cache delete, a full disk clean-up)
+    Files.delete(repo().resolve("blobs").resolve(sha256(files.get("onnx/model.onnx"))));
+    e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("lacks onnx/model.onnx"), e.getMessage());
+    assertTrue(e.getMessage().contains("hf download org/tiny --revision main"), e.getMessage());
+  }
+
+  @Test
+  void offlineChecksTheSnapshotAgainstHuggingfaceHubsTreeListing() throws IOException {
+    Path snap = hub("").download("org/tiny", "main", "fp32");
+    // trees/<commit>.json as huggingface_hub's snapshot_download writes it, listing one more file
+    // than the snapshot holds (downloaded with allow_patterns that left it out)
+    ObjectNode tree = new ObjectMapper().createObjectNode().put("format_version", 1);
+    ObjectNode listed = tree.putObject("files");
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      ObjectNode entry = listed.putObject(f.getKey()).put("size", f.getValue().length).put("blob_id", gitSha1(f.getValue()));
+      if (f.getKey().endsWith(".onnx")) {
+        entry.put("size", 130).put("lfs_sha256", sha256(f.getValue())).put("lfs_size", f.getValue().length);
+      }
+    }
+    listed.putObject("chat_template.jinja").put("size", 10).put("blob_id", gitSha1(new byte[10]));
+    Files.createDirectories(repo().resolve("trees"));
+    new ObjectMapper().writeValue(repo().resolve("trees").resolve(COMMIT + ".json").toFile(), tree);
+    ModelException e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("lacks chat_template.jinja"), e.getMessage());
+    Files.write(snap.resolve("chat_template.jinja"), new byte[10]);
+    assertEquals(snap, offlineHub().download("org/tiny", "main", "fp32"));
+    Files.write(snap.resolve("chat_template.jinja"), new byte[3]);
+    e = assertThrows(ModelException.class, () -> offlineHub().download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("chat_template.jinja (3 bytes, the listing says 10)"), e.getMessage());
+  }
+
+  @Test
+  void anUnreachableOrFailingHubFallsBackToTheCacheButA404DoesNot() throws IOException {
+    Path snap = hub("").download("org/tiny", "main", "fp32");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ModelHub down = new ModelHub(URI.create("http://127.0.0.1:" + port), tmp.resolve("hf/hub"), null);
+    assertEquals(snap, down.download("org/tiny", "main", "fp32"));
+    listingStatus = 503;
+    assertEquals(snap, hub("").download("org/tiny", "main", "fp32"));
+    listingStatus = 404;
+    ModelException e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "main", "fp32"));
+    assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
+    listingStatus = 503;
+    e = assertThrows(ModelException.class, () -> hub("").download("org/tiny", "v2", "fp32"));
+    assertTrue(e.getMessage().contains("HTTP 503") && e.getMessage().contains("nor could the cache serve it")
+        && e.getMessage().contains("no refs/v2"), e.getMessage());
+  }
+
+  @Test
+  void aRevisionWithSlashesIsANestedRefAsHuggingfaceHubKeepsIt() throws IOException {
+    Path snap = hub("").download("org/tiny", "refs/pr/1", "fp32");
+    assertEquals(COMMIT, Files.readString(repo().resolve("refs/refs/pr/1")));
+    assertFalse(Files.exists(repo().resolve("refs/refs%2Fpr%2F1")));
+    assertEquals(snap, offlineHub().download("org/tiny", "refs/pr/1", "fp32"));
+    // where earlier versions kept it
+    Files.delete(repo().resolve("refs/refs/pr/1"));
+    Files.writeString(repo().resolve("refs/refs%2Fpr%2F1"), COMMIT);
+    assertEquals(snap, offlineHub().download("org/tiny", "refs/pr/1", "fp32"));
+  }
+
+  @Test
+  void anUpToDateRefIsNotRewrittenSoAReadOnlyCacheWorks() throws IOException {
+    hub("").download("org/tiny", "main", "fp32");
+    Path ref = repo().resolve("refs/main");
+    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+    Files.setLastModifiedTime(ref, old);
+    hub("").download("org/tiny", "main", "fp32");
+    assertEquals(old, Files.getLastModifiedTime(ref), "refs/main was written again");
+    Files.writeString(ref, "fedcba9876543210fedcba9876543210fedcba98");
+    hub("").download("org/tiny", "main", "fp32");
+    assertEquals(COMMIT, Files.readString(ref), "a moved branch is updated");
+    try (Stream<Path> s = Files.list(ref.getParent())) {
+      assertEquals(List.of("main"), s.map(p -> p.getFileName().toString()).toList(), "no temporary file left");
+    }
+  }
+
+  @Test
+  void revisionsThatLeaveTheRefsFolderAreRefusedBeforeAnyRequest() {
+    for (String evil : List.of("../../../x", "a/../../b", "..", "", "/etc/x", "main/", "a\\b", "a\nb", "c:x")) {
+      assertThrows(IllegalArgumentException.class, () -> hub("").download("org/tiny", evil, "fp32"), evil);
+      assertThrows(IllegalArgumentException.class, () -> offlineHub().download("org/tiny", evil, "fp32"), evil);
+    }
+    assertEquals(List.of(), log);
+    for (String fine : List.of("main", "refs/pr/1", "v1.0", "release-2024.1", COMMIT)) {
+      ModelHub.checkRevision(fine);
+    }
+  }
+
+  @Test
+  void theEnvironmentIsReadAsHuggingfaceHubReadsIt() {
+    String home = System.getProperty("user.home");
+    assertEquals(Path.of("/xdg/huggingface/hub"), ModelHub.cacheFromEnvironment(Map.of("XDG_CACHE_HOME", "/xdg")));
+    assertEquals(Path.of("/h/hub"), ModelHub.cacheFromEnvironment(Map.of("XDG_CACHE_HOME", "/xdg", "HF_HOME", "/h")));
+    assertEquals(Path.of("/legacy"), ModelHub.cacheFromEnvironment(Map.of("HF_HOME", "/h", "HUGGINGFACE_HUB_CACHE", "/legacy")));
+    assertEquals(Path.of("/new"), ModelHub.cacheFromEnvironment(Map.of("HUGGINGFACE_HUB_CACHE", "/legacy", "HF_HUB_CACHE", "/new")));
+    assertEquals(Path.of(home, "models/hub"), ModelHub.cacheFromEnvironment(Map.of("HF_HOME", "~/models")));
+    assertEquals(Path.of(home, ".cache/huggingface/hub"), ModelHub.cacheFromEnvironment(Map.of("HF_HOME", " ")));
+    for (String yes : List.of("1", "ON", "yes", "True")) {
+      assertTrue(ModelHub.fromEnvironment(Map.of("HF_HUB_OFFLINE", yes)).offline(), yes);
+      assertTrue(ModelHub.fromEnvironment(Map.of("TRANSFORMERS_OFFLINE", yes)).offline(), yes);
+    }
+    for (String no : List.of("0", "false", "off", "")) {
+      assertFalse(ModelHub.fromEnvironment(Map.of("HF_HUB_OFFLINE", no)).offline(), no);
+    }
+    assertFalse(ModelHub.fromEnvironment(Map.of("HF_HUB_OFFLINE", "0", "TRANSFORMERS_OFFLINE", "1")).offline(),
+        "HF_HUB_OFFLINE, when set, decides");
+  }
+
+  @Test
+  void theLegacyTokenVariableIsSent() throws IOException {
+    ModelHub.fromEnvironment(Map.of("HF_ENDPOINT", endpoint.toString(), "HF_HOME", tmp.resolve("hf").toString(),
+        "HUGGING_FACE_HUB_TOKEN", "legacy")).download("org/tiny", "main", "fp32");
+    assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer legacy")), log.toString());
+  }
+
+  @Test
+  void twoDownloadsOfOneBlobAtOnceFetchItOnceUnderHuggingfaceHubsLockFile() throws Exception {
+    slow = "onnx/model.onnx";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Path>> runs = List.of(
+          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")),
+          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")));
+      for (java.util.concurrent.Future<Path> r : runs) {
+        assertArrayEquals(files.get("onnx/model.onnx"), Files.readAllBytes(r.get().resolve("onnx/model.onnx")));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, log.stream().filter(l -> l.contains("/onnx/model.onnx range")).count(), log.toString());
+    assertTrue(Files.exists(tmp.resolve("hf/hub/.locks/models--org--tiny")
+        .resolve(sha256(files.get("onnx/model.onnx")) + ".lock")));
+  }
+
+  @Test
+  void theTokenFileHfAuthLoginWritesIsSentWhenNoVariableIsSet() throws IOException {
+    Files.createDirectories(tmp.resolve("hf"));
+    Files.writeString(tmp.resolve("hf/token"), "hf_fromfile\n");
+    Map<String, String> env = new java.util.HashMap<>(Map.of("HF_ENDPOINT", endpoint.toString(),
+        "HF_HOME", tmp.resolve("hf").toString()));
+    ModelHub.fromEnvironment(env).download("org/tiny", "main", "fp32");
+    assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer hf_fromfile")), log.toString());
+    assertEquals("hf_env", ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN", "hf_env")), "the variable comes first");
+    Files.writeString(tmp.resolve("elsewhere"), "hf_elsewhere");
+    assertEquals("hf_elsewhere", ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN_PATH", tmp.resolve("elsewhere").toString())));
+    assertEquals(null, ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString(),
+        "HF_TOKEN", "hf_env", "HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")), "as huggingface_hub: no token at all");
+    Files.writeString(tmp.resolve("hf/token"), "hf_SECRET\u200bfile");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString())));
+    assertTrue(e.getMessage().startsWith("the token file " + tmp.resolve("hf/token")), e.getMessage());
+    assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+    Files.write(tmp.resolve("hf/token"), new byte[ModelHub.MAX_TOKEN_FILE_BYTES + 1]);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelHub.tokenFromEnvironment(Map.of("HF_HOME", tmp.resolve("hf").toString())));
+    assertTrue(e.getMessage().contains("more than a token"), e.getMessage());
   }
 }
