@@ -9,6 +9,7 @@ import dev.sparq.core.internal.Json;
 import dev.sparq.core.llm.ChatMessage;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.FinishReason;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.llm.SamplingParams;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,8 +37,19 @@ final class Wire {
 
   private Wire() {}
 
-  /** A parsed choice. */
-  record Choice(int index, String text, FinishReason finishReason) {}
+  /**
+   * A parsed choice.
+   *
+   * @param text the reply as the model wrote it: a thinking field the server sent apart is put back
+   *     in front as a {@code <think>} block ({@link ReasoningText#join})
+   * @param chars the characters the model generated (thinking plus content, without the tags that
+   *     {@link ReasoningText#join} added), the weight of this choice in {@link #splitTokens}
+   */
+  record Choice(int index, String text, FinishReason finishReason, long chars) {
+    Choice(int index, String text, FinishReason finishReason) {
+      this(index, text, finishReason, text.length());
+    }
+  }
 
   /**
    * A parsed response: choices sorted by index, and the reported usage ({@link Usage#ZERO} with
@@ -155,6 +167,7 @@ final class Wire {
       }
       int index = c.path("index").isInt() ? c.get("index").asInt() : i;
       String text;
+      long chars;
       if (api == Api.CHAT) {
         JsonNode message = c.get("message");
         if (message == null || !message.isObject()) {
@@ -164,16 +177,21 @@ final class Wire {
         if (content != null && !content.isNull() && !content.isTextual()) {
           throw new MalformedResponseException("choices[" + i + "].message.content is not a string");
         }
-        text = content == null || content.isNull() ? "" : content.asText();
+        String answer = content == null || content.isNull() ? null : content.asText();
+        String thinking = thinking(message);
+        text = ReasoningText.join(thinking, answer);
+        chars = (long) (answer == null ? 0 : answer.length()) + (thinking == null ? 0 : thinking.length());
       } else {
         JsonNode t = c.get("text");
         if (t == null || !t.isTextual()) {
           throw new MalformedResponseException("choices[" + i + "] has no 'text' string");
         }
         text = t.asText();
+        chars = text.length();
       }
       JsonNode fr = c.get("finish_reason");
-      out.add(new Choice(index, text, FinishReason.fromWire(fr == null || fr.isNull() ? null : fr.asText())));
+      out.add(new Choice(index, text, FinishReason.fromWire(fr == null || fr.isNull() ? null : fr.asText()),
+          chars));
     }
     out.sort(Comparator.comparingInt(Choice::index));
     JsonNode usage = root.get("usage");
@@ -189,7 +207,27 @@ final class Wire {
   }
 
   /**
-   * Splits {@code total} completion tokens over choices in proportion to their text lengths
+   * The thinking a server with a reasoning parser sent apart from {@code content}: the first non-empty
+   * string of {@code reasoning_content} (vLLM before 0.11, SGLang, llama.cpp server, LM Studio, the
+   * DeepSeek API) and {@code reasoning} (vLLM since 0.11, Ollama); null when there is none. Any other
+   * type (an object some gateways send) is not thinking text and is ignored.
+   */
+  static String thinking(JsonNode message) {
+    for (String field : THINKING_FIELDS) {
+      JsonNode t = message.get(field);
+      if (t != null && t.isTextual() && !t.asText().isEmpty()) {
+        return t.asText();
+      }
+    }
+    return null;
+  }
+
+  private static final List<String> THINKING_FIELDS = List.of("reasoning_content", "reasoning");
+
+  /**
+   * Splits {@code total} completion tokens over choices in proportion to the characters the model
+   * generated for each ({@link Choice#chars}: thinking plus content, so thinking tokens are not
+   * credited to the choices that thought least)
    * (largest remainder), so that the parts add up to {@code total}. Servers report usage per
    * response, not per choice; with one choice the split is exact.
    */
@@ -201,12 +239,12 @@ final class Wire {
     }
     long chars = 0;
     for (Choice c : choices) {
-      chars += c.text().length();
+      chars += c.chars();
     }
     double[] exact = new double[k];
     long assigned = 0;
     for (int i = 0; i < k; i++) {
-      exact[i] = chars == 0 ? (double) total / k : (double) total * choices.get(i).text().length() / chars;
+      exact[i] = chars == 0 ? (double) total / k : (double) total * choices.get(i).chars() / chars;
       parts[i] = (int) Math.min(Integer.MAX_VALUE, (long) Math.floor(exact[i]));
       assigned += parts[i];
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparq.core.ModelException;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.llm.SamplingParams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.TestFactory;
  * server, Ollama, LM Studio, TGI), recorded from their documentation and source as JSON under
  * {@code src/test/resources/conformance/} (each file names its source), through the in-process test
  * server, and checks what the client makes of them: texts, finish reasons, token counts, learned
- * {@code n} limits, errors.
+ * {@code n} limits, errors. Reasoning models' replies (thinking in {@code reasoning_content} or
+ * {@code reasoning}, or inline in {@code <think>} tags) also name their source per case and say which
+ * visible answer a stage may read ({@code answers}; null where the reply ended inside its thinking).
  */
 class ConformanceTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final List<String> SERVERS =
-      List.of("vllm", "sglang", "llamacpp", "ollama", "lmstudio", "tgi");
+      List.of("vllm", "sglang", "llamacpp", "ollama", "lmstudio", "tgi", "deepseek");
 
   @TestFactory
   Stream<DynamicTest> recordedServerShapes() throws IOException {
@@ -40,6 +43,9 @@ class ConformanceTest {
       }
       assertTrue(file.path("source").asText().length() > 40, s + " names its source");
       for (JsonNode c : file.path("cases")) {
+        if (c.has("source")) {
+          assertTrue(c.path("source").asText().startsWith("https://"), s + ": a case's source is a URL");
+        }
         tests.add(DynamicTest.dynamicTest(file.path("server").asText() + ": " + c.path("name").asText(),
             () -> replay(c)));
       }
@@ -70,6 +76,16 @@ class ConformanceTest {
         List<String> finish = out.stream().map(x -> x.finishReason().name()).toList();
         assertEquals(strings(expect.path("texts")), texts);
         assertEquals(strings(expect.path("finish")), finish);
+        if (expect.has("answers")) {
+          List<String> answers = new ArrayList<>();
+          for (Completion x : out) {
+            ReasoningText.Split split = ReasoningText.split(x.text());
+            answers.add(split.unfinished() ? null : split.answer());
+          }
+          List<String> expected = new ArrayList<>();
+          expect.path("answers").forEach(x -> expected.add(x.isNull() ? null : x.asText()));
+          assertEquals(expected, answers);
+        }
         OpenAiMetrics m = model.metrics();
         assertEquals(expect.path("promptTokens").asLong(), m.usage().promptTokens());
         assertEquals(expect.path("completionTokens").asLong(), m.usage().completionTokens());

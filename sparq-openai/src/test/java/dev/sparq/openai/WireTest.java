@@ -22,8 +22,9 @@ class WireTest {
         + "{\"index\":1,\"message\":{\"content\":\"b\"},\"finish_reason\":\"length\"},"
         + "{\"index\":0,\"message\":{\"content\":null,\"reasoning_content\":\"hm\"},\"finish_reason\":null}],"
         + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":30}}");
-    assertEquals(List.of(new Wire.Choice(0, "", FinishReason.STOP), new Wire.Choice(1, "b", FinishReason.LENGTH)),
-        p.choices());
+    assertEquals(List.of(new Wire.Choice(0, "<think>hm", FinishReason.STOP, 2),
+            new Wire.Choice(1, "b", FinishReason.LENGTH)),
+        p.choices(), "content null with thinking: a reply that ended inside its thinking");
     assertEquals(new Usage(12, 30), p.usage());
     Wire.Parsed noUsage = Wire.parse(Api.COMPLETIONS,
         "{\"choices\":[{\"text\":\"t\",\"finish_reason\":\"abort\"}]}".getBytes(StandardCharsets.UTF_8));
@@ -73,5 +74,42 @@ class WireTest {
         new Wire.Choice(0, "aaa", FinishReason.STOP), new Wire.Choice(1, "a", FinishReason.STOP)));
     assertEquals(8, parts[0]);
     assertEquals(2, parts[1]);
+  }
+
+  @Test
+  void thinkingSentApartIsPutBackInFrontAndNeverReadAsTheAnswer() throws Exception {
+    String[] fields = {"reasoning_content", "reasoning"};
+    for (String f : fields) {
+      Wire.Parsed p = chat("{\"choices\":["
+          + "{\"index\":0,\"message\":{\"content\":\"\\\\boxed{6}\",\"" + f + "\":\"try \\\\boxed{5}\"},"
+          + "\"finish_reason\":\"stop\"},"
+          + "{\"index\":1,\"message\":{\"content\":null,\"" + f + "\":\"still \\\\boxed{5}\"},"
+          + "\"finish_reason\":\"length\"},"
+          + "{\"index\":2,\"message\":{\"content\":\"\",\"" + f + "\":\"x\"},\"finish_reason\":\"length\"}]}");
+      Wire.Choice done = p.choices().get(0);
+      assertEquals("<think>try \\boxed{5}</think>\\boxed{6}", done.text(), f);
+      assertEquals("\\boxed{6}", dev.sparq.core.llm.ReasoningText.answer(done.text()), f);
+      assertEquals("try \\boxed{5}".length() + "\\boxed{6}".length(), done.chars(), f);
+      for (int i = 1; i < 3; i++) {
+        assertTrue(dev.sparq.core.llm.ReasoningText.split(p.choices().get(i).text()).unfinished(), f + i);
+      }
+    }
+    // vLLM 0.11 to 0.17 sent both names; an empty or non-string field is no thinking
+    assertEquals("<think>a</think>c", chat("{\"choices\":[{\"message\":{\"content\":\"c\","
+        + "\"reasoning_content\":\"a\",\"reasoning\":\"a\"}}]}").choices().get(0).text());
+    assertEquals("c", chat("{\"choices\":[{\"message\":{\"content\":\"c\",\"reasoning_content\":\"\","
+        + "\"reasoning\":{\"effort\":\"low\"}}}]}").choices().get(0).text());
+  }
+
+  @Test
+  void tokensAreSplitByThinkingPlusContent() throws Exception {
+    // choice 0 thought 300 characters and answered in 10; choice 1 answered in 100 without thinking.
+    Wire.Parsed p = chat("{\"choices\":["
+        + "{\"index\":0,\"message\":{\"content\":\"" + "a".repeat(10) + "\",\"reasoning\":\"" + "t".repeat(300)
+        + "\"}},{\"index\":1,\"message\":{\"content\":\"" + "b".repeat(100) + "\"}}],"
+        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":82}}");
+    int[] parts = Wire.splitTokens(82, p.choices());
+    assertEquals(62, parts[0], "310 of 410 characters");
+    assertEquals(20, parts[1]);
   }
 }

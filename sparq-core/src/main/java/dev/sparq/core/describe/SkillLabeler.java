@@ -6,6 +6,7 @@ import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.StageContext;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * such as "Skills:" is ignored. Labels are {@link SkillVocabulary#normalize normalised}; labels
  * longer than {@link #MAX_WORDS} words are ignored. A reply with no usable label is a rejection
  * {@value #UNPARSEABLE} (also for truncated replies with nothing usable), counted in
- * {@link #rejectionCounts()}. Thread-safe.
+ * {@link #rejectionCounts()}. A reasoning model's thinking is not read
+ * ({@link ReasoningText#answer}); a reply that ended inside its thinking has no labels. Thread-safe.
  */
 public final class SkillLabeler {
   /** Rejection reason for replies without a usable label. */
@@ -104,7 +106,7 @@ public final class SkillLabeler {
       List<Completion> reply = replies != null && i < replies.size() && replies.get(i) != null
           ? replies.get(i) : List.of();
       List<String> labels = reply.isEmpty() || reply.get(0) == null ? List.of()
-          : parse(reply.get(0).text(), k);
+          : parse(ReasoningText.answer(reply.get(0).text()), k);
       if (labels.isEmpty()) {
         rejections.computeIfAbsent(UNPARSEABLE, x -> new LongAdder()).increment();
         out.add(Outcome.rejected(UNPARSEABLE, problems.get(i).id()));

@@ -5,6 +5,7 @@ import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.StageContext;
@@ -17,6 +18,8 @@ import java.util.Objects;
 /**
  * Asks a model (usually the generator) to solve each disputed problem again, {@code votes} times in
  * one call, and confirms the intended answer when more than half of the attempts agree with it.
+ * Attempts are graded like the solver's: truncated ones and ones that ended inside their thinking
+ * disagree, and only the text after a reasoning model's thinking is read ({@link ReasoningText}).
  */
 public final class ModelAnswerResolver implements AnswerResolver {
   private final LanguageModel model;
@@ -64,7 +67,11 @@ public final class ModelAnswerResolver implements AnswerResolver {
           ? replies.get(i) : List.of();
       int agree = 0;
       for (Completion c : reply) {
-        if (c != null && !c.truncated() && checker.grade(problems.get(i).answer(), c.text()).correct()) {
+        if (c == null || c.truncated()) {
+          continue;
+        }
+        ReasoningText.Split split = ReasoningText.split(c.text());
+        if (!split.unfinished() && checker.grade(problems.get(i).answer(), split.answer()).correct()) {
           agree++;
         }
       }

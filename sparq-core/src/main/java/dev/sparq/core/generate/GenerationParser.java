@@ -5,6 +5,7 @@ import dev.sparq.core.Rejection;
 import dev.sparq.core.answer.AnswerExtractor;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
+import dev.sparq.core.llm.ReasoningText;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Optional;
  *   <caption>Reason codes</caption>
  *   <tr><td>{@value #TRUNCATED}</td><td>generation hit max_tokens (finish reason {@code length})</td></tr>
  *   <tr><td>{@value #ABORTED}</td><td>the backend aborted the sequence</td></tr>
+ *   <tr><td>{@value #UNFINISHED_THINKING}</td><td>the reply ended inside its thinking block (an
+ *       unclosed {@code <think>}), whatever the finish reason: it has no answer</td></tr>
  *   <tr><td>{@value #MISSING_PROBLEM_TAG}</td><td>no complete {@code <problem>} element</td></tr>
  *   <tr><td>{@value #MISSING_SOLUTION_TAG}</td><td>no complete {@code <solution>} element</td></tr>
  *   <tr><td>{@value #DUPLICATE_PROBLEM_TAG}</td><td>more than one {@code <problem>} tag</td></tr>
@@ -30,10 +33,16 @@ import java.util.Optional;
  *
  * <p>Tags are matched case-insensitively. Text outside the two elements (such as "Here is a new
  * problem:") is ignored unless the parser is strict.
+ *
+ * <p>A reasoning model's thinking is removed first ({@link ReasoningText#split}): only the text after
+ * {@code </think>} is parsed, so the drafts of {@code <problem>} and {@code <solution>} a model writes
+ * while thinking neither count as duplicates nor become the pair. Strictness applies to that visible
+ * text.
  */
 public final class GenerationParser {
   public static final String TRUNCATED = "truncated";
   public static final String ABORTED = "aborted";
+  public static final String UNFINISHED_THINKING = "unfinished_thinking";
   public static final String MISSING_PROBLEM_TAG = "missing_problem_tag";
   public static final String MISSING_SOLUTION_TAG = "missing_solution_tag";
   public static final String DUPLICATE_PROBLEM_TAG = "duplicate_problem_tag";
@@ -69,22 +78,39 @@ public final class GenerationParser {
     return new GenerationParser(false, 8_000, 500);
   }
 
-  /** Parses one completion, honouring its finish reason. */
+  /**
+   * Parses one completion, honouring its finish reason. A reply that ended inside its thinking is
+   * {@value #UNFINISHED_THINKING} (whether it ran out of tokens there or not), one cut off after its
+   * thinking is {@value #TRUNCATED}.
+   */
   public Outcome<GeneratedPair> parse(Completion completion) {
-    if (completion.finishReason() == FinishReason.LENGTH) {
-      return Outcome.rejected(TRUNCATED, completion.completionTokens() + " tokens");
-    }
     if (completion.finishReason() == FinishReason.ABORT) {
       return Outcome.rejected(ABORTED, "");
     }
-    return parse(completion.text());
+    ReasoningText.Split split = ReasoningText.split(completion.text());
+    if (split.unfinished()) {
+      return Outcome.rejected(UNFINISHED_THINKING, completion.completionTokens() + " tokens, finish reason "
+          + completion.finishReason().wireName());
+    }
+    if (completion.finishReason() == FinishReason.LENGTH) {
+      return Outcome.rejected(TRUNCATED, completion.completionTokens() + " tokens");
+    }
+    return parseVisible(split.answer());
   }
 
-  /** Parses reply text. */
+  /** Parses reply text, without its thinking (see the class description). */
   public Outcome<GeneratedPair> parse(String text) {
     if (text == null) {
       return Outcome.rejected(MISSING_PROBLEM_TAG, "no text");
     }
+    ReasoningText.Split split = ReasoningText.split(text);
+    if (split.unfinished()) {
+      return Outcome.rejected(UNFINISHED_THINKING, "");
+    }
+    return parseVisible(split.answer());
+  }
+
+  private Outcome<GeneratedPair> parseVisible(String text) {
     // ASCII-only lower case keeps indexes aligned with the original text.
     String lower = asciiLower(text);
     Element problem = element(text, lower, "problem");

@@ -6,6 +6,7 @@ import dev.sparq.core.prompt.PromptTemplate;
 import dev.sparq.core.llm.ChatRequest;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.LanguageModel;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.llm.SamplingParams;
 import dev.sparq.core.model.Problem;
 import dev.sparq.core.model.Rollout;
@@ -26,7 +27,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Each rollout's final answer is extracted and checked against the problem's intended answer with
  * an {@link AnswerChecker}. A truncated rollout ({@code finish_reason = length}) counts as having no
- * answer. When the model returns fewer than {@code k} completions the missing ones are empty,
+ * answer. A reasoning model's answer is read from the text after its thinking only
+ * ({@link ReasoningText#split}): a {@code \boxed{}} drafted inside {@code <think>...</think>} is never
+ * graded, and a rollout that ended inside its thinking (no closing tag) has no answer, whatever its
+ * finish reason, counted in {@link #unfinishedThinkingRollouts()}. The rollout keeps the whole text,
+ * thinking included, and the completion's token count, thinking tokens included. When the model
+ * returns fewer than {@code k} completions the missing ones are empty,
  * incorrect rollouts and are counted in {@link #missingRollouts()}. Each call gets a sampling seed drawn
  * from the stage's random generator, so backends that honour seeds reproduce a run. Thread-safe.
  *
@@ -55,6 +61,7 @@ public final class LlmSolver implements Solver {
   private final LongAdder missing = new LongAdder();
   private final LongAdder noAnswer = new LongAdder();
   private final LongAdder oversized = new LongAdder();
+  private final LongAdder unfinishedThinking = new LongAdder();
   private final int maxRolloutChars;
 
   /** Characters allowed per requested token before a completion counts as oversized. */
@@ -118,9 +125,13 @@ public final class LlmSolver implements Solver {
             ? maxRolloutChars - 1 : maxRolloutChars; // never half a surrogate pair
         text = text.substring(0, end);
       }
-      AnswerChecker.Graded g = c.truncated() || tooLong
+      ReasoningText.Split split = ReasoningText.split(text);
+      if (split.unfinished() && !tooLong) {
+        unfinishedThinking.increment();
+      }
+      AnswerChecker.Graded g = c.truncated() || tooLong || split.unfinished()
           ? new AnswerChecker.Graded(null, AnswerChecker.Verdict.NO_ANSWER)
-          : checker.grade(problem.answer(), text);
+          : checker.grade(problem.answer(), split.answer());
       if (g.answer() == null) {
         noAnswer.increment();
       }
@@ -171,6 +182,15 @@ public final class LlmSolver implements Solver {
    */
   public long oversizedRollouts() {
     return oversized.sum();
+  }
+
+  /**
+   * Rollouts that ended inside their thinking (an unclosed {@code <think>}, see {@link ReasoningText}):
+   * graded as having no answer, and also counted in {@link #rolloutsWithoutAnswer()}. Many of them
+   * mean {@code maxTokens} leaves too little room for the model's thinking.
+   */
+  public long unfinishedThinkingRollouts() {
+    return unfinishedThinking.sum();
   }
 
   /** The most characters a rollout's text keeps (see the class description). */

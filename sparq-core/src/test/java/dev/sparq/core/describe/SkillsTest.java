@@ -66,6 +66,17 @@ class SkillsTest {
   }
 
   @Test
+  void aReasoningLabellersThinkingIsNotReadForLabels() {
+    int[] calls = {0};
+    SkillLabeler labeler = SkillLabeler.builder(replying(p -> p.contains("two")
+        ? "<think>\nmaybe geometry" : "<think>\nHmm, geometry?\nNo.\n</think>\n\nalgebra", calls)).build();
+    List<Outcome<List<String>>> out = labeler.label(List.of(Problem.of("one", "", "1"),
+        Problem.of("two", "", "2")), ctx());
+    assertEquals(List.of("algebra"), out.get(0).value());
+    assertEquals(SkillLabeler.UNPARSEABLE, out.get(1).rejection().reason(), "ended inside its thinking");
+  }
+
+  @Test
   void vocabularyKeepsTheMostCommonNormalisedSkills() {
     SkillVocabulary v = SkillVocabulary.build(List.of(
         List.of("Algebra", "Counting"), List.of("algebra", "geometry"), List.of("ALGEBRA!", "counting"),

@@ -189,6 +189,17 @@ class DifficultyTest {
   }
 
   @Test
+  void modelResolverReadsTheAnswerAfterTheThinking() {
+    dev.sparq.core.llm.LanguageModel model = (requests, params) -> List.of(List.of(
+        dev.sparq.core.llm.Completion.of("<think>\\boxed{5}? no</think>\\boxed{6}"),
+        dev.sparq.core.llm.Completion.of("<think>surely \\boxed{5}"),
+        dev.sparq.core.llm.Completion.of("\\boxed{5}")));
+    ModelAnswerResolver r = new ModelAnswerResolver(model, dev.sparq.core.llm.SamplingParams.defaults(), 3);
+    assertEquals(List.of(false), r.confirm(List.of(Problem.of("q", "", "5")), ctx()),
+        "one of three agrees: the boxes inside the thinking do not vote");
+  }
+
+  @Test
   void fixedKWithTheScriptedModelSeparatesEasyAndHardProblems() {
     ArithmeticModel model = new ArithmeticModel(0.3, 0, 0);
     LlmSolver solver = LlmSolver.builder(model).build();

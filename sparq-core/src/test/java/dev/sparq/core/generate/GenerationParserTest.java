@@ -134,4 +134,34 @@ class GenerationParserTest {
     assertTrue(accepted > 0, "some mutated replies stay valid");
     assertTrue(reasons.size() >= 8, "many distinct reasons: " + reasons);
   }
+
+  @Test
+  void draftsInsideTheThinkingAreNotParsed() {
+    String draft = "<think>\nLet me draft: <problem>What is 1+1?</problem><solution>\\boxed{2}</solution>"
+        + "\nToo easy.\n</think>\n\n";
+    GeneratedPair p = parser.parse(draft + GOOD).value();
+    assertEquals("What is 2+3?", p.problem());
+    assertEquals("5", p.answer());
+    // The template opened the block (DeepSeek-R1): only the closing tag is in the reply.
+    assertEquals("What is 2+3?", parser.parse(draft.substring("<think>".length()) + GOOD).value().problem());
+    // Strictness applies to the visible text only.
+    assertEquals("ok", new GenerationParser(true, 100, 10).parse(draft + GOOD).isPresent() ? "ok" : "rejected");
+    // Drafts only, and no answer after the thinking: a plain missing tag.
+    assertEquals(GenerationParser.MISSING_PROBLEM_TAG, reason(draft));
+  }
+
+  @Test
+  void aReplyThatEndedInsideItsThinkingIsACountedRejection() {
+    String unfinished = "<think>\nLet me draft: <problem>What is 1+1?</problem><solution>\\boxed{2}</solution>";
+    assertEquals(GenerationParser.UNFINISHED_THINKING, reason(unfinished));
+    for (FinishReason f : new FinishReason[] {FinishReason.STOP, FinishReason.LENGTH}) {
+      Outcome<GeneratedPair> o = parser.parse(new Completion(unfinished, 10, 900, f));
+      assertEquals(GenerationParser.UNFINISHED_THINKING, o.rejection().reason(), f.name());
+      assertTrue(o.rejection().detail().contains("900 tokens"), o.rejection().detail());
+    }
+    assertEquals(GenerationParser.TRUNCATED, parser.parse(new Completion("<think>x</think><problem>a",
+        10, 900, FinishReason.LENGTH)).rejection().reason(), "cut off after its thinking");
+    assertEquals(GenerationParser.ABORTED, parser.parse(new Completion(unfinished, 10, 900, FinishReason.ABORT))
+        .rejection().reason());
+  }
 }

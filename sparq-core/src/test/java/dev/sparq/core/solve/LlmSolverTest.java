@@ -115,4 +115,33 @@ class LlmSolverTest {
     String cut = small.solve(List.of(Problem.of("q", "", "5")), 1, ctx(1)).get(0).get(0).text();
     assertEquals(LlmSolver.MIN_ROLLOUT_CHARS - 1, cut.length());
   }
+
+  @Test
+  void theAnswerIsReadAfterTheThinkingOnly() {
+    String thinking = "<think>\nFirst guess \\boxed{5}. Check: no, it is 6.\n</think>\n\n";
+    LanguageModel model = (requests, params) -> List.of(List.of(
+        Completion.of(thinking + "So the answer is \\boxed{6}."),
+        // the template opened the block: only the closing tag is in the reply
+        Completion.of("Guess \\boxed{5}?\n</think>\n\nIt is \\boxed{6}."),
+        // the answer after the thinking has no box: the drafted box inside must not count
+        Completion.of(thinking + "I am not sure."),
+        // ended inside the thinking with finish reason stop (an end-of-sequence token): no answer
+        new Completion("<think>\nSo far \\boxed{5}", 1, 300, FinishReason.STOP),
+        // and cut off inside the thinking
+        new Completion("<think>\nSo far \\boxed{5}", 1, 2048, FinishReason.LENGTH)));
+    LlmSolver solver = LlmSolver.builder(model).build();
+    List<Rollout> rs = solver.solve(List.of(Problem.of("q", "", "5")), 5, ctx(1)).get(0);
+    assertEquals("6", rs.get(0).answer());
+    assertFalse(rs.get(0).correct(), "the drafted 5 inside the thinking is not the answer");
+    assertEquals("6", rs.get(1).answer());
+    assertNull(rs.get(2).answer());
+    assertNull(rs.get(3).answer(), "ended inside its thinking");
+    assertFalse(rs.get(3).correct());
+    assertNull(rs.get(4).answer());
+    assertFalse(rs.get(4).correct());
+    assertEquals(2, solver.unfinishedThinkingRollouts());
+    assertEquals(3, solver.rolloutsWithoutAnswer());
+    assertEquals(thinking + "So the answer is \\boxed{6}.", rs.get(0).text(), "the rollout keeps its thinking");
+    assertEquals(300, rs.get(3).tokens(), "thinking tokens are counted");
+  }
 }

@@ -36,7 +36,7 @@ class ConfigDocsTest {
   @Test
   void everyYamlExampleInTheDocsIsAValidConfiguration() throws IOException {
     int n = 0;
-    for (String page : List.of("configuration.md", "quickstart.md")) {
+    for (String page : List.of("configuration.md", "quickstart.md", "backends.md")) {
       for (String block : yamlBlocks(Files.readString(docs().resolve(page)))) {
         JsonNode tree = new YAMLMapper().readTree(block);
         RunConfig c = RunConfig.fromTree(tree, page, Path.of("/tmp"));
