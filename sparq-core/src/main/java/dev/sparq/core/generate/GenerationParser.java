@@ -3,6 +3,7 @@ package dev.sparq.core.generate;
 import dev.sparq.core.Outcome;
 import dev.sparq.core.Rejection;
 import dev.sparq.core.answer.AnswerExtractor;
+import dev.sparq.core.internal.AsciiCase;
 import dev.sparq.core.llm.Completion;
 import dev.sparq.core.llm.FinishReason;
 import dev.sparq.core.llm.ReasoningText;
@@ -112,7 +113,7 @@ public final class GenerationParser {
 
   private Outcome<GeneratedPair> parseVisible(String text) {
     // ASCII-only lower case keeps indexes aligned with the original text.
-    String lower = asciiLower(text);
+    String lower = AsciiCase.lower(text);
     Element problem = element(text, lower, "problem");
     if (problem.reason != null) {
       return Outcome.rejected(problem.reason, "");
@@ -159,15 +160,6 @@ public final class GenerationParser {
     return Outcome.of(new GeneratedPair(p, s, answer.get()));
   }
 
-  private static String asciiLower(String s) {
-    char[] c = s.toCharArray();
-    for (int i = 0; i < c.length; i++) {
-      if (c[i] >= 'A' && c[i] <= 'Z') {
-        c[i] = (char) (c[i] + 32);
-      }
-    }
-    return new String(c);
-  }
 
   private static final class Element {
     String reason;

@@ -1,5 +1,6 @@
 package dev.sparq.core.llm;
 
+import dev.sparq.core.internal.AsciiCase;
 import java.util.Objects;
 
 /**
@@ -74,7 +75,7 @@ public final class ReasoningText {
     if (text.indexOf('<') < 0 && text.indexOf('>') < 0) {
       return new Split("", text, false); // the common case of a model that does not think
     }
-    String lower = asciiLower(text);
+    String lower = AsciiCase.lower(text);
     int closeAt = -1;
     int closeEnd = -1;
     for (String tag : CLOSE_TAGS) {
@@ -153,15 +154,5 @@ public final class ReasoningText {
       }
     }
     return new int[] {best, end};
-  }
-
-  private static String asciiLower(String s) {
-    char[] c = s.toCharArray();
-    for (int i = 0; i < c.length; i++) {
-      if (c[i] >= 'A' && c[i] <= 'Z') {
-        c[i] = (char) (c[i] + 32);
-      }
-    }
-    return new String(c);
   }
 }
