@@ -38,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads seed problems (SPARQ's seed set D) from MATH, GSM8K and generic JSON / JSON Lines files.
+ * Loads seed problems (SPARQ's seed set D) from MATH, GSM8K and generic JSON / JSON Lines files, and
+ * from Parquet as the Hugging Face Hub ships datasets.
  *
  * <ul>
  *   <li>{@link #math(Path)}: a directory tree of per-problem JSON files ({@code problem},
@@ -49,6 +50,23 @@ import org.slf4j.LoggerFactory;
  *       {@code <<6*4=24>>} removed); the answer is N without thousands separators.
  *   <li>{@link #generic(Path, FieldMapping)}: a JSON array or JSON Lines with a field mapping.
  * </ul>
+ *
+ * <p><b>Parquet.</b> Every loader also reads Parquet, with the same fields, rules and strict or lenient
+ * behaviour: a {@code .parquet} file (or any file starting with {@code PAR1}), a directory of
+ * {@code .parquet} shards (searched recursively, in name order; refused when its file names show more
+ * than one split, such as {@code train-00000-of-00001.parquet} beside {@code test-...}), or a glob
+ * naming one split's shards, such as {@code hendrycks_math/*&#47;train-*.parquet} ({@code *} within a
+ * folder, {@code **} across folders). A directory holding {@code .parquet} files is read as Parquet
+ * by {@link #loadMath} too; one without is a MATH tree. Text columns may be {@code string} or
+ * {@code large_string}, plain or dictionary-encoded, nullable; pages may be SNAPPY, ZSTD, GZIP or
+ * uncompressed (another codec is an error naming it). The statement column must be a string column;
+ * answers and attributes may be numbers, as in JSON. A missing column, or a statement column of
+ * another type, is an error naming the file and field; a bad value names the row and its row group,
+ * both counted from 0 as {@code datasets} and pandas count ({@code train.parquet: row 11 (row group
+ * 0): field 'question': is missing}); the {@code origin} attribute is {@code file#row}. Reading needs
+ * no Hadoop, streams one row group at a time, and checks every size the file states first: footer at
+ * most 16 MiB, a column chunk at most 256 MiB compressed, a page (so one value) at most
+ * {@link #MAX_RECORD_BYTES} decompressed.
  *
  * <p>Files must be UTF-8 (a byte-order mark is allowed); malformed bytes are an error, never
  * replaced. Every error is a {@link DataException} naming the file, line and field. In lenient mode
@@ -112,7 +130,11 @@ public final class SeedLoader {
     return strict().loadGeneric(path, mapping);
   }
 
-  /** MATH: a directory of per-problem {@code .json} files (searched recursively), or a JSONL file. */
+  /**
+   * MATH: a directory of per-problem {@code .json} files (searched recursively), a JSONL file, or
+   * Parquet with the same columns ({@code problem}, {@code level}, {@code type}, {@code solution}) as
+   * {@code EleutherAI/hendrycks_math} ships them.
+   */
   public SeedSet loadMath(Path path) {
     Run run = new Run("math");
     if (run.parquet(path, FieldMapping.math())) {
@@ -141,7 +163,7 @@ public final class SeedLoader {
     return run.finish(path);
   }
 
-  /** GSM8K JSON Lines. */
+  /** GSM8K JSON Lines, or Parquet with {@code question} and {@code answer} columns as {@code openai/gsm8k} ships them. */
   public SeedSet loadGsm8k(Path path) {
     Run run = new Run("gsm8k");
     if (!run.parquet(path, FieldMapping.gsm8k())) {
@@ -176,7 +198,7 @@ public final class SeedLoader {
     return new FieldMapping(problem, "solution", "answer", AnswerExtraction.BOXED, null, attrs);
   }
 
-  /** Generic JSON (an array of objects) or JSON Lines, with a field mapping. */
+  /** Generic JSON (an array of objects), JSON Lines or Parquet (column names as fields), with a field mapping. */
   public SeedSet loadGeneric(Path path, FieldMapping mapping) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(mapping, "mapping: give the field names of your file (FieldMapping)");
