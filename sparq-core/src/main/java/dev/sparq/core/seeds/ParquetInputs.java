@@ -2,7 +2,6 @@ package dev.sparq.core.seeds;
 
 import dev.sparq.core.DataException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +25,7 @@ import java.util.stream.Stream;
  *
  * <p>A seed path names Parquet input when it is
  * <ul>
- *   <li>a file ending in {@code .parquet}, or starting with the Parquet magic {@code PAR1};
+ *   <li>a file whose name ends in {@code .parquet} (any case; other names are JSON, whatever they hold);
  *   <li>a directory holding {@code .parquet} files (searched recursively, in name order): a
  *       downloaded Hub dataset or one split of it. When the file names tell splits apart ({@code
  *       train-00000-of-00002.parquet}, {@code test.parquet}, {@code train/0000.parquet}) and there
@@ -73,7 +71,7 @@ final class ParquetInputs {
       requireOneSplit(path, files);
       return new Selection(files, path, false);
     }
-    if (isParquetName(path) || startsWithMagic(path)) {
+    if (isParquetName(path)) {
       return new Selection(List.of(path), null, true);
     }
     return null;
@@ -81,17 +79,6 @@ final class ParquetInputs {
 
   private static boolean isParquetName(Path p) {
     return p.getFileName() != null && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet");
-  }
-
-  private static boolean startsWithMagic(Path p) {
-    if (!Files.isRegularFile(p)) {
-      return false; // a FIFO is not opened here; the JSON reader refuses it with its message
-    }
-    try (InputStream in = Files.newInputStream(p)) {
-      return Arrays.equals(in.readNBytes(4), new byte[] {'P', 'A', 'R', '1'});
-    } catch (IOException e) {
-      return false; // the JSON reader reports it
-    }
   }
 
   static boolean isGlob(String s) {

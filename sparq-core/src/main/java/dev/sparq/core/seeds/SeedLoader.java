@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p><b>Parquet.</b> Every loader also reads Parquet, with the same fields, rules and strict or lenient
- * behaviour: a {@code .parquet} file (or any file starting with {@code PAR1}), a directory of
+ * behaviour: a file named {@code *.parquet}, a directory of
  * {@code .parquet} shards (searched recursively, in name order; refused when its file names show more
  * than one split, such as {@code train-00000-of-00001.parquet} beside {@code test-...}), or a glob
  * naming one split's shards, such as {@code hendrycks_math/*&#47;train-*.parquet} ({@code *} within a
@@ -232,8 +232,8 @@ public final class SeedLoader {
     }
 
     /**
-     * Reads {@code path} as Parquet when it names Parquet input (a {@code .parquet} file, a file
-     * starting with {@code PAR1}, a directory holding {@code .parquet} files, or a glob); returns
+     * Reads {@code path} as Parquet when it names Parquet input (a {@code .parquet} file, a
+     * directory holding {@code .parquet} files, or a glob); returns
      * false, having read nothing, when it does not.
      */
     boolean parquet(Path path, FieldMapping mapping) {
