@@ -241,10 +241,24 @@ final class ParquetSeeds {
       return count;
     }
 
-    /** Streams the rows, with the values of {@code wanted} (columns of kind other than OTHER). */
+    /**
+   * Streams the rows, with the values of {@code wanted} (columns of kind other than OTHER). A file
+   * whose row groups claim more rows than it has bytes is refused before any row is read.
+   */
     void read(List<Column> wanted, RowSink sink) {
       long row = 0;
       List<RowGroup> groups = meta.getRow_groups() == null ? List.of() : meta.getRow_groups();
+      long claimed = 0;
+      for (RowGroup group : groups) {
+        claimed += Math.max(0, group.getNum_rows());
+      }
+      // run-length encoding can state billions of rows (nulls, one repeated value) in a few bytes;
+      // a seed file has fewer rows than bytes, as a JSON Lines file has fewer lines than bytes, which
+      // bounds the rows (and lenient mode's warnings) by the file's size
+      if (claimed > dataEnd) {
+        throw corrupt("its row groups claim " + claimed + " rows in " + dataEnd + " bytes of data; a seed "
+            + "file has fewer rows than bytes");
+      }
       for (int g = 0; g < groups.size(); g++) {
         RowGroup group = groups.get(g);
         long n = group.getNum_rows();

@@ -253,6 +253,11 @@ class SeedLoaderParquetTest {
     Path fine = claiming(tmp.resolve("fine.parquet"), -1, 10);
     // the same file with honest sizes is read: the sizes were all that was wrong
     assertEquals("abcdef", SeedLoader.generic(fine, m).problems().get(0).statement());
+    // a billion rows stated in a few bytes (run-length encoding allows it) are refused up front, in
+    // lenient mode too, rather than read into a billion warnings
+    Path rows = claiming(tmp.resolve("rows.parquet"), -1, 10, 1_000_000_000L);
+    DataException r = assertThrows(DataException.class, () -> SeedLoader.lenient().loadGeneric(rows, m));
+    assertTrue(r.getMessage().contains("its row groups claim 1000000000 rows in "), r.getMessage());
   }
 
   /**
@@ -260,6 +265,10 @@ class SeedLoaderParquetTest {
    * page of 10 bytes but whose chunk (when {@code chunkBytes >= 0}) and page headers may claim more.
    */
   private static Path claiming(Path file, long chunkBytes, int pageBytes) throws IOException {
+    return claiming(file, chunkBytes, pageBytes, 1);
+  }
+
+  private static Path claiming(Path file, long chunkBytes, int pageBytes, long rows) throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     out.write("PAR1".getBytes(StandardCharsets.US_ASCII));
     org.apache.parquet.format.PageHeader h = new org.apache.parquet.format.PageHeader(
@@ -271,7 +280,7 @@ class SeedLoaderParquetTest {
     long size = out.size() - 4;
     org.apache.parquet.format.ColumnMetaData cm = new org.apache.parquet.format.ColumnMetaData(
         org.apache.parquet.format.Type.BYTE_ARRAY, List.of(org.apache.parquet.format.Encoding.PLAIN), List.of("q"),
-        org.apache.parquet.format.CompressionCodec.UNCOMPRESSED, 1, size, chunkBytes >= 0 ? chunkBytes : size, 4);
+        org.apache.parquet.format.CompressionCodec.UNCOMPRESSED, rows, size, chunkBytes >= 0 ? chunkBytes : size, 4);
     org.apache.parquet.format.ColumnChunk cc = new org.apache.parquet.format.ColumnChunk(4);
     cc.setMeta_data(cm);
     org.apache.parquet.format.SchemaElement root = new org.apache.parquet.format.SchemaElement("schema");
@@ -280,8 +289,8 @@ class SeedLoaderParquetTest {
     q.setType(org.apache.parquet.format.Type.BYTE_ARRAY);
     q.setRepetition_type(org.apache.parquet.format.FieldRepetitionType.REQUIRED);
     q.setConverted_type(org.apache.parquet.format.ConvertedType.UTF8);
-    org.apache.parquet.format.FileMetaData meta = new org.apache.parquet.format.FileMetaData(1, List.of(root, q), 1,
-        List.of(new org.apache.parquet.format.RowGroup(List.of(cc), size, 1)));
+    org.apache.parquet.format.FileMetaData meta = new org.apache.parquet.format.FileMetaData(1, List.of(root, q), rows,
+        List.of(new org.apache.parquet.format.RowGroup(List.of(cc), size, rows)));
     java.io.ByteArrayOutputStream footer = new java.io.ByteArrayOutputStream();
     org.apache.parquet.format.Util.writeFileMetaData(meta, footer);
     out.write(footer.toByteArray());
