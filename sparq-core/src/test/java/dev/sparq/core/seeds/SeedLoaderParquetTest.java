@@ -318,7 +318,11 @@ class SeedLoaderParquetTest {
     assertTrue(output.contains("loaded 4 gsm8k, 5 math, 5 generic"), output);
   }
 
-  /** Loads SNAPPY, ZSTD, GZIP and uncompressed seeds in a JVM without Hadoop. */
+  /**
+   * Loads SNAPPY, ZSTD, GZIP and uncompressed seeds in a JVM whose class path lacks every jar with
+   * "hadoop" in its name: hadoop-client-api, as a library user has it, and parquet-hadoop too, which
+   * the reading path does not use.
+   */
   static final class NoHadoopRead {
     public static void main(String[] args) {
       try {
