@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparq.core.DataException;
 import dev.sparq.core.internal.BoundedLines;
 import dev.sparq.core.internal.IoMessages;
@@ -36,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads seed problems (SPARQ's seed set D) from MATH, GSM8K and generic JSON / JSON Lines files.
+ * Loads seed problems (SPARQ's seed set D) from MATH, GSM8K and generic JSON / JSON Lines files, and
+ * from Parquet as the Hugging Face Hub ships datasets.
  *
  * <ul>
  *   <li>{@link #math(Path)}: a directory tree of per-problem JSON files ({@code problem},
@@ -47,6 +50,23 @@ import org.slf4j.LoggerFactory;
  *       {@code <<6*4=24>>} removed); the answer is N without thousands separators.
  *   <li>{@link #generic(Path, FieldMapping)}: a JSON array or JSON Lines with a field mapping.
  * </ul>
+ *
+ * <p><b>Parquet.</b> Every loader also reads Parquet, with the same fields, rules and strict or lenient
+ * behaviour: a file named {@code *.parquet}, a directory of
+ * {@code .parquet} shards (searched recursively, in name order; refused when its file names show more
+ * than one split, such as {@code train-00000-of-00001.parquet} beside {@code test-...}), or a glob
+ * naming one split's shards, such as {@code hendrycks_math/*&#47;train-*.parquet} ({@code *} within a
+ * folder, {@code **} across folders). A directory holding {@code .parquet} files is read as Parquet
+ * by {@link #loadMath} too; one without is a MATH tree. Text columns may be {@code string} or
+ * {@code large_string}, plain or dictionary-encoded, nullable; pages may be SNAPPY, ZSTD, GZIP or
+ * uncompressed (another codec is an error naming it). The statement column must be a string column;
+ * answers and attributes may be numbers, as in JSON. A missing column, or a statement column of
+ * another type, is an error naming the file and field; a bad value names the row and its row group,
+ * both counted from 0 as {@code datasets} and pandas count ({@code train.parquet: row 11 (row group
+ * 0): field 'question': is missing}); the {@code origin} attribute is {@code file#row}. Reading needs
+ * no Hadoop, streams one row group at a time, and checks every size the file states first: footer at
+ * most 16 MiB, a column chunk at most 256 MiB compressed, a page (so one value) at most
+ * {@link #MAX_RECORD_BYTES} decompressed.
  *
  * <p>Files must be UTF-8 (a byte-order mark is allowed); malformed bytes are an error, never
  * replaced. Every error is a {@link DataException} naming the file, line and field. In lenient mode
@@ -110,9 +130,16 @@ public final class SeedLoader {
     return strict().loadGeneric(path, mapping);
   }
 
-  /** MATH: a directory of per-problem {@code .json} files (searched recursively), or a JSONL file. */
+  /**
+   * MATH: a directory of per-problem {@code .json} files (searched recursively), a JSONL file, or
+   * Parquet with the same columns ({@code problem}, {@code level}, {@code type}, {@code solution}) as
+   * {@code EleutherAI/hendrycks_math} ships them.
+   */
   public SeedSet loadMath(Path path) {
     Run run = new Run("math");
+    if (run.parquet(path, FieldMapping.math())) {
+      return run.finish(path);
+    }
     if (Files.isDirectory(path)) {
       List<Path> files;
       // links to folders are not entered (walk does not follow them); a file that is a link, broken
@@ -136,10 +163,12 @@ public final class SeedLoader {
     return run.finish(path);
   }
 
-  /** GSM8K JSON Lines. */
+  /** GSM8K JSON Lines, or Parquet with {@code question} and {@code answer} columns as {@code openai/gsm8k} ships them. */
   public SeedSet loadGsm8k(Path path) {
     Run run = new Run("gsm8k");
-    run.file(path, FieldMapping.gsm8k());
+    if (!run.parquet(path, FieldMapping.gsm8k())) {
+      run.file(path, FieldMapping.gsm8k());
+    }
     return run.finish(path);
   }
 
@@ -150,7 +179,9 @@ public final class SeedLoader {
    */
   public SeedSet loadJsonl(Path path) {
     Run run = new Run(null);
-    run.file(path, null);
+    if (!run.parquet(path, null)) {
+      run.file(path, null);
+    }
     return run.finish(path);
   }
 
@@ -167,12 +198,14 @@ public final class SeedLoader {
     return new FieldMapping(problem, "solution", "answer", AnswerExtraction.BOXED, null, attrs);
   }
 
-  /** Generic JSON (an array of objects) or JSON Lines, with a field mapping. */
+  /** Generic JSON (an array of objects), JSON Lines or Parquet (column names as fields), with a field mapping. */
   public SeedSet loadGeneric(Path path, FieldMapping mapping) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(mapping, "mapping: give the field names of your file (FieldMapping)");
     Run run = new Run(null);
-    run.file(path, mapping);
+    if (!run.parquet(path, mapping)) {
+      run.file(path, mapping);
+    }
     return run.finish(path);
   }
 
@@ -196,6 +229,63 @@ public final class SeedLoader {
       skipped++;
       warnings.add(e.getMessage());
       LOG.warn("skipped: {}", e.getMessage());
+    }
+
+    /**
+     * Reads {@code path} as Parquet when it names Parquet input (a {@code .parquet} file, a
+     * directory holding {@code .parquet} files, or a glob); returns
+     * false, having read nothing, when it does not.
+     */
+    boolean parquet(Path path, FieldMapping mapping) {
+      ParquetInputs.Selection in = ParquetInputs.select(path);
+      if (in == null) {
+        return false;
+      }
+      for (Path f : in.files()) {
+        parquetFile(f, in.single() ? UntrustedFiles.Links.FOLLOW : UntrustedFiles.Links.REFUSE,
+            in.origin(f), mapping);
+      }
+      return true;
+    }
+
+    private void parquetFile(Path file, UntrustedFiles.Links links, String origin, FieldMapping mapping) {
+      ParquetSeeds.File pf;
+      try {
+        pf = ParquetSeeds.open(file, links);
+      } catch (DataException e) {
+        fail(e);
+        return;
+      }
+      try (pf) {
+        List<ParquetSeeds.Column> wanted = ParquetInputs.columns(file, pf.columns(), mapping);
+        pf.read(wanted, (row, group, values) -> {
+          At at = At.row(file, row, group);
+          ObjectNode node = JsonNodeFactory.instance.objectNode();
+          for (Map.Entry<String, Object> v : values.entrySet()) {
+            Object x = v.getValue();
+            if (x instanceof ParquetSeeds.BadText bad) {
+              fail(at.error(v.getKey(), bad.problem()));
+              return;
+            }
+            if (x == null) {
+              node.putNull(v.getKey());
+            } else if (x instanceof String t) {
+              node.put(v.getKey(), t);
+            } else if (x instanceof Long n) {
+              node.put(v.getKey(), n);
+            } else if (x instanceof Double d) {
+              node.put(v.getKey(), d);
+            } else {
+              node.put(v.getKey(), (Boolean) x);
+            }
+          }
+          record(at, node, mapping, origin);
+        });
+      } catch (DataException e) {
+        // a file-level fault (a column missing or of the wrong type, a damaged page): the rest of the
+        // file is skipped in lenient mode
+        fail(e);
+      }
     }
 
     void file(Path file, FieldMapping mapping) {
@@ -308,7 +398,7 @@ public final class SeedLoader {
             fail(StrictJson.error(file, line, "not valid JSON", e));
             continue;
           }
-          record(file, line, node, mapping, file.getFileName().toString());
+          record(At.line(file, line), node, mapping, file.getFileName().toString());
         }
       } catch (IOException e) {
         throw new DataException(file, 0, null, "cannot read the seed file: " + IoMessages.describe(e), e);
@@ -349,7 +439,7 @@ public final class SeedLoader {
           long line = p.currentTokenLocation().getLineNr();
           JsonNode node = StrictJson.mapper().reader()
               .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
-          record(file, line, node, mapping, file.getFileName().toString());
+          record(At.line(file, line), node, mapping, file.getFileName().toString());
         }
       } catch (JsonProcessingException e) {
         JsonLocation loc = e.getLocation();
@@ -377,25 +467,25 @@ public final class SeedLoader {
         fail(StrictJson.error(file, "not valid JSON", e));
         return;
       }
-      record(file, 0, node, mapping, root.relativize(file).toString().replace('\\', '/'));
+      record(At.line(file, 0), node, mapping, root.relativize(file).toString().replace('\\', '/'));
     }
 
-    private void record(Path file, long line, JsonNode node, FieldMapping mapping, String origin) {
+    private void record(At at, JsonNode node, FieldMapping mapping, String origin) {
       if (!node.isObject()) {
-        fail(new DataException(file, line, null, "expected a JSON object, found " + node.getNodeType()));
+        fail(at.error(null, "expected a JSON object, found " + node.getNodeType()));
         return;
       }
       if (mapping == null && !node.hasNonNull("problem") && !node.hasNonNull("statement")) {
-        fail(new DataException(file, line, "problem", "is missing (or give 'statement')"));
+        fail(at.error("problem", "is missing (or give 'statement')"));
         return;
       }
       FieldMapping m = mapping != null ? mapping : jsonlMapping(node);
       try {
-        Problem p = toProblem(file, line, node, m, origin);
-        String where = file + (line > 0 ? ":" + line : "");
+        Problem p = toProblem(at, node, m, origin);
+        String where = at.place();
         String first = seen.putIfAbsent(p.id(), where);
         if (first != null) {
-          throw new DataException(file, line, m.problem(),
+          throw at.error(m.problem(),
               "duplicate problem: the same statement (after normalisation) is at " + first);
         }
         problems.add(p);
@@ -404,32 +494,32 @@ public final class SeedLoader {
       }
     }
 
-    private Problem toProblem(Path file, long line, JsonNode node, FieldMapping m, String origin) {
+    private Problem toProblem(At at, JsonNode node, FieldMapping m, String origin) {
       JsonNode st = node.get(m.problem());
       if (st != null && !st.isNull() && !st.isTextual()) {
-        throw new DataException(file, line, m.problem(), "expected text, found " + st.getNodeType()
+        throw at.error(m.problem(), "expected text, found " + st.getNodeType()
             + " (" + abbreviate(st.toString()) + ")");
       }
-      String statement = text(file, line, node, m.problem(), true);
-      String solution = m.solution() == null ? "" : text(file, line, node, m.solution(),
+      String statement = text(at, node, m.problem(), true);
+      String solution = m.solution() == null ? "" : text(at, node, m.solution(),
           m.answer() == null);
-      String answer = m.answer() == null ? null : text(file, line, node, m.answer(), false);
+      String answer = m.answer() == null ? null : text(at, node, m.answer(), false);
       if (answer == null || answer.isBlank()) {
         if (m.extraction() == AnswerExtraction.NONE || solution == null) {
-          throw new DataException(file, line, m.answer() == null ? m.solution() : m.answer(),
+          throw at.error(m.answer() == null ? m.solution() : m.answer(),
               "the answer is missing");
         }
         Optional<String> a = m.extraction().extract(solution);
         if (a.isEmpty()) {
-          throw new DataException(file, line, m.solution(), m.extraction() == AnswerExtraction.BOXED
+          throw at.error(m.solution(), m.extraction() == AnswerExtraction.BOXED
               ? "no \\boxed{...} answer found in the solution"
               : "no '#### <answer>' line found in the solution");
         }
         answer = a.get();
       }
       if (m.extraction() == AnswerExtraction.GSM8K && solution != null) {
-        int at = solution.lastIndexOf("####");
-        solution = CALCULATOR.matcher(at >= 0 ? solution.substring(0, at) : solution).replaceAll("")
+        int mark = solution.lastIndexOf("####");
+        solution = CALCULATOR.matcher(mark >= 0 ? solution.substring(0, mark) : solution).replaceAll("")
             .strip();
       }
       Map<String, String> attrs = new TreeMap<>();
@@ -442,30 +532,30 @@ public final class SeedLoader {
       if (source != null) {
         attrs.put("source", source);
       }
-      attrs.put("origin", origin + (line > 0 ? ":" + line : ""));
-      String id = m.id() == null ? null : text(file, line, node, m.id(), true);
+      attrs.put("origin", origin + at.suffix());
+      String id = m.id() == null ? null : text(at, node, m.id(), true);
       return new Problem(id, statement, solution == null ? "" : solution, answer, Lineage.seed(), attrs);
     }
 
-    private String text(Path file, long line, JsonNode node, String field, boolean required) {
+    private String text(At at, JsonNode node, String field, boolean required) {
       JsonNode v = node.get(field);
       if (v == null || v.isNull()) {
         if (required) {
-          throw new DataException(file, line, field, "is missing");
+          throw at.error(field, "is missing");
         }
         return null;
       }
       if (v.isTextual()) {
         String s = v.textValue();
         if (required && s.isBlank()) {
-          throw new DataException(file, line, field, "is empty");
+          throw at.error(field, "is empty");
         }
         return s;
       }
       if (v.isNumber() || v.isBoolean()) {
         return v.asText();
       }
-      throw new DataException(file, line, field, "expected text, found " + v.getNodeType());
+      throw at.error(field, "expected text, found " + v.getNodeType());
     }
 
     SeedSet finish(Path path) {
@@ -474,6 +564,35 @@ public final class SeedLoader {
             + (skipped > 0 ? " (" + skipped + " skipped: " + warnings.get(0) + ")" : ""));
       }
       return new SeedSet(problems, skipped, warnings);
+    }
+  }
+
+  /**
+   * Where a record is: a line of a JSON file (0 when the file is one record), or a row of a Parquet
+   * file (its index from 0, as {@code datasets} and pandas count, and its row group's).
+   */
+  private record At(Path file, long line, long row, int group) {
+    static At line(Path file, long line) {
+      return new At(file, line, -1, -1);
+    }
+
+    static At row(Path file, long row, int group) {
+      return new At(file, 0, row, group);
+    }
+
+    DataException error(String field, String problem) {
+      return row < 0 ? new DataException(file, line, field, problem)
+          : new DataException(file, "row " + row + " (row group " + group + ")", field, problem);
+    }
+
+    /** The place, for a message: {@code file:line} or {@code file, row N}. */
+    String place() {
+      return row >= 0 ? file + ", row " + row : file + (line > 0 ? ":" + line : "");
+    }
+
+    /** What follows the file's name in the {@code origin} attribute: {@code :line} or {@code #row}. */
+    String suffix() {
+      return row >= 0 ? "#" + row : line > 0 ? ":" + line : "";
     }
   }
 

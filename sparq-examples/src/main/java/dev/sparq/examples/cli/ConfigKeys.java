@@ -184,7 +184,9 @@ public final class ConfigKeys {
   static final Key SEEDS_FORMAT = choice("seeds.format", "demo for backend demo without a path, else jsonl",
       SEED_FORMATS, "the seed file's format");
   static final Key SEEDS_PATH = add("seeds.path", Kind.PATH, null,
-      "the seed file or directory (required for every format but demo)");
+      "the seed file or directory (required for every format but demo); Parquet as the Hugging Face Hub "
+          + "ships it is read too: a .parquet file, a directory of one split's shards, or a glob such as "
+          + "main/train-*.parquet");
   static final Key SEEDS_LIMIT = integer("seeds.limit", "200 for demo, else all", 1, Integer.MAX_VALUE,
       "the most seeds to use (demo: how many to generate)");
 

@@ -342,8 +342,10 @@ public record RunConfig(
    *
    * @param format {@code demo} (generated demo problems), {@code jsonl} (one problem per line),
    *     {@code math} (the MATH release: a directory of JSON files or one JSONL file) or
-   *     {@code gsm8k} (GSM8K JSON Lines)
-   * @param path the file or directory (all formats but demo)
+   *     {@code gsm8k} (GSM8K JSON Lines); each of the last three also reads Parquet (see
+   *     {@link SeedLoader})
+   * @param path the file or directory (all formats but demo): for Parquet a {@code .parquet} file, a
+   *     directory of one split's shards, or a glob such as {@code main/train-*.parquet}
    * @param limit the most seeds to use (demo: how many to generate)
    */
   public record SeedSource(String format, String path, int limit) {}

@@ -318,4 +318,43 @@ class RunConfigTest {
     assertEquals(1, mathSeeds.size());
     assertEquals("3", mathSeeds.get(0).answer());
   }
+
+  /** The Parquet goldens of sparq-core, written by pyarrow and datasets (make_parquet_seeds.py). */
+  private static Path parquetGoldens() {
+    return Path.of("../sparq-core/src/test/resources/dev/sparq/core/seeds/parquet").toAbsolutePath().normalize();
+  }
+
+  private void copyTree(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path dest = to.resolve(from.relativize(f).toString());
+        Files.createDirectories(dest.getParent());
+        Files.copy(f, dest);
+      }
+    }
+  }
+
+  @Test
+  void parquetSeedsAsTheHubShipsThemLoadByPathOrGlob() throws IOException {
+    copyTree(parquetGoldens().resolve("gsm8k"), tmp.resolve("gsm8k"));
+    copyTree(parquetGoldens().resolve("hendrycks_math"), tmp.resolve("hendrycks_math"));
+    String head = "backend: {type: openai, model: m, endpoints: [\"http://x/v1\"]}\n"
+        + "budget: {iterations: 1}\noutput: o\n";
+    var gsm = Components.seeds(parse(head + "seeds: {format: gsm8k, path: gsm8k/main/train-00000-of-00001.parquet}"));
+    assertEquals(4, gsm.size());
+    assertEquals("31", gsm.get(0).answer());
+    var glob = Components.seeds(parse(head + "seeds: {format: math, path: 'hendrycks_math/*/train-*.parquet', limit: 4}"));
+    assertEquals(4, glob.size());
+    assertEquals("\\frac{3}{4}", glob.get(2).answer());
+    // a download holding both splits is refused, naming the glob that picks one
+    var both = parse(head + "seeds: {format: gsm8k, path: gsm8k}");
+    DataException e = assertThrows(DataException.class, () -> Components.seeds(both));
+    assertTrue(e.getMessage().contains("holds the splits test, train; seeds come from one split: name its files, "
+        + "e.g. " + tmp.resolve("gsm8k") + "/*/train-*.parquet"), e.getMessage());
+    // faults name the file, the row and the field, as file:line does for JSON Lines
+    Files.copy(parquetGoldens().resolve("broken/null_question.parquet"), tmp.resolve("bad.parquet"));
+    var bad = parse(head + "seeds: {format: gsm8k, path: bad.parquet}");
+    DataException b = assertThrows(DataException.class, () -> Components.seeds(bad));
+    assertEquals(tmp.resolve("bad.parquet") + ": row 2 (row group 1): field 'question': is missing", b.getMessage());
+  }
 }
