@@ -205,7 +205,7 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
             : dev.sparq.onnx.embed.EmbeddingProjection.Spec.pca(d.dimensions());
         if (resume) {
           // the checkpoint's slot embedding_regions restores the projection and the centres: the
-          // seeds are not embedded, and nothing is fitted that the restore would replace
+          // seeds are not embedded here, and nothing is fitted that the restore would replace
           extra = dev.sparq.onnx.embed.EmbeddingRegions.toRestore(embedder, d.dimensions(), d.cells(), "region:");
         } else {
           if (d.cells() > seeds.size()) {

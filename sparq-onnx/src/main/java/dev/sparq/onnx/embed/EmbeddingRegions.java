@@ -143,7 +143,9 @@ public final class EmbeddingRegions implements DiversityDescriptor, Stateful {
     if (f == null) {
       throw new IllegalStateException("the semantic regions were to come from a checkpoint (slot '"
           + SLOT + "'), but none was restored: resume from a checkpoint written with this"
-          + " descriptor, or fit the regions on the seeds (EmbeddingRegions.fitSeeds)");
+          + " descriptor (one written before the regions were checkpointed has no such slot, and its"
+          + " regions cannot be recovered exactly: start that run again), or fit the regions on the"
+          + " seeds (EmbeddingRegions.fitSeeds)");
     }
     return f;
   }
