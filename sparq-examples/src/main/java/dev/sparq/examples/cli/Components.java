@@ -135,9 +135,10 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
   }
 
   /**
-   * As {@link #open(RunConfig, Source)}; with {@code resume} the seeds are not labelled, because the
-   * run's checkpoint restores the skill vocabulary and the seed labels (see
-   * {@link PaperPreset.Builder#seedLabelsFromCheckpoint}).
+   * As {@link #open(RunConfig, Source)}; with {@code resume} the seeds are neither labelled nor
+   * embedded, because the run's checkpoint restores the skill vocabulary and the seed labels (see
+   * {@link PaperPreset.Builder#seedLabelsFromCheckpoint}) and the semantic regions' projection and
+   * centres (see {@link dev.sparq.onnx.embed.EmbeddingRegions#toRestore}).
    */
   static Components open(RunConfig c, Source source, boolean resume) {
     return open(c, models(c, source), EMBEDDERS, resume);
@@ -202,12 +203,19 @@ record Components(Generator generator, Solver solver, DifficultyEstimator estima
         dev.sparq.onnx.embed.EmbeddingProjection.Spec spec = d.projection().equals("random")
             ? dev.sparq.onnx.embed.EmbeddingProjection.Spec.random(d.dimensions(), c.seed())
             : dev.sparq.onnx.embed.EmbeddingProjection.Spec.pca(d.dimensions());
-        dev.sparq.onnx.embed.EmbeddingDescriptor ed = dev.sparq.onnx.embed.EmbeddingDescriptor.fit(embedder, seeds, spec);
-        if (d.cells() > seeds.size()) {
-          throw new dev.sparq.core.ConfigException(c.output() + ": key 'descriptor.embedding.cells': "
-              + d.cells() + " cells need at least as many seeds; there are " + seeds.size());
+        if (resume) {
+          // the checkpoint's slot embedding_regions restores the projection and the centres: the
+          // seeds are not embedded here, and nothing is fitted that the restore would replace
+          extra = dev.sparq.onnx.embed.EmbeddingRegions.toRestore(embedder, d.dimensions(), d.cells(), "region:");
+        } else {
+          if (d.cells() > seeds.size()) {
+            throw new dev.sparq.core.ConfigException(c.output() + ": key 'descriptor.embedding.cells': "
+                + d.cells() + " cells need at least as many seeds; there are " + seeds.size());
+          }
+          // the seeds are embedded once, for both the projection and the k-means centres
+          extra = dev.sparq.onnx.embed.EmbeddingRegions.fitSeeds(embedder, seeds, spec, d.cells(),
+              new SplittableRandom(c.seed() ^ 0xCE11L), "region:");
         }
-        extra = ed.asCellLabel(ed.cvtFromSeeds(seeds, d.cells(), new SplittableRandom(c.seed() ^ 0xCE11L)), "region:");
       }
       return llm(c, byRole, seeds, archive, extra, close, resume);
     } catch (RuntimeException e) {

@@ -100,6 +100,8 @@ class EmbeddingRunTest {
     CliTestSupport.Result r = sparq("resume", tmp.resolve("half").toString(), "--iterations", "4",
         "--progress", "none");
     assertEquals(0, r.status(), r.err());
+    assertTrue(Files.readString(tmp.resolve("half/checkpoint.json")).contains("\"embedding_regions\""),
+        "the projection and the region centres are in the checkpoint");
     for (String f : List.of("checkpoint.json", "log/candidates-000000.jsonl")) {
       assertArrayEquals(Files.readAllBytes(tmp.resolve("full").resolve(f)),
           Files.readAllBytes(tmp.resolve("half").resolve(f)), f);

@@ -173,21 +173,22 @@ public final class EmbeddingDescriptor implements DiversityDescriptor, Stateful 
    * {@code prefix + cell}, its cell in {@code cells} (a CVT over this descriptor's measures), and
    * no measures. Combined with skill labels by {@link DescriptorUnion}, a categorical archive then
    * has one niche per (skill set, semantic region).
+   *
+   * <p>The result keeps this descriptor's current projection and {@code cells} as its own state and
+   * checkpoints both in the slot {@value EmbeddingRegions#SLOT} (a later restore of this descriptor's
+   * {@code embedding_projection} slot does not change it). {@link EmbeddingRegions#fitSeeds} gives
+   * the same regions as {@code asCellLabel(cvtFromSeeds(...))} on a freshly fitted descriptor while
+   * embedding the seeds once instead of twice.
+   *
+   * @throws ConfigException when the CVT has another number of dimensions than the projection
    */
-  public DiversityDescriptor asCellLabel(CvtTessellation cells, String prefix) {
+  public EmbeddingRegions asCellLabel(CvtTessellation cells, String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     if (cells.dimensions() != dimensions()) {
       throw ConfigException.forKey("cells", "CVT has " + cells.dimensions()
           + " dimensions, the projection " + dimensions());
     }
-    return (problems, context) -> {
-      double[][] m = measures(problems);
-      List<Outcome<Descriptor>> out = new ArrayList<>(m.length);
-      for (double[] x : m) {
-        out.add(Outcome.of(Descriptor.ofLabels(prefix + cells.nearest(x))));
-      }
-      return out;
-    };
+    return new EmbeddingRegions(embedder, projection, cells, prefix);
   }
 
   /**
