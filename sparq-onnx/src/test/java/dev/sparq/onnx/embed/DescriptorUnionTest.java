@@ -46,13 +46,7 @@ class DescriptorUnionTest {
   private static final StageContext CTX = StageContext.of(new SplittableRandom(1));
 
   private static List<Problem> problems() {
-    List<Problem> out = new ArrayList<>();
-    for (List<String> topic : MathTexts.TOPICS) {
-      for (String s : topic) {
-        out.add(Problem.of(s, "", "1"));
-      }
-    }
-    return out;
+    return MathTexts.problems();
   }
 
   /** Labels a problem "geometry" when it mentions a shape, else "other"; rejects "Is ...". */

@@ -20,7 +20,6 @@ import dev.sparq.core.model.Problem;
 import dev.sparq.core.stage.DiversityDescriptor;
 import dev.sparq.core.stage.StageContext;
 import dev.sparq.onnx.embed.EmbeddingProjection.Spec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,13 +62,7 @@ class EmbeddingRegionsTest {
   }
 
   private static List<Problem> problems() {
-    List<Problem> out = new ArrayList<>();
-    for (List<String> topic : MathTexts.TOPICS) {
-      for (String s : topic) {
-        out.add(Problem.of(s, "", "1"));
-      }
-    }
-    return out;
+    return MathTexts.problems();
   }
 
   private static List<List<String>> labels(DiversityDescriptor d, List<Problem> problems) {

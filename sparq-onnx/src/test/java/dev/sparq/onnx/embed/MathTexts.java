@@ -147,4 +147,15 @@ final class MathTexts {
           "Are the vectors (1, 2, 3) and (2, 4, 6) linearly independent?",
           "Find the dot product of the vectors (3, -1, 2) and (1, 4, 0).",
           "What is the rank of the matrix [[1, 2], [2, 4]]?"));
+
+  /** Every topic text as a problem (answer "1"), topic by topic. */
+  static List<dev.sparq.core.model.Problem> problems() {
+    List<dev.sparq.core.model.Problem> out = new java.util.ArrayList<>();
+    for (List<String> topic : TOPICS) {
+      for (String s : topic) {
+        out.add(dev.sparq.core.model.Problem.of(s, "", "1"));
+      }
+    }
+    return out;
+  }
 }
