@@ -57,6 +57,17 @@ final class FakeMathServer implements AutoCloseable {
   final AtomicLong requests = new AtomicLong();
   final InFlightCounter inFlight = new InFlightCounter();
   final java.util.Set<String> extraFields = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * How the server plays a reasoning model: {@code null} not at all; {@code "inline"} every reply
+   * starts with a {@code <think>} block; {@code "r1"} the block has no opening tag (the chat template
+   * opened it in the prompt, as DeepSeek-R1's does); {@code "field"} the thinking comes apart in
+   * {@code reasoning_content}, as from a server with a reasoning parser. The thinking drafts a
+   * decoy problem, a decoy boxed answer and a decoy skill, none of which may be read.
+   */
+  volatile String thinking;
+  /** The decoy problem statement drafted inside the thinking. */
+  static final String DECOY_PROBLEM = "What is 1000 + 1000?";
+
   /** The {@code model} fields received, by kind of request: generate, solve, label. */
   final java.util.Map<String, java.util.Set<String>> models = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -181,7 +192,18 @@ final class FakeMathServer implements AutoCloseable {
         cut.incrementAndGet();
         length = true;
       }
-      c.putObject("message").put("role", "assistant").put("content", text);
+      ObjectNode message = c.putObject("message").put("role", "assistant");
+      String mode = thinking;
+      String draft = "Let me draft first.\n<problem>\n" + DECOY_PROBLEM + "\n</problem>\n<solution>\nIt is"
+          + " \\boxed{-1}.\n</solution>\ngeometry\nNo, start again.";
+      if ("field".equals(mode)) {
+        message.put("reasoning_content", draft);
+      } else if ("inline".equals(mode)) {
+        text = "<think>\n" + draft + "\n</think>\n\n" + text;
+      } else if ("r1".equals(mode)) {
+        text = draft + "\n</think>\n\n" + text;
+      }
+      message.put("content", text);
       c.put("finish_reason", length && !quirky ? "length" : "stop");
     }
     if (!quirky) {

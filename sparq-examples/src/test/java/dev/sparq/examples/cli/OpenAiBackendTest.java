@@ -98,6 +98,58 @@ class OpenAiBackendTest {
     }
   }
 
+  /**
+   * A server that plays a reasoning model (thinking inline, R1-style without the opening tag, or
+   * apart in {@code reasoning_content}) drafts a decoy problem, a wrong boxed answer and a decoy
+   * skill in every thinking block; the run must read only what follows the thinking, so it ends
+   * with exactly the archive of the same run against a server that does not think.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"inline", "r1", "field"})
+  void aReasoningServerGivesTheArchiveOfAPlainOne(String mode) throws IOException {
+    FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
+    List<String> archives = new java.util.ArrayList<>();
+    for (String thinking : java.util.Arrays.asList(null, mode)) {
+      try (FakeMathServer server = new FakeMathServer()) {
+        server.thinking = thinking;
+        String out = thinking == null ? "plain" : "thinking";
+        Path cfg = tmp.resolve(out + ".yaml");
+        Files.writeString(cfg, """
+            backend:
+              type: openai
+              endpoints: ["%s"]
+              model: fake-math
+              maxTokens: 256
+            seeds: {format: jsonl, path: seeds.jsonl}
+            preset: dynamic_diverse
+            archive: {capacity: 4}
+            k: 8
+            batchSize: 8
+            budget: {iterations: 3}
+            output: %s
+            seed: 6
+            """.formatted(server.baseUrl(), out));
+        CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
+        assertEquals(0, r.status(), r.out() + r.err());
+        var cp = RunDirectory.open(tmp.resolve(out)).readCheckpoint().orElseThrow();
+        String rejections = cp.state().totals().rejections().toString();
+        assertFalse(rejections.contains("duplicate_problem_tag") || rejections.contains("unfinished_thinking"),
+            rejections);
+        StringBuilder a = new StringBuilder();
+        for (Elite e : cp.archive().members()) {
+          assertFalse(e.problem().statement().contains(FakeMathServer.DECOY_PROBLEM));
+          assertFalse(e.descriptor().labels().contains("geometry"), e.descriptor().toString());
+          a.append(e.problem().lineage().isSeed() ? "seed " : "child ")
+              .append(e.problem().id()).append(' ').append(e.descriptor().key()).append(' ')
+              .append(e.difficulty().quality()).append(' ').append(e.problem().answer()).append('\n');
+        }
+        archives.add(a.toString());
+      }
+    }
+    assertTrue(archives.get(0).contains("child "), "children entered the archive: " + archives.get(0));
+    assertEquals(archives.get(0), archives.get(1));
+  }
+
   @Test
   void theAsyncEngineRunsOverHttpAndResumes() throws IOException {
     try (FakeMathServer server = new FakeMathServer()) {
