@@ -65,8 +65,12 @@ public enum Thinking {
     };
   }
 
-  /** Refuses a format this mode does not support, naming both. */
-  void check(ExportFormat format) {
+  /**
+   * Refuses a format this mode does not support ({@link #supports}).
+   *
+   * @throws ConfigException for key {@code thinking}, naming the mode, the format and why
+   */
+  public void check(ExportFormat format) {
     if (supports(format)) {
       return;
     }
