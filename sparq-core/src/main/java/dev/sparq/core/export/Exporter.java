@@ -43,7 +43,8 @@ import java.util.TreeMap;
  * {@link Builder#referenceSolutions(boolean)} the generator's reference solution is used instead;
  * RL formats ({@link ExportFormat#problemRows()}) get one row per problem with its ground-truth
  * answer. A reasoning model's thinking in a rollout text is kept, stripped or moved to a key of
- * its own as {@link Builder#thinking(Thinking)} says. The pipeline, in order, with the name each step's removals are counted under:
+ * its own as {@link Builder#thinking(Thinking)} says. The pipeline, in order, with the name each
+ * step's removals are counted under:
  * <ol>
  *   <li>{@code quality_zero}: quality &lt;= 0 (SPARQ's rule);
  *   <li>{@code quality_band}: quality outside {@link Builder#qualityBand(double, double)};
@@ -447,8 +448,10 @@ public final class Exporter {
         continue;
       }
       String text = solutionText(r.text());
-      if (text.isBlank()) {
-        continue; // stripped to nothing: a correct rollout has an answer, but never train on none
+      if (b.thinking != Thinking.KEEP && ReasoningText.split(text).answer().isBlank()) {
+        // no answer after the thinking (a log graded before thinking was split off may hold such
+        // a rollout as correct): nothing to write as the answer
+        continue;
       }
       if (!out.isEmpty()) {
         if (seen == null) {

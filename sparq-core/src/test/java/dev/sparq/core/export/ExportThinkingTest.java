@@ -146,6 +146,24 @@ class ExportThinkingTest {
   }
 
   @Test
+  void aRolloutWithoutAnAnswerAfterItsThinkingIsWrittenOnlyByKeep() throws IOException {
+    // a log graded before thinking was split off may hold an unfinished reply as correct
+    Path dir = tmp.resolve("old-log");
+    try (CandidateLog log = CandidateLog.create(dir, LogOptions.defaults().withFsync(false))) {
+      log.accept(0, List.of(cand("Q", 0.5, List.of(Rollout.of("<think>\nmaybe \\boxed{4}", "4",
+          true)), "x")));
+    }
+    assertEquals(1, builder(dir, tmp.resolve("k"), ExportFormat.ALPACA).build().run()
+        .examplesWritten());
+    for (Thinking t : List.of(Thinking.STRIP, Thinking.FIELD)) {
+      ExportReport r = builder(dir, tmp.resolve(t.id()), ExportFormat.MESSAGES).thinking(t).build()
+          .run();
+      assertEquals(0, r.examplesWritten(), t.id());
+      assertEquals(1L, r.removed().get("no_correct_rollout"), t.id());
+    }
+  }
+
+  @Test
   void formatsWithoutAPlaceForTheModeAreRefusedNamingBoth() {
     for (ExportFormat f : ExportFormat.values()) {
       for (Thinking t : Thinking.values()) {
