@@ -4,8 +4,8 @@
 Usage: export_features.py FILE...   (each FILE is a .jsonl or .parquet data file, or an export
 folder, loaded as `load_dataset(folder)` through its README.md dataset card)
 
-Prints one JSON object: file name -> {"rows": n, "features": F}, where F maps each column to
-"string"/"int64"/"float64"/..., [F] for a list and {column: F} for a struct. SPARQ's
+Prints one JSON object: file name -> {"rows": n, "features": F, "first": row 0 as loaded}, where
+F maps each column to "string"/"int64"/"float64"/..., [F] for a list and {column: F} for a struct. SPARQ's
 ExportDatasetsTest compares the output with its golden file; it is also a quick check by hand:
     pip install datasets pyarrow
     python3 export_features.py out/sparq.parquet
@@ -47,7 +47,7 @@ def main(files):
         builder = "parquet" if f.endswith(".parquet") else "json"
         ds = load_dataset(builder, data_files=f, split="train")
         out[os.path.basename(os.path.dirname(f)) + "/" + os.path.basename(f)] = {
-            "rows": ds.num_rows, "features": simple(ds.features)}
+            "rows": ds.num_rows, "features": simple(ds.features), "first": ds[0]}
     json.dump(out, sys.stdout, sort_keys=True)
     print()
 

@@ -81,6 +81,14 @@ final class DatasetCard {
     s.append("- Rows: ").append(n).append(" from ").append(r.problemsWritten()).append(" problems\n");
     s.append("- Solutions: ").append(b.format.problemRows() ? "none (prompt and ground-truth answer)"
         : b.reference ? "the generator's reference solution" : "correct solver rollouts").append('\n');
+    if (!b.format.problemRows()) {
+      s.append("- Thinking: `").append(b.thinking.id()).append("` (").append(switch (b.thinking) {
+        case KEEP -> "solution texts as the solver wrote them, a reasoning model's thinking included";
+        case STRIP -> "only the visible answer; a reasoning model's thinking removed";
+        case FIELD -> "the visible answer as `content`, the thinking in `" + Thinking.KEY
+            + "` of the assistant message";
+      }).append(")\n");
+    }
     s.append("- Selector: `").append(b.selector.rule()).append('`');
     if (b.selector instanceof Selector.Budgeted budgeted) {
       s.append(", budget ").append(budgeted.budget());

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param id the problem id
  * @param problem the problem statement
- * @param solution the solution text (a correct rollout or the reference solution; empty for RL
- *     rows, which need only the answer)
+ * @param solution the solution text (a correct rollout or the reference solution, only its visible
+ *     answer with {@link Thinking#STRIP}; empty for RL rows, which need only the answer)
  * @param answer the intended answer (the ground truth for RL rows)
  * @param quality the problem's quality in the log
  * @param skills the problem's skill labels (descriptor labels)

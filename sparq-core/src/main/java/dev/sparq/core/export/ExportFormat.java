@@ -69,13 +69,29 @@ public enum ExportFormat {
    * @param dataSource the {@code data_source} of verl rows
    */
   Row row(Example e, String prompt, String system, long index, String dataSource) {
+    return row(e, prompt, system, index, dataSource, null);
+  }
+
+  /**
+   * Builds one row whose assistant message also carries {@code reasoning}, the thinking, under
+   * {@link Thinking#KEY} (only {@link #MESSAGES} and {@link #PROMPT_COMPLETION}; {@code null}: no
+   * such key, as {@link #row(Example, String, String, long, String)}). In {@link #MESSAGES} every
+   * message of the list carries the key, empty for the system and user messages: a list's
+   * elements share one shape in Parquet and in {@code datasets}.
+   */
+  Row row(Example e, String prompt, String system, long index, String dataSource,
+      String reasoning) {
+    if (reasoning != null && this != MESSAGES && this != PROMPT_COMPLETION) {
+      throw new IllegalArgumentException(id() + " rows have no reasoning key");
+    }
     Row r = new Row();
     switch (this) {
       case MESSAGES, OPENAI -> r.put("messages", messages(system, "user", prompt, "assistant",
-          e.solution()));
+          e.solution(), reasoning));
       case PROMPT_COMPLETION -> {
         r.put("prompt", messages(system, "user", prompt, null, null));
-        r.put("completion", messages(null, "assistant", e.solution(), null, null));
+        // the completion list holds the assistant message alone: it carries the key (if any)
+        r.put("completion", List.of(message("assistant", e.solution(), reasoning)));
       }
       case GRPO -> {
         r.put("prompt", messages(system, "user", prompt, null, null));
@@ -112,15 +128,26 @@ public enum ExportFormat {
   /** The optional system message, then one or two role/content messages. */
   private static List<Row> messages(String system, String role1, String content1, String role2,
       String content2) {
+    return messages(system, role1, content1, role2, content2, null);
+  }
+
+  /** As above; a non-null {@code reasoning} goes to the second message, "" to the others. */
+  private static List<Row> messages(String system, String role1, String content1, String role2,
+      String content2, String reasoning) {
     List<Row> out = new ArrayList<>(3);
     if (system != null) {
-      out.add(new Row().put("role", "system").put("content", system));
+      out.add(message("system", system, reasoning == null ? null : ""));
     }
-    out.add(new Row().put("role", role1).put("content", content1));
+    out.add(message(role1, content1, reasoning == null ? null : ""));
     if (role2 != null) {
-      out.add(new Row().put("role", role2).put("content", content2));
+      out.add(message(role2, content2, reasoning));
     }
     return out;
+  }
+
+  private static Row message(String role, String content, String reasoning) {
+    Row m = new Row().put("role", role).put("content", content);
+    return reasoning == null ? m : m.put(Thinking.KEY, reasoning);
   }
 
   /**

@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param skillSets distinct skill sets among written examples (counted up to 100,000)
  * @param data the data file
  * @param datasetInfo the LLaMA-Factory {@code dataset_info.json}, when the format has an entry
+ * @param thinking what the solution texts kept of a reasoning model's thinking ({@link
+ *     Exporter.Builder#thinking(Thinking)})
  */
 public record ExportReport(
     long recordsRead,
@@ -39,11 +41,22 @@ public record ExportReport(
     Map<String, Long> skills,
     long skillSets,
     Path data,
-    Optional<Path> datasetInfo) {
+    Optional<Path> datasetInfo,
+    Thinking thinking) {
 
   /** Keeps its own copy of the histogram, so the report does not change with the caller's array. */
   public ExportReport {
     qualityHistogram = qualityHistogram.clone();
+    Objects.requireNonNull(thinking, "thinking");
+  }
+
+  /** A report of an export that kept the thinking ({@link Thinking#KEEP}), as before the option. */
+  public ExportReport(long recordsRead, long tornLines, long candidateExamples, long problemsWritten,
+      long examplesWritten, Map<String, Long> removed, Map<String, Long> contamination,
+      long[] qualityHistogram, Map<String, Long> skills, long skillSets, Path data,
+      Optional<Path> datasetInfo) {
+    this(recordsRead, tornLines, candidateExamples, problemsWritten, examplesWritten, removed,
+        contamination, qualityHistogram, skills, skillSets, data, datasetInfo, Thinking.KEEP);
   }
 
   /** A copy of the written examples per quality decile. */
@@ -60,14 +73,15 @@ public record ExportReport(
         && examplesWritten == r.examplesWritten && skillSets == r.skillSets
         && removed.equals(r.removed) && contamination.equals(r.contamination)
         && Arrays.equals(qualityHistogram, r.qualityHistogram) && skills.equals(r.skills)
-        && Objects.equals(data, r.data) && datasetInfo.equals(r.datasetInfo);
+        && Objects.equals(data, r.data) && datasetInfo.equals(r.datasetInfo)
+        && thinking == r.thinking;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(recordsRead, tornLines, candidateExamples, problemsWritten, examplesWritten,
         removed, contamination, Arrays.hashCode(qualityHistogram), skills, skillSets, data,
-        datasetInfo);
+        datasetInfo, thinking);
   }
 
   /** The counts, with the histogram's values (not the array's identity). */
@@ -78,7 +92,7 @@ public record ExportReport(
         + ", examplesWritten=" + examplesWritten + ", removed=" + removed + ", contamination="
         + contamination + ", qualityHistogram=" + Arrays.toString(qualityHistogram) + ", skills="
         + skills + ", skillSets=" + skillSets + ", data=" + data + ", datasetInfo=" + datasetInfo
-        + "]";
+        + ", thinking=" + thinking + "]";
   }
 
   /** The report as the JSON object written to {@code stats.json}. */
@@ -89,6 +103,7 @@ public record ExportReport(
     o.put("candidate_examples", candidateExamples);
     o.put("problems_written", problemsWritten);
     o.put("examples_written", examplesWritten);
+    o.put("thinking", thinking.id());
     ObjectNode r = o.putObject("removed");
     removed.forEach(r::put);
     ObjectNode c = o.putObject("contamination");

@@ -7,6 +7,7 @@ import dev.sparq.core.internal.AtomicFiles;
 import dev.sparq.core.internal.ChannelOpener;
 import dev.sparq.core.internal.IoMessages;
 import dev.sparq.core.internal.Json;
+import dev.sparq.core.llm.ReasoningText;
 import dev.sparq.core.model.EvaluatedCandidate;
 import dev.sparq.core.model.Rollout;
 import dev.sparq.core.store.CandidateLog;
@@ -41,7 +42,9 @@ import java.util.TreeMap;
  * solution) example (identical rollout texts of one problem count once); with
  * {@link Builder#referenceSolutions(boolean)} the generator's reference solution is used instead;
  * RL formats ({@link ExportFormat#problemRows()}) get one row per problem with its ground-truth
- * answer. The pipeline, in order, with the name each step's removals are counted under:
+ * answer. A reasoning model's thinking in a rollout text is kept, stripped or moved to a key of
+ * its own as {@link Builder#thinking(Thinking)} says. The pipeline, in order, with the name each
+ * step's removals are counted under:
  * <ol>
  *   <li>{@code quality_zero}: quality &lt;= 0 (SPARQ's rule);
  *   <li>{@code quality_band}: quality outside {@link Builder#qualityBand(double, double)};
@@ -308,7 +311,7 @@ public final class Exporter {
       }
       ExportReport report = new ExportReport(counters.read, counters.torn, counters.candidates,
           stats.problems, stats.written, removed, contamination, stats.histogram,
-          new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath);
+          new TreeMap<>(stats.skills), stats.skillSets.size(), data, infoPath, b.thinking);
       byte[] statsBytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report.toJson());
       staged.add(AtomicFiles.stage(b.output.resolve("stats.json"), out -> out.write(statsBytes),
           b.channels));
@@ -372,12 +375,22 @@ public final class Exporter {
   /** A row of the export's shape, from which the Parquet schema is derived. */
   private Row template() {
     Example e = new Example("id", "p", "s", "a", 0.5, List.of(), 0, Example.PROBLEM);
-    return b.format.row(e, "p", b.systemPrompt, 0, b.dataSource);
+    return b.format.row(e, "p", b.systemPrompt, 0, b.dataSource,
+        b.thinking == Thinking.FIELD ? "" : null);
   }
 
   private void write(RowSink g, Example e, Stats stats) throws IOException {
     String prompt = b.promptTemplate.replace("{problem}", e.problem());
-    g.write(b.format.row(e, prompt, b.systemPrompt, stats.written, b.dataSource));
+    if (b.thinking == Thinking.FIELD) {
+      // the thinking leaves the content for a key of its own; a reference solution has none
+      ReasoningText.Split split = ReasoningText.split(e.solution());
+      Example answer = new Example(e.id(), e.problem(), split.answer(), e.answer(), e.quality(),
+          e.skills(), e.seq(), e.rollout());
+      g.write(b.format.row(answer, prompt, b.systemPrompt, stats.written, b.dataSource,
+          split.thinking()));
+    } else {
+      g.write(b.format.row(e, prompt, b.systemPrompt, stats.written, b.dataSource));
+    }
     stats.written++;
     if (e.seq() != stats.lastSeq) {
       stats.problems++;
@@ -417,7 +430,7 @@ public final class Exporter {
           lc.seq(), Example.PROBLEM));
     }
     if (b.reference) {
-      String s = c.problem().solution();
+      String s = solutionText(c.problem().solution());
       return s.isBlank() ? List.of() : List.of(new Example(c.problem().id(), statement, s,
           c.problem().answer(), q, skills, lc.seq(), Example.REFERENCE));
     }
@@ -434,6 +447,12 @@ public final class Exporter {
         // an empty text is one the log did not keep (LogOptions.withRolloutTexts): nothing to train on
         continue;
       }
+      String text = solutionText(r.text());
+      if (b.thinking != Thinking.KEEP && ReasoningText.split(text).answer().isBlank()) {
+        // no answer after the thinking (a log graded before thinking was split off may hold such
+        // a rollout as correct): nothing to write as the answer
+        continue;
+      }
       if (!out.isEmpty()) {
         if (seen == null) {
           seen = new HashSet<>();
@@ -441,14 +460,23 @@ public final class Exporter {
             seen.add(e.solution());
           }
         }
-        if (!seen.add(r.text())) {
+        if (!seen.add(text)) {
           continue;
         }
       }
-      out.add(new Example(c.problem().id(), statement, r.text(), c.problem().answer(), q, skills,
+      out.add(new Example(c.problem().id(), statement, text, c.problem().answer(), q, skills,
           lc.seq(), i));
     }
     return out;
+  }
+
+  /**
+   * The solution text an example holds: with {@link Thinking#STRIP} only the visible answer, so
+   * that duplicates are judged on what is written; otherwise the text as stored ({@link
+   * Thinking#FIELD} splits it when the row is written).
+   */
+  private String solutionText(String stored) {
+    return b.thinking == Thinking.STRIP ? ReasoningText.split(stored).answer() : stored;
   }
 
   /** Where rows go: a JSON Lines or a Parquet file. */
@@ -682,8 +710,22 @@ public final class Exporter {
     long seed;
     boolean background = true;
     String dataSource = "sparq";
+    Thinking thinking = Thinking.KEEP;
 
     private Builder() {}
+
+    /**
+     * What the solution texts keep of a reasoning model's thinking (default {@link Thinking#KEEP}:
+     * the rollout text as stored, {@code <think>…</think>} included). {@link Thinking#STRIP} writes
+     * only the visible answer and judges duplicate texts on it; {@link Thinking#FIELD} writes the
+     * answer as the assistant's {@code content} and the thinking in its {@code reasoning_content}
+     * key, for {@link ExportFormat#MESSAGES} and {@link ExportFormat#PROMPT_COMPLETION} only.
+     * {@link #build()} refuses a mode the format does not support ({@link Thinking#supports}).
+     */
+    public Builder thinking(Thinking mode) {
+      this.thinking = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
 
     /**
      * The {@code data_source} written into {@link ExportFormat#VERL} rows (default {@code sparq}).
@@ -885,6 +927,7 @@ public final class Exporter {
       if (output == null) {
         throw ConfigException.forKey("output", "is required");
       }
+      thinking.check(format);
       return new Exporter(this);
     }
   }

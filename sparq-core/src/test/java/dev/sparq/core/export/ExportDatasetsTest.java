@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * should see, as committed in {@code export-features.json}. The golden file is checked against the
  * rows the exporter builds here in Java, and against what {@code datasets} itself loads
  * ({@code src/test/python/export_features.py}) when python3 with {@code datasets} and
- * {@code pyarrow} is installed (skipped otherwise: {@code pip install datasets pyarrow}).
+ * {@code pyarrow} is installed (skipped otherwise: {@code pip install datasets pyarrow}). Exports
+ * with {@link Thinking#FIELD} have their own golden entries ({@code +field}), and the first row's
+ * {@code reasoning_content} must arrive in {@code datasets} as written.
  */
 class ExportDatasetsTest {
   static final String GOLDEN = "export-features.json";
@@ -39,9 +41,16 @@ class ExportDatasetsTest {
     }
   }
 
-  /** The golden key of a format with or without a system prompt. */
-  private static String key(ExportFormat f, String system) {
-    return f.id() + (system == null ? "" : "+system");
+  /** The golden key of a format with or without a system prompt, in a thinking mode. */
+  private static String key(ExportFormat f, String system, Thinking thinking) {
+    return f.id() + (system == null ? "" : "+system")
+        + (thinking == Thinking.FIELD ? "+" + thinking.id() : "");
+  }
+
+  /** The modes whose rows differ in shape: keep, and field where the format supports it. */
+  private static List<Thinking> shapes(ExportFormat f) {
+    return Thinking.FIELD.supports(f) ? List.of(Thinking.KEEP, Thinking.FIELD)
+        : List.of(Thinking.KEEP);
   }
 
   /** The features {@code datasets} gives a column holding {@code v}. */
@@ -69,10 +78,13 @@ class ExportDatasetsTest {
     int checked = 0;
     for (ExportFormat f : ExportFormat.values()) {
       for (String system : new String[] {null, "SYS"}) {
-        Example e = new Example("id", "p", "s", "a", 0.5, List.of(), 0, 0);
-        JsonNode expected = golden.get(key(f, system));
-        assertEquals(expected, feature(f.row(e, "p", system, 0, "sparq")), key(f, system));
-        checked++;
+        for (Thinking t : shapes(f)) {
+          Example e = new Example("id", "p", "s", "a", 0.5, List.of(), 0, 0);
+          JsonNode expected = golden.get(key(f, system, t));
+          assertEquals(expected, feature(f.row(e, "p", system, 0, "sparq",
+              t == Thinking.FIELD ? "r" : null)), key(f, system, t));
+          checked++;
+        }
       }
     }
     assertEquals(checked, golden.size(), "golden entries without a format");
@@ -85,7 +97,8 @@ class ExportDatasetsTest {
     Assumptions.assumeTrue(pythonWithDatasets(), "python3 with datasets and pyarrow not installed");
     Path log = tmp.resolve("log");
     try (CandidateLog l = CandidateLog.create(log, LogOptions.defaults().withFsync(false))) {
-      l.accept(0, List.of(cand("What is 2+2?", 0.5, rolls("S1", "wrong", "S2"), "add"),
+      l.accept(0, List.of(cand("What is 2+2?", 0.5, rolls("<think>\nadd\n</think>\n\nS1", "wrong",
+          "S2"), "add"),
           cand("Solve x+1=3", 0.25, rolls("x=2"), "alg")));
     }
     List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
@@ -95,16 +108,18 @@ class ExportDatasetsTest {
     List<Long> folderRows = new ArrayList<>();
     for (ExportFormat f : ExportFormat.values()) {
       for (String system : new String[] {null, "SYS"}) {
-        for (FileFormat c : FileFormat.values()) {
-          String dir = key(f, system) + "-" + c.id();
-          ExportReport r = Exporter.builder().log(log).output(tmp.resolve(dir)).format(f)
-              .systemPrompt(system).fileFormat(c).build().run();
-          cmd.add(r.data().toString());
-          names.add(dir + "/" + r.data().getFileName());
-          rows.add(r.examplesWritten());
-          cmd.add(tmp.resolve(dir).toString());
-          folders.add(dir);
-          folderRows.add(r.examplesWritten());
+        for (Thinking t : shapes(f)) {
+          for (FileFormat c : FileFormat.values()) {
+            String dir = key(f, system, t) + "-" + c.id();
+            ExportReport r = Exporter.builder().log(log).output(tmp.resolve(dir)).format(f)
+                .systemPrompt(system).fileFormat(c).thinking(t).build().run();
+            cmd.add(r.data().toString());
+            names.add(dir + "/" + r.data().getFileName());
+            rows.add(r.examplesWritten());
+            cmd.add(tmp.resolve(dir).toString());
+            folders.add(dir);
+            folderRows.add(r.examplesWritten());
+          }
         }
       }
     }
@@ -124,6 +139,15 @@ class ExportDatasetsTest {
       assertEquals(golden.get(key), loaded.at("/" + name.replace("/", "~1") + "/features"), name);
       assertEquals(rows.get(i).longValue(), loaded.at("/" + name.replace("/", "~1") + "/rows")
           .asLong(), name);
+      // the thinking of the first rollout reaches datasets as the assistant's reasoning_content
+      if (key.endsWith("+field")) {
+        JsonNode first = loaded.at("/" + name.replace("/", "~1") + "/first");
+        JsonNode messages = first.has("messages") ? first.get("messages") : first.get("completion");
+        JsonNode assistant = messages.get(messages.size() - 1);
+        assertEquals("assistant", assistant.path("role").asText(), name + ": " + first);
+        assertEquals("add", assistant.path("reasoning_content").asText(), name + ": " + first);
+        assertEquals("S1", assistant.path("content").asText(), name + ": " + first);
+      }
     }
     // load_dataset(folder) reads the card's data_files: only the data file, with the same
     // features (with the card named dataset_card.md it read stats.json too and failed)

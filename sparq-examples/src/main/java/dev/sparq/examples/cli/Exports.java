@@ -9,6 +9,7 @@ import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Exporter;
 import dev.sparq.core.export.FileFormat;
 import dev.sparq.core.export.Selector;
+import dev.sparq.core.export.Thinking;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -163,6 +164,20 @@ final class Exports {
   static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
       long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
       FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram, String dataSource) {
+    return run(d, format, selector, min, max, seed, outDir, name, dedup, reference, system, fileFormat, near,
+        benchmarks, ngram, dataSource, Thinking.KEEP);
+  }
+
+  /**
+   * As above, with what the solution texts keep of a reasoning model's thinking
+   * ({@link Exporter.Builder#thinking}); a mode the format does not support is refused before
+   * anything is read or written.
+   */
+  static ExportReport run(RunDirectory d, ExportFormat format, Selector selector, double min, double max,
+      long seed, Path outDir, String name, boolean dedup, boolean reference, String system,
+      FileFormat fileFormat, boolean near, List<Path> benchmarks, int ngram, String dataSource,
+      Thinking thinking) {
+    thinking.check(format);
     RunDirectory.SavedCheckpoint cp = d.readCheckpoint().orElseThrow(() -> new DataException(d.root(), 0, null,
         "the run has no checkpoint yet, so there is nothing to export"));
     // a linked export/ (or export/NAME) folder would carry the files outside the run directory
@@ -178,6 +193,7 @@ final class Exports {
         .qualityBand(min, max)
         .exactDuplicates(dedup)
         .referenceSolutions(reference)
+        .thinking(thinking)
         .selector(selector)
         .seed(seed);
     if (system != null) {

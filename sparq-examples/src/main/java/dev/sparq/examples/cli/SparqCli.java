@@ -13,6 +13,7 @@ import dev.sparq.core.model.Elite;
 import dev.sparq.core.export.ExportFormat;
 import dev.sparq.core.export.ExportReport;
 import dev.sparq.core.export.Selector;
+import dev.sparq.core.export.Thinking;
 import dev.sparq.core.internal.IoMessages;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -765,6 +766,13 @@ public final class SparqCli implements Callable<Integer> {
         + "instead of the correct rollouts.")
     boolean referenceSolutions;
 
+    @Option(names = "--thinking", paramLabel = "MODE", description = "What solution texts keep of a "
+        + "reasoning model's thinking: keep (the stored text, <think>...</think> included; the default), "
+        + "strip (only the answer after the thinking; duplicates judged on it) or field (the answer as "
+        + "content, the thinking in the assistant message's reasoning_content; messages and "
+        + "prompt-completion only).")
+    String thinking;
+
     @Option(names = "--benchmark", paramLabel = "FILE", description = "A benchmark file (JSON Lines, JSON or "
         + "text); problems sharing a word n-gram with it are dropped. Repeatable; adds to export.benchmarks.")
     List<Path> benchmarks = new java.util.ArrayList<>();
@@ -816,7 +824,8 @@ public final class SparqCli implements Callable<Integer> {
       ExportReport r = Exports.run(d, f, selector, minQ, maxQ, seed, outDir, n,
           !keepDuplicates && x.exactDuplicates(), referenceSolutions || x.referenceSolutions(),
           system != null ? system : x.system(), Exports.fileFormat(fileFormat, f),
-          nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram(), dataSource);
+          nearDuplicates || x.nearDuplicates(), bench, x.contaminationNgram(), dataSource,
+          thinking == null ? Thinking.KEEP : Thinking.of(thinking));
       out.printf(Locale.ROOT, "%d examples from %d problems written to %s%n", r.examplesWritten(),
           r.problemsWritten(), r.data().toAbsolutePath().normalize());
       out.println(Terminal.line("removed: " + (r.removed().isEmpty() ? "nothing" : r.removed())));

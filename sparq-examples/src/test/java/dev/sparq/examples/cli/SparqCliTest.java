@@ -408,6 +408,31 @@ class SparqCliTest {
     assertEquals(2, badFile.status());
     assertTrue(badFile.err().contains("jsonl, parquet"), badFile.err());
 
+    // --thinking: field puts a reasoning_content key on every message (empty: the demo does not
+    // think), keep is the default, and a format without an assistant message is refused by name
+    assertEquals(0, sparq("export", out.toString()).status());
+    assertEquals(0, sparq("export", out.toString(), "--thinking", "field", "--name", "field").status());
+    JsonNode field = Json.mapper().readTree(lines(out.resolve("export/field/field.jsonl")).get(0));
+    JsonNode plain = Json.mapper().readTree(lines(out.resolve("export/messages/sparq.jsonl")).get(0));
+    JsonNode assistant = field.path("messages").get(field.path("messages").size() - 1);
+    assertEquals("", assistant.path("reasoning_content").asText("missing"), field.toString());
+    assertEquals(plain.path("messages").get(plain.path("messages").size() - 1).path("content"),
+        assistant.path("content"));
+    assertFalse(plain.toString().contains("reasoning_content"), plain.toString());
+    assertEquals("field", Json.mapper().readTree(out.resolve("export/field/stats.json").toFile())
+        .path("thinking").asText());
+    assertEquals("keep", Json.mapper().readTree(out.resolve("export/messages/stats.json").toFile())
+        .path("thinking").asText());
+    CliTestSupport.Result noField = sparq("export", out.toString(), "--format", "alpaca", "--thinking",
+        "field", "--name", "nofield");
+    assertEquals(2, noField.status());
+    assertTrue(noField.err().contains("key 'thinking': field is not supported by format 'alpaca'"),
+        noField.err());
+    assertFalse(Files.exists(out.resolve("export/nofield")), "a refused export makes no folder");
+    CliTestSupport.Result badMode = sparq("export", out.toString(), "--thinking", "drop");
+    assertEquals(2, badMode.status());
+    assertTrue(badMode.err().contains("allowed values: keep, strip, field"), badMode.err());
+
     CliTestSupport.Result bad = sparq("export", out.toString(), "--format", "parquet");
     assertEquals(2, bad.status());
     assertTrue(bad.err().contains("key 'format': 'parquet' is not allowed; allowed values: messages, "
