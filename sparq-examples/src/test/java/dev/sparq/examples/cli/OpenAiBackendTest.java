@@ -24,26 +24,34 @@ class OpenAiBackendTest {
   @TempDir
   Path tmp;
 
+  /**
+   * The LLM pipeline on the fake server: 12 addition seeds in {@code seeds.jsonl}, the paper's
+   * dynamic_diverse preset with niches of 4, K = 8, batches of 8, run seed 6.
+   */
+  private static String smallRun(String url, int iterations, String output) {
+    return """
+        backend:
+          type: openai
+          endpoints: ["%s"]
+          model: fake-math
+          maxTokens: 256
+        seeds: {format: jsonl, path: seeds.jsonl}
+        preset: dynamic_diverse
+        archive: {capacity: 4}
+        k: 8
+        batchSize: 8
+        budget: {iterations: %d}
+        output: %s
+        seed: 6
+        """.formatted(url, iterations, output);
+  }
+
   @Test
   void runsTheLlmPipelineOverHttpAndResumes() throws IOException {
     try (FakeMathServer server = new FakeMathServer()) {
       FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
       Path cfg = tmp.resolve("run.yaml");
-      Files.writeString(cfg, """
-          backend:
-            type: openai
-            endpoints: ["%s"]
-            model: fake-math
-            maxTokens: 256
-          seeds: {format: jsonl, path: seeds.jsonl}
-          preset: dynamic_diverse
-          archive: {capacity: 4}
-          k: 8
-          batchSize: 8
-          budget: {iterations: 2}
-          output: run
-          seed: 6
-          """.formatted(server.baseUrl()));
+      Files.writeString(cfg, smallRun(server.baseUrl(), 2, "run"));
       CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
       assertEquals(0, r.status(), r.out() + r.err());
       assertFalse(r.out().contains("SIMULATED"), r.out());
@@ -114,21 +122,7 @@ class OpenAiBackendTest {
         server.thinking = thinking;
         String out = thinking == null ? "plain" : "thinking";
         Path cfg = tmp.resolve(out + ".yaml");
-        Files.writeString(cfg, """
-            backend:
-              type: openai
-              endpoints: ["%s"]
-              model: fake-math
-              maxTokens: 256
-            seeds: {format: jsonl, path: seeds.jsonl}
-            preset: dynamic_diverse
-            archive: {capacity: 4}
-            k: 8
-            batchSize: 8
-            budget: {iterations: 3}
-            output: %s
-            seed: 6
-            """.formatted(server.baseUrl(), out));
+        Files.writeString(cfg, smallRun(server.baseUrl(), 3, out));
         CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
         assertEquals(0, r.status(), r.out() + r.err());
         var cp = RunDirectory.open(tmp.resolve(out)).readCheckpoint().orElseThrow();
@@ -155,23 +149,10 @@ class OpenAiBackendTest {
     try (FakeMathServer server = new FakeMathServer()) {
       FakeMathServer.writeAdditionSeeds(tmp.resolve("seeds.jsonl"), 12, 2);
       Path cfg = tmp.resolve("run.yaml");
-      Files.writeString(cfg, """
-          backend:
-            type: openai
-            endpoints: ["%s"]
-            model: fake-math
-            maxTokens: 256
-          seeds: {format: jsonl, path: seeds.jsonl}
-          preset: dynamic_diverse
-          archive: {capacity: 4}
-          k: 8
-          batchSize: 8
-          budget: {iterations: 3}
-          output: run
-          seed: 6
+      Files.writeString(cfg, smallRun(server.baseUrl(), 3, "run") + """
           checkpointEvery: 1
           engine: {mode: async, in_flight: 4}
-          """.formatted(server.baseUrl()));
+          """);
       CliTestSupport.Result r = sparq("run", "--config", cfg.toString(), "--progress", "none");
       assertEquals(0, r.status(), r.out() + r.err());
       RunDirectory dir = RunDirectory.open(tmp.resolve("run"));
