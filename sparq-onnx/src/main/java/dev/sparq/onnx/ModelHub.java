@@ -742,35 +742,45 @@ public final class ModelHub {
   private void fetch(String repoId, String commit, Path repoDir, Path snapshot, RepoFile f)
       throws IOException {
     Path link = confined(snapshot, f.path());
-    if (Files.exists(link) && (f.size() < 0 || Files.size(link) == f.size())) {
+    if (linked(link, f)) {
       return;
     }
     String blobName = f.sha256() != null ? f.sha256() : f.blobId() != null ? f.blobId()
         : sha256Hex((commit + "/" + f.path()).getBytes(StandardCharsets.UTF_8));
     Path blob = confined(repoDir.resolve("blobs"), blobName);
-    if (!blobComplete(blob, f)) {
-      // One download of a blob at a time, under the lock file huggingface_hub uses for it
-      Path lockFile = confined(cache.resolve(".locks").resolve(repoDir.getFileName().toString()),
-          blobName + ".lock");
-      BlobLock lock = BlobLock.take(lockFile);
-      try {
-        if (!blobComplete(blob, f)) { // another thread or process may have fetched it meanwhile
-          Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
-          downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
-              + encodePath(f.path()), part, f);
-          Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-      } finally {
-        lock.release();
-      }
-    }
-    Files.createDirectories(link.getParent());
-    Files.deleteIfExists(link);
+    // One download and one link of a blob at a time, under the lock file huggingface_hub uses for
+    // it: two threads fetching the same file must not both delete and create its snapshot link
+    Path lockFile = confined(cache.resolve(".locks").resolve(repoDir.getFileName().toString()),
+        blobName + ".lock");
+    BlobLock lock = BlobLock.take(lockFile);
     try {
-      Files.createSymbolicLink(link, link.getParent().relativize(blob));
-    } catch (UnsupportedOperationException | IOException e) {
-      Files.copy(blob, link); // file systems without symbolic links
+      if (linked(link, f)) { // another thread or process linked it meanwhile
+        return;
+      }
+      if (!blobComplete(blob, f)) {
+        Path part = confined(repoDir.resolve("blobs"), blobName + ".incomplete");
+        downloadTo(endpoint + "/" + encodePath(repoId) + "/resolve/" + encodeSegment(commit) + "/"
+            + encodePath(f.path()), part, f);
+        Files.move(part, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.createDirectories(link.getParent());
+      Files.deleteIfExists(link);
+      try {
+        Files.createSymbolicLink(link, link.getParent().relativize(blob));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (!linked(link, f)) { // made by a process outside our lock (huggingface_hub's is another kind)
+          throw e;
+        }
+      } catch (UnsupportedOperationException | IOException e) {
+        Files.copy(blob, link, StandardCopyOption.REPLACE_EXISTING); // file systems without symbolic links
+      }
+    } finally {
+      lock.release();
     }
+  }
+
+  private static boolean linked(Path link, RepoFile f) throws IOException {
+    return Files.exists(link) && (f.size() < 0 || Files.size(link) == f.size());
   }
 
   private static boolean blobComplete(Path blob, RepoFile f) throws IOException {

@@ -663,11 +663,14 @@ class ModelHubTest {
   @Test
   void twoDownloadsOfOneBlobAtOnceFetchItOnceUnderHuggingfaceHubsLockFile() throws Exception {
     slow = "onnx/model.onnx";
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    // eight at once: besides the slow blob, the small files must not trip over each other's
+    // snapshot links either (two threads deleting and creating one link failed with "already exists")
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
     try {
-      List<java.util.concurrent.Future<Path>> runs = List.of(
-          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")),
-          pool.submit(() -> hub("").download("org/tiny", "main", "fp32")));
+      List<java.util.concurrent.Future<Path>> runs = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        runs.add(pool.submit(() -> hub("").download("org/tiny", "main", "fp32")));
+      }
       for (java.util.concurrent.Future<Path> r : runs) {
         assertArrayEquals(files.get("onnx/model.onnx"), Files.readAllBytes(r.get().resolve("onnx/model.onnx")));
       }
