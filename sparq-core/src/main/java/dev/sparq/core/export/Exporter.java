@@ -447,11 +447,17 @@ public final class Exporter {
         // an empty text is one the log did not keep (LogOptions.withRolloutTexts): nothing to train on
         continue;
       }
-      String text = solutionText(r.text());
-      if (b.thinking != Thinking.KEEP && ReasoningText.split(text).answer().isBlank()) {
-        // no answer after the thinking (a log graded before thinking was split off may hold such
-        // a rollout as correct): nothing to write as the answer
-        continue;
+      String text = r.text();
+      if (b.thinking != Thinking.KEEP) {
+        String answer = ReasoningText.answer(text);
+        if (answer.isBlank()) {
+          // no answer after the thinking (a log graded before thinking was split off may hold such
+          // a rollout as correct): nothing to write as the answer
+          continue;
+        }
+        if (b.thinking == Thinking.STRIP) {
+          text = answer; // duplicates are judged on what is written
+        }
       }
       if (!out.isEmpty()) {
         if (seen == null) {

@@ -65,7 +65,8 @@ public final class EmbeddingDescriptor implements DiversityDescriptor, Stateful 
     return new EmbeddingDescriptor(embedder, EmbeddingProjection.fit(e, spec));
   }
 
-  private static List<String> statements(List<Problem> problems) {
+  /** The problems' statements, in order: what is embedded. */
+  static List<String> statements(List<Problem> problems) {
     List<String> out = new ArrayList<>(problems.size());
     for (Problem p : problems) {
       out.add(p.statement());
@@ -204,7 +205,7 @@ public final class EmbeddingDescriptor implements DiversityDescriptor, Stateful 
    * seeds are dense (needs at least {@code cells} seeds).
    */
   public CvtTessellation cvtFromSeeds(List<Problem> seeds, int cells, RandomGenerator random) {
-    return CvtTessellation.fromPoints(cells, measures(seeds), 20, random);
+    return CvtTessellation.fromPoints(cells, measures(seeds), EmbeddingRegions.ITERATIONS, random);
   }
 
   /** A regular grid with {@code binsPerDimension} bins on each measure. */

@@ -40,8 +40,11 @@ public final class EmbeddingRegions implements DiversityDescriptor, Stateful {
   /** The checkpoint slot: {@code {"projection": ..., "centroids": [[...], ...]}}. */
   public static final String SLOT = "embedding_regions";
 
-  /** Lloyd iterations of the k-means over the seeds' measures. */
-  private static final int ITERATIONS = 20;
+  /**
+   * Lloyd iterations of the k-means over the seeds' measures, here and in
+   * {@link EmbeddingDescriptor#cvtFromSeeds}, which must give the same centres.
+   */
+  static final int ITERATIONS = 20;
 
   /** The projection and the centres, replaced together (only when the slot is restored). */
   private record Fitted(EmbeddingProjection projection, CvtTessellation cells) {}
@@ -104,7 +107,7 @@ public final class EmbeddingRegions implements DiversityDescriptor, Stateful {
       throw ConfigException.forKey("cells", cells + " cells need at least as many seeds; there are "
           + seeds.size());
     }
-    float[][] e = embedder.embed(statements(seeds));
+    float[][] e = embedder.embed(EmbeddingDescriptor.statements(seeds));
     EmbeddingProjection p = EmbeddingProjection.fit(e, spec);
     double[][] m = new double[e.length][];
     for (int i = 0; i < e.length; i++) {
@@ -128,14 +131,6 @@ public final class EmbeddingRegions implements DiversityDescriptor, Stateful {
   public static EmbeddingRegions toRestore(TextEmbedder embedder, int dimensions, int cells,
       String prefix) {
     return new EmbeddingRegions(embedder, prefix, dimensions, cells, null);
-  }
-
-  private static List<String> statements(List<Problem> problems) {
-    List<String> out = new ArrayList<>(problems.size());
-    for (Problem p : problems) {
-      out.add(p.statement());
-    }
-    return out;
   }
 
   private Fitted current() {
@@ -188,7 +183,7 @@ public final class EmbeddingRegions implements DiversityDescriptor, Stateful {
   @Override
   public List<Outcome<Descriptor>> describe(List<Problem> problems, StageContext context) {
     Fitted f = current();
-    float[][] e = embedder.embed(statements(problems));
+    float[][] e = embedder.embed(EmbeddingDescriptor.statements(problems));
     List<Outcome<Descriptor>> out = new ArrayList<>(e.length);
     for (float[] x : e) {
       out.add(Outcome.of(Descriptor.ofLabels(prefix + f.cells().nearest(f.projection().measures(x)))));
