@@ -431,13 +431,7 @@ public final class ModelHub {
       return;
     }
     Files.createDirectories(ref.getParent());
-    Path tmp = Files.createTempFile(ref.getParent(), ref.getFileName().toString() + ".", ".tmp");
-    try {
-      Files.writeString(tmp, commit, StandardCharsets.US_ASCII);
-      Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    dev.sparq.core.internal.AtomicFiles.write(ref, commit.getBytes(StandardCharsets.US_ASCII));
   }
 
   /**
